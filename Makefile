@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# poolbench - one entry point.
+#
+#   make            build build/poolbench (warnings are errors)
+#   make test       install missing packages, build, run every test: unit,
+#                   conformance (every backend), stress, ASan+UBSan and TSan
+#   make run-all    install missing packages, build, run the whole suite and
+#                   write a new results/<host>/<UTC time>/ folder
+#   make run-quick  a smoke run of the same matrix in under a minute
+#   make clean
+#
+# A backend is picked up from its folder (allocators/<name>/*.c) and a
+# workload from its file (workloads/*.c): no edit here to add either.
+# Registration runs from constructors, so objects are linked directly
+# (an archive would let the linker drop them).
+
+VARIANT ?= release
+CC ?= gcc
+CXX ?= g++
+ifeq ($(CC),cc)
+CC := gcc
+endif
+
+WARN := -Wall -Wextra -Wshadow -Wcast-align -Wpointer-arith -Werror
+CWARN := $(WARN) -Wmissing-prototypes -Wstrict-prototypes
+
+ifeq ($(VARIANT),release)
+BUILD := build
+OPT ?= -O2
+SAN :=
+else ifeq ($(VARIANT),asan)
+BUILD := build/asan
+OPT ?= -O1
+SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+else ifeq ($(VARIANT),tsan)
+BUILD := build/tsan
+OPT ?= -O1
+SAN := -fsanitize=thread
+else
+$(error VARIANT must be release, asan or tsan)
+endif
+
+CPPFLAGS := -D_GNU_SOURCE -I. -I$(BUILD)/gen -MMD -MP
+CFLAGS := -std=gnu11 $(OPT) -g -pthread $(SAN) $(CWARN)
+CXXFLAGS := -std=gnu++17 $(OPT) -g -pthread $(SAN) $(WARN)
+LDFLAGS := -pthread $(SAN)
+
+CORE_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) \
+	$(wildcard workloads/*.c) \
+	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c
+TOOL_SRC := harness/main.c harness/results.c harness/runner.c
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
+
+TEST_SRC := $(wildcard tests/unit/test_*.c) $(wildcard tests/conformance/test_*.c) \
+	$(wildcard tests/stress/test_*.c)
+TEST_BIN := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
+TEST_COMMON := tests/common/backends.c
+
+HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
+GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
+
+.PHONY: all tests test deps run-all run-quick clean FORCE
+.DEFAULT_GOAL := all
+
+all: $(BUILD)/poolbench
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/gen/buildinfo.h: FORCE
+	@scripts/buildinfo.sh $@ "$(CC)" "$(CFLAGS)" "$(CXX)" "$(CXXFLAGS)"
+
+$(BUILD)/obj/harness/results.o: $(BUILD)/gen/buildinfo.h
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/poolbench: $(CORE_OBJ) $(TOOL_OBJ)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
+
+# One link rule per test program (their sources sit in different folders).
+define test_rule
+$(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(BUILD)/obj/$(TEST_COMMON:.c=.o) $(CORE_OBJ)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS)
+endef
+$(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
+
+tests: $(TEST_BIN)
+
+test: deps
+	$(MAKE) all tests
+	$(MAKE) VARIANT=asan tests
+	$(MAKE) VARIANT=tsan tests
+	tests/run.sh
+
+RUN_MATRIX := --threads pow2 --mode exclusive,shared \
+	--param mutex-mempool.alloc=may-block,atomic
+
+run-all: deps all
+	$(BUILD)/poolbench run $(RUN_MATRIX) $(RUN_ARGS)
+
+run-quick: deps all
+	$(BUILD)/poolbench run --quick $(RUN_MATRIX) $(RUN_ARGS)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

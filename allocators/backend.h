@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * backend.h - the allocator backend interface of poolbench.
+ *
+ * Glossary
+ *   backend  a named struct of operations (struct pb_backend), one folder and
+ *            one .c file each under allocators/, registered by one line:
+ *            PB_BACKEND_REGISTER(sym, fast_alloc, fast_free, ...).
+ *   pool     what create() returns: one instance of a backend, configured by
+ *            a struct pb_config. Opaque to everybody but its backend.
+ *   ctx      a per-thread context handle. A worker bound to CPU slot `cpu`
+ *            calls thread_init(pool, cpu) once and passes the handle to every
+ *            alloc/free it makes. Backends without per-thread state leave
+ *            thread_init out and the handle is the pool itself.
+ *   kernel   a timed inner loop (workloads/kernels.h). PB_BACKEND_REGISTER
+ *            instantiates every kernel with the backend's own alloc/free, so
+ *            the harness makes one indirect call per batch, not per object.
+ *
+ * Context modes (the userspace image of the seeds' "softirq" / "elsewhere"):
+ *   PB_MODE_EXCLUSIVE  the harness runs at most one worker per CPU slot, each
+ *                      pinned to its own PU: a backend may touch the state of
+ *                      the slot its ctx was bound to without protection.
+ *   PB_MODE_SHARED     several threads may use one CPU slot at once (or a
+ *                      thread may run on a CPU other than its slot's): per-CPU
+ *                      state must be protected; that cost is what the mode
+ *                      measures.
+ *
+ * Concurrency contract of the operations
+ *   create/destroy     one thread, with no ctx live on the pool.
+ *   thread_init/fini   any thread, concurrently with each other and with
+ *                      alloc/free through other ctxs.
+ *   alloc/free(ctx)    only by the thread that owns ctx, concurrently with
+ *                      other threads' ctxs. An object may be freed through a
+ *                      different ctx (another thread) than it was allocated.
+ *   stats              after every ctx of the pool has been finalised.
+ */
+#ifndef PB_ALLOCATORS_BACKEND_H
+#define PB_ALLOCATORS_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../workloads/kernels.h"
+#include "options.h"
+#include "stats.h"
+
+enum pb_mode {
+	PB_MODE_EXCLUSIVE = 0,
+	PB_MODE_SHARED = 1,
+};
+
+const char *pb_mode_name(enum pb_mode mode);
+
+/*
+ * struct pb_config - what a pool is created with.
+ *
+ * obj_size and align are in bytes (align a power of two, 0 means the natural
+ * alignment of malloc). capacity is the number of objects the harness may
+ * hold live at once over all threads: a fixed-size pool must be able to serve
+ * that many. prealloc is a hint for pools that fill themselves at create.
+ * nr_cpus is the number of CPU slots: a ctx is bound to a slot in
+ * [0, nr_cpus). opts are the backend-specific key=value options, validated
+ * by the backend against its option table (options.h).
+ */
+struct pb_config {
+	size_t obj_size;
+	size_t align;
+	size_t capacity;
+	size_t prealloc;
+	unsigned int nr_cpus;
+	enum pb_mode mode;
+	const struct pb_kv *opts;
+	size_t nr_opts;
+};
+
+/* Backend capability flags. */
+enum {
+	/*
+	 * The backend is a measuring baseline, not an allocator: alloc hands
+	 * back one preallocated object per ctx, again and again. The
+	 * conformance suite checks that contract instead of distinctness.
+	 */
+	PB_BACKEND_BASELINE = 1u << 0,
+	/* Objects are percpu areas: per_cpu_ptr() gives each CPU's copy. */
+	PB_BACKEND_PERCPU = 1u << 1,
+};
+
+/*
+ * struct pb_backend - a backend's operations.
+ *
+ * Mandatory: name, create, destroy, alloc, free (refused at registration
+ * otherwise). Everything else is optional and has a generic default, filled
+ * (thread_init returns the pool as the ctx, stats reports nothing: every
+ * stat unavailable; pb_alloc_bulk()/pb_free_bulk() loop over alloc/free).
+ */
+struct pb_backend {
+	const char *name;
+	const char *description;
+	unsigned int flags;
+	/* Options this backend accepts, terminated by a zeroed entry; may be NULL. */
+	const struct pb_option_spec *options;
+
+	/*
+	 * create() - make a pool for @cfg.
+	 * Return: 0 and the pool in *@pool, or -1 with a one-line reason in
+	 * @err (an unknown or invalid option names the valid ones).
+	 */
+	int (*create)(const struct pb_config *cfg, void **pool, char *err,
+		      size_t errlen);
+	void (*destroy)(void *pool);
+
+	/* thread_init() - bind the calling thread to CPU slot @cpu. NULL on error. */
+	void *(*thread_init)(void *pool, unsigned int cpu);
+	void (*thread_fini)(void *pool, void *ctx);
+
+	/* alloc() - one object, or NULL when the pool cannot serve one. */
+	void *(*alloc)(void *ctx);
+	void (*free)(void *ctx, void *obj);
+
+	/* alloc_bulk() - up to @n objects into @objs. Return: how many. */
+	size_t (*alloc_bulk)(void *ctx, void **objs, size_t n);
+	void (*free_bulk)(void *ctx, void **objs, size_t n);
+
+	/* per_cpu_ptr() - CPU @cpu's copy of percpu object @obj. */
+	void *(*per_cpu_ptr)(void *pool, void *obj, unsigned int cpu);
+
+	/* stats() - fill @st (pb_stats_set) after every ctx was finalised. */
+	void (*stats)(void *pool, struct pb_stats *st);
+
+	/* Kernels instantiated with this backend's own alloc/free. */
+	const pb_kernel_fn *kernels;
+};
+
+/* Registry (allocators/registry.c). */
+int pb_backend_register(struct pb_backend *b);
+size_t pb_backend_count(void);
+const struct pb_backend *pb_backend_at(size_t i);
+const struct pb_backend *pb_backend_find(const char *name);
+
+/* pb_alloc_bulk() - the backend's bulk alloc, or a loop over alloc. */
+static inline size_t pb_alloc_bulk(const struct pb_backend *b, void *ctx,
+				   void **objs, size_t n)
+{
+	size_t i;
+
+	if (b->alloc_bulk)
+		return b->alloc_bulk(ctx, objs, n);
+	for (i = 0; i < n; i++) {
+		objs[i] = b->alloc(ctx);
+		if (!objs[i])
+			break;
+	}
+	return i;
+}
+
+/* pb_free_bulk() - the backend's bulk free, or a loop over free. */
+static inline void pb_free_bulk(const struct pb_backend *b, void *ctx,
+				void **objs, size_t n)
+{
+	if (b->free_bulk) {
+		b->free_bulk(ctx, objs, n);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		b->free(ctx, objs[i]);
+}
+
+#define PB__CAT(a, b) a##b
+#define PB_CAT(a, b) PB__CAT(a, b)
+
+/*
+ * PB_BACKEND_REGISTER() - define and register backend @sym.
+ * @sym:        C identifier for the backend's symbols.
+ * @alloc_fn:   the backend's alloc, ideally a static inline function, called
+ *              directly (and inlined) inside every kernel.
+ * @free_fn:    likewise for free.
+ * ...:         designated initialisers of struct pb_backend (.name, .create,
+ *              ...); .alloc, .free and .kernels are filled in here.
+ *
+ * Registration runs before main() and aborts the program, with a message,
+ * if a mandatory operation is missing or the name is taken.
+ */
+#define PB_BACKEND_REGISTER(sym, alloc_fn, free_fn, ...)                       \
+	PB_KERNELS_INSTANTIATE(sym, alloc_fn, free_fn)                         \
+	static struct pb_backend PB_CAT(pb_backend_, sym) = {                  \
+		.alloc = alloc_fn,                                             \
+		.free = free_fn,                                               \
+		.kernels = PB_CAT(sym, _kernels),                              \
+		__VA_ARGS__                                                    \
+	};                                                                     \
+	__attribute__((constructor)) static void PB_CAT(pb_register_, sym)(void) \
+	{                                                                      \
+		pb_backend_register(&PB_CAT(pb_backend_, sym));                \
+	}
+
+#endif /* PB_ALLOCATORS_BACKEND_H */

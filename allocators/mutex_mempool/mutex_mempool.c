@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * mutex_mempool.c - the backend "mutex-mempool": a mempool_t (mempool.h)
+ * over a backing allocator, measured as an allocator.
+ *
+ * Design: one pb_mempool per pool with a reserve of min_nr objects (the
+ * config's capacity by default, so that every object the harness may hold
+ * at once is guaranteed). alloc=may-block allocates as a PB_GFP_WAIT caller
+ * (backing first, reserve on failure, sleep for at most wait_ms);
+ * alloc=atomic as a PB_GFP_ATOMIC one (the reserve only, NULL when empty),
+ * and only then is the pool given a refill worker, scheduled when the
+ * reserve drops below low_mark (seed 004's percpu mempool). The backing
+ * allocator is picked from a table (backing=), so the percpu allocator can
+ * join malloc there.
+ *
+ * Suits: showing what a lock-protected reserve costs in front of an
+ * allocator, and how an atomic consumer fares against an async refill.
+ * Limits: every reserve access takes one mutex shared by all threads; with
+ * a healthy malloc backing a may-block pool touches the reserve only on free
+ * (the unlocked pre-check finds it full) and so measures malloc plus an
+ * indirect call; an atomic pool fails once the refill worker falls behind.
+ *
+ * Context modes: the mempool is fully protected by its mutex and keeps no
+ * per-CPU state, so PB_MODE_EXCLUSIVE and PB_MODE_SHARED run the same code;
+ * the mutex is the cost in both. The CPU slot of a ctx is not used.
+ *
+ * Lock order: only the mempool's lock (mempool.c). A ctx is its thread's
+ * own: it holds that thread's statistics, added to the pool's totals at
+ * thread_fini, so alloc/free write no shared line for counting.
+ *
+ * Userspace against the kernel: see mempool.h (a may-block alloc gives up
+ * after wait_ms; the refill worker is a thread). malloc has no
+ * non-blocking form, so the pool's PB_GFP_NOWAIT and PB_GFP_WAIT tries of
+ * the malloc backing are the same call.
+ */
+#include <errno.h>
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocators/backend.h"
+#include "allocators/mutex_mempool/mempool.h"
+
+#define MM_NAME "mutex-mempool"
+#define MM_MAX_MIN_NR (UINT64_C(1) << 24)
+#define MM_MAX_WAIT_MS UINT64_C(600000)
+#define MM_CACHELINE 64
+
+/*
+ * struct mm_pool - a pool of this backend; also the backing allocator's
+ * pool_data. Read-only after create.
+ */
+struct mm_pool {
+	struct pb_mempool *mp;
+	unsigned int gfp;	/* PB_GFP_WAIT (may-block) or PB_GFP_ATOMIC */
+	size_t size;		/* bytes asked of the backing allocator */
+	size_t align;		/* 0: the backing allocator's natural alignment */
+};
+
+/* struct mm_ctx - one thread's handle; only its owner touches it. */
+struct mm_ctx {
+	struct mm_pool *pool;
+	struct pb_mempool_counters cnt;
+};
+
+/* malloc backing: any thread; malloc is thread-safe. */
+static void *mm_malloc_alloc(unsigned int gfp, void *pool_data)
+{
+	const struct mm_pool *p = pool_data;
+
+	(void)gfp;
+	if (p->align)
+		return aligned_alloc(p->align, p->size);
+	return malloc(p->size);
+}
+
+static void mm_malloc_free(void *elem, void *pool_data)
+{
+	(void)pool_data;
+	free(elem);
+}
+
+/* X(name, alloc_fn, free_fn): the backing allocators, in backing= order. */
+#define MM_BACKINGS(X) X("malloc", mm_malloc_alloc, mm_malloc_free)
+
+struct mm_backing {
+	pb_mempool_alloc_t alloc;
+	pb_mempool_free_t free;
+};
+
+#define MM_BACKING_OPS(name, alloc_fn, free_fn) { alloc_fn, free_fn },
+#define MM_BACKING_NAME(name, alloc_fn, free_fn) name,
+static const struct mm_backing mm_backings[] = { MM_BACKINGS(MM_BACKING_OPS) };
+static const char *const mm_backing_names[] = { MM_BACKINGS(MM_BACKING_NAME) NULL };
+
+static const char *const mm_alloc_modes[] = { "may-block", "atomic", NULL };
+enum { MM_MAY_BLOCK, MM_ATOMIC };
+
+enum { OPT_MIN_NR, OPT_ALLOC, OPT_BACKING, OPT_LOW_MARK, OPT_WAIT_MS, OPT__COUNT };
+
+static const struct pb_option_spec mm_options[] = {
+	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, 0, 0, MM_MAX_MIN_NR, NULL,
+			 "reserved objects; 0: the config's capacity" },
+	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, MM_MAY_BLOCK, 0, 0, mm_alloc_modes,
+			"may-block (PB_GFP_WAIT) or atomic (reserve only)" },
+	[OPT_BACKING] = { "backing", PB_OPT_ENUM, 0, 0, 0, mm_backing_names,
+			  "backing allocator" },
+	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, 0, 0, MM_MAX_MIN_NR, NULL,
+			   "atomic: refill below this level; 0: min_nr/2 (at least 1)" },
+	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
+			  MM_MAX_WAIT_MS, NULL,
+			  "may-block: total sleep for a free before NULL; 0: never sleep" },
+	[OPT__COUNT] = { NULL, PB_OPT_UINT, 0, 0, 0, NULL, NULL },
+};
+
+/* Check the geometry of @cfg and set @p's object size and alignment. */
+static int mm_geometry(const struct pb_config *cfg, struct mm_pool *p,
+		       char *err, size_t errlen)
+{
+	if (!cfg->obj_size) {
+		snprintf(err, errlen, MM_NAME ": obj_size must be at least 1");
+		return -1;
+	}
+	if (cfg->align & (cfg->align - 1)) {
+		snprintf(err, errlen, MM_NAME ": align %zu is not a power of two",
+			 cfg->align);
+		return -1;
+	}
+	if (cfg->align <= alignof(max_align_t)) {
+		p->align = 0;
+		p->size = cfg->obj_size;
+		return 0;
+	}
+	if (cfg->obj_size > SIZE_MAX - cfg->align) {
+		snprintf(err, errlen, MM_NAME ": obj_size %zu too large",
+			 cfg->obj_size);
+		return -1;
+	}
+	/* C11 aligned_alloc() wants a multiple of the alignment. */
+	p->align = cfg->align;
+	p->size = (cfg->obj_size + cfg->align - 1) & ~(cfg->align - 1);
+	return 0;
+}
+
+static int mm_create(const struct pb_config *cfg, void **pool, char *err,
+		     size_t errlen)
+{
+	const struct mm_backing *backing;
+	struct pb_mempool_params params;
+	uint64_t v[OPT__COUNT];
+	struct mm_pool *p;
+	uint64_t min_nr, low_mark;
+
+	if (pb_options_parse(mm_options, cfg->opts, cfg->nr_opts, v, MM_NAME,
+			     err, errlen))
+		return -1;
+	min_nr = v[OPT_MIN_NR] ? v[OPT_MIN_NR] : cfg->capacity;
+	if (!min_nr || min_nr > MM_MAX_MIN_NR) {
+		snprintf(err, errlen,
+			 MM_NAME ": min_nr=0 takes the capacity, %zu: give min_nr in [1, %llu]",
+			 cfg->capacity, (unsigned long long)MM_MAX_MIN_NR);
+		return -1;
+	}
+	low_mark = v[OPT_LOW_MARK] ? v[OPT_LOW_MARK] :
+		   (min_nr / 2 ? min_nr / 2 : 1);
+	if (low_mark > min_nr) {
+		snprintf(err, errlen,
+			 MM_NAME ": low_mark=%llu exceeds min_nr=%llu",
+			 (unsigned long long)low_mark,
+			 (unsigned long long)min_nr);
+		return -1;
+	}
+	p = malloc(sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, MM_NAME ": out of memory");
+		return -1;
+	}
+	if (mm_geometry(cfg, p, err, errlen)) {
+		free(p);
+		return -1;
+	}
+	p->gfp = v[OPT_ALLOC] == MM_ATOMIC ? PB_GFP_ATOMIC : PB_GFP_WAIT;
+	params = (struct pb_mempool_params){
+		.low_mark = low_mark,
+		.wait_ms = (unsigned int)v[OPT_WAIT_MS],
+		/* Only atomic allocations ever schedule the worker. */
+		.async_refill = v[OPT_ALLOC] == MM_ATOMIC,
+	};
+	backing = &mm_backings[v[OPT_BACKING]];
+	p->mp = pb_mempool_create(min_nr, backing->alloc, backing->free, p,
+				  &params);
+	if (!p->mp) {
+		snprintf(err, errlen,
+			 MM_NAME ": cannot create a pool of %llu reserved objects: %s",
+			 (unsigned long long)min_nr, strerror(errno));
+		free(p);
+		return -1;
+	}
+	*pool = p;
+	return 0;
+}
+
+static void mm_destroy(void *pool)
+{
+	struct mm_pool *p = pool;
+
+	pb_mempool_destroy(p->mp);
+	free(p);
+}
+
+/* A ctx gets its own cache line: its counters are written on every op. */
+static void *mm_thread_init(void *pool, unsigned int cpu)
+{
+	size_t size = (sizeof(struct mm_ctx) + MM_CACHELINE - 1) &
+		      ~(size_t)(MM_CACHELINE - 1);
+	struct mm_ctx *ctx;
+
+	(void)cpu;
+	ctx = aligned_alloc(MM_CACHELINE, size);
+	if (!ctx)
+		return NULL;
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pool = pool;
+	return ctx;
+}
+
+static void mm_thread_fini(void *pool, void *ctx_)
+{
+	struct mm_ctx *ctx = ctx_;
+
+	(void)pool;
+	pb_mempool_counters_add(ctx->pool->mp, &ctx->cnt);
+	free(ctx);
+}
+
+/* mm_alloc() - one object; only the owner of @ctx_ calls it. */
+static inline void *mm_alloc(void *ctx_)
+{
+	struct mm_ctx *ctx = ctx_;
+
+	return pb_mempool_alloc(ctx->pool->mp, ctx->pool->gfp, &ctx->cnt);
+}
+
+/* mm_free() - @obj may come from any ctx of the pool. */
+static inline void mm_free(void *ctx_, void *obj)
+{
+	struct mm_ctx *ctx = ctx_;
+
+	pb_mempool_free(ctx->pool->mp, obj, &ctx->cnt);
+}
+
+/*
+ * fast_hits/slow_hits stay unavailable: a mempool has no fast path of its
+ * own; backing_allocs and reserve_hits say where allocations went.
+ */
+static void mm_stats(void *pool, struct pb_stats *st)
+{
+	struct mm_pool *p = pool;
+	struct pb_mempool_counters t;
+	size_t level = pb_mempool_counters_read(p->mp, &t);
+
+	pb_stats_set(st, PB_STAT_backing_allocs, t.backing_allocs);
+	pb_stats_set(st, PB_STAT_backing_frees, t.backing_frees);
+	pb_stats_set(st, PB_STAT_reserve_hits, t.reserve_hits);
+	pb_stats_set(st, PB_STAT_reserve_puts, t.reserve_puts);
+	pb_stats_set(st, PB_STAT_waits, t.waits);
+	pb_stats_set(st, PB_STAT_wait_timeouts, t.wait_timeouts);
+	pb_stats_set(st, PB_STAT_refills, t.refills);
+	pb_stats_set(st, PB_STAT_alloc_fails, t.alloc_fails);
+	pb_stats_set(st, PB_STAT_reserve_level, level);
+	pb_stats_set(st, PB_STAT_metadata_bytes,
+		     pb_mempool_metadata_bytes(p->mp) + sizeof(*p));
+}
+
+PB_BACKEND_REGISTER(mutex_mempool, mm_alloc, mm_free,
+	.name = MM_NAME,
+	.description = "mempool_t (Linux mm/mempool.c): min_nr reserve under a "
+		       "pthread mutex over a backing allocator; may-block or "
+		       "atomic with async refill",
+	.options = mm_options,
+	.create = mm_create,
+	.destroy = mm_destroy,
+	.thread_init = mm_thread_init,
+	.thread_fini = mm_thread_fini,
+	.stats = mm_stats,
+)

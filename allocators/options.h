@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * options.h - typed key=value options for backends and workload parameters.
+ *
+ * A backend (or workload) declares a table of struct pb_option_spec,
+ * terminated by an entry whose key is NULL. pb_options_parse() turns the
+ * user's key=value pairs into one uint64_t per table entry (the default where
+ * a key was not given; the index into choices[] for an enum), and refuses an
+ * unknown key or a bad value with a message that names the valid ones.
+ */
+#ifndef PB_ALLOCATORS_OPTIONS_H
+#define PB_ALLOCATORS_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pb_kv {
+	const char *key;
+	const char *value;
+};
+
+enum pb_opt_type {
+	PB_OPT_UINT,	/* decimal integer in [min, max]; K/M/G suffixes allowed */
+	PB_OPT_ENUM,	/* one of choices[], a NULL-terminated list */
+};
+
+struct pb_option_spec {
+	const char *key;
+	enum pb_opt_type type;
+	uint64_t def;
+	uint64_t min;
+	uint64_t max;
+	const char *const *choices;
+	const char *help;
+};
+
+/* Number of entries of a NULL-key-terminated table (0 for NULL). */
+size_t pb_options_count(const struct pb_option_spec *spec);
+
+/* Index of @key in @spec, or -1. */
+int pb_options_find(const struct pb_option_spec *spec, const char *key);
+
+/*
+ * pb_options_parse() - parse @kv against @spec.
+ * @spec:  option table (may be NULL: no option is then valid).
+ * @kv:    the user's pairs; @n of them.
+ * @out:   one value per spec entry, defaults where a key is absent.
+ * @owner: name used in messages ("mutex-mempool").
+ * Return: 0, or -1 with a one-line message in @err.
+ */
+int pb_options_parse(const struct pb_option_spec *spec, const struct pb_kv *kv,
+		     size_t n, uint64_t *out, const char *owner, char *err,
+		     size_t errlen);
+
+/*
+ * pb_option_parse_value() - parse one value for @s.
+ * Return: 0, or -1 with a message in @err.
+ */
+int pb_option_parse_value(const struct pb_option_spec *s, const char *value,
+			  uint64_t *out, const char *owner, char *err,
+			  size_t errlen);
+
+/* Write "a, b, c" (the keys of @spec) into @buf. */
+void pb_options_keys(const struct pb_option_spec *spec, char *buf, size_t len);
+
+/* Format value @v of option @s ("64", "atomic") into @buf. */
+void pb_option_format(const struct pb_option_spec *s, uint64_t v, char *buf,
+		      size_t len);
+
+#endif /* PB_ALLOCATORS_OPTIONS_H */

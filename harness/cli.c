@@ -1,0 +1,427 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * cli.c - parsing of the `poolbench run` command line (see cli.h).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli.h"
+
+void pb_cli_usage(FILE *f)
+{
+	fputs(
+"usage: poolbench list\n"
+"       poolbench run [options]\n"
+"       poolbench --help\n"
+"\n"
+"list   print every registered backend and workload, with its options.\n"
+"run    run the cross product backends x workloads x modes x threads x sizes\n"
+"       x parameter values, and write a new results folder.\n"
+"\n"
+"run options (lists are comma-separated):\n"
+"  --backends a,b        backends to run (default: all). The null baseline\n"
+"                        always runs too: it is the harness's own cost.\n"
+"  --workloads x,y       workloads to run (default: all).\n"
+"  --threads LIST        thread counts: integers, 'all' (every allowed PU),\n"
+"                        'pow2' (1,2,4,... and all). Default: 1.\n"
+"  --placement P         compact (PUs in logical order, default) or scatter\n"
+"                        (spread over packages and cores first).\n"
+"  --oversubscribe       allow more threads than PUs; such runs are forced\n"
+"                        into shared mode.\n"
+"  --size LIST           object sizes in bytes (default: 64).\n"
+"  --align BYTES         object alignment, a power of two; 0 = malloc's own\n"
+"                        (default: 0).\n"
+"  --mode LIST           exclusive (one pinned worker per CPU, per-CPU state\n"
+"                        unprotected) and/or shared (per-CPU state protected).\n"
+"                        Default: exclusive.\n"
+"  --param [S.]K=V[,V]   a backend option or workload parameter; S (a backend\n"
+"                        or workload name) limits it to that one; several\n"
+"                        values sweep. Repeatable. See 'poolbench list'.\n"
+"  --reps N              repetitions of every benchmark (default: 5); the\n"
+"                        results hold each one and median, mean, min, max,\n"
+"                        stddev and cv over them.\n"
+"  --min-time SECONDS    minimum time of one repetition (default: 0.5).\n"
+"  --quick               smoke run: --reps 2 --min-time 0.01 unless given.\n"
+"  --counters C          auto (hardware counters if the machine has a PMU,\n"
+"                        else software ones; default), hw, sw, or off.\n"
+"  --out DIR             results folder (must not exist or be empty; default:\n"
+"                        results/<host>/<UTC timestamp>/).\n"
+"  -h, --help            this text.\n"
+"\n"
+"Exit status: 0 all benchmarks ran; 1 some benchmark failed (recorded in the\n"
+"results); 2 bad command line or configuration.\n", f);
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d) {
+		perror("poolbench");
+		exit(1);
+	}
+	return d;
+}
+
+/* Split @arg on commas into @items (strdup'ed); empty items are refused. */
+static int split_list(const char *flag, const char *arg, char **items,
+		      size_t *n, char *err, size_t errlen)
+{
+	char *copy = xstrdup(arg), *save = NULL, *tok;
+	size_t len = strlen(arg);
+
+	*n = 0;
+	if (!len || arg[0] == ',' || arg[len - 1] == ',' || strstr(arg, ",,")) {
+		snprintf(err, errlen, "%s: empty item in list '%s'", flag, arg);
+		free(copy);
+		return -1;
+	}
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*n == PB_CLI_MAX_LIST) {
+			snprintf(err, errlen, "%s: more than %d items", flag,
+				 PB_CLI_MAX_LIST);
+			free(copy);
+			return -1;
+		}
+		items[(*n)++] = xstrdup(tok);
+	}
+	free(copy);
+	return 0;
+}
+
+static void free_list(char **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > SIZE_MAX)
+		return -1;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_threads(const char *arg, struct pb_run_opts *o, char *err,
+			 size_t errlen)
+{
+	char *items[PB_CLI_MAX_LIST];
+	size_t n;
+	int rc = 0;
+
+	if (split_list("--threads", arg, items, &n, err, errlen))
+		return -1;
+	for (size_t i = 0; i < n && !rc; i++) {
+		size_t v;
+
+		if (!strcmp(items[i], "all")) {
+			o->threads[i] = PB_THREADS_ALL;
+		} else if (!strcmp(items[i], "pow2")) {
+			o->threads[i] = PB_THREADS_POW2;
+		} else if (parse_size(items[i], &v) || v < 1 || v > 4096) {
+			snprintf(err, errlen,
+				 "--threads: '%s' is not a thread count (1..4096, "
+				 "'all' or 'pow2')", items[i]);
+			rc = -1;
+		} else {
+			o->threads[i] = (unsigned int)v;
+		}
+	}
+	o->nr_threads = rc ? 0 : n;
+	free_list(items, n);
+	return rc;
+}
+
+static int parse_sizes(const char *arg, struct pb_run_opts *o, char *err,
+		       size_t errlen)
+{
+	char *items[PB_CLI_MAX_LIST];
+	size_t n;
+	int rc = 0;
+
+	if (split_list("--size", arg, items, &n, err, errlen))
+		return -1;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (parse_size(items[i], &o->sizes[i]) || !o->sizes[i] ||
+		    o->sizes[i] > (1u << 30)) {
+			snprintf(err, errlen,
+				 "--size: '%s' is not a size in bytes (1..1G)",
+				 items[i]);
+			rc = -1;
+		}
+	}
+	o->nr_sizes = rc ? 0 : n;
+	free_list(items, n);
+	return rc;
+}
+
+static int parse_modes(const char *arg, struct pb_run_opts *o, char *err,
+		       size_t errlen)
+{
+	char *items[PB_CLI_MAX_LIST];
+	size_t n;
+	int rc = 0;
+
+	if (split_list("--mode", arg, items, &n, err, errlen))
+		return -1;
+	o->nr_modes = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		enum pb_mode m;
+
+		if (!strcmp(items[i], "exclusive")) {
+			m = PB_MODE_EXCLUSIVE;
+		} else if (!strcmp(items[i], "shared")) {
+			m = PB_MODE_SHARED;
+		} else {
+			snprintf(err, errlen,
+				 "--mode: unknown mode '%s' (valid: exclusive, shared)",
+				 items[i]);
+			rc = -1;
+			break;
+		}
+		for (size_t j = 0; j < o->nr_modes; j++)
+			if (o->modes[j] == m)
+				goto dup;
+		o->modes[o->nr_modes++] = m;
+dup:;
+	}
+	free_list(items, n);
+	return rc;
+}
+
+static int parse_param(const char *arg, struct pb_run_opts *o, char *err,
+		       size_t errlen)
+{
+	const char *eq = strchr(arg, '=');
+	struct pb_param *p;
+	char *lhs, *dot;
+
+	if (!eq || eq == arg || !eq[1]) {
+		snprintf(err, errlen,
+			 "--param: '%s' is not [scope.]key=value[,value...]", arg);
+		return -1;
+	}
+	if (o->nr_params == PB_CLI_MAX_LIST) {
+		snprintf(err, errlen, "--param: more than %d given", PB_CLI_MAX_LIST);
+		return -1;
+	}
+	p = &o->params[o->nr_params];
+	memset(p, 0, sizeof(*p));
+	lhs = strndup(arg, (size_t)(eq - arg));
+	if (!lhs) {
+		perror("poolbench");
+		exit(1);
+	}
+	dot = strrchr(lhs, '.');
+	if (dot) {
+		*dot = '\0';
+		p->scope = xstrdup(lhs);
+		p->key = xstrdup(dot + 1);
+	} else {
+		p->key = xstrdup(lhs);
+	}
+	free(lhs);
+	if (!*p->key || (p->scope && !*p->scope)) {
+		snprintf(err, errlen, "--param: '%s': empty scope or key", arg);
+		free(p->scope);
+		free(p->key);
+		return -1;
+	}
+	if (split_list("--param", eq + 1, p->values, &p->nr_values, err, errlen)) {
+		free(p->scope);
+		free(p->key);
+		return -1;
+	}
+	o->nr_params++;
+	return 0;
+}
+
+int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
+		     size_t errlen)
+{
+	enum { O_BACKENDS = 256, O_WORKLOADS, O_THREADS, O_PLACEMENT, O_SIZE,
+	       O_ALIGN, O_MODE, O_PARAM, O_REPS, O_MINTIME, O_QUICK, O_OVERSUB,
+	       O_COUNTERS, O_OUT };
+	static const struct option longopts[] = {
+		{ "backends", required_argument, NULL, O_BACKENDS },
+		{ "workloads", required_argument, NULL, O_WORKLOADS },
+		{ "threads", required_argument, NULL, O_THREADS },
+		{ "placement", required_argument, NULL, O_PLACEMENT },
+		{ "size", required_argument, NULL, O_SIZE },
+		{ "align", required_argument, NULL, O_ALIGN },
+		{ "mode", required_argument, NULL, O_MODE },
+		{ "param", required_argument, NULL, O_PARAM },
+		{ "reps", required_argument, NULL, O_REPS },
+		{ "min-time", required_argument, NULL, O_MINTIME },
+		{ "quick", no_argument, NULL, O_QUICK },
+		{ "oversubscribe", no_argument, NULL, O_OVERSUB },
+		{ "counters", required_argument, NULL, O_COUNTERS },
+		{ "out", required_argument, NULL, O_OUT },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	bool reps_given = false, min_time_given = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->threads[0] = 1;
+	o->nr_threads = 1;
+	o->placement = PB_PLACE_COMPACT;
+	o->sizes[0] = 64;
+	o->nr_sizes = 1;
+	o->modes[0] = PB_MODE_EXCLUSIVE;
+	o->nr_modes = 1;
+	o->reps = 5;
+	o->min_time = 0.5;
+	o->counters = PB_PERF_AUTO;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		char *end;
+		int rc = 0;
+
+		switch (c) {
+		case O_BACKENDS:
+			free_list(o->backends, o->nr_backends);
+			rc = split_list("--backends", optarg, o->backends,
+					&o->nr_backends, err, errlen);
+			break;
+		case O_WORKLOADS:
+			free_list(o->workloads, o->nr_workloads);
+			rc = split_list("--workloads", optarg, o->workloads,
+					&o->nr_workloads, err, errlen);
+			break;
+		case O_THREADS:
+			rc = parse_threads(optarg, o, err, errlen);
+			break;
+		case O_PLACEMENT:
+			if (!strcmp(optarg, "compact")) {
+				o->placement = PB_PLACE_COMPACT;
+			} else if (!strcmp(optarg, "scatter")) {
+				o->placement = PB_PLACE_SCATTER;
+			} else {
+				snprintf(err, errlen,
+					 "--placement: unknown placement '%s' "
+					 "(valid: compact, scatter)", optarg);
+				rc = -1;
+			}
+			break;
+		case O_SIZE:
+			rc = parse_sizes(optarg, o, err, errlen);
+			break;
+		case O_ALIGN:
+			if (parse_size(optarg, &o->align) ||
+			    (o->align & (o->align - 1)) || o->align > 4096) {
+				snprintf(err, errlen,
+					 "--align: '%s' is not 0 or a power of two "
+					 "up to 4096", optarg);
+				rc = -1;
+			}
+			break;
+		case O_MODE:
+			rc = parse_modes(optarg, o, err, errlen);
+			break;
+		case O_PARAM:
+			rc = parse_param(optarg, o, err, errlen);
+			break;
+		case O_REPS: {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 1000) {
+				snprintf(err, errlen,
+					 "--reps: '%s' is not an integer in [1, 1000]",
+					 optarg);
+				rc = -1;
+			}
+			o->reps = (int)v;
+			reps_given = true;
+			break;
+		}
+		case O_MINTIME:
+			errno = 0;
+			o->min_time = strtod(optarg, &end);
+			if (errno || *end || end == optarg || !isfinite(o->min_time) ||
+			    o->min_time <= 0 || o->min_time > 3600) {
+				snprintf(err, errlen,
+					 "--min-time: '%s' is not a number of seconds "
+					 "in (0, 3600]", optarg);
+				rc = -1;
+			}
+			min_time_given = true;
+			break;
+		case O_QUICK:
+			o->quick = true;
+			break;
+		case O_OVERSUB:
+			o->oversubscribe = true;
+			break;
+		case O_COUNTERS:
+			if (pb_perf_request_parse(optarg, &o->counters)) {
+				snprintf(err, errlen,
+					 "--counters: unknown choice '%s' (valid: "
+					 "auto, hw, sw, off)", optarg);
+				rc = -1;
+			}
+			break;
+		case O_OUT:
+			if (!*optarg) {
+				snprintf(err, errlen, "--out: empty path");
+				rc = -1;
+			}
+			o->out = optarg;
+			break;
+		case 'h':
+			pb_cli_usage(stdout);
+			return 1;
+		case ':':
+			snprintf(err, errlen, "%s: missing value", argv[optind - 1]);
+			rc = -1;
+			break;
+		default:
+			snprintf(err, errlen,
+				 "unknown option '%s' (see poolbench --help)",
+				 argv[optind - 1]);
+			rc = -1;
+		}
+		if (rc)
+			return -1;
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s' (see poolbench --help)",
+			 argv[optind]);
+		return -1;
+	}
+	if (o->quick) {
+		if (!reps_given)
+			o->reps = 2;
+		if (!min_time_given)
+			o->min_time = 0.01;
+	}
+	return 0;
+}
+
+void pb_cli_free(struct pb_run_opts *o)
+{
+	free_list(o->backends, o->nr_backends);
+	free_list(o->workloads, o->nr_workloads);
+	for (size_t i = 0; i < o->nr_params; i++) {
+		free(o->params[i].scope);
+		free(o->params[i].key);
+		free_list(o->params[i].values, o->params[i].nr_values);
+	}
+}

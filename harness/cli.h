@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cli.h - the `poolbench run` command line.
+ *
+ * Parsing only checks syntax and closed choices; names of backends and
+ * workloads, parameter keys and values are checked against the registries
+ * when the run is planned (runner.c), where the valid choices are known.
+ * Every error is one line naming the bad input and the valid choices; the
+ * caller exits with status 2.
+ */
+#ifndef PB_HARNESS_CLI_H
+#define PB_HARNESS_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "allocators/backend.h"
+#include "harness/perfev.h"
+#include "harness/topo.h"
+
+#define PB_CLI_MAX_LIST 64
+
+/* --threads tokens: a count, or one of these. */
+#define PB_THREADS_ALL 0u	/* every allowed PU */
+#define PB_THREADS_POW2 (~0u)	/* 1, 2, 4, ... up to every allowed PU, and all */
+
+/* --param [scope.]key=v1,v2,...; scope is a backend or workload name. */
+struct pb_param {
+	char *scope;		/* NULL: every backend/workload that has key */
+	char *key;
+	char *values[PB_CLI_MAX_LIST];
+	size_t nr_values;
+};
+
+struct pb_run_opts {
+	char *backends[PB_CLI_MAX_LIST];	/* empty: all */
+	size_t nr_backends;
+	char *workloads[PB_CLI_MAX_LIST];	/* empty: all */
+	size_t nr_workloads;
+	unsigned int threads[PB_CLI_MAX_LIST];
+	size_t nr_threads;
+	enum pb_placement placement;
+	size_t sizes[PB_CLI_MAX_LIST];
+	size_t nr_sizes;
+	size_t align;
+	enum pb_mode modes[2];
+	size_t nr_modes;
+	struct pb_param params[PB_CLI_MAX_LIST];
+	size_t nr_params;
+	int reps;
+	double min_time;
+	bool quick;
+	bool oversubscribe;
+	enum pb_perf_request counters;
+	const char *out;
+};
+
+/*
+ * pb_cli_parse_run() - parse the arguments after "run" into @o.
+ * Return: 0; 1 if --help was printed; -1 with a message in @err.
+ */
+int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
+		     size_t errlen);
+
+/* pb_cli_free() - release what pb_cli_parse_run() allocated. */
+void pb_cli_free(struct pb_run_opts *o);
+
+void pb_cli_usage(FILE *f);
+
+#endif /* PB_HARNESS_CLI_H */

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * results.c - the results folder of a run.
+ *
+ *   bench.json    Google Benchmark's own JSON, untouched
+ *   results.csv   one row per instance and statistic (columns: README)
+ *   meta.json     how the numbers were made: command line, build, library
+ *                 versions, machine, counters used and why others were not
+ *   topology.xml  the hwloc topology the run was placed on
+ *
+ * A folder is never reused: the default name carries the UTC time (with a
+ * suffix if taken), and --out must name a new or empty folder. Every file is
+ * written to a temporary name, synced, then renamed into place, so a reader
+ * never sees half a file.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <gnu/libc-version.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buildinfo.h"
+#include "harness/jsonw.h"
+#include "harness/run.h"
+
+/* ---- folder ---------------------------------------------------------------- */
+
+static int mkdir_p(const char *path)
+{
+	char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	if (mkdir(buf, 0777) && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+static bool dir_is_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *e;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+int pb_results_mkdir(struct pb_run *r, char *err, size_t errlen)
+{
+	char host[256] = "unknown-host", stamp[32], parent[4096];
+	struct stat st;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (r->opts->out) {
+		snprintf(r->dir, sizeof(r->dir), "%s", r->opts->out);
+		if (!stat(r->dir, &st) && (!S_ISDIR(st.st_mode) || !dir_is_empty(r->dir))) {
+			snprintf(err, errlen,
+				 "--out %s: exists and is not an empty folder; "
+				 "results are never written over", r->dir);
+			return -1;
+		}
+		if (mkdir_p(r->dir)) {
+			snprintf(err, errlen, "--out %s: %s", r->dir, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	gethostname(host, sizeof(host) - 1);
+	for (char *p = host; *p; p++)
+		if (*p == '/')
+			*p = '_';
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(parent, sizeof(parent), "results/%s", host);
+	if (mkdir_p(parent)) {
+		snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+		return -1;
+	}
+	for (int i = 0; i < 1000; i++) {
+		int n = i ? snprintf(r->dir, sizeof(r->dir), "%s/%s-%d", parent, stamp, i)
+			  : snprintf(r->dir, sizeof(r->dir), "%s/%s", parent, stamp);
+
+		if ((size_t)n >= sizeof(r->dir)) {
+			errno = ENAMETOOLONG;
+			break;
+		}
+		if (!mkdir(r->dir, 0777))
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	snprintf(err, errlen, "%s: %s", r->dir, strerror(errno));
+	return -1;
+}
+
+/* ---- atomic files ------------------------------------------------------------ */
+
+struct pending {
+	FILE *f;
+	char tmp[4200], path[4200];
+};
+
+static FILE *pending_open(struct pending *p, const char *dir, const char *name)
+{
+	snprintf(p->path, sizeof(p->path), "%s/%s", dir, name);
+	snprintf(p->tmp, sizeof(p->tmp), "%s/.%s.tmp", dir, name);
+	p->f = fopen(p->tmp, "w");
+	return p->f;
+}
+
+static int pending_commit(struct pending *p, char *err, size_t errlen)
+{
+	int bad = ferror(p->f);
+
+	bad |= fflush(p->f) || fsync(fileno(p->f));
+	bad |= fclose(p->f);
+	if (bad || rename(p->tmp, p->path)) {
+		snprintf(err, errlen, "writing %s: %s", p->path, strerror(errno));
+		unlink(p->tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- results.csv ------------------------------------------------------------ */
+
+static void csv_str(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\n\r")) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_num(FILE *f, double v)
+{
+	fputc(',', f);
+	if (isfinite(v))
+		fprintf(f, "%.9g", v);
+}
+
+/* Workload parameter columns: every key of every registered workload, once. */
+static size_t wl_param_columns(const char **keys, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t w = 0; w < pb_workload_count(); w++) {
+		const struct pb_option_spec *p = pb_workload_at(w)->params;
+
+		for (size_t i = 0; p && p[i].key; i++) {
+			bool seen = false;
+
+			for (size_t k = 0; k < n; k++)
+				seen |= !strcmp(keys[k], p[i].key);
+			if (!seen && n < max)
+				keys[n++] = p[i].key;
+		}
+	}
+	return n;
+}
+
+static void write_csv_header(FILE *f, const char **wkeys, size_t nwk)
+{
+	fputs("backend,workload,mode,threads,placement,pus,obj_size,align", f);
+	for (size_t k = 0; k < nwk; k++)
+		fprintf(f, ",%s", wkeys[k]);
+	fputs(",options,statistic,rep,iterations,ns_per_op,ops_per_sec,"
+	      "gb_real_ns,gb_cpu_ns,counter_group", f);
+	for (unsigned int e = 0; e < pb_perf_nr_known_events(); e++)
+		fprintf(f, ",%s_per_op", pb_perf_known_event(e));
+	fputs(",perf_running", f);
+	for (int s = 0; s < PB_STAT__COUNT; s++)
+		fprintf(f, pb_stat_kind(s) == PB_STAT_EVENTS ? ",%s_per_op" : ",%s",
+			pb_stat_name(s));
+	fputs(",error\n", f);
+}
+
+static void write_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
+			  const char **wkeys, size_t nwk)
+{
+	const struct pb_instance *in = row->in;
+	const struct pb_option_spec *wp = in->workload->params;
+
+	csv_str(f, in->backend->name);
+	fputc(',', f);
+	csv_str(f, in->workload->name);
+	fprintf(f, ",%s,%u,%s,%s,%zu,%zu", pb_mode_name(in->mode), in->threads,
+		in->placement == PB_PLACE_SCATTER ? "scatter" : "compact",
+		in->pus, in->obj_size, in->align);
+	for (size_t k = 0; k < nwk; k++) {
+		int idx = pb_options_find(wp, wkeys[k]);
+		char v[64];
+
+		fputc(',', f);
+		if (idx >= 0) {
+			pb_option_format(&wp[idx], in->wl_values[idx], v, sizeof(v));
+			csv_str(f, v);
+		}
+	}
+	fputc(',', f);
+	csv_str(f, in->opts_text);
+	fprintf(f, ",%s,", row->statistic);
+	if (row->rep >= 0)
+		fprintf(f, "%ld", row->rep);
+	fprintf(f, ",%" PRIu64, row->iterations);
+	csv_num(f, row->ns_per_op);
+	csv_num(f, row->ops_per_sec);
+	csv_num(f, row->error ? NAN : row->real_ns);
+	csv_num(f, row->error ? NAN : row->cpu_ns);
+	fprintf(f, ",%s", r->probe.group);
+	for (unsigned int e = 0; e < pb_perf_nr_known_events(); e++) {
+		double v = NAN;
+
+		for (unsigned int p = 0; p < r->probe.nr_events; p++)
+			if (!strcmp(r->probe.events[p].name, pb_perf_known_event(e)))
+				v = row->perf[p];
+		csv_num(f, v);
+	}
+	csv_num(f, row->perf_running);
+	for (int s = 0; s < PB_STAT__COUNT; s++)
+		csv_num(f, row->stat[s]);
+	fputc(',', f);
+	csv_str(f, row->error_message);
+	fputc('\n', f);
+}
+
+static int write_csv(const struct pb_run *r, char *err, size_t errlen)
+{
+	const char *wkeys[64];
+	size_t nwk = wl_param_columns(wkeys, 64);
+	struct pending p;
+
+	if (!pending_open(&p, r->dir, "results.csv")) {
+		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
+		return -1;
+	}
+	write_csv_header(p.f, wkeys, nwk);
+	for (size_t i = 0; i < r->nr_rows; i++)
+		write_csv_row(p.f, r, &r->rows[i], wkeys, nwk);
+	return pending_commit(&p, err, errlen);
+}
+
+/* ---- meta.json -------------------------------------------------------------- */
+
+static void cpu_model(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (!colon || strncmp(line, "model name", 10))
+			continue;
+		colon += 2;
+		colon[strcspn(colon, "\n")] = '\0';
+		snprintf(buf, len, "%s", colon);
+		break;
+	}
+	fclose(f);
+}
+
+/* Google Benchmark records its build type only in its JSON: read it back. */
+static void gb_build_type(const char *json, char *buf, size_t len)
+{
+	static const char key[] = "\"library_build_type\": \"";
+	FILE *f = fopen(json, "r");
+	char line[512];
+
+	snprintf(buf, len, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, key);
+
+		if (p) {
+			p += sizeof(key) - 1;
+			p[strcspn(p, "\"")] = '\0';
+			snprintf(buf, len, "%s", p);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+static void write_meta_run(struct pb_jw *w, const struct pb_run *r)
+{
+	const struct pb_run_opts *o = r->opts;
+	size_t failed = 0;
+
+	pb_jw_obj_begin(w, "run");
+	pb_jw_str(w, "started_utc", r->started);
+	pb_jw_str(w, "finished_utc", r->finished);
+	pb_jw_int(w, "repetitions", o->reps);
+	pb_jw_num(w, "min_time_s", o->min_time);
+	pb_jw_bool(w, "quick", o->quick);
+	pb_jw_bool(w, "oversubscribe", o->oversubscribe);
+	pb_jw_str(w, "placement",
+		  o->placement == PB_PLACE_SCATTER ? "scatter" : "compact");
+	pb_jw_int(w, "benchmarks", (int64_t)r->nr_inst);
+	for (size_t i = 0; i < r->nr_rows; i++)
+		failed += r->rows[i].error;
+	pb_jw_int(w, "failed_runs", (int64_t)failed);
+	pb_jw_arr_begin(w, "backends");
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= r->inst[j].backend == r->inst[i].backend;
+		if (seen)
+			continue;
+		pb_jw_obj_begin(w, NULL);
+		pb_jw_str(w, "name", r->inst[i].backend->name);
+		pb_jw_str(w, "description", r->inst[i].backend->description);
+		pb_jw_obj_end(w);
+	}
+	pb_jw_arr_end(w);
+	pb_jw_obj_end(w);
+}
+
+static void write_meta_counters(struct pb_jw *w, const struct pb_run *r)
+{
+	const struct pb_perf_probe *pr = &r->probe;
+	char other[1024];
+
+	pb_jw_obj_begin(w, "counters");
+	pb_jw_str(w, "requested", pb_perf_request_name(r->opts->counters));
+	pb_jw_str(w, "group", pr->group);
+	pb_jw_str(w, "why_this_group", pr->group_reason);
+	pb_jw_arr_begin(w, "events");
+	for (unsigned int e = 0; e < pr->nr_events; e++) {
+		pb_jw_obj_begin(w, NULL);
+		pb_jw_str(w, "name", pr->events[e].name);
+		pb_jw_str(w, "description", pr->events[e].description);
+		pb_jw_bool(w, "available", pr->events[e].available);
+		if (!pr->events[e].available)
+			pb_jw_str(w, "reason", pr->events[e].reason);
+		pb_jw_obj_end(w);
+	}
+	pb_jw_arr_end(w);
+	pb_jw_arr_begin(w, "unavailable");
+	snprintf(other, sizeof(other), "not in the %s group used on this run: %s",
+		 pr->group, pr->group_reason);
+	for (unsigned int e = 0; e < pb_perf_nr_known_events(); e++) {
+		const char *name = pb_perf_known_event(e);
+		const char *why = other;
+
+		for (unsigned int p = 0; p < pr->nr_events; p++) {
+			if (strcmp(pr->events[p].name, name))
+				continue;
+			why = pr->events[p].available ? NULL : pr->events[p].reason;
+		}
+		if (!why)
+			continue;
+		pb_jw_obj_begin(w, NULL);
+		pb_jw_str(w, "name", name);
+		pb_jw_str(w, "reason", why);
+		pb_jw_obj_end(w);
+	}
+	pb_jw_arr_end(w);
+	pb_jw_obj_end(w);
+}
+
+static int write_meta(const struct pb_run *r, const char *json_path, char *err,
+		      size_t errlen)
+{
+	struct pending p;
+	struct pb_jw w;
+	struct utsname u;
+	char buf[512], lib[64], api[64], host[256] = "";
+
+	if (!pending_open(&p, r->dir, "meta.json")) {
+		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
+		return -1;
+	}
+	pb_jw_init(&w, p.f);
+	pb_jw_obj_begin(&w, NULL);
+	pb_jw_str(&w, "format", "poolbench-results-1");
+	pb_jw_arr_begin(&w, "command_line");
+	for (int i = 0; i < r->argc; i++)
+		pb_jw_str(&w, NULL, r->argv[i]);
+	pb_jw_arr_end(&w);
+
+	pb_jw_obj_begin(&w, "build");
+	pb_jw_str(&w, "git_commit", PB_BUILD_GIT_COMMIT);
+	pb_jw_bool(&w, "git_dirty", PB_BUILD_GIT_DIRTY);
+	pb_jw_str(&w, "cc", PB_BUILD_CC_VERSION);
+	pb_jw_str(&w, "cflags", PB_BUILD_CFLAGS);
+	pb_jw_str(&w, "cxx", PB_BUILD_CXX_VERSION);
+	pb_jw_str(&w, "cxxflags", PB_BUILD_CXXFLAGS);
+	pb_jw_str(&w, "built_utc", PB_BUILD_DATE);
+	pb_jw_obj_end(&w);
+
+	pb_jw_obj_begin(&w, "libraries");
+	pb_jw_str(&w, "google_benchmark", PB_BUILD_GB_VERSION);
+	pb_jw_str(&w, "google_benchmark_debian", PB_BUILD_GB_DEB);
+	gb_build_type(json_path, buf, sizeof(buf));
+	pb_jw_str(&w, "google_benchmark_build_type", buf);
+	pb_topo_versions(lib, sizeof(lib), api, sizeof(api));
+	pb_jw_str(&w, "hwloc", lib);
+	pb_jw_str(&w, "hwloc_runtime_api", api);
+	pb_jw_str(&w, "hwloc_debian", PB_BUILD_HWLOC_DEB);
+	pb_jw_str(&w, "glibc", gnu_get_libc_version());
+	pb_jw_obj_end(&w);
+
+	pb_jw_obj_begin(&w, "machine");
+	gethostname(host, sizeof(host) - 1);
+	pb_jw_str(&w, "host", host);
+	if (!uname(&u)) {
+		pb_jw_str(&w, "kernel", u.release);
+		pb_jw_str(&w, "kernel_version", u.version);
+		pb_jw_str(&w, "arch", u.machine);
+	}
+	cpu_model(buf, sizeof(buf));
+	pb_jw_str(&w, "cpu_model", buf);
+	pb_jw_int(&w, "online_cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	pb_jw_int(&w, "allowed_pus", pb_topo_nr_pus(r->topo));
+	pb_topo_summary(r->topo, buf, sizeof(buf));
+	pb_jw_str(&w, "topology", buf);
+	pb_jw_obj_end(&w);
+
+	write_meta_counters(&w, r);
+	write_meta_run(&w, r);
+	pb_jw_obj_end(&w);
+	return pending_commit(&p, err, errlen);
+}
+
+int pb_results_write(struct pb_run *r, char *err, size_t errlen)
+{
+	char json_tmp[4200], json[4200], xml_tmp[4200], xml[4200];
+
+	snprintf(json_tmp, sizeof(json_tmp), "%s/.bench.json.tmp", r->dir);
+	snprintf(json, sizeof(json), "%s/bench.json", r->dir);
+	snprintf(xml_tmp, sizeof(xml_tmp), "%s/.topology.xml.tmp", r->dir);
+	snprintf(xml, sizeof(xml), "%s/topology.xml", r->dir);
+
+	if (write_meta(r, json_tmp, err, errlen) || write_csv(r, err, errlen))
+		return -1;
+	if (rename(json_tmp, json)) {
+		snprintf(err, errlen, "%s: %s", json, strerror(errno));
+		return -1;
+	}
+	if (pb_topo_export_xml(r->topo, xml_tmp, err, errlen))
+		return -1;
+	if (rename(xml_tmp, xml)) {
+		snprintf(err, errlen, "%s: %s", xml, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- console summary ------------------------------------------------------- */
+
+static const struct pb_row *median_row(const struct pb_run *r,
+				       const struct pb_instance *in)
+{
+	const struct pb_row *first = NULL;
+
+	for (size_t i = 0; i < r->nr_rows; i++) {
+		if (r->rows[i].in != in)
+			continue;
+		if (!strcmp(r->rows[i].statistic, "median"))
+			return &r->rows[i];
+		if (!first)
+			first = &r->rows[i];
+	}
+	return r->opts->reps == 1 ? first : NULL;
+}
+
+static bool same_point(const struct pb_instance *a, const struct pb_instance *b)
+{
+	return a->workload == b->workload && a->mode == b->mode &&
+	       a->threads == b->threads && a->obj_size == b->obj_size &&
+	       !memcmp(a->wl_values, b->wl_values, sizeof(a->wl_values));
+}
+
+/*
+ * One line per instance: the median over repetitions, its cv, and the null
+ * baseline of the same workload point (the harness's own cost).
+ */
+void pb_results_summary(const struct pb_run *r, FILE *f)
+{
+	fprintf(f, "\n%-15s %-16s %-9s %3s %6s %-28s %11s %6s %11s\n", "backend",
+		"workload", "mode", "thr", "size", "options", "ns/op (med)",
+		"cv", "null ns/op");
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		const struct pb_instance *in = &r->inst[i];
+		const struct pb_row *m = median_row(r, in), *cv = NULL, *base = NULL;
+
+		for (size_t j = 0; j < r->nr_rows; j++)
+			if (r->rows[j].in == in && !strcmp(r->rows[j].statistic, "cv"))
+				cv = &r->rows[j];
+		for (size_t j = 0; j < r->nr_inst; j++)
+			if ((r->inst[j].backend->flags & PB_BACKEND_BASELINE) &&
+			    same_point(&r->inst[j], in))
+				base = median_row(r, &r->inst[j]);
+		fprintf(f, "%-15s %-16s %-9s %3u %6zu %-28.28s ", in->backend->name,
+			in->workload->name, pb_mode_name(in->mode), in->threads,
+			in->obj_size, in->opts_text[0] ? in->opts_text : "-");
+		if (!m || m->error || !isfinite(m->ns_per_op))
+			fprintf(f, "%11s %6s", "FAILED", "");
+		else
+			fprintf(f, "%11.3f %5.1f%%", m->ns_per_op,
+				cv && isfinite(cv->ns_per_op) ? 100 * cv->ns_per_op : NAN);
+		if (base && !base->error && isfinite(base->ns_per_op))
+			fprintf(f, " %11.3f\n", base->ns_per_op);
+		else
+			fprintf(f, " %11s\n", "-");
+	}
+}

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * run.h - a planned run: its benchmark instances and the rows they report.
+ *
+ * Shared by the runner (runner.c: planning and the benchmark body) and the
+ * writers of a results folder (results.c). An instance is one point of the
+ * cross product backend x workload x mode x threads x size x parameter
+ * values; Google Benchmark runs it `reps` times and reports one row per
+ * repetition plus one per aggregate.
+ */
+#ifndef PB_HARNESS_RUN_H
+#define PB_HARNESS_RUN_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "allocators/backend.h"
+#include "harness/cli.h"
+#include "harness/perfev.h"
+#include "harness/topo.h"
+#include "workloads/workload.h"
+
+#define PB_MAX_WL_PARAMS 8
+#define PB_MAX_OPTS 16
+
+/* What one worker thread measured in one run. */
+struct pb_thread_result {
+	uint64_t iterations;
+	uint64_t t0_ns, t1_ns;	/* CLOCK_MONOTONIC around the batch */
+	int cpu;		/* sched_getcpu() after pinning */
+	struct pb_perf_values perf;
+	bool perf_ok;
+	char error[256];
+};
+
+struct pb_instance {
+	char name[384];			/* unique Google Benchmark name */
+	const struct pb_backend *backend;
+	const struct pb_workload *workload;
+	enum pb_mode mode;
+	unsigned int threads;
+	enum pb_placement placement;
+	size_t obj_size;
+	size_t align;
+	uint64_t wl_values[PB_MAX_WL_PARAMS];	/* one per workload param */
+	struct pb_kv opts[PB_MAX_OPTS];		/* backend options given */
+	size_t nr_opts;
+	char opts_text[256];			/* every option, effective value */
+	struct pb_kernel_args proto;		/* n and touch */
+	struct pb_config cfg;
+	unsigned int *slots;			/* CPU slot of each thread */
+	const struct pb_perf_probe *probe;
+	const struct pb_topo *topo;
+
+	/* State of the run in progress; thread 0 resets it. */
+	pthread_barrier_t barrier;
+	void *pool;
+	char error[256];
+	struct pb_stats stats_before;
+	struct pb_thread_result *tr;	/* [threads] */
+	char pus[256];			/* OS CPUs the threads ran on */
+	unsigned int runs;		/* runs started (trials included) */
+	unsigned int failed_runs;
+};
+
+/* Counter names set by the body and read back from reports. */
+#define PB_CNT_NS_PER_OP "ns_per_op"
+#define PB_CNT_OPS_PER_SEC "ops_per_sec"
+#define PB_CNT_PERF_PREFIX "perf."
+#define PB_CNT_PERF_RUNNING "perf_running"
+#define PB_CNT_STAT_PREFIX "stat."
+
+/* One row of results.csv: a repetition or an aggregate of one instance. */
+struct pb_row {
+	const struct pb_instance *in;
+	char statistic[16];		/* "run", "mean", "median", ... */
+	long rep;			/* repetition index, -1 for aggregates */
+	uint64_t iterations;
+	double real_ns, cpu_ns;		/* Google Benchmark's, per iteration */
+	bool error;
+	char error_message[256];
+	double ns_per_op, ops_per_sec;	/* NAN when not reported */
+	double perf[PB_PERF_MAX_EVENTS];	/* by probe event index; NAN: none */
+	double perf_running;
+	double stat[PB_STAT__COUNT];	/* NAN: not reported */
+};
+
+struct pb_run {
+	const struct pb_run_opts *opts;
+	int argc;
+	char **argv;
+	struct pb_topo *topo;
+	struct pb_perf_probe probe;
+	struct pb_instance *inst;
+	size_t nr_inst, cap_inst;
+	struct pb_row *rows;
+	size_t nr_rows, cap_rows;
+	char dir[4096];			/* the results folder */
+	char started[32], finished[32];	/* UTC, ISO 8601 */
+};
+
+/* results.c */
+int pb_results_mkdir(struct pb_run *r, char *err, size_t errlen);
+int pb_results_write(struct pb_run *r, char *err, size_t errlen);
+void pb_results_summary(const struct pb_run *r, FILE *f);
+
+#endif /* PB_HARNESS_RUN_H */

@@ -1,0 +1,851 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * runner.c - plan a run, execute it under Google Benchmark, collect rows.
+ *
+ * Planning turns the command line into instances (run.h) and checks every
+ * name, key and value against the registries, and every backend
+ * configuration by creating and destroying a pool once: a bad input stops
+ * the run before anything is measured, with exit status 2.
+ *
+ * The benchmark body runs in each of an instance's threads, for every run
+ * Google Benchmark makes (its iteration-count trials and each repetition):
+ *
+ *   thread 0: create the pool, snapshot its stats       } not timed
+ *   all:      barrier; pin to the PU of the placement;  }
+ *             thread_init(pool, slot); open counters    }
+ *   all:      one batch: start counters, clock, kernel(ctx, args, iters),
+ *             clock, stop counters                        timed
+ *   all:      read counters; thread_fini; barrier       } not timed
+ *   thread 0: snapshot stats, destroy the pool, derive the per-op figures
+ *             and set them as counters of the run
+ *
+ * The kernel is the backend's own instantiation (PB_BACKEND_REGISTER), so
+ * the only indirect call is the one per batch. A failed alloc, a failed pin
+ * or a failed create marks the run as an error: Google Benchmark reports it
+ * and the results keep a row for it.
+ */
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "harness/gbshim.h"
+#include "harness/run.h"
+#include "harness/runner.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (!p) {
+		perror("poolbench");
+		exit(1);
+	}
+	return p;
+}
+
+/* ---- the benchmark body ---------------------------------------------- */
+
+static void body_setup(struct pb_instance *in)
+{
+	char err[256] = "";
+
+	in->runs++;
+	in->error[0] = '\0';
+	in->pool = NULL;
+	memset(in->tr, 0, in->threads * sizeof(*in->tr));
+	memset(&in->stats_before, 0, sizeof(in->stats_before));
+	if (in->backend->create(&in->cfg, &in->pool, err, sizeof(err))) {
+		snprintf(in->error, sizeof(in->error), "create failed: %s", err);
+		in->pool = NULL;
+		return;
+	}
+	in->backend->stats(in->pool, &in->stats_before);
+}
+
+static void set_perf_counters(struct pb_gb_state *st, struct pb_instance *in)
+{
+	const struct pb_perf_probe *pr = in->probe;
+	double running = 1.0;
+	bool any = false;
+
+	for (unsigned int e = 0; e < pr->nr_events; e++) {
+		double sum = 0;
+		bool all = true;
+		char name[64];
+
+		if (!pr->events[e].available)
+			continue;
+		any = true;
+		for (unsigned int t = 0; t < in->threads; t++) {
+			const struct pb_thread_result *r = &in->tr[t];
+
+			if (!r->perf_ok || !r->perf.counted[e]) {
+				all = false;
+				break;
+			}
+			sum += r->perf.value[e] / (double)r->iterations;
+		}
+		snprintf(name, sizeof(name), PB_CNT_PERF_PREFIX "%s",
+			 pr->events[e].name);
+		/* Not counted in some thread: NaN, never a made-up number. */
+		pb_gb_set_counter(st, name, all ? sum / in->threads : NAN);
+	}
+	if (!any)
+		return;
+	for (unsigned int t = 0; t < in->threads; t++)
+		if (in->tr[t].perf_ok && in->tr[t].perf.running_fraction < running)
+			running = in->tr[t].perf.running_fraction;
+	pb_gb_set_counter(st, PB_CNT_PERF_RUNNING, running);
+}
+
+static void set_stat_counters(struct pb_gb_state *st, struct pb_instance *in,
+			      uint64_t total)
+{
+	struct pb_stats after = { 0 };
+
+	in->backend->stats(in->pool, &after);
+	for (int i = 0; i < PB_STAT__COUNT; i++) {
+		char name[64];
+		double v;
+
+		if (!pb_stats_has(&after, i))
+			continue;
+		if (pb_stat_kind(i) == PB_STAT_EVENTS)
+			v = (double)(after.v[i] - in->stats_before.v[i]) /
+			    (double)total;
+		else
+			v = (double)after.v[i];
+		snprintf(name, sizeof(name), PB_CNT_STAT_PREFIX "%s",
+			 pb_stat_name(i));
+		pb_gb_set_counter(st, name, v);
+	}
+}
+
+static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
+{
+	uint64_t total = 0, first = UINT64_MAX, last = 0;
+	double per_thread = 0;
+	size_t off = 0;
+	bool failed = in->error[0] != '\0';
+
+	for (unsigned int t = 0; t < in->threads; t++) {
+		const struct pb_thread_result *r = &in->tr[t];
+
+		if (r->error[0])
+			failed = true;
+		off += (size_t)snprintf(in->pus + off,
+					off < sizeof(in->pus) ? sizeof(in->pus) - off : 0,
+					"%s%d", t ? ";" : "", r->cpu);
+	}
+	if (!failed) {
+		for (unsigned int t = 0; t < in->threads; t++) {
+			const struct pb_thread_result *r = &in->tr[t];
+
+			total += r->iterations;
+			per_thread += (double)(r->t1_ns - r->t0_ns) /
+				      (double)r->iterations;
+			if (r->t0_ns < first)
+				first = r->t0_ns;
+			if (r->t1_ns > last)
+				last = r->t1_ns;
+		}
+		pb_gb_set_counter(st, PB_CNT_NS_PER_OP, per_thread / in->threads);
+		pb_gb_set_counter(st, PB_CNT_OPS_PER_SEC,
+				  (double)total * 1e9 / (double)(last - first));
+		set_perf_counters(st, in);
+		set_stat_counters(st, in, total);
+	} else {
+		in->failed_runs++;
+	}
+	if (in->pool)
+		in->backend->destroy(in->pool);
+	in->pool = NULL;
+}
+
+/* One worker's part of a run; returns with its batch closed. */
+static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
+			unsigned int ti)
+{
+	struct pb_thread_result *r = &in->tr[ti];
+	struct pb_kernel_args args = in->proto;
+	struct pb_perf_thread perf;
+	pb_kernel_fn kernel = in->backend->kernels[in->workload->kernel];
+	uint64_t iters;
+	void *ctx = NULL;
+	bool perf_open = false;
+
+	r->cpu = -1;
+	if (in->error[0]) {
+		pb_gb_error(st, in->error);
+		goto skip;
+	}
+	if (pb_topo_bind_self(in->topo, in->slots[ti], r->error,
+			      sizeof(r->error)))
+		goto fail;
+	r->cpu = sched_getcpu();
+	args.ring = calloc(args.n, sizeof(void *));
+	if (!args.ring) {
+		snprintf(r->error, sizeof(r->error), "thread %u: out of memory", ti);
+		goto fail;
+	}
+	ctx = in->backend->thread_init(in->pool, in->slots[ti]);
+	if (!ctx) {
+		snprintf(r->error, sizeof(r->error), "thread_init(cpu %u) failed",
+			 in->slots[ti]);
+		goto fail;
+	}
+	perf_open = !pb_perf_thread_open(in->probe, &perf);
+
+	/* Whole rounds of the kernel, at least what Google Benchmark asks. */
+	iters = pb_gb_max_iterations(st);
+	iters = (iters + args.n - 1) / args.n * args.n;
+	if (pb_gb_begin(st, iters)) {
+		int rc;
+
+		if (perf_open)
+			pb_perf_thread_start(&perf);
+		r->t0_ns = now_ns();
+		rc = kernel(ctx, &args, iters);
+		r->t1_ns = now_ns();
+		if (perf_open)
+			pb_perf_thread_stop(&perf);
+		r->iterations = iters;
+		if (rc) {
+			snprintf(r->error, sizeof(r->error),
+				 "thread %u: alloc returned NULL (%s, %zu live "
+				 "objects per thread)", ti, in->backend->name,
+				 args.n);
+			pb_gb_error(st, r->error);
+		}
+		pb_gb_end(st);
+	}
+	if (perf_open) {
+		r->perf_ok = !pb_perf_thread_read(&perf, &r->perf);
+		pb_perf_thread_close(&perf);
+	}
+	in->backend->thread_fini(in->pool, ctx);
+	free(args.ring);
+	return;
+
+fail:
+	/* Every thread that cannot run marks its own state: the batch is skipped. */
+	pb_gb_error(st, r->error);
+	if (ctx)
+		in->backend->thread_fini(in->pool, ctx);
+	free(args.ring);
+skip:
+	if (pb_gb_begin(st, 1))
+		pb_gb_end(st);
+}
+
+static void bench_body(struct pb_gb_state *st, void *arg)
+{
+	struct pb_instance *in = arg;
+	unsigned int ti = (unsigned int)pb_gb_thread_index(st);
+
+	if (ti == 0)
+		body_setup(in);
+	pthread_barrier_wait(&in->barrier);
+	body_worker(st, in, ti);
+	pthread_barrier_wait(&in->barrier);
+	if (ti == 0)
+		body_finish(st, in);
+}
+
+/* ---- reporting --------------------------------------------------------- */
+
+static struct pb_instance *find_instance(struct pb_run *r, const char *name)
+{
+	for (size_t i = 0; i < r->nr_inst; i++)
+		if (!strcmp(r->inst[i].name, name))
+			return &r->inst[i];
+	return NULL;
+}
+
+static void on_report(const struct pb_gb_run *g, void *arg)
+{
+	struct pb_run *r = arg;
+	struct pb_instance *in = find_instance(r, g->name);
+	struct pb_row *row;
+
+	if (!in) {
+		fprintf(stderr, "poolbench: report for unknown benchmark %s\n",
+			g->name);
+		return;
+	}
+	if (r->nr_rows == r->cap_rows) {
+		r->cap_rows = r->cap_rows ? 2 * r->cap_rows : 256;
+		r->rows = realloc(r->rows, r->cap_rows * sizeof(*r->rows));
+		if (!r->rows) {
+			perror("poolbench");
+			exit(1);
+		}
+	}
+	row = &r->rows[r->nr_rows++];
+	memset(row, 0, sizeof(*row));
+	row->in = in;
+	snprintf(row->statistic, sizeof(row->statistic), "%s",
+		 g->aggregate ? g->aggregate : "run");
+	row->rep = g->aggregate ? -1 : g->repetition_index;
+	row->iterations = g->iterations;
+	row->real_ns = g->real_ns;
+	row->cpu_ns = g->cpu_ns;
+	row->error = g->error;
+	snprintf(row->error_message, sizeof(row->error_message), "%s",
+		 g->error ? g->error_message : "");
+	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
+	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
+		row->perf[e] = NAN;
+	for (int s = 0; s < PB_STAT__COUNT; s++)
+		row->stat[s] = NAN;
+	for (size_t c = 0; c < g->nr_counters; c++) {
+		const char *n = g->counter_names[c];
+		double v = g->counter_values[c];
+
+		if (!strcmp(n, PB_CNT_NS_PER_OP))
+			row->ns_per_op = v;
+		else if (!strcmp(n, PB_CNT_OPS_PER_SEC))
+			row->ops_per_sec = v;
+		else if (!strcmp(n, PB_CNT_PERF_RUNNING))
+			row->perf_running = v;
+		else if (!strncmp(n, PB_CNT_PERF_PREFIX, strlen(PB_CNT_PERF_PREFIX))) {
+			for (unsigned int e = 0; e < r->probe.nr_events; e++)
+				if (!strcmp(n + strlen(PB_CNT_PERF_PREFIX),
+					    r->probe.events[e].name))
+					row->perf[e] = v;
+		} else if (!strncmp(n, PB_CNT_STAT_PREFIX, strlen(PB_CNT_STAT_PREFIX))) {
+			for (int s = 0; s < PB_STAT__COUNT; s++)
+				if (!strcmp(n + strlen(PB_CNT_STAT_PREFIX),
+					    pb_stat_name(s)))
+					row->stat[s] = v;
+		}
+	}
+	if (g->aggregate && !strcmp(g->aggregate, "median"))
+		printf("  %-60s %10.3f ns/op %12.0f ops/s\n", in->name,
+		       row->ns_per_op, row->ops_per_sec);
+	else if (g->error)
+		printf("  %-60s FAILED: %s\n", in->name, row->error_message);
+	fflush(stdout);
+}
+
+/* ---- planning ------------------------------------------------------------ */
+
+static int plan_error(char *err, size_t errlen, const char *fmt, const char *a,
+		      const char *b)
+{
+	/* A message cut short still names the problem; nothing else is lost. */
+	if ((size_t)snprintf(err, errlen, fmt, a, b) >= errlen && errlen > 4)
+		strcpy(err + errlen - 4, "...");
+	return -1;
+}
+
+static void list_names(char *buf, size_t len, bool backends)
+{
+	size_t off = 0, n = backends ? pb_backend_count() : pb_workload_count();
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+					backends ? pb_backend_at(i)->name :
+						   pb_workload_at(i)->name);
+}
+
+struct selection {
+	const struct pb_backend *b[PB_CLI_MAX_LIST + 1];
+	size_t nb;
+	const struct pb_workload *w[PB_CLI_MAX_LIST];
+	size_t nw;
+	unsigned int threads[PB_CLI_MAX_LIST * 2];
+	size_t nt;
+};
+
+static int select_names(const struct pb_run_opts *o, struct selection *s,
+			char *err, size_t errlen)
+{
+	char valid[1024];
+	const struct pb_backend *null = NULL;
+
+	s->nb = s->nw = 0;
+	for (size_t i = 0; i < pb_backend_count(); i++)
+		if (pb_backend_at(i)->flags & PB_BACKEND_BASELINE)
+			null = pb_backend_at(i);
+	if (!o->nr_backends) {
+		for (size_t i = 0; i < pb_backend_count(); i++)
+			s->b[s->nb++] = pb_backend_at(i);
+	} else {
+		/* The baseline runs first, in every run. */
+		if (null)
+			s->b[s->nb++] = null;
+		for (size_t i = 0; i < o->nr_backends; i++) {
+			const struct pb_backend *b = pb_backend_find(o->backends[i]);
+			bool dup = false;
+
+			if (!b) {
+				list_names(valid, sizeof(valid), true);
+				return plan_error(err, errlen,
+						  "--backends: unknown backend '%s' (valid: %s)",
+						  o->backends[i], valid);
+			}
+			for (size_t j = 0; j < s->nb; j++)
+				dup |= s->b[j] == b;
+			if (!dup)
+				s->b[s->nb++] = b;
+		}
+	}
+	if (!o->nr_workloads) {
+		for (size_t i = 0; i < pb_workload_count(); i++)
+			s->w[s->nw++] = pb_workload_at(i);
+	} else {
+		for (size_t i = 0; i < o->nr_workloads; i++) {
+			const struct pb_workload *w = pb_workload_find(o->workloads[i]);
+			bool dup = false;
+
+			if (!w) {
+				list_names(valid, sizeof(valid), false);
+				return plan_error(err, errlen,
+						  "--workloads: unknown workload '%s' (valid: %s)",
+						  o->workloads[i], valid);
+			}
+			for (size_t j = 0; j < s->nw; j++)
+				dup |= s->w[j] == w;
+			if (!dup)
+				s->w[s->nw++] = w;
+		}
+	}
+	return 0;
+}
+
+static void add_threads(struct selection *s, unsigned int t)
+{
+	for (size_t i = 0; i < s->nt; i++)
+		if (s->threads[i] == t)
+			return;
+	if (s->nt < sizeof(s->threads) / sizeof(s->threads[0]))
+		s->threads[s->nt++] = t;
+}
+
+static int select_threads(const struct pb_run_opts *o, unsigned int nr_pus,
+			  struct selection *s, char *err, size_t errlen)
+{
+	s->nt = 0;
+	for (size_t i = 0; i < o->nr_threads; i++) {
+		unsigned int t = o->threads[i];
+
+		if (t == PB_THREADS_POW2) {
+			for (unsigned int p = 1; p < nr_pus; p *= 2)
+				add_threads(s, p);
+			add_threads(s, nr_pus);
+			continue;
+		}
+		if (t == PB_THREADS_ALL)
+			t = nr_pus;
+		if (t > nr_pus && !o->oversubscribe) {
+			snprintf(err, errlen,
+				 "--threads: %u threads but only %u PUs are allowed "
+				 "(use --oversubscribe to run more threads than PUs)",
+				 t, nr_pus);
+			return -1;
+		}
+		add_threads(s, t);
+	}
+	return 0;
+}
+
+static bool scope_matches(const struct pb_param *p, const char *name)
+{
+	return !p->scope || !strcmp(p->scope, name);
+}
+
+/* Every --param must apply to some selected backend or workload, once. */
+static int check_params(const struct pb_run_opts *o, const struct selection *s,
+			char *err, size_t errlen)
+{
+	for (size_t i = 0; i < o->nr_params; i++) {
+		const struct pb_param *p = &o->params[i];
+		bool scope_ok = !p->scope, in_b = false, in_w = false;
+		char owner[128];
+
+		for (size_t j = 0; j < s->nb; j++) {
+			if (!scope_matches(p, s->b[j]->name))
+				continue;
+			scope_ok = true;
+			if (pb_options_find(s->b[j]->options, p->key) >= 0) {
+				in_b = true;
+				snprintf(owner, sizeof(owner), "%s", s->b[j]->name);
+				for (size_t v = 0; v < p->nr_values; v++) {
+					uint64_t x;
+					int k = pb_options_find(s->b[j]->options, p->key);
+
+					if (pb_option_parse_value(&s->b[j]->options[k],
+								  p->values[v], &x,
+								  owner, err, errlen))
+						return -1;
+				}
+			}
+		}
+		for (size_t j = 0; j < s->nw; j++) {
+			if (!scope_matches(p, s->w[j]->name))
+				continue;
+			scope_ok = true;
+			if (pb_options_find(s->w[j]->params, p->key) >= 0) {
+				int k = pb_options_find(s->w[j]->params, p->key);
+
+				in_w = true;
+				for (size_t v = 0; v < p->nr_values; v++) {
+					uint64_t x;
+
+					if (pb_option_parse_value(&s->w[j]->params[k],
+								  p->values[v], &x,
+								  s->w[j]->name, err,
+								  errlen))
+						return -1;
+				}
+			}
+		}
+		if (!scope_ok)
+			return plan_error(err, errlen,
+					  "--param: scope '%s' is not a selected backend "
+					  "or workload (see 'poolbench list')%s",
+					  p->scope, "");
+		if (!in_b && !in_w)
+			return plan_error(err, errlen,
+					  "--param: no selected backend or workload has "
+					  "a parameter '%s'%s (see 'poolbench list')",
+					  p->key, p->scope ? " in that scope" : "");
+		if (in_b && in_w)
+			return plan_error(err, errlen,
+					  "--param: '%s' is both a backend option and a "
+					  "workload parameter: qualify it as "
+					  "<backend>.%s or <workload>.%s",
+					  p->key, p->key);
+	}
+	return 0;
+}
+
+/*
+ * The parameters of one owner (a backend or workload) that apply to it,
+ * as an odometer over their value lists.
+ */
+struct sweep {
+	const struct pb_param *p[PB_MAX_OPTS];
+	size_t n;
+	size_t pos[PB_MAX_OPTS];
+};
+
+static void sweep_init(struct sweep *sw, const struct pb_run_opts *o,
+		       const char *owner, const struct pb_option_spec *spec)
+{
+	memset(sw, 0, sizeof(*sw));
+	for (size_t i = 0; i < o->nr_params && sw->n < PB_MAX_OPTS; i++) {
+		const struct pb_param *p = &o->params[i];
+
+		if (!scope_matches(p, owner) || pb_options_find(spec, p->key) < 0)
+			continue;
+		/* A later --param for the same key replaces an earlier one. */
+		for (size_t j = 0; j < sw->n; j++) {
+			if (!strcmp(sw->p[j]->key, p->key)) {
+				sw->p[j] = p;
+				goto next;
+			}
+		}
+		sw->p[sw->n++] = p;
+next:;
+	}
+}
+
+/* Advance to the next combination. Return: false after the last one. */
+static bool sweep_next(struct sweep *sw)
+{
+	for (size_t i = sw->n; i-- > 0;) {
+		if (++sw->pos[i] < sw->p[i]->nr_values)
+			return true;
+		sw->pos[i] = 0;
+	}
+	return false;
+}
+
+static void append(char *buf, size_t len, const char *fmt, const char *a,
+		   const char *b)
+{
+	size_t off = strlen(buf);
+
+	if (off < len)
+		snprintf(buf + off, len - off, fmt, a, b);
+}
+
+static struct pb_instance *new_instance(struct pb_run *r)
+{
+	if (r->nr_inst == r->cap_inst) {
+		r->cap_inst = r->cap_inst ? 2 * r->cap_inst : 64;
+		r->inst = realloc(r->inst, r->cap_inst * sizeof(*r->inst));
+		if (!r->inst) {
+			perror("poolbench");
+			exit(1);
+		}
+	}
+	memset(&r->inst[r->nr_inst], 0, sizeof(r->inst[0]));
+	return &r->inst[r->nr_inst++];
+}
+
+/* Check one instance's backend configuration by a create/destroy. */
+static int try_config(const struct pb_instance *in, char *err, size_t errlen)
+{
+	char why[256];
+	void *pool;
+
+	if (in->backend->create(&in->cfg, &pool, why, sizeof(why))) {
+		snprintf(err, errlen, "%s", why);
+		return -1;
+	}
+	in->backend->destroy(pool);
+	return 0;
+}
+
+static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
+			const struct pb_backend *b, char *err, size_t errlen)
+{
+	const struct pb_run_opts *o = r->opts;
+	struct sweep sw;
+
+	sweep_init(&sw, o, b->name, b->options);
+	do {
+		struct pb_instance *in = new_instance(r);
+		uint64_t eff[PB_MAX_OPTS];
+		char buf[64];
+
+		*in = *tmpl;
+		in->backend = b;
+		if ((size_t)snprintf(in->name, sizeof(in->name), "%s/%s", b->name,
+				     tmpl->name) >= sizeof(in->name))
+			return plan_error(err, errlen, "benchmark name too long: "
+					  "%s/%s", b->name, tmpl->name);
+		for (size_t i = 0; i < sw.n; i++) {
+			in->opts[i].key = sw.p[i]->key;
+			in->opts[i].value = sw.p[i]->values[sw.pos[i]];
+			append(in->name, sizeof(in->name), "/%s:%s", in->opts[i].key,
+			       in->opts[i].value);
+		}
+		if (strlen(in->name) + 1 >= sizeof(in->name))
+			return plan_error(err, errlen, "benchmark name too long: "
+					  "%s%s", in->name, "");
+		in->nr_opts = sw.n;
+		in->cfg.opts = in->opts;
+		in->cfg.nr_opts = in->nr_opts;
+		if (pb_options_parse(b->options, in->opts, in->nr_opts, eff,
+				     b->name, err, errlen))
+			return -1;
+		in->opts_text[0] = '\0';
+		for (size_t i = 0; b->options && b->options[i].key; i++) {
+			pb_option_format(&b->options[i], eff[i], buf, sizeof(buf));
+			append(in->opts_text, sizeof(in->opts_text), "%s%s",
+			       i ? ";" : "", b->options[i].key);
+			append(in->opts_text, sizeof(in->opts_text), "=%s%s", buf, "");
+		}
+		if (try_config(in, err, errlen))
+			return -1;
+	} while (sweep_next(&sw));
+	return 0;
+}
+
+static int plan(struct pb_run *r, char *err, size_t errlen)
+{
+	const struct pb_run_opts *o = r->opts;
+	unsigned int nr_pus = pb_topo_nr_pus(r->topo);
+	struct selection s;
+
+	if (select_names(o, &s, err, errlen) ||
+	    select_threads(o, nr_pus, &s, err, errlen) ||
+	    check_params(o, &s, err, errlen))
+		return -1;
+
+	for (size_t wi = 0; wi < s.nw; wi++) {
+		const struct pb_workload *w = s.w[wi];
+		struct sweep sw;
+
+		if (pb_options_count(w->params) > PB_MAX_WL_PARAMS)
+			return plan_error(err, errlen, "workload %s: too many "
+					  "parameters%s", w->name, "");
+		sweep_init(&sw, o, w->name, w->params);
+		do {
+			struct pb_instance tmpl = { 0 };
+			struct pb_kv kv[PB_MAX_OPTS];
+			char wname[192];
+
+			for (size_t i = 0; i < sw.n; i++) {
+				kv[i].key = sw.p[i]->key;
+				kv[i].value = sw.p[i]->values[sw.pos[i]];
+			}
+			if (pb_options_parse(w->params, kv, sw.n, tmpl.wl_values,
+					     w->name, err, errlen) ||
+			    w->prepare(tmpl.wl_values, &tmpl.proto, err, errlen))
+				return -1;
+			snprintf(wname, sizeof(wname), "%s", w->name);
+			for (size_t i = 0; w->params && w->params[i].key; i++) {
+				char v[32];
+
+				pb_option_format(&w->params[i], tmpl.wl_values[i],
+						 v, sizeof(v));
+				append(wname, sizeof(wname), "/%s:%s",
+				       w->params[i].key, v);
+			}
+			tmpl.workload = w;
+			for (size_t zi = 0; zi < o->nr_sizes; zi++)
+			for (size_t ti = 0; ti < s.nt; ti++)
+			for (size_t mi = 0; mi < o->nr_modes; mi++) {
+				unsigned int t = s.threads[ti];
+				enum pb_mode m = o->modes[mi];
+
+				/* More threads than PUs share CPUs: shared only. */
+				if (t > nr_pus) {
+					if (mi > 0)
+						continue;
+					m = PB_MODE_SHARED;
+				}
+				tmpl.mode = m;
+				tmpl.threads = t;
+				tmpl.placement = o->placement;
+				tmpl.obj_size = o->sizes[zi];
+				tmpl.align = o->align;
+				tmpl.topo = r->topo;
+				tmpl.probe = &r->probe;
+				tmpl.cfg = (struct pb_config){
+					.obj_size = o->sizes[zi],
+					.align = o->align,
+					.capacity = (size_t)t * tmpl.proto.n,
+					.prealloc = (size_t)t * tmpl.proto.n,
+					.nr_cpus = nr_pus,
+					.mode = m,
+				};
+				snprintf(tmpl.name, sizeof(tmpl.name),
+					 "%s/%s/thr:%u/size:%zu/align:%zu", wname,
+					 pb_mode_name(m), t, o->sizes[zi], o->align);
+				for (size_t bi = 0; bi < s.nb; bi++)
+					if (plan_backend(r, &tmpl, s.b[bi], err, errlen))
+						return -1;
+			}
+		} while (sweep_next(&sw));
+	}
+	return 0;
+}
+
+/* Placement and per-run buffers, once the instance array stopped moving. */
+static int finish_plan(struct pb_run *r, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		struct pb_instance *in = &r->inst[i];
+
+		in->slots = xcalloc(in->threads, sizeof(*in->slots));
+		in->tr = xcalloc(in->threads, sizeof(*in->tr));
+		if (pb_topo_place(r->topo, in->placement, in->threads, in->slots,
+				  err, errlen))
+			return -1;
+		if (pthread_barrier_init(&in->barrier, NULL, in->threads)) {
+			snprintf(err, errlen, "pthread_barrier_init: %s",
+				 strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void free_plan(struct pb_run *r)
+{
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		free(r->inst[i].slots);
+		free(r->inst[i].tr);
+		if (r->inst[i].threads)
+			pthread_barrier_destroy(&r->inst[i].barrier);
+	}
+	free(r->inst);
+	free(r->rows);
+}
+
+static void utc_now(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
+{
+	struct pb_run r = { .opts = o, .argc = argc, .argv = argv };
+	char err[1024] = "", json[4200];
+	size_t failed = 0;
+	double estimate;
+	int rc = 2;
+
+	if (pb_topo_load(&r.topo, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
+	if (pb_perf_probe(o->counters, &r.probe)) {
+		fprintf(stderr, "poolbench: --counters: %s\n", r.probe.group_reason);
+		goto out;
+	}
+	if (plan(&r, err, sizeof(err)) || finish_plan(&r, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		goto out;
+	}
+	if (pb_results_mkdir(&r, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		goto out;
+	}
+	snprintf(json, sizeof(json), "%s/.bench.json.tmp", r.dir);
+	if (pb_gb_init(json)) {
+		fprintf(stderr, "poolbench: Google Benchmark refused its arguments\n");
+		goto out;
+	}
+	for (size_t i = 0; i < r.nr_inst; i++) {
+		struct pb_gb_spec spec = {
+			.name = r.inst[i].name,
+			.threads = (int)r.inst[i].threads,
+			.repetitions = o->reps,
+			.min_time = o->min_time,
+		};
+
+		pb_gb_register(&spec, bench_body, &r.inst[i]);
+	}
+	/* Iteration-count trials cost about one more repetition each. */
+	estimate = (double)r.nr_inst * (o->reps + 1.5) * o->min_time;
+	printf("poolbench: %zu benchmarks x %d repetitions, counters: %s; "
+	       "about %.1f s; results in %s\n",
+	       r.nr_inst, o->reps, r.probe.group, estimate, r.dir);
+	fflush(stdout);
+	utc_now(r.started, sizeof(r.started));
+	pb_gb_run_all(on_report, &r);
+	pb_gb_shutdown();
+	utc_now(r.finished, sizeof(r.finished));
+
+	if (pb_results_write(&r, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	pb_results_summary(&r, stdout);
+	for (size_t i = 0; i < r.nr_rows; i++)
+		failed += r.rows[i].error;
+	if (failed)
+		fprintf(stderr, "poolbench: %zu runs failed; see the error column of "
+			"%s/results.csv\n", failed, r.dir);
+	printf("poolbench: results written to %s\n", r.dir);
+	rc = failed ? 1 : 0;
+out:
+	free_plan(&r);
+	pb_topo_destroy(r.topo);
+	return rc;
+}

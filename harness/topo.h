@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * topo.h - hwloc topology, thread placement and pinning.
+ *
+ * The topology is restricted to the PUs this process may run on (cgroup
+ * cpuset and the affinity it was started with, e.g. under taskset), so
+ * "all" threads means all PUs the run may use. PUs are numbered by their
+ * hwloc logical index among the allowed ones: that number is the CPU slot a
+ * worker's ctx is bound to.
+ *
+ * Placements of T threads:
+ *   compact  PUs in logical order (fill a core's hyperthreads, then the next
+ *            core, then the next package);
+ *   scatter  hwloc_distrib over the machine: spread over packages, then
+ *            cores, before sharing.
+ * With more threads than PUs (--oversubscribe) thread t takes the PU of
+ * thread t mod nr_pus.
+ */
+#ifndef PB_HARNESS_TOPO_H
+#define PB_HARNESS_TOPO_H
+
+#include <stddef.h>
+
+enum pb_placement { PB_PLACE_COMPACT, PB_PLACE_SCATTER };
+
+struct pb_topo;
+
+/* pb_topo_load() - discover the machine. Return: 0, or -1 with @err. */
+int pb_topo_load(struct pb_topo **out, char *err, size_t errlen);
+void pb_topo_destroy(struct pb_topo *t);
+
+unsigned int pb_topo_nr_pus(const struct pb_topo *t);
+/* OS index (the Linux CPU number) of allowed PU @slot. */
+int pb_topo_os_index(const struct pb_topo *t, unsigned int slot);
+
+/*
+ * pb_topo_place() - CPU slots for @nthreads threads under @how into @slots.
+ * Return: 0, or -1 with @err.
+ */
+int pb_topo_place(const struct pb_topo *t, enum pb_placement how,
+		  unsigned int nthreads, unsigned int *slots, char *err,
+		  size_t errlen);
+
+/*
+ * pb_topo_bind_self() - pin the calling thread to PU @slot, strictly.
+ * Return: 0, or -1 with @err (binding unsupported or refused).
+ */
+int pb_topo_bind_self(const struct pb_topo *t, unsigned int slot, char *err,
+		      size_t errlen);
+
+/* pb_topo_export_xml() - write the topology as XML to @path. */
+int pb_topo_export_xml(const struct pb_topo *t, const char *path, char *err,
+		       size_t errlen);
+
+/* pb_topo_summary() - "1 package, 2 cores, 2 PUs, 1 NUMA node". */
+void pb_topo_summary(const struct pb_topo *t, char *buf, size_t len);
+
+/* hwloc release compiled against, and the API version of the library loaded. */
+void pb_topo_versions(char *library, size_t llen, char *api, size_t alen);
+
+#endif /* PB_HARNESS_TOPO_H */

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# install-deps.sh - install the Debian 12 packages poolbench needs.
+#
+# Usage: scripts/install-deps.sh [--check]
+#   (no flag)  install what is missing, with apt-get as root or through sudo;
+#              otherwise print the exact apt-get line and exit 1.
+#   --check    only report what is missing (exit 1 if anything is).
+#
+# Only Debian packages are installed; nothing else is downloaded.
+set -euo pipefail
+
+PKGS=(
+	make gcc g++ pkg-config git
+	libbenchmark-dev        # Google Benchmark 1.7.1: the timing engine
+	libhwloc-dev hwloc      # topology discovery and thread pinning
+	libcmocka-dev           # unit / conformance / stress test framework
+	jq                      # JSON checks in the harness tests
+	gnuplot-nox             # figures from stored results
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+	exit 0
+fi
+
+cmd="apt-get install -y --no-install-recommends ${missing[*]}"
+if [ "${1:-}" = "--check" ]; then
+	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+	exit 1
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo=(sudo -n)
+else
+	echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+	echo "install-deps: run this as root, then retry:" >&2
+	echo "  apt-get update && $cmd" >&2
+	exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+# shellcheck disable=SC2086
+"${sudo[@]}" $cmd

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * backends.h - test helpers shared by the suites that run every backend.
+ *
+ * pb_test_cases() builds one cmocka test per (backend, mode, test function)
+ * from the registry at run time, so a new backend is tested without any
+ * edit to the tests.
+ */
+#ifndef PB_TESTS_COMMON_BACKENDS_H
+#define PB_TESTS_COMMON_BACKENDS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "allocators/backend.h"
+
+/* What a generated test receives as *state. */
+struct pb_test_case {
+	const struct pb_backend *b;
+	enum pb_mode mode;
+	char name[128];
+};
+
+struct pb_test_fn {
+	const char *name;
+	CMUnitTestFunction fn;
+	bool baseline_too;	/* also run for PB_BACKEND_BASELINE backends */
+	bool only_baseline;	/* run only for them */
+};
+
+/*
+ * pb_test_run_all() - run @fns for every registered backend in both modes
+ * as cmocka group @group. Return: the number of failed tests.
+ */
+int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n);
+
+/* A config with the given geometry; no options. */
+struct pb_config pb_test_config(size_t obj_size, size_t align, size_t capacity,
+				unsigned int nr_cpus, enum pb_mode mode);
+
+/* Create a pool or fail the test with the backend's message. */
+void *pb_test_create(const struct pb_backend *b, const struct pb_config *cfg);
+
+/* Bytes of @obj that are writable: every CPU's copy for percpu backends. */
+void pb_test_fill(const struct pb_backend *b, void *pool, void *obj,
+		  size_t size, unsigned int nr_cpus, unsigned char byte);
+/* True if every byte of every copy of @obj is @byte. */
+bool pb_test_check(const struct pb_backend *b, void *pool, void *obj,
+		   size_t size, unsigned int nr_cpus, unsigned char byte);
+
+#endif /* PB_TESTS_COMMON_BACKENDS_H */

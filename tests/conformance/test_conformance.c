@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_conformance.c - the contract every registered backend must keep,
+ * checked single-threaded in both context modes.
+ *
+ * Generated per backend from the registry (tests/common/backends.c): a new
+ * backend is covered by linking it in. Baseline backends (null) are held to
+ * their own contract instead: the ctx's one object, aligned and writable.
+ */
+#include <stdalign.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/common/backends.h"
+#include "workloads/workload.h"
+
+#define CAPACITY 512
+#define NR_CPUS 4
+
+static const struct pb_test_case *tc(void **state)
+{
+	return *state;
+}
+
+static size_t effective_align(size_t align)
+{
+	return align ? align : alignof(max_align_t);
+}
+
+static int cmp_ptr(const void *a, const void *b)
+{
+	uintptr_t x = (uintptr_t)*(void *const *)a, y = (uintptr_t)*(void *const *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Allocated objects are distinct and do not overlap. */
+static void assert_disjoint(void **objs, size_t n, size_t size)
+{
+	void **sorted = malloc(n * sizeof(*sorted));
+
+	assert_non_null(sorted);
+	memcpy(sorted, objs, n * sizeof(*sorted));
+	qsort(sorted, n, sizeof(*sorted), cmp_ptr);
+	for (size_t i = 1; i < n; i++)
+		if ((uintptr_t)sorted[i - 1] + size > (uintptr_t)sorted[i])
+			fail_msg("objects %p and %p overlap (size %zu)",
+				 sorted[i - 1], sorted[i], size);
+	free(sorted);
+}
+
+static void create_destroy(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+
+	for (int i = 0; i < 3; i++) {
+		void *pool = pb_test_create(b, &cfg);
+		void *ctx = b->thread_init(pool, (unsigned int)i % NR_CPUS);
+
+		assert_non_null(ctx);
+		b->thread_fini(pool, ctx);
+		b->destroy(pool);
+	}
+}
+
+/* Alloc up to capacity: non-NULL, distinct, aligned, writable for obj_size. */
+static void alloc_to_capacity_sized(void **state, size_t size, size_t align)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(size, align, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	void *pool = pb_test_create(b, &cfg);
+	void *ctx = b->thread_init(pool, 0);
+	void *objs[CAPACITY];
+
+	assert_non_null(ctx);
+	for (size_t i = 0; i < CAPACITY; i++) {
+		objs[i] = b->alloc(ctx);
+		if (!objs[i])
+			fail_msg("%s: alloc %zu of capacity %d returned NULL",
+				 b->name, i, CAPACITY);
+		assert_int_equal((uintptr_t)objs[i] % effective_align(align), 0);
+		pb_test_fill(b, pool, objs[i], size, NR_CPUS, (unsigned char)i);
+	}
+	assert_disjoint(objs, CAPACITY, size);
+	for (size_t i = 0; i < CAPACITY; i++) {
+		assert_true(pb_test_check(b, pool, objs[i], size, NR_CPUS,
+					  (unsigned char)i));
+		b->free(ctx, objs[i]);
+	}
+	b->thread_fini(pool, ctx);
+	b->destroy(pool);
+}
+
+static void alloc_to_capacity(void **state)
+{
+	static const size_t sizes[] = { 1, 8, 24, 64, 200, 1024 };
+
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		alloc_to_capacity_sized(state, sizes[i], 0);
+}
+
+static void alloc_aligned(void **state)
+{
+	static const size_t aligns[] = { 8, 16, 64, 256, 4096 };
+
+	for (size_t i = 0; i < sizeof(aligns) / sizeof(aligns[0]); i++)
+		alloc_to_capacity_sized(state, 40, aligns[i]);
+}
+
+/* Patterns in live objects survive other objects' allocs and frees. */
+static void patterns_survive(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	const size_t size = 48;
+	struct pb_config cfg = pb_test_config(size, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	void *pool = pb_test_create(b, &cfg);
+	void *ctx = b->thread_init(pool, 1);
+	void *objs[CAPACITY];
+	const size_t half = CAPACITY / 2;
+
+	assert_non_null(ctx);
+	for (size_t i = 0; i < half; i++) {
+		objs[i] = b->alloc(ctx);
+		assert_non_null(objs[i]);
+		pb_test_fill(b, pool, objs[i], size, NR_CPUS, (unsigned char)(i * 7));
+	}
+	/* Free every other object, then reuse the room several times. */
+	for (size_t i = 0; i < half; i += 2)
+		b->free(ctx, objs[i]);
+	for (int round = 0; round < 4; round++) {
+		void *tmp[CAPACITY / 2];
+
+		for (size_t i = 0; i < half; i++) {
+			tmp[i] = b->alloc(ctx);
+			assert_non_null(tmp[i]);
+			pb_test_fill(b, pool, tmp[i], size, NR_CPUS, 0xA5);
+		}
+		for (size_t i = 0; i < half; i++)
+			b->free(ctx, tmp[i]);
+	}
+	for (size_t i = 1; i < half; i += 2) {
+		if (!pb_test_check(b, pool, objs[i], size, NR_CPUS,
+				   (unsigned char)(i * 7)))
+			fail_msg("%s: live object %zu was overwritten", b->name, i);
+		b->free(ctx, objs[i]);
+	}
+	b->thread_fini(pool, ctx);
+	b->destroy(pool);
+}
+
+/* Bulk and single paths hand out the same kind of objects. */
+static void bulk_and_single_agree(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	const size_t size = 32, n = 64;
+	struct pb_config cfg = pb_test_config(size, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	void *pool = pb_test_create(b, &cfg);
+	void *ctx = b->thread_init(pool, 0);
+	void *objs[2 * 64];
+
+	assert_non_null(ctx);
+	for (int round = 0; round < 3; round++) {
+		assert_int_equal(pb_alloc_bulk(b, ctx, objs, n), n);
+		for (size_t i = n; i < 2 * n; i++) {
+			objs[i] = b->alloc(ctx);
+			assert_non_null(objs[i]);
+		}
+		for (size_t i = 0; i < 2 * n; i++)
+			pb_test_fill(b, pool, objs[i], size, NR_CPUS, (unsigned char)i);
+		assert_disjoint(objs, 2 * n, size);
+		for (size_t i = 0; i < 2 * n; i++)
+			assert_true(pb_test_check(b, pool, objs[i], size, NR_CPUS,
+						  (unsigned char)i));
+		/* Free the single ones in bulk and the bulk ones singly. */
+		pb_free_bulk(b, ctx, objs + n, n);
+		for (size_t i = 0; i < n; i++)
+			b->free(ctx, objs[i]);
+	}
+	b->thread_fini(pool, ctx);
+	b->destroy(pool);
+}
+
+/* An object may be freed through another thread's ctx (another CPU slot). */
+static void free_through_other_ctx(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	void *pool = pb_test_create(b, &cfg);
+	void *a = b->thread_init(pool, 0), *c = b->thread_init(pool, 1);
+	void *objs[CAPACITY];
+
+	assert_non_null(a);
+	assert_non_null(c);
+	for (int round = 0; round < 4; round++) {
+		void *from = round & 1 ? c : a, *to = round & 1 ? a : c;
+
+		for (size_t i = 0; i < CAPACITY; i++) {
+			objs[i] = b->alloc(from);
+			assert_non_null(objs[i]);
+			pb_test_fill(b, pool, objs[i], 64, NR_CPUS, (unsigned char)i);
+		}
+		assert_disjoint(objs, CAPACITY, 64);
+		for (size_t i = 0; i < CAPACITY; i++)
+			b->free(to, objs[i]);
+	}
+	b->thread_fini(pool, a);
+	b->thread_fini(pool, c);
+	b->destroy(pool);
+}
+
+static void expect_refused(const struct pb_backend *b, const struct pb_config *cfg,
+			   const char *must_mention)
+{
+	char err[512] = "";
+	void *pool = NULL;
+
+	if (!b->create(cfg, &pool, err, sizeof(err))) {
+		b->destroy(pool);
+		fail_msg("%s: accepted an invalid config (expected mention of '%s')",
+			 b->name, must_mention);
+	}
+	assert_true(strlen(err) > 0);
+	if (!strstr(err, must_mention))
+		fail_msg("%s: message '%s' does not mention '%s'", b->name, err,
+			 must_mention);
+}
+
+/* Invalid configurations are refused with a message, never accepted. */
+static void invalid_configs(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	struct pb_kv bogus = { "no_such_option", "1" };
+
+	cfg.obj_size = 0;
+	expect_refused(b, &cfg, "obj_size");
+	cfg.obj_size = 64;
+	cfg.align = 48;
+	expect_refused(b, &cfg, "align");
+	cfg.align = 0;
+	cfg.opts = &bogus;
+	cfg.nr_opts = 1;
+	expect_refused(b, &cfg, "no_such_option");
+	expect_refused(b, &cfg, "valid");
+}
+
+/* Every option's default is accepted when given explicitly. */
+static void explicit_defaults(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	size_t n = pb_options_count(b->options);
+	struct pb_kv *kv = calloc(n + 1, sizeof(*kv));
+	char (*vals)[64] = calloc(n + 1, sizeof(*vals));
+	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+
+	assert_non_null(kv);
+	assert_non_null(vals);
+	for (size_t i = 0; i < n; i++) {
+		pb_option_format(&b->options[i], b->options[i].def, vals[i],
+				 sizeof(vals[i]));
+		kv[i].key = b->options[i].key;
+		kv[i].value = vals[i];
+	}
+	cfg.opts = kv;
+	cfg.nr_opts = n;
+	b->destroy(pb_test_create(b, &cfg));
+	free(kv);
+	free(vals);
+}
+
+/* Stats can be read on a quiescent pool; event counts never go backwards. */
+static void stats_monotonic(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	void *pool = pb_test_create(b, &cfg);
+	struct pb_stats s0 = { 0 }, s1 = { 0 };
+	void *ctx, *objs[64];
+
+	b->stats(pool, &s0);
+	ctx = b->thread_init(pool, 0);
+	assert_non_null(ctx);
+	for (int i = 0; i < 64; i++)
+		assert_non_null(objs[i] = b->alloc(ctx));
+	for (int i = 0; i < 64; i++)
+		b->free(ctx, objs[i]);
+	b->thread_fini(pool, ctx);
+	b->stats(pool, &s1);
+	for (int i = 0; i < PB_STAT__COUNT; i++) {
+		assert_int_equal(pb_stats_has(&s0, i), pb_stats_has(&s1, i));
+		if (pb_stats_has(&s1, i) && pb_stat_kind(i) == PB_STAT_EVENTS &&
+		    s1.v[i] < s0.v[i])
+			fail_msg("%s: stat %s went backwards", b->name,
+				 pb_stat_name(i));
+	}
+	b->destroy(pool);
+}
+
+/* Every kernel runs through the backend's own instantiation. */
+static void kernels_run(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	void *pool = pb_test_create(b, &cfg);
+	void *ctx = b->thread_init(pool, 0);
+	void *ring[256];
+
+	assert_non_null(ctx);
+	for (int k = 0; k < PB_KERNEL__COUNT; k++) {
+		struct pb_kernel_args a = { .n = 256, .ring = ring, .touch = true };
+
+		if (k == PB_KERNEL_reuse)
+			a.n = 1;
+		assert_non_null(b->kernels[k]);
+		assert_int_equal(b->kernels[k](ctx, &a, 256 * 8), 0);
+	}
+	b->thread_fini(pool, ctx);
+	b->destroy(pool);
+}
+
+/* Baseline: the ctx's one object, aligned, writable, handed back each time. */
+static void baseline_contract(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(200, 64, CAPACITY, NR_CPUS,
+					      tc(state)->mode);
+	void *pool = pb_test_create(b, &cfg);
+	void *ctx = b->thread_init(pool, 0), *other = b->thread_init(pool, 1);
+	void *p, *q;
+
+	assert_non_null(ctx);
+	assert_non_null(other);
+	p = b->alloc(ctx);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 64, 0);
+	memset(p, 0x5A, 200);
+	b->free(ctx, p);
+	q = b->alloc(ctx);
+	assert_ptr_equal(p, q);
+	/* Two ctxs never share their object. */
+	assert_ptr_not_equal(b->alloc(other), p);
+	b->thread_fini(pool, ctx);
+	b->thread_fini(pool, other);
+	b->destroy(pool);
+}
+
+/* The registry itself: baselines first, names unique, lookups work. */
+static void registry_listing(void **state)
+{
+	(void)state;
+	assert_true(pb_backend_count() >= 3);
+	assert_true(pb_backend_at(0)->flags & PB_BACKEND_BASELINE);
+	for (size_t i = 0; i < pb_backend_count(); i++) {
+		const struct pb_backend *b = pb_backend_at(i);
+
+		assert_ptr_equal(pb_backend_find(b->name), b);
+		assert_non_null(b->description);
+		assert_true(strlen(b->description) > 0);
+	}
+	assert_null(pb_backend_find("no-such-backend"));
+	assert_non_null(pb_workload_find("fastpath-reuse"));
+	assert_non_null(pb_workload_find("ring-cleanup"));
+	assert_null(pb_workload_find("no-such-workload"));
+}
+
+int main(void)
+{
+	static const struct pb_test_fn fns[] = {
+		{ "create_destroy", create_destroy, true, false },
+		{ "alloc_to_capacity", alloc_to_capacity, false, false },
+		{ "alloc_aligned", alloc_aligned, false, false },
+		{ "patterns_survive", patterns_survive, false, false },
+		{ "bulk_and_single_agree", bulk_and_single_agree, false, false },
+		{ "free_through_other_ctx", free_through_other_ctx, false, false },
+		{ "invalid_configs", invalid_configs, true, false },
+		{ "explicit_defaults", explicit_defaults, true, false },
+		{ "stats_monotonic", stats_monotonic, false, false },
+		{ "kernels_run", kernels_run, true, false },
+		{ "baseline_contract", baseline_contract, false, true },
+	};
+	const struct CMUnitTest registry[] = {
+		cmocka_unit_test(registry_listing),
+	};
+	int failed = cmocka_run_group_tests_name("registry", registry, NULL, NULL);
+
+	failed += pb_test_run_all("conformance", fns, sizeof(fns) / sizeof(fns[0]));
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,147 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_cli.sh - the poolbench command: bad input exits 2 with a message that
+# names the valid choices; a run writes a complete results folder (CSV
+# header, meta.json that parses, topology) and never writes over one;
+# counters that cannot be read are reported as unavailable, never as 0; a
+# failing benchmark is recorded as failed while the others' rows are kept.
+#
+# Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
+set -u
+cd "$(dirname "$0")/../.."
+PB=build/poolbench
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+check() {	# description, then a command that must succeed
+	local d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then
+		echo "ok - $d"
+	else
+		echo "not ok - $d"
+	fi
+}
+
+# expect_exit2 description pattern args...: exit 2, stderr matches pattern.
+expect_exit2() {
+	local d=$1 pat=$2 rc
+	shift 2
+	"$PB" "$@" >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	if [ "$rc" -eq 2 ] && grep -qE -- "$pat" "$tmp/err"; then
+		echo "ok - $d"
+	else
+		echo "not ok - $d (exit $rc, stderr: $(head -c 300 "$tmp/err"))"
+	fi
+}
+
+[ -x "$PB" ] || { echo "not ok - $PB is built"; exit 1; }
+
+expect_exit2 "no command" "usage:"
+expect_exit2 "unknown command" "unknown command 'frobnicate'.*list, run" frobnicate
+expect_exit2 "list takes no arguments" "no arguments" list extra
+expect_exit2 "unknown backend lists the valid ones" "unknown backend 'nope'.*malloc.*mutex-mempool" run --backends nope
+expect_exit2 "unknown workload lists the valid ones" "unknown workload 'nope'.*fastpath-reuse.*ring-cleanup" run --workloads nope
+expect_exit2 "empty list item" "empty item" run --backends malloc,,null
+expect_exit2 "thread count 0" "not a thread count" run --threads 0
+expect_exit2 "thread count not a number" "not a thread count" run --threads two
+expect_exit2 "more threads than PUs without --oversubscribe" "oversubscribe" run --threads 4096
+expect_exit2 "unknown placement" "valid: compact, scatter" run --placement diagonal
+expect_exit2 "unknown mode" "valid: exclusive, shared" run --mode both
+expect_exit2 "size 0" "not a size" run --size 0
+expect_exit2 "align not a power of two" "power of two" run --align 48
+expect_exit2 "unknown parameter" "no selected backend or workload has a parameter 'frob'" run --param frob=1
+expect_exit2 "parameter without value" "not \[scope.\]key=value" run --param n=
+expect_exit2 "bad integer parameter" "expected an integer" run --param n=lots
+expect_exit2 "bad enum option names the choices" "expected one of may-block\|atomic" run --param mutex-mempool.alloc=sometimes
+expect_exit2 "unknown scope" "scope 'nosuch'" run --param nosuch.n=4
+expect_exit2 "reps 0" "--reps" run --reps 0
+expect_exit2 "negative min-time" "--min-time" run --min-time -1
+expect_exit2 "unknown counters choice" "valid: auto, hw, sw, off" run --counters maybe
+expect_exit2 "unknown flag" "unknown option '--frobnicate'" run --frobnicate
+expect_exit2 "missing flag value" "missing value" run --threads
+
+"$PB" list >"$tmp/list" 2>&1
+check "list exits 0" test $? -eq 0
+for name in null malloc mutex-mempool fastpath-reuse ring-cleanup; do
+	check "list shows $name" grep -q "^  $name " "$tmp/list"
+done
+"$PB" --help >"$tmp/help" 2>&1
+check "--help exits 0" test $? -eq 0
+for flag in --backends --workloads --threads --placement --oversubscribe --size \
+	--align --mode --param --reps --min-time --quick --counters --out; do
+	check "--help documents $flag" grep -q -- "$flag" "$tmp/help"
+done
+
+# A small real run with counters off.
+out=$tmp/r1
+"$PB" run --backends malloc --workloads fastpath-reuse,ring-cleanup \
+	--param n=16 --threads 1,2 --reps 2 --min-time 0.01 --counters off \
+	--out "$out" >"$tmp/run1" 2>&1
+check "small run exits 0" test $? -eq 0
+for f in bench.json results.csv meta.json topology.xml; do
+	check "run wrote $f" test -s "$out/$f"
+done
+check "no temporary file left" test -z "$(find "$out" -name '.*')"
+hdr=$(head -n1 "$out/results.csv")
+for col in backend workload mode threads placement pus obj_size align n touch \
+	options statistic rep iterations ns_per_op ops_per_sec counter_group \
+	cycles_per_op task_clock_ns_per_op error; do
+	check "CSV has column $col" grep -qE "(^|,)$col(,|$)" <<<"$hdr"
+done
+# null + malloc, 2 workloads, 2 thread counts: 8 benchmarks; 2 runs + 6 aggregates each.
+check "CSV has 8 x (2 runs + 6 aggregates) rows" test "$(tail -n +2 "$out/results.csv" | wc -l)" -eq 64
+check "null baseline ran although not asked for" grep -q '^null,' "$out/results.csv"
+check "meta.json parses" jq -e . "$out/meta.json"
+check "bench.json parses" jq -e '.benchmarks | length > 0' "$out/bench.json"
+check "meta records the command line" jq -e '.command_line | index("--counters") != null' "$out/meta.json"
+check "meta records the git commit" jq -e '.build.git_commit | length > 0' "$out/meta.json"
+check "meta records Google Benchmark's build type" jq -e '.libraries.google_benchmark_build_type | test("debug|release")' "$out/meta.json"
+check "meta records hwloc" jq -e '.libraries.hwloc | length > 0' "$out/meta.json"
+check "counters off: group none" jq -e '.counters.group == "none"' "$out/meta.json"
+check "counters off: every event unavailable with a reason" \
+	jq -e '(.counters.unavailable | length) >= 8 and all(.counters.unavailable[]; .reason | length > 0)' "$out/meta.json"
+# With counters off, every counter cell is empty (unavailable), never 0.
+col() { head -n1 "$1" | tr ',' '\n' | grep -nx "$2" | cut -d: -f1; }
+c_tc=$(col "$out/results.csv" task_clock_ns_per_op)
+c_ns=$(col "$out/results.csv" ns_per_op)
+check "counters off: task_clock column empty in every row" \
+	test -z "$(tail -n +2 "$out/results.csv" | cut -d, -f"$c_tc" | tr -d '\n')"
+check "ns_per_op positive in run rows" awk -F, -v c="$c_ns" \
+	'NR > 1 && $0 ~ /,run,/ { if (!($c > 0)) bad = 1; n++ } END { exit bad || !n }' "$out/results.csv"
+
+sum1=$(cat "$out"/* | md5sum)
+"$PB" run --backends malloc --reps 1 --min-time 0.01 --counters off --out "$out" >"$tmp/run2" 2>"$tmp/err2"
+check "a second run into the same folder exits 2" test $? -eq 2
+check "... says it never writes over results" grep -q "never written over" "$tmp/err2"
+check "... and leaves the first results untouched" test "$sum1" = "$(cat "$out"/* | md5sum)"
+
+# Counters on auto: whatever the machine has is used; the rest is unavailable.
+out=$tmp/r2
+"$PB" run --backends null --workloads fastpath-reuse --reps 1 --min-time 0.01 \
+	--out "$out" >"$tmp/run3" 2>&1
+check "run with counters auto exits 0" test $? -eq 0
+group=$(jq -r .counters.group "$out/meta.json")
+check "counters auto: a group was chosen ($group)" test "$group" = hardware -o "$group" = software -o "$group" = none
+if [ "$group" = software ]; then
+	check "software group: cycles unavailable with a reason" \
+		jq -e 'any(.counters.unavailable[]; .name == "cycles" and (.reason | length > 0))' "$out/meta.json"
+	c_cy=$(col "$out/results.csv" cycles_per_op)
+	check "software group: cycles column empty, not 0" \
+		test -z "$(tail -n +2 "$out/results.csv" | cut -d, -f"$c_cy" | tr -d '\n')"
+	c_tc=$(col "$out/results.csv" task_clock_ns_per_op)
+	check "software group: task_clock counted in run rows" awk -F, -v c="$c_tc" \
+		'NR > 1 && $0 ~ /,run,/ { if ($c == "") bad = 1; n++ } END { exit bad || !n }' "$out/results.csv"
+fi
+
+# A backend that fails is recorded as failed; the other results are kept.
+out=$tmp/r3
+"$PB" run --backends mutex-mempool --workloads ring-cleanup --param n=8 \
+	--param mutex-mempool.alloc=atomic --param mutex-mempool.min_nr=4 \
+	--reps 1 --min-time 0.01 --counters off --out "$out" >"$tmp/run4" 2>&1
+check "a failing benchmark makes the run exit 1" test $? -eq 1
+check "... its row records the failure" grep -q '^mutex-mempool,.*alloc returned NULL' "$out/results.csv"
+check "... the null baseline's rows are kept" grep -q '^null,ring-cleanup,.*,run,' "$out/results.csv"
+check "... meta.json counts the failed run" jq -e '.run.failed_runs >= 1' "$out/meta.json"

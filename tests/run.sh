@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# run.sh - run every test program of every build variant and the harness
+# tests, then print one closing line "N passed, N failed".
+#
+# cmocka programs report one "[       OK ]" or "[  FAILED  ]" line per test;
+# shell tests print "ok - ..." / "not ok - ...". A program that exits
+# non-zero without reporting a failure (a crash, a sanitizer report) counts
+# as one failed test. Full output: build/test-logs/.
+set -u
+cd "$(dirname "$0")/.."
+
+logs=build/test-logs
+rm -rf "$logs"
+mkdir -p "$logs"
+passed=0
+failed=0
+failures=()
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+
+# TSan needs a memory layout that high ASLR entropy can break; run its
+# programs without address randomisation when setarch is there.
+tsan_prefix=()
+if command -v setarch >/dev/null 2>&1 && setarch "$(uname -m)" -R true 2>/dev/null; then
+	tsan_prefix=(setarch "$(uname -m)" -R)
+fi
+
+run_one() {	# label, command...
+	local label=$1 log ok nok rc
+	shift
+	log="$logs/${label//\//_}.log"
+	"$@" >"$log" 2>&1
+	rc=$?
+	ok=$(grep -cE '^\[       OK \]|^ok - ' "$log")
+	nok=$(grep -E '^\[  FAILED  \] |^not ok - ' "$log" | grep -vc 'test(s)')
+	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
+		nok=1
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+	if [ "$nok" -ne 0 ]; then
+		failures+=("$label (exit $rc, log $log)")
+		printf '%-40s %4d passed, %d FAILED\n' "$label" "$ok" "$nok"
+		grep -E '^\[  FAILED  \] |^not ok - |ERROR|error:|Sanitizer|WARNING: ThreadSanitizer' "$log" | grep -v 'test(s)' | head -20 | sed 's/^/    /'
+	else
+		printf '%-40s %4d passed\n' "$label" "$ok"
+	fi
+}
+
+for variant in release asan tsan; do
+	dir=build/tests
+	[ "$variant" = release ] || dir=build/$variant/tests
+	prefix=()
+	[ "$variant" = tsan ] && prefix=("${tsan_prefix[@]}")
+	for t in "$dir"/test_*; do
+		[ -x "$t" ] || continue
+		run_one "$variant/$(basename "$t")" "${prefix[@]}" "$t"
+	done
+done
+
+for t in tests/harness/test_*.sh; do
+	run_one "harness/$(basename "$t" .sh)" bash "$t"
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+	echo
+	echo "failed:"
+	printf '  %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * kernels.h - the timed inner loops, instantiated once per backend.
+ *
+ * A kernel is a static always-inline loop that takes the backend's alloc and
+ * free as compile-time constants. PB_BACKEND_REGISTER() (backend.h) expands
+ * PB_KERNELS_INSTANTIATE() in the backend's own translation unit, so every
+ * backend gets its own copy of every loop with its fast paths inlined: the
+ * harness pays one indirect call per batch of iterations, never per object.
+ *
+ * One iteration of every kernel is one alloc+free pair, so the harness's
+ * time per iteration is the time per pair.
+ *
+ * To add a kernel: write pb_kernel_<name>() below and add it to PB_KERNEL_LIST. Workloads (workloads/<name>.c) pick a kernel by id.
+ */
+#ifndef PB_WORKLOADS_KERNELS_H
+#define PB_WORKLOADS_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifndef likely
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#endif
+
+#define PB_ALWAYS_INLINE inline __attribute__((always_inline))
+
+/*
+ * pb_keep() - make @p "used" so the compiler cannot drop or merge the
+ * allocation, and make it assume memory changed (C has no DoNotOptimize).
+ */
+static PB_ALWAYS_INLINE void pb_keep(const void *p)
+{
+	__asm__ __volatile__("" : : "r"(p) : "memory");
+}
+
+/*
+ * struct pb_kernel_args - per-thread arguments of a kernel run.
+ * @n:     objects held live at once (ring kernel); 1 for reuse.
+ * @ring:  @n slots of per-thread scratch owned by the calling thread.
+ * @touch: store one byte at offset 0 of every object right after alloc, so
+ *         the object's cache line is written as a real user would.
+ */
+struct pb_kernel_args {
+	size_t n;
+	void **ring;
+	bool touch;
+};
+
+typedef void *(*pb_alloc_fn)(void *ctx);
+typedef void (*pb_free_fn)(void *ctx, void *obj);
+
+static PB_ALWAYS_INLINE void pb_kernel_touch(void *p, uint64_t i)
+{
+	*(volatile unsigned char *)p = (unsigned char)i;
+}
+
+/*
+ * pb_kernel_reuse() - fastpath reuse: alloc one object, keep it live, free it
+ * at once; @iters times. Return: 0, or -1 when an alloc returned NULL.
+ */
+static PB_ALWAYS_INLINE int
+pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
+		pb_alloc_fn alloc, pb_free_fn free_)
+{
+	const bool touch = a->touch;
+
+	for (uint64_t i = 0; i < iters; i++) {
+		void *p = alloc(ctx);
+
+		if (unlikely(!p))
+			return -1;
+		if (touch)
+			pb_kernel_touch(p, i);
+		pb_keep(p);
+		free_(ctx, p);
+	}
+	return 0;
+}
+
+/*
+ * pb_kernel_ring() - NIC ring clean-up: alloc @a->n objects, then free all of
+ * them in allocation order; @iters / n rounds (@iters is a multiple of n).
+ * On a failed alloc the objects of the round are freed and -1 returned.
+ */
+static PB_ALWAYS_INLINE int
+pb_kernel_ring(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
+	       pb_alloc_fn alloc, pb_free_fn free_)
+{
+	const size_t n = a->n;
+	const bool touch = a->touch;
+	void **ring = a->ring;
+
+	for (uint64_t r = 0; r < iters / n; r++) {
+		for (size_t i = 0; i < n; i++) {
+			void *p = alloc(ctx);
+
+			if (unlikely(!p)) {
+				while (i--)
+					free_(ctx, ring[i]);
+				return -1;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			ring[i] = p;
+		}
+		pb_keep(ring);
+		for (size_t i = 0; i < n; i++)
+			free_(ctx, ring[i]);
+	}
+	return 0;
+}
+
+/* X(kernel, ...): every kernel above, by name. */
+#define PB_KERNEL_LIST(X, ...) X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__)
+
+#define PB_KERNEL_ENUM(kname, ...) PB_KERNEL_##kname,
+enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };
+
+/* A kernel instantiated for one backend: one indirect call per batch. */
+typedef int (*pb_kernel_fn)(void *ctx, const struct pb_kernel_args *args,
+			    uint64_t iterations);
+
+#define PB_KERNEL_INSTANCE(kname, sym, alloc_fn, free_fn)                      \
+	static int sym##_kernel_##kname(void *ctx,                             \
+					const struct pb_kernel_args *a,        \
+					uint64_t iters)                        \
+	{                                                                      \
+		return pb_kernel_##kname(ctx, a, iters, alloc_fn, free_fn);    \
+	}
+#define PB_KERNEL_SLOT(kname, sym, alloc_fn, free_fn)                          \
+	[PB_KERNEL_##kname] = sym##_kernel_##kname,
+
+#define PB_KERNELS_INSTANTIATE(sym, alloc_fn, free_fn)                         \
+	PB_KERNEL_LIST(PB_KERNEL_INSTANCE, sym, alloc_fn, free_fn)             \
+	static const pb_kernel_fn sym##_kernels[PB_KERNEL__COUNT] = {          \
+		PB_KERNEL_LIST(PB_KERNEL_SLOT, sym, alloc_fn, free_fn)         \
+	};
+
+#endif /* PB_WORKLOADS_KERNELS_H */

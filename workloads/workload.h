@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * workload.h - workloads: a named kernel plus its parameters.
+ *
+ * A workload lives in workloads/<name>.c and registers itself with
+ * PB_WORKLOAD_REGISTER(). It names the kernel (kernels.h) that times it,
+ * declares its parameters as an option table (options.h; given on the
+ * command line as --param key=value, comma lists sweep), and turns parsed
+ * parameter values into per-thread kernel arguments.
+ */
+#ifndef PB_WORKLOADS_WORKLOAD_H
+#define PB_WORKLOADS_WORKLOAD_H
+
+#include "allocators/options.h"
+#include "workloads/kernels.h"
+
+struct pb_workload {
+	const char *name;
+	const char *description;
+	enum pb_kernel_id kernel;
+	/* Parameters, terminated by a NULL key; may be NULL. */
+	const struct pb_option_spec *params;
+	/*
+	 * prepare() - fill @a (n and touch; the harness owns the ring) from
+	 * the parsed @values, one per params entry. a->n is both the number
+	 * of objects a thread holds live at once and the multiple every
+	 * thread's iteration count is rounded up to.
+	 * Return: 0, or -1 with a message in @err.
+	 */
+	int (*prepare)(const uint64_t *values, struct pb_kernel_args *a,
+		       char *err, size_t errlen);
+};
+
+int pb_workload_register(const struct pb_workload *w);
+size_t pb_workload_count(void);
+const struct pb_workload *pb_workload_at(size_t i);
+const struct pb_workload *pb_workload_find(const char *name);
+
+#define PB_WORKLOAD_REGISTER(sym, ...)                                         \
+	static const struct pb_workload pb_workload_##sym = { __VA_ARGS__ };   \
+	__attribute__((constructor)) static void pb_register_wl_##sym(void)    \
+	{                                                                      \
+		pb_workload_register(&pb_workload_##sym);                      \
+	}
+
+#endif /* PB_WORKLOADS_WORKLOAD_H */
