@@ -57,6 +57,8 @@ TEST_SRC := $(wildcard tests/unit/test_*.c) $(wildcard tests/conformance/test_*.
 	$(wildcard tests/stress/test_*.c)
 TEST_BIN := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
 TEST_COMMON := tests/common/backends.c
+# Backends that exist only to test the harness (build/poolbench-test).
+TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.c))
 
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
@@ -93,7 +95,10 @@ $(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(BUILD)/obj/
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
-tests: $(TEST_BIN)
+$(BUILD)/poolbench-test: $(CORE_OBJ) $(TOOL_OBJ) $(TEST_BACKEND_OBJ)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
+
+tests: $(TEST_BIN) $(BUILD)/poolbench $(if $(filter release,$(VARIANT)),$(BUILD)/poolbench-test)
 
 test: deps
 	$(MAKE) all tests

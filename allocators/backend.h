@@ -100,6 +100,12 @@ struct pb_backend {
 	unsigned int flags;
 	/* Options this backend accepts, terminated by a zeroed entry; may be NULL. */
 	const struct pb_option_spec *options;
+	/*
+	 * Option sets ("key=value;key=value") that change which code runs,
+	 * NULL-terminated; may be NULL. The conformance and stress suites run
+	 * every one of them besides the defaults.
+	 */
+	const char *const *variants;
 
 	/*
 	 * create() - make a pool for @cfg.

@@ -60,8 +60,6 @@ struct pb_instance {
 	struct pb_stats stats_before;
 	struct pb_thread_result *tr;	/* [threads] */
 	char pus[256];			/* OS CPUs the threads ran on */
-	unsigned int runs;		/* runs started (trials included) */
-	unsigned int failed_runs;
 };
 
 /* Counter names set by the body and read back from reports. */

@@ -59,9 +59,8 @@ static void *xcalloc(size_t n, size_t size)
 
 static void body_setup(struct pb_instance *in)
 {
-	char err[256] = "";
+	char err[200] = "";
 
-	in->runs++;
 	in->error[0] = '\0';
 	in->pool = NULL;
 	memset(in->tr, 0, in->threads * sizeof(*in->tr));
@@ -166,8 +165,6 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 				  (double)total * 1e9 / (double)(last - first));
 		set_perf_counters(st, in);
 		set_stat_counters(st, in, total);
-	} else {
-		in->failed_runs++;
 	}
 	if (in->pool)
 		in->backend->destroy(in->pool);

@@ -88,26 +88,23 @@ static int place_scatter(const struct pb_topo *t, unsigned int n,
 			 unsigned int *slots, char *err, size_t errlen)
 {
 	hwloc_obj_t root = hwloc_get_root_obj(t->topo);
+	/* hwloc_distrib() allocates the n cpusets itself; we free them. */
 	hwloc_bitmap_t *sets = calloc(n, sizeof(*sets));
-	int rc = 0;
+	int rc;
 
 	if (!sets) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (unsigned int i = 0; i < n; i++) {
-		sets[i] = hwloc_bitmap_alloc();
-		if (!sets[i])
-			rc = -1;
-	}
-	if (!rc)
-		rc = hwloc_distrib(t->topo, &root, 1, sets, n, INT_MAX, 0);
+	rc = hwloc_distrib(t->topo, &root, 1, sets, n, INT_MAX, 0);
 	for (unsigned int i = 0; !rc && i < n; i++) {
-		hwloc_obj_t o;
+		hwloc_obj_t o = NULL;
 
-		hwloc_bitmap_singlify(sets[i]);
-		o = hwloc_get_pu_obj_by_os_index(t->topo,
-						 (unsigned int)hwloc_bitmap_first(sets[i]));
+		if (sets[i]) {
+			hwloc_bitmap_singlify(sets[i]);
+			o = hwloc_get_pu_obj_by_os_index(t->topo,
+							 (unsigned int)hwloc_bitmap_first(sets[i]));
+		}
 		if (!o)
 			rc = -1;
 		else

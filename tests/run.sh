@@ -32,20 +32,22 @@ fi
 run_one() {	# label, command...
 	local label=$1 log ok nok rc
 	shift
-	log="$logs/${label//\//_}.log"
-	"$@" >"$log" 2>&1
+	log="$logs/${label//\//_}"
+	# Separate files: cmocka writes to both streams, and one shared file
+	# could interleave their lines.
+	"$@" >"$log.out" 2>"$log.err"
 	rc=$?
-	ok=$(grep -cE '^\[       OK \]|^ok - ' "$log")
-	nok=$(grep -E '^\[  FAILED  \] |^not ok - ' "$log" | grep -vc 'test(s)')
+	ok=$(cat "$log.out" "$log.err" | grep -cE '^\[       OK \]|^ok - ')
+	nok=$(cat "$log.out" "$log.err" | grep -E '^\[  FAILED  \] |^not ok - ' | grep -vc 'test(s)')
 	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
 		nok=1
 	fi
 	passed=$((passed + ok))
 	failed=$((failed + nok))
 	if [ "$nok" -ne 0 ]; then
-		failures+=("$label (exit $rc, log $log)")
+		failures+=("$label (exit $rc, logs $log.out $log.err)")
 		printf '%-40s %4d passed, %d FAILED\n' "$label" "$ok" "$nok"
-		grep -E '^\[  FAILED  \] |^not ok - |ERROR|error:|Sanitizer|WARNING: ThreadSanitizer' "$log" | grep -v 'test(s)' | head -20 | sed 's/^/    /'
+		cat "$log.out" "$log.err" | grep -E '^\[  FAILED  \] |^not ok - |ERROR|error:|Sanitizer|WARNING: ThreadSanitizer' | grep -v 'test(s)' | head -20 | sed 's/^/    /'
 	else
 		printf '%-40s %4d passed\n' "$label" "$ok"
 	fi

@@ -273,12 +273,16 @@ static void mm_stats(void *pool, struct pb_stats *st)
 		     pb_mempool_metadata_bytes(p->mp) + sizeof(*p));
 }
 
+/* The atomic path (reserve only, async refill worker) is other code. */
+static const char *const mm_variants[] = { "alloc=atomic", NULL };
+
 PB_BACKEND_REGISTER(mutex_mempool, mm_alloc, mm_free,
 	.name = MM_NAME,
 	.description = "mempool_t (Linux mm/mempool.c): min_nr reserve under a "
 		       "pthread mutex over a backing allocator; may-block or "
 		       "atomic with async refill",
 	.options = mm_options,
+	.variants = mm_variants,
 	.create = mm_create,
 	.destroy = mm_destroy,
 	.thread_init = mm_thread_init,

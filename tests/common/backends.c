@@ -8,34 +8,70 @@
 
 #include "tests/common/backends.h"
 
+/* Split "k=v;k=v" into @c->opts (pointing into @c->buf). */
+static void parse_variant(struct pb_test_case *c, const char *variant)
+{
+	char *save = NULL;
+
+	snprintf(c->buf, sizeof(c->buf), "%s", variant);
+	for (char *kv = strtok_r(c->buf, ";", &save); kv;
+	     kv = strtok_r(NULL, ";", &save)) {
+		char *eq = strchr(kv, '=');
+
+		if (!eq || c->nr_opts == PB_TEST_MAX_OPTS)
+			fail_msg("%s: bad variant '%s'", c->b->name, variant);
+		*eq = '\0';
+		c->opts[c->nr_opts].key = kv;
+		c->opts[c->nr_opts].value = eq + 1;
+		c->nr_opts++;
+	}
+}
+
+static size_t nr_variants(const struct pb_backend *b)
+{
+	size_t n = 0;
+
+	while (b->variants && b->variants[n])
+		n++;
+	return n;
+}
+
 int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 {
-	size_t nb = pb_backend_count(), max = nb * 2 * n, k = 0;
-	struct CMUnitTest *tests = calloc(max, sizeof(*tests));
-	struct pb_test_case *cases = calloc(max, sizeof(*cases));
+	size_t nb = pb_backend_count(), max = 0, k = 0;
+	struct CMUnitTest *tests;
+	struct pb_test_case *cases;
 	int failed;
 
+	for (size_t i = 0; i < nb; i++)
+		max += (1 + nr_variants(pb_backend_at(i))) * 2 * n;
+	tests = calloc(max, sizeof(*tests));
+	cases = calloc(max, sizeof(*cases));
 	assert_non_null(tests);
 	assert_non_null(cases);
 	for (size_t i = 0; i < nb; i++) {
 		const struct pb_backend *b = pb_backend_at(i);
 		bool baseline = b->flags & PB_BACKEND_BASELINE;
 
-		for (int m = 0; m < 2; m++) {
-			for (size_t f = 0; f < n; f++) {
-				if (baseline ? !(fns[f].baseline_too || fns[f].only_baseline) :
-					       fns[f].only_baseline)
-					continue;
-				cases[k].b = b;
-				cases[k].mode = m ? PB_MODE_SHARED : PB_MODE_EXCLUSIVE;
-				snprintf(cases[k].name, sizeof(cases[k].name),
-					 "%s/%s/%s", b->name,
-					 pb_mode_name(cases[k].mode), fns[f].name);
-				tests[k].name = cases[k].name;
-				tests[k].test_func = fns[f].fn;
-				tests[k].initial_state = &cases[k];
-				k++;
-			}
+		for (size_t v = 0; v <= nr_variants(b); v++)
+		for (int m = 0; m < 2; m++)
+		for (size_t f = 0; f < n; f++) {
+			struct pb_test_case *c = &cases[k];
+
+			if (baseline ? !(fns[f].baseline_too || fns[f].only_baseline) :
+				       fns[f].only_baseline)
+				continue;
+			c->b = b;
+			c->mode = m ? PB_MODE_SHARED : PB_MODE_EXCLUSIVE;
+			if (v)
+				parse_variant(c, b->variants[v - 1]);
+			snprintf(c->name, sizeof(c->name), "%s%s%s/%s/%s", b->name,
+				 v ? ":" : "", v ? b->variants[v - 1] : "",
+				 pb_mode_name(c->mode), fns[f].name);
+			tests[k].name = c->name;
+			tests[k].test_func = fns[f].fn;
+			tests[k].initial_state = c;
+			k++;
 		}
 	}
 	failed = _cmocka_run_group_tests(group, tests, k, NULL, NULL);
@@ -44,8 +80,9 @@ int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 	return failed;
 }
 
-struct pb_config pb_test_config(size_t obj_size, size_t align, size_t capacity,
-				unsigned int nr_cpus, enum pb_mode mode)
+struct pb_config pb_test_config(const struct pb_test_case *c, size_t obj_size,
+				size_t align, size_t capacity,
+				unsigned int nr_cpus)
 {
 	return (struct pb_config){
 		.obj_size = obj_size,
@@ -53,7 +90,9 @@ struct pb_config pb_test_config(size_t obj_size, size_t align, size_t capacity,
 		.capacity = capacity,
 		.prealloc = capacity,
 		.nr_cpus = nr_cpus,
-		.mode = mode,
+		.mode = c->mode,
+		.opts = c->opts,
+		.nr_opts = c->nr_opts,
 	};
 }
 

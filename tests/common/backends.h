@@ -17,11 +17,16 @@
 
 #include "allocators/backend.h"
 
+#define PB_TEST_MAX_OPTS 8
+
 /* What a generated test receives as *state. */
 struct pb_test_case {
 	const struct pb_backend *b;
 	enum pb_mode mode;
-	char name[128];
+	struct pb_kv opts[PB_TEST_MAX_OPTS];	/* one of the backend's variants */
+	size_t nr_opts;
+	char buf[256];				/* the strings opts point into */
+	char name[384];
 };
 
 struct pb_test_fn {
@@ -32,14 +37,16 @@ struct pb_test_fn {
 };
 
 /*
- * pb_test_run_all() - run @fns for every registered backend in both modes
- * as cmocka group @group. Return: the number of failed tests.
+ * pb_test_run_all() - run @fns for every registered backend, with its
+ * default options and each of its variants, in both modes, as cmocka group
+ * @group. Return: the number of failed tests.
  */
 int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n);
 
-/* A config with the given geometry; no options. */
-struct pb_config pb_test_config(size_t obj_size, size_t align, size_t capacity,
-				unsigned int nr_cpus, enum pb_mode mode);
+/* A config with the given geometry, and the mode and options of case @c. */
+struct pb_config pb_test_config(const struct pb_test_case *c, size_t obj_size,
+				size_t align, size_t capacity,
+				unsigned int nr_cpus);
 
 /* Create a pool or fail the test with the backend's message. */
 void *pb_test_create(const struct pb_backend *b, const struct pb_config *cfg);

@@ -53,8 +53,7 @@ static void assert_disjoint(void **objs, size_t n, size_t size)
 static void create_destroy(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
-	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), 64, 0, CAPACITY, NR_CPUS);
 
 	for (int i = 0; i < 3; i++) {
 		void *pool = pb_test_create(b, &cfg);
@@ -70,8 +69,7 @@ static void create_destroy(void **state)
 static void alloc_to_capacity_sized(void **state, size_t size, size_t align)
 {
 	const struct pb_backend *b = tc(state)->b;
-	struct pb_config cfg = pb_test_config(size, align, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), size, align, CAPACITY, NR_CPUS);
 	void *pool = pb_test_create(b, &cfg);
 	void *ctx = b->thread_init(pool, 0);
 	void *objs[CAPACITY];
@@ -116,8 +114,7 @@ static void patterns_survive(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
 	const size_t size = 48;
-	struct pb_config cfg = pb_test_config(size, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), size, 0, CAPACITY, NR_CPUS);
 	void *pool = pb_test_create(b, &cfg);
 	void *ctx = b->thread_init(pool, 1);
 	void *objs[CAPACITY];
@@ -158,8 +155,7 @@ static void bulk_and_single_agree(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
 	const size_t size = 32, n = 64;
-	struct pb_config cfg = pb_test_config(size, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), size, 0, CAPACITY, NR_CPUS);
 	void *pool = pb_test_create(b, &cfg);
 	void *ctx = b->thread_init(pool, 0);
 	void *objs[2 * 64];
@@ -190,8 +186,7 @@ static void bulk_and_single_agree(void **state)
 static void free_through_other_ctx(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
-	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), 64, 0, CAPACITY, NR_CPUS);
 	void *pool = pb_test_create(b, &cfg);
 	void *a = b->thread_init(pool, 0), *c = b->thread_init(pool, 1);
 	void *objs[CAPACITY];
@@ -236,8 +231,7 @@ static void expect_refused(const struct pb_backend *b, const struct pb_config *c
 static void invalid_configs(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
-	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), 64, 0, CAPACITY, NR_CPUS);
 	struct pb_kv bogus = { "no_such_option", "1" };
 
 	cfg.obj_size = 0;
@@ -259,8 +253,7 @@ static void explicit_defaults(void **state)
 	size_t n = pb_options_count(b->options);
 	struct pb_kv *kv = calloc(n + 1, sizeof(*kv));
 	char (*vals)[64] = calloc(n + 1, sizeof(*vals));
-	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), 64, 0, CAPACITY, NR_CPUS);
 
 	assert_non_null(kv);
 	assert_non_null(vals);
@@ -281,8 +274,7 @@ static void explicit_defaults(void **state)
 static void stats_monotonic(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
-	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), 64, 0, CAPACITY, NR_CPUS);
 	void *pool = pb_test_create(b, &cfg);
 	struct pb_stats s0 = { 0 }, s1 = { 0 };
 	void *ctx, *objs[64];
@@ -310,8 +302,7 @@ static void stats_monotonic(void **state)
 static void kernels_run(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
-	struct pb_config cfg = pb_test_config(64, 0, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), 64, 0, CAPACITY, NR_CPUS);
 	void *pool = pb_test_create(b, &cfg);
 	void *ctx = b->thread_init(pool, 0);
 	void *ring[256];
@@ -333,8 +324,7 @@ static void kernels_run(void **state)
 static void baseline_contract(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
-	struct pb_config cfg = pb_test_config(200, 64, CAPACITY, NR_CPUS,
-					      tc(state)->mode);
+	struct pb_config cfg = pb_test_config(tc(state), 200, 64, CAPACITY, NR_CPUS);
 	void *pool = pb_test_create(b, &cfg);
 	void *ctx = b->thread_init(pool, 0), *other = b->thread_init(pool, 1);
 	void *p, *q;

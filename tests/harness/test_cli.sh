@@ -137,11 +137,16 @@ if [ "$group" = software ]; then
 fi
 
 # A backend that fails is recorded as failed; the other results are kept.
+# build/poolbench-test also has "test-failing", whose alloc returns NULL
+# after fail_after objects in every run.
 out=$tmp/r3
-"$PB" run --backends mutex-mempool --workloads ring-cleanup --param n=8 \
-	--param mutex-mempool.alloc=atomic --param mutex-mempool.min_nr=4 \
-	--reps 1 --min-time 0.01 --counters off --out "$out" >"$tmp/run4" 2>&1
+build/poolbench-test run --backends malloc,test-failing --workloads ring-cleanup \
+	--param n=8 --param test-failing.fail_after=20 --threads 1,2 \
+	--reps 2 --min-time 0.01 --counters off --out "$out" >"$tmp/run4" 2>&1
 check "a failing benchmark makes the run exit 1" test $? -eq 1
-check "... its row records the failure" grep -q '^mutex-mempool,.*alloc returned NULL' "$out/results.csv"
-check "... the null baseline's rows are kept" grep -q '^null,ring-cleanup,.*,run,' "$out/results.csv"
-check "... meta.json counts the failed run" jq -e '.run.failed_runs >= 1' "$out/meta.json"
+check "... all its rows record the failure" awk -F, \
+	'$1 == "test-failing" && $12 == "run" { n++; if ($0 !~ /alloc returned NULL/) bad = 1 } END { exit bad || n != 4 }' "$out/results.csv"
+check "... the other backends' rows are kept" test "$(grep -c '^malloc,ring-cleanup,.*,run,' "$out/results.csv")" -eq 4
+check "... and so are the null baseline's" grep -q '^null,ring-cleanup,.*,run,' "$out/results.csv"
+check "... meta.json counts the failed runs" jq -e '.run.failed_runs == 4' "$out/meta.json"
+check "... the summary says FAILED" grep -q "test-failing .*FAILED" "$tmp/run4"

@@ -217,8 +217,7 @@ static void stress_mixed(void **state)
 	const struct pb_test_case *c = *state;
 	bool shared = c->mode == PB_MODE_SHARED;
 	unsigned int nr_cpus = shared ? THREADS / 2 : THREADS;
-	struct pb_config cfg = pb_test_config(OBJ_SIZE, 0, CAPACITY, nr_cpus,
-					      c->mode);
+	struct pb_config cfg = pb_test_config(c, OBJ_SIZE, 0, CAPACITY, nr_cpus);
 	struct stress *s = calloc(1, sizeof(*s));
 	struct worker w[THREADS];
 	pthread_t th[THREADS];

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * failing.c - "test-failing": a backend that fails on purpose, built only
+ * into build/poolbench-test for the harness tests.
+ *
+ * It is malloc until the pool has handed out `fail_after` objects; from then
+ * on alloc returns NULL. Every run gets a fresh pool, so every run fails the
+ * same way, at the same point: the harness must record the failure and keep
+ * the other benchmarks' results.
+ */
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "allocators/backend.h"
+
+struct failing_pool {
+	size_t size;
+	uint64_t fail_after;
+	atomic_uint_fast64_t handed_out;
+};
+
+static const struct pb_option_spec failing_options[] = {
+	{ .key = "fail_after", .type = PB_OPT_UINT, .def = 1000, .min = 0,
+	  .max = UINT64_MAX, .help = "objects handed out before alloc returns NULL" },
+	{ 0 }
+};
+
+static int failing_create(const struct pb_config *cfg, void **pool, char *err,
+			  size_t errlen)
+{
+	struct failing_pool *p;
+	uint64_t opt[1];
+
+	if (pb_options_parse(failing_options, cfg->opts, cfg->nr_opts, opt,
+			     "test-failing", err, errlen))
+		return -1;
+	if (!cfg->obj_size || (cfg->align & (cfg->align - 1))) {
+		snprintf(err, errlen, "test-failing: bad obj_size or align");
+		return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "test-failing: out of memory");
+		return -1;
+	}
+	p->size = cfg->obj_size;
+	p->fail_after = opt[0];
+	*pool = p;
+	return 0;
+}
+
+static void failing_destroy(void *pool)
+{
+	free(pool);
+}
+
+static inline void *failing_alloc(void *ctx)
+{
+	struct failing_pool *p = ctx;
+
+	if (atomic_fetch_add_explicit(&p->handed_out, 1, memory_order_relaxed) >=
+	    p->fail_after)
+		return NULL;
+	return malloc(p->size);
+}
+
+static inline void failing_free(void *ctx, void *obj)
+{
+	(void)ctx;
+	free(obj);
+}
+
+PB_BACKEND_REGISTER(failing, failing_alloc, failing_free,
+	.name = "test-failing",
+	.description = "test only: malloc that returns NULL after fail_after objects",
+	.options = failing_options,
+	.create = failing_create,
+	.destroy = failing_destroy,
+)
