@@ -8,6 +8,7 @@
 #   make run-all    install missing packages, build, run the whole suite and
 #                   write a new results/<host>/<UTC time>/ folder
 #   make run-quick  a smoke run of the same matrix in under a minute
+#   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
 #   make clean
 #
 # A backend is picked up from its folder (allocators/<name>/*.c) and a
@@ -63,7 +64,7 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test deps run-all run-quick clean FORCE
+.PHONY: all tests test deps run-all run-quick plots clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -108,12 +109,21 @@ test: deps
 
 RUN_MATRIX := --threads pow2 --mode exclusive,shared \
 	--param mutex-mempool.alloc=may-block,atomic
+RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
 
 run-all: deps all
-	$(BUILD)/poolbench run $(RUN_MATRIX) $(RUN_ARGS)
+	$(BUILD)/poolbench run $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS)
+	scripts/fig-pairs.sh $(RUN_DIR)
 
 run-quick: deps all
-	$(BUILD)/poolbench run --quick $(RUN_MATRIX) $(RUN_ARGS)
+	$(BUILD)/poolbench run --quick $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS)
+	scripts/fig-pairs.sh $(RUN_DIR)
+
+# Figures from a stored run (default: the newest folder under results/).
+RESULTS ?= $(shell ls -td results/*/*/ 2>/dev/null | head -n1)
+plots: deps
+	@test -n "$(RESULTS)" || { echo "make plots: no results folder; run make run-all or pass RESULTS=<folder>" >&2; exit 2; }
+	scripts/fig-pairs.sh $(RESULTS)
 
 clean:
 	rm -rf build

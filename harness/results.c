@@ -506,7 +506,8 @@ static bool same_point(const struct pb_instance *a, const struct pb_instance *b)
 }
 
 /*
- * One line per instance: the median over repetitions, its cv, and the null
+ * One line per instance: the options given on the command line (results.csv
+ * has all of them), the median over repetitions, its cv, and the null
  * baseline of the same workload point (the harness's own cost).
  */
 void pb_results_summary(const struct pb_run *r, FILE *f)
@@ -517,6 +518,7 @@ void pb_results_summary(const struct pb_run *r, FILE *f)
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		const struct pb_instance *in = &r->inst[i];
 		const struct pb_row *m = median_row(r, in), *cv = NULL, *base = NULL;
+		char given[256];
 
 		for (size_t j = 0; j < r->nr_rows; j++)
 			if (r->rows[j].in == in && !strcmp(r->rows[j].statistic, "cv"))
@@ -525,14 +527,20 @@ void pb_results_summary(const struct pb_run *r, FILE *f)
 			if ((r->inst[j].backend->flags & PB_BACKEND_BASELINE) &&
 			    same_point(&r->inst[j], in))
 				base = median_row(r, &r->inst[j]);
-		fprintf(f, "%-15s %-16s %-9s %3u %6zu %-28.28s ", in->backend->name,
+		given[0] = '\0';
+		for (size_t k = 0; k < in->nr_opts; k++)
+			snprintf(given + strlen(given), sizeof(given) - strlen(given),
+				 "%s%s=%s", k ? ";" : "", in->opts[k].key,
+				 in->opts[k].value);
+		fprintf(f, "%-15s %-16s %-9s %3u %6zu %-28s ", in->backend->name,
 			in->workload->name, pb_mode_name(in->mode), in->threads,
-			in->obj_size, in->opts_text[0] ? in->opts_text : "-");
+			in->obj_size, given[0] ? given : "-");
 		if (!m || m->error || !isfinite(m->ns_per_op))
 			fprintf(f, "%11s %6s", "FAILED", "");
+		else if (cv && isfinite(cv->ns_per_op))
+			fprintf(f, "%11.3f %5.1f%%", m->ns_per_op, 100 * cv->ns_per_op);
 		else
-			fprintf(f, "%11.3f %5.1f%%", m->ns_per_op,
-				cv && isfinite(cv->ns_per_op) ? 100 * cv->ns_per_op : NAN);
+			fprintf(f, "%11.3f %6s", m->ns_per_op, "-");
 		if (base && !base->error && isfinite(base->ns_per_op))
 			fprintf(f, " %11.3f\n", base->ns_per_op);
 		else

@@ -661,6 +661,7 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 	const struct pb_run_opts *o = r->opts;
 	unsigned int nr_pus = pb_topo_nr_pus(r->topo);
 	struct selection s;
+	bool noted = false;
 
 	if (select_names(o, &s, err, errlen) ||
 	    select_threads(o, nr_pus, &s, err, errlen) ||
@@ -708,6 +709,11 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 				if (t > nr_pus) {
 					if (mi > 0)
 						continue;
+					if (m != PB_MODE_SHARED && !noted)
+						printf("poolbench: %u threads > %u PUs: "
+						       "run in shared mode only\n",
+						       t, nr_pus);
+					noted = true;
 					m = PB_MODE_SHARED;
 				}
 				tmpl.mode = m;
