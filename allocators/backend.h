@@ -74,6 +74,24 @@ struct pb_config {
 	size_t nr_opts;
 };
 
+/*
+ * struct pb_geometry - how to ask a malloc-like allocator for one object.
+ * @size:  bytes to ask for (rounded up to @align when @align is set);
+ * @align: 0 when malloc's own alignment (alignof(max_align_t)) suffices,
+ *         else the alignment to pass to aligned_alloc().
+ */
+struct pb_geometry {
+	size_t size;
+	size_t align;
+};
+
+/*
+ * pb_config_geometry() - check @cfg's obj_size and align for backend @owner.
+ * Return: 0 with @g filled, or -1 with a message in @err.
+ */
+int pb_config_geometry(const struct pb_config *cfg, const char *owner,
+		       struct pb_geometry *g, char *err, size_t errlen);
+
 /* Backend capability flags. */
 enum {
 	/*

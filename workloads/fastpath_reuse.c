@@ -9,8 +9,7 @@
 #include "workloads/workload.h"
 
 static const struct pb_option_spec fastpath_reuse_params[] = {
-	{ .key = "touch", .type = PB_OPT_UINT, .def = 0, .min = 0, .max = 1,
-	  .help = "1: write one byte into every object after alloc (seed: 0)" },
+	PB_PARAM_TOUCH,
 	{ 0 }
 };
 

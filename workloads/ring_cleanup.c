@@ -13,8 +13,7 @@ static const struct pb_option_spec ring_cleanup_params[] = {
 	{ .key = "n", .type = PB_OPT_UINT, .def = 256, .min = 1,
 	  .max = UINT64_C(1) << 24,
 	  .help = "objects allocated before they are all freed (seed: 256)" },
-	{ .key = "touch", .type = PB_OPT_UINT, .def = 0, .min = 0, .max = 1,
-	  .help = "1: write one byte into every object after alloc (seed: 0)" },
+	PB_PARAM_TOUCH,
 	{ 0 }
 };
 

@@ -31,6 +31,11 @@ struct pb_workload {
 		       char *err, size_t errlen);
 };
 
+/* The `touch` parameter, shared by the workloads that take it. */
+#define PB_PARAM_TOUCH                                                         \
+	{ .key = "touch", .type = PB_OPT_UINT, .def = 0, .min = 0, .max = 1,   \
+	  .help = "1: write one byte into every object after alloc (seed: 0)" }
+
 int pb_workload_register(const struct pb_workload *w);
 size_t pb_workload_count(void);
 const struct pb_workload *pb_workload_at(size_t i);

@@ -12,47 +12,33 @@
  * No per-thread state: the ctx is the pool, and both context modes run the
  * same code (malloc does its own per-thread caching and locking).
  */
-#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "allocators/backend.h"
 
 struct malloc_pool {
-	size_t size;		/* bytes passed to malloc/aligned_alloc */
-	size_t align;		/* 0: plain malloc */
+	struct pb_geometry geo;	/* align 0: plain malloc */
 };
 
 static int malloc_create(const struct pb_config *cfg, void **pool, char *err,
 			 size_t errlen)
 {
 	struct malloc_pool *p;
+	struct pb_geometry g;
 	uint64_t none[1];
 
 	if (pb_options_parse(NULL, cfg->opts, cfg->nr_opts, none, "malloc",
 			     err, errlen))
 		return -1;
-	if (!cfg->obj_size) {
-		snprintf(err, errlen, "malloc: obj_size must be at least 1");
+	if (pb_config_geometry(cfg, "malloc", &g, err, errlen))
 		return -1;
-	}
-	if (cfg->align & (cfg->align - 1)) {
-		snprintf(err, errlen, "malloc: align %zu is not a power of two",
-			 cfg->align);
-		return -1;
-	}
 	p = malloc(sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, "malloc: out of memory");
 		return -1;
 	}
-	if (cfg->align > alignof(max_align_t)) {
-		p->align = cfg->align;
-		p->size = (cfg->obj_size + cfg->align - 1) & ~(cfg->align - 1);
-	} else {
-		p->align = 0;
-		p->size = cfg->obj_size;
-	}
+	p->geo = g;
 	*pool = p;
 	return 0;
 }
@@ -67,9 +53,9 @@ static inline void *malloc_alloc(void *ctx)
 {
 	const struct malloc_pool *p = ctx;
 
-	if (unlikely(p->align))
-		return aligned_alloc(p->align, p->size);
-	return malloc(p->size);
+	if (unlikely(p->geo.align))
+		return aligned_alloc(p->geo.align, p->geo.size);
+	return malloc(p->geo.size);
 }
 
 static inline void malloc_free(void *ctx, void *obj)

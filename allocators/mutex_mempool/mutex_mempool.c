@@ -54,8 +54,7 @@
 struct mm_pool {
 	struct pb_mempool *mp;
 	unsigned int gfp;	/* PB_GFP_WAIT (may-block) or PB_GFP_ATOMIC */
-	size_t size;		/* bytes asked of the backing allocator */
-	size_t align;		/* 0: the backing allocator's natural alignment */
+	struct pb_geometry geo;	/* what is asked of the backing allocator */
 };
 
 /* struct mm_ctx - one thread's handle; only its owner touches it. */
@@ -70,9 +69,9 @@ static void *mm_malloc_alloc(unsigned int gfp, void *pool_data)
 	const struct mm_pool *p = pool_data;
 
 	(void)gfp;
-	if (p->align)
-		return aligned_alloc(p->align, p->size);
-	return malloc(p->size);
+	if (p->geo.align)
+		return aligned_alloc(p->geo.align, p->geo.size);
+	return malloc(p->geo.size);
 }
 
 static void mm_malloc_free(void *elem, void *pool_data)
@@ -114,35 +113,6 @@ static const struct pb_option_spec mm_options[] = {
 	[OPT__COUNT] = { NULL, PB_OPT_UINT, 0, 0, 0, NULL, NULL },
 };
 
-/* Check the geometry of @cfg and set @p's object size and alignment. */
-static int mm_geometry(const struct pb_config *cfg, struct mm_pool *p,
-		       char *err, size_t errlen)
-{
-	if (!cfg->obj_size) {
-		snprintf(err, errlen, MM_NAME ": obj_size must be at least 1");
-		return -1;
-	}
-	if (cfg->align & (cfg->align - 1)) {
-		snprintf(err, errlen, MM_NAME ": align %zu is not a power of two",
-			 cfg->align);
-		return -1;
-	}
-	if (cfg->align <= alignof(max_align_t)) {
-		p->align = 0;
-		p->size = cfg->obj_size;
-		return 0;
-	}
-	if (cfg->obj_size > SIZE_MAX - cfg->align) {
-		snprintf(err, errlen, MM_NAME ": obj_size %zu too large",
-			 cfg->obj_size);
-		return -1;
-	}
-	/* C11 aligned_alloc() wants a multiple of the alignment. */
-	p->align = cfg->align;
-	p->size = (cfg->obj_size + cfg->align - 1) & ~(cfg->align - 1);
-	return 0;
-}
-
 static int mm_create(const struct pb_config *cfg, void **pool, char *err,
 		     size_t errlen)
 {
@@ -176,7 +146,7 @@ static int mm_create(const struct pb_config *cfg, void **pool, char *err,
 		snprintf(err, errlen, MM_NAME ": out of memory");
 		return -1;
 	}
-	if (mm_geometry(cfg, p, err, errlen)) {
+	if (pb_config_geometry(cfg, MM_NAME, &p->geo, err, errlen)) {
 		free(p);
 		return -1;
 	}

@@ -21,7 +21,7 @@
 #include "allocators/backend.h"
 
 struct null_pool {
-	size_t obj_size;
+	size_t size;
 	size_t align;
 };
 
@@ -33,28 +33,21 @@ static int null_create(const struct pb_config *cfg, void **pool, char *err,
 		       size_t errlen)
 {
 	struct null_pool *p;
+	struct pb_geometry g;
 	uint64_t none[1];
 
 	if (pb_options_parse(NULL, cfg->opts, cfg->nr_opts, none, "null", err,
 			     errlen))
 		return -1;
-	if (!cfg->obj_size) {
-		snprintf(err, errlen, "null: obj_size must be at least 1");
+	if (pb_config_geometry(cfg, "null", &g, err, errlen))
 		return -1;
-	}
-	if (cfg->align & (cfg->align - 1)) {
-		snprintf(err, errlen, "null: align %zu is not a power of two",
-			 cfg->align);
-		return -1;
-	}
 	p = malloc(sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, "null: out of memory");
 		return -1;
 	}
-	p->obj_size = cfg->obj_size;
-	p->align = cfg->align > alignof(max_align_t) ? cfg->align :
-						       alignof(max_align_t);
+	p->size = g.size;
+	p->align = g.align ? g.align : alignof(max_align_t);
 	*pool = p;
 	return 0;
 }
@@ -68,7 +61,7 @@ static void *null_thread_init(void *pool, unsigned int cpu)
 {
 	struct null_pool *p = pool;
 	struct null_ctx *ctx;
-	size_t size = (p->obj_size + p->align - 1) & ~(p->align - 1);
+	size_t size = (p->size + p->align - 1) & ~(p->align - 1);
 
 	(void)cpu;
 	ctx = malloc(sizeof(*ctx));

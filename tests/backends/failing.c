@@ -15,7 +15,7 @@
 #include "allocators/backend.h"
 
 struct failing_pool {
-	size_t size;
+	struct pb_geometry geo;
 	uint64_t fail_after;
 	atomic_uint_fast64_t handed_out;
 };
@@ -30,21 +30,20 @@ static int failing_create(const struct pb_config *cfg, void **pool, char *err,
 			  size_t errlen)
 {
 	struct failing_pool *p;
+	struct pb_geometry g;
 	uint64_t opt[1];
 
 	if (pb_options_parse(failing_options, cfg->opts, cfg->nr_opts, opt,
 			     "test-failing", err, errlen))
 		return -1;
-	if (!cfg->obj_size || (cfg->align & (cfg->align - 1))) {
-		snprintf(err, errlen, "test-failing: bad obj_size or align");
+	if (pb_config_geometry(cfg, "test-failing", &g, err, errlen))
 		return -1;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, "test-failing: out of memory");
 		return -1;
 	}
-	p->size = cfg->obj_size;
+	p->geo = g;
 	p->fail_after = opt[0];
 	*pool = p;
 	return 0;
@@ -62,7 +61,9 @@ static inline void *failing_alloc(void *ctx)
 	if (atomic_fetch_add_explicit(&p->handed_out, 1, memory_order_relaxed) >=
 	    p->fail_after)
 		return NULL;
-	return malloc(p->size);
+	if (p->geo.align)
+		return aligned_alloc(p->geo.align, p->geo.size);
+	return malloc(p->geo.size);
 }
 
 static inline void failing_free(void *ctx, void *obj)
