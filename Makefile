@@ -8,6 +8,7 @@
 #   make run-all    install missing packages, build, run the whole suite and
 #                   write a new results/<host>/<UTC time>/ folder
 #   make run-quick  a smoke run of the same matrix in under a minute
+#   make run-qmempool  seed 000: the qmempool table, N sweep, alf_queue table
 #   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
 #   make clean
 #
@@ -64,7 +65,7 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test deps run-all run-quick plots clean FORCE
+.PHONY: all tests test deps run-all run-quick run-qmempool plots clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -118,6 +119,25 @@ run-all: deps all
 run-quick: deps all
 	$(BUILD)/poolbench run --quick $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS)
 	scripts/fig-pairs.sh $(RUN_DIR)
+
+# Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
+# table, each in its own results folder next to RUN_DIR.
+QM_RUN := --threads 1 --reps 5 --min-time 0.3 $(RUN_ARGS)
+run-qmempool: deps all
+	$(BUILD)/poolbench run --backends malloc,qmempool \
+		--workloads fastpath-reuse,ring-cleanup --mode exclusive,shared \
+		--param qmempool.localq=32,256 --param qmempool.sharedq=128,256 \
+		--param qmempool.prealloc=0,16 --out $(RUN_DIR)-qmempool-table $(QM_RUN)
+	scripts/table-qmempool.sh $(RUN_DIR)-qmempool-table
+	$(BUILD)/poolbench run --backends malloc,qmempool --workloads ring-cleanup \
+		--param ring-cleanup.n=1,2,4,8,16,32,64,128,256,512,1024,2048,4096 \
+		--param qmempool.localq=32 --param qmempool.sharedq=256 \
+		--out $(RUN_DIR)-qmempool-nsweep $(QM_RUN)
+	scripts/fig-nsweep.sh $(RUN_DIR)-qmempool-nsweep
+	$(BUILD)/poolbench run --backends alf-mpmc,alf-spsc \
+		--workloads fastpath-reuse,ring-cleanup,bulk --param ring-cleanup.n=128 \
+		--param bulk.n=2,4,8,16 --out $(RUN_DIR)-queue $(QM_RUN)
+	scripts/table-queue.sh $(RUN_DIR)-queue
 
 # Figures from a stored run (default: the newest folder under results/).
 RESULTS ?= $(shell ls -td results/*/*/ 2>/dev/null | head -n1)

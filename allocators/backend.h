@@ -60,8 +60,9 @@ const char *pb_mode_name(enum pb_mode mode);
  * hold live at once over all threads: a fixed-size pool must be able to serve
  * that many. prealloc is a hint for pools that fill themselves at create.
  * nr_cpus is the number of CPU slots: a ctx is bound to a slot in
- * [0, nr_cpus). opts are the backend-specific key=value options, validated
- * by the backend against its option table (options.h).
+ * [0, nr_cpus). nr_threads is how many threads will use the pool at once
+ * (each with its own ctx). opts are the backend-specific key=value options,
+ * validated by the backend against its option table (options.h).
  */
 struct pb_config {
 	size_t obj_size;
@@ -69,6 +70,7 @@ struct pb_config {
 	size_t capacity;
 	size_t prealloc;
 	unsigned int nr_cpus;
+	unsigned int nr_threads;
 	enum pb_mode mode;
 	const struct pb_kv *opts;
 	size_t nr_opts;
@@ -92,6 +94,9 @@ struct pb_geometry {
 int pb_config_geometry(const struct pb_config *cfg, const char *owner,
 		       struct pb_geometry *g, char *err, size_t errlen);
 
+/* create()'s answer for a valid configuration the backend cannot serve. */
+#define PB_CREATE_UNSUPPORTED (-2)
+
 /* Backend capability flags. */
 enum {
 	/*
@@ -108,9 +113,9 @@ enum {
  * struct pb_backend - a backend's operations.
  *
  * Mandatory: name, create, destroy, alloc, free (refused at registration
- * otherwise). Everything else is optional and has a generic default, filled
+ * otherwise). Everything else is optional and has a generic default
  * (thread_init returns the pool as the ctx, stats reports nothing: every
- * stat unavailable; pb_alloc_bulk()/pb_free_bulk() loop over alloc/free).
+ * stat unavailable; bulk operations loop over alloc/free).
  */
 struct pb_backend {
 	const char *name;
@@ -127,8 +132,11 @@ struct pb_backend {
 
 	/*
 	 * create() - make a pool for @cfg.
-	 * Return: 0 and the pool in *@pool, or -1 with a one-line reason in
-	 * @err (an unknown or invalid option names the valid ones).
+	 * Return: 0 and the pool in *@pool; -1 with a one-line reason in @err
+	 * when @cfg is invalid (an unknown or invalid option names the valid
+	 * ones); PB_CREATE_UNSUPPORTED with the reason when @cfg is valid but
+	 * this backend cannot serve it (an SPSC queue and two threads): the
+	 * harness then skips that point and the tests skip that case.
 	 */
 	int (*create)(const struct pb_config *cfg, void **pool, char *err,
 		      size_t errlen);
@@ -142,7 +150,10 @@ struct pb_backend {
 	void *(*alloc)(void *ctx);
 	void (*free)(void *ctx, void *obj);
 
-	/* alloc_bulk() - up to @n objects into @objs. Return: how many. */
+	/*
+	 * alloc_bulk() - up to @n objects into @objs. Return: how many.
+	 * Filled in by the registration macros (a loop over alloc by default).
+	 */
 	size_t (*alloc_bulk)(void *ctx, void **objs, size_t n);
 	void (*free_bulk)(void *ctx, void **objs, size_t n);
 
@@ -162,54 +173,31 @@ size_t pb_backend_count(void);
 const struct pb_backend *pb_backend_at(size_t i);
 const struct pb_backend *pb_backend_find(const char *name);
 
-/* pb_alloc_bulk() - the backend's bulk alloc, or a loop over alloc. */
-static inline size_t pb_alloc_bulk(const struct pb_backend *b, void *ctx,
-				   void **objs, size_t n)
-{
-	size_t i;
-
-	if (b->alloc_bulk)
-		return b->alloc_bulk(ctx, objs, n);
-	for (i = 0; i < n; i++) {
-		objs[i] = b->alloc(ctx);
-		if (!objs[i])
-			break;
-	}
-	return i;
-}
-
-/* pb_free_bulk() - the backend's bulk free, or a loop over free. */
-static inline void pb_free_bulk(const struct pb_backend *b, void *ctx,
-				void **objs, size_t n)
-{
-	if (b->free_bulk) {
-		b->free_bulk(ctx, objs, n);
-		return;
-	}
-	for (size_t i = 0; i < n; i++)
-		b->free(ctx, objs[i]);
-}
-
 #define PB__CAT(a, b) a##b
 #define PB_CAT(a, b) PB__CAT(a, b)
 
 /*
- * PB_BACKEND_REGISTER() - define and register backend @sym.
+ * PB_BACKEND_REGISTER_BULK() - define and register backend @sym.
  * @sym:        C identifier for the backend's symbols.
  * @alloc_fn:   the backend's alloc, ideally a static inline function, called
  *              directly (and inlined) inside every kernel.
  * @free_fn:    likewise for free.
+ * @abulk_fn:   the backend's bulk alloc (returns how many it got).
+ * @fbulk_fn:   the backend's bulk free.
  * ...:         designated initialisers of struct pb_backend (.name, .create,
- *              ...); .alloc, .free and .kernels are filled in here.
+ *              ...); the operations above and .kernels are filled in here.
  *
  * Registration runs before main() and aborts the program, with a message,
  * if a mandatory operation is missing or the name is taken.
  */
-#define PB_BACKEND_REGISTER(sym, alloc_fn, free_fn, ...)                       \
-	PB_KERNELS_INSTANTIATE(sym, alloc_fn, free_fn)                         \
+#define PB_BACKEND_REGISTER_BULK(sym, alloc_fn, free_fn, abulk_fn, fbulk_fn,   \
+				 ...)                                          \
+	PB_KERNELS_INSTANTIATE(sym, alloc_fn, free_fn, abulk_fn, fbulk_fn)     \
 	static struct pb_backend PB_CAT(pb_backend_, sym) = {                  \
 		.alloc = alloc_fn,                                             \
 		.free = free_fn,                                               \
+		.alloc_bulk = abulk_fn,                                        \
+		.free_bulk = fbulk_fn,                                         \
 		.kernels = PB_CAT(sym, _kernels),                              \
 		__VA_ARGS__                                                    \
 	};                                                                     \
@@ -217,5 +205,33 @@ static inline void pb_free_bulk(const struct pb_backend *b, void *ctx,
 	{                                                                      \
 		pb_backend_register(&PB_CAT(pb_backend_, sym));                \
 	}
+
+/*
+ * PB_BACKEND_REGISTER() - the same for a backend without bulk operations:
+ * its bulk alloc and free are generated loops over @alloc_fn and @free_fn
+ * (the generic default), inlined like them.
+ */
+#define PB_BACKEND_REGISTER(sym, alloc_fn, free_fn, ...)                       \
+	static inline size_t PB_CAT(sym, _alloc_bulk_loop)(void *ctx,          \
+							   void **objs,        \
+							   size_t n)           \
+	{                                                                      \
+		size_t i;                                                      \
+		for (i = 0; i < n; i++) {                                      \
+			objs[i] = alloc_fn(ctx);                               \
+			if (!objs[i])                                          \
+				break;                                         \
+		}                                                              \
+		return i;                                                      \
+	}                                                                      \
+	static inline void PB_CAT(sym, _free_bulk_loop)(void *ctx,             \
+							void **objs, size_t n) \
+	{                                                                      \
+		for (size_t i = 0; i < n; i++)                                 \
+			free_fn(ctx, objs[i]);                                 \
+	}                                                                      \
+	PB_BACKEND_REGISTER_BULK(sym, alloc_fn, free_fn,                       \
+				 PB_CAT(sym, _alloc_bulk_loop),                \
+				 PB_CAT(sym, _free_bulk_loop), __VA_ARGS__)
 
 #endif /* PB_ALLOCATORS_BACKEND_H */

@@ -83,6 +83,15 @@ int pb_option_parse_value(const struct pb_option_spec *s, const char *value,
 {
 	char buf[256];
 
+	if (s->type == PB_OPT_NAME) {
+		if (!*value) {
+			snprintf(err, errlen, "%s: option %s: empty name", owner,
+				 s->key);
+			return -1;
+		}
+		*out = (uint64_t)(uintptr_t)value;
+		return 0;
+	}
 	if (s->type == PB_OPT_ENUM) {
 		for (uint64_t i = 0; s->choices[i]; i++) {
 			if (!strcmp(s->choices[i], value)) {
@@ -112,7 +121,7 @@ int pb_options_parse(const struct pb_option_spec *spec, const struct pb_kv *kv,
 	char keys[512];
 
 	for (size_t i = 0; spec && spec[i].key; i++)
-		out[i] = spec[i].def;
+		out[i] = pb_option_default(&spec[i]);
 	for (size_t i = 0; i < n; i++) {
 		int idx = pb_options_find(spec, kv[i].key);
 
@@ -135,6 +144,8 @@ void pb_option_format(const struct pb_option_spec *s, uint64_t v, char *buf,
 {
 	if (s->type == PB_OPT_ENUM)
 		snprintf(buf, len, "%s", s->choices[v]);
+	else if (s->type == PB_OPT_NAME)
+		snprintf(buf, len, "%s", pb_option_name(v));
 	else
 		snprintf(buf, len, "%" PRIu64, v);
 }

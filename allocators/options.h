@@ -22,8 +22,13 @@ struct pb_kv {
 enum pb_opt_type {
 	PB_OPT_UINT,	/* decimal integer in [min, max]; K/M/G suffixes allowed */
 	PB_OPT_ENUM,	/* one of choices[], a NULL-terminated list */
+	PB_OPT_NAME,	/* a non-empty name the owner checks (a backend name) */
 };
 
+/*
+ * For PB_OPT_NAME the parsed value is a const char * stored in the uint64_t
+ * (pb_option_name() reads it back) and def_name is the default.
+ */
 struct pb_option_spec {
 	const char *key;
 	enum pb_opt_type type;
@@ -32,7 +37,20 @@ struct pb_option_spec {
 	uint64_t max;
 	const char *const *choices;
 	const char *help;
+	const char *def_name;
 };
+
+/* The name a PB_OPT_NAME value holds. */
+static inline const char *pb_option_name(uint64_t v)
+{
+	return (const char *)(uintptr_t)v;
+}
+
+/* The default of @s as a parsed value (def, or def_name for a name). */
+static inline uint64_t pb_option_default(const struct pb_option_spec *s)
+{
+	return s->type == PB_OPT_NAME ? (uint64_t)(uintptr_t)s->def_name : s->def;
+}
 
 /* Number of entries of a NULL-key-terminated table (0 for NULL). */
 size_t pb_options_count(const struct pb_option_spec *spec);

@@ -26,6 +26,10 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	  "allocations served by the backend's fast path")                     \
 	X(slow_hits, PB_STAT_EVENTS,                                           \
 	  "allocations that took the backend's slow path")                     \
+	X(sharedq_refills, PB_STAT_EVENTS,                                     \
+	  "allocations that refilled the per-CPU cache from a shared layer")   \
+	X(sharedq_spills, PB_STAT_EVENTS,                                      \
+	  "frees that moved a bulk from the per-CPU cache to a shared layer")  \
 	X(backing_allocs, PB_STAT_EVENTS,                                      \
 	  "objects taken from the backing allocator")                          \
 	X(backing_frees, PB_STAT_EVENTS,                                       \
@@ -42,6 +46,8 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	  "reserve refill runs (synchronous or by the refill worker)")         \
 	X(alloc_fails, PB_STAT_EVENTS, "allocations that returned NULL")       \
 	X(reserve_level, PB_STAT_LEVEL, "elements in the reserve at the end")  \
+	X(cached, PB_STAT_LEVEL,                                               \
+	  "free objects held in the allocator's queues/caches at the end")     \
 	X(metadata_bytes, PB_STAT_LEVEL,                                       \
 	  "bytes of allocator metadata at the end")
 

@@ -16,7 +16,10 @@ static void list_options(const struct pb_option_spec *spec)
 		const struct pb_option_spec *s = &spec[i];
 		char range[256] = "";
 
-		if (s->type == PB_OPT_ENUM) {
+		if (s->type == PB_OPT_NAME) {
+			printf("      %-14s name (default %s): %s\n", s->key,
+			       s->def_name, s->help);
+		} else if (s->type == PB_OPT_ENUM) {
 			size_t off = 0;
 
 			for (size_t c = 0; s->choices[c]; c++)

@@ -332,6 +332,14 @@ static void write_meta_run(struct pb_jw *w, const struct pb_run *r)
 	for (size_t i = 0; i < r->nr_rows; i++)
 		failed += r->rows[i].error;
 	pb_jw_int(w, "failed_runs", (int64_t)failed);
+	pb_jw_arr_begin(w, "skipped");
+	for (size_t i = 0; i < r->nr_skipped; i++) {
+		pb_jw_obj_begin(w, NULL);
+		pb_jw_str(w, "benchmark", r->skipped[i].name);
+		pb_jw_str(w, "reason", r->skipped[i].reason);
+		pb_jw_obj_end(w);
+	}
+	pb_jw_arr_end(w);
 	pb_jw_arr_begin(w, "backends");
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		bool seen = false;
@@ -506,14 +514,39 @@ static bool same_point(const struct pb_instance *a, const struct pb_instance *b)
 }
 
 /*
- * One line per instance: the options given on the command line (results.csv
- * has all of them), the median over repetitions, its cv, and the null
- * baseline of the same workload point (the harness's own cost).
+ * "n=256 touch=0 alloc=atomic": every workload parameter, then the backend
+ * options given on the command line (results.csv has all of them).
+ */
+static void describe_point(const struct pb_instance *in, char *buf, size_t len)
+{
+	const struct pb_option_spec *wp = in->workload->params;
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; wp && wp[k].key && off < len; k++) {
+		char v[32];
+
+		pb_option_format(&wp[k], in->wl_values[k], v, sizeof(v));
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
+					off ? " " : "", wp[k].key, v);
+	}
+	for (size_t k = 0; k < in->nr_opts && off < len; k++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
+					off ? " " : "", in->opts[k].key,
+					in->opts[k].value);
+	if (!buf[0])
+		snprintf(buf, len, "-");
+}
+
+/*
+ * One line per instance: its parameters, the median over repetitions, its
+ * cv, and the null baseline of the same workload point (the harness's own
+ * cost).
  */
 void pb_results_summary(const struct pb_run *r, FILE *f)
 {
-	fprintf(f, "\n%-15s %-16s %-9s %3s %6s %-28s %11s %6s %11s\n", "backend",
-		"workload", "mode", "thr", "size", "options", "ns/op (med)",
+	fprintf(f, "\n%-15s %-16s %-9s %3s %6s %-30s %11s %6s %11s\n", "backend",
+		"workload", "mode", "thr", "size", "parameters", "ns/op (med)",
 		"cv", "null ns/op");
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		const struct pb_instance *in = &r->inst[i];
@@ -527,14 +560,10 @@ void pb_results_summary(const struct pb_run *r, FILE *f)
 			if ((r->inst[j].backend->flags & PB_BACKEND_BASELINE) &&
 			    same_point(&r->inst[j], in))
 				base = median_row(r, &r->inst[j]);
-		given[0] = '\0';
-		for (size_t k = 0; k < in->nr_opts; k++)
-			snprintf(given + strlen(given), sizeof(given) - strlen(given),
-				 "%s%s=%s", k ? ";" : "", in->opts[k].key,
-				 in->opts[k].value);
-		fprintf(f, "%-15s %-16s %-9s %3u %6zu %-28s ", in->backend->name,
+		describe_point(in, given, sizeof(given));
+		fprintf(f, "%-15s %-16s %-9s %3u %6zu %-30s ", in->backend->name,
 			in->workload->name, pb_mode_name(in->mode), in->threads,
-			in->obj_size, given[0] ? given : "-");
+			in->obj_size, given);
 		if (!m || m->error || !isfinite(m->ns_per_op))
 			fprintf(f, "%11s %6s", "FAILED", "");
 		else if (cv && isfinite(cv->ns_per_op))

@@ -84,6 +84,12 @@ struct pb_row {
 	double stat[PB_STAT__COUNT];	/* NAN: not reported */
 };
 
+/* A point of the cross product that a backend cannot serve. */
+struct pb_skip {
+	char name[384];
+	char reason[256];
+};
+
 struct pb_run {
 	const struct pb_run_opts *opts;
 	int argc;
@@ -94,6 +100,8 @@ struct pb_run {
 	size_t nr_inst, cap_inst;
 	struct pb_row *rows;
 	size_t nr_rows, cap_rows;
+	struct pb_skip *skipped;
+	size_t nr_skipped, cap_skipped;
 	char dir[4096];			/* the results folder */
 	char started[32], finished[32];	/* UTC, ISO 8601 */
 };

@@ -596,18 +596,43 @@ static struct pb_instance *new_instance(struct pb_run *r)
 	return &r->inst[r->nr_inst++];
 }
 
-/* Check one instance's backend configuration by a create/destroy. */
+/*
+ * Check one instance's backend configuration by a create/destroy.
+ * Return: 0, -1 (invalid: @err says why) or PB_CREATE_UNSUPPORTED (@err
+ * says why the backend cannot serve this point).
+ */
 static int try_config(const struct pb_instance *in, char *err, size_t errlen)
 {
-	char why[256];
+	char why[256] = "";
 	void *pool;
+	int rc = in->backend->create(&in->cfg, &pool, why, sizeof(why));
 
-	if (in->backend->create(&in->cfg, &pool, why, sizeof(why))) {
+	if (rc) {
 		snprintf(err, errlen, "%s", why);
-		return -1;
+		return rc == PB_CREATE_UNSUPPORTED ? rc : -1;
 	}
 	in->backend->destroy(pool);
 	return 0;
+}
+
+/* Remember a point the backend cannot serve; it is left out of the run. */
+static void skip_instance(struct pb_run *r, const struct pb_instance *in,
+			  const char *why)
+{
+	struct pb_skip *sk;
+
+	if (r->nr_skipped == r->cap_skipped) {
+		r->cap_skipped = r->cap_skipped ? 2 * r->cap_skipped : 16;
+		r->skipped = realloc(r->skipped, r->cap_skipped * sizeof(*r->skipped));
+		if (!r->skipped) {
+			perror("poolbench");
+			exit(1);
+		}
+	}
+	sk = &r->skipped[r->nr_skipped++];
+	snprintf(sk->name, sizeof(sk->name), "%s", in->name);
+	snprintf(sk->reason, sizeof(sk->reason), "%s", why);
+	printf("poolbench: skipped %s: %s\n", in->name, why);
 }
 
 static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
@@ -638,6 +663,7 @@ static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 			return plan_error(err, errlen, "benchmark name too long: "
 					  "%s%s", in->name, "");
 		in->nr_opts = sw.n;
+		/* Valid until r->inst moves; finish_plan() sets it for good. */
 		in->cfg.opts = in->opts;
 		in->cfg.nr_opts = in->nr_opts;
 		if (pb_options_parse(b->options, in->opts, in->nr_opts, eff,
@@ -650,8 +676,16 @@ static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 			       i ? ";" : "", b->options[i].key);
 			append(in->opts_text, sizeof(in->opts_text), "=%s%s", buf, "");
 		}
-		if (try_config(in, err, errlen))
+		switch (try_config(in, err, errlen)) {
+		case 0:
+			break;
+		case PB_CREATE_UNSUPPORTED:
+			skip_instance(r, in, err);
+			r->nr_inst--;
+			break;
+		default:
 			return -1;
+		}
 	} while (sweep_next(&sw));
 	return 0;
 }
@@ -729,6 +763,7 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 					.capacity = (size_t)t * tmpl.proto.n,
 					.prealloc = (size_t)t * tmpl.proto.n,
 					.nr_cpus = nr_pus,
+					.nr_threads = t,
 					.mode = m,
 				};
 				snprintf(tmpl.name, sizeof(tmpl.name),
@@ -743,12 +778,16 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* Placement and per-run buffers, once the instance array stopped moving. */
+/*
+ * Placement, per-run buffers and the config's pointer to the instance's own
+ * options, once the instance array stopped moving (realloc).
+ */
 static int finish_plan(struct pb_run *r, char *err, size_t errlen)
 {
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		struct pb_instance *in = &r->inst[i];
 
+		in->cfg.opts = in->opts;
 		in->slots = xcalloc(in->threads, sizeof(*in->slots));
 		in->tr = xcalloc(in->threads, sizeof(*in->tr));
 		if (pb_topo_place(r->topo, in->placement, in->threads, in->slots,
@@ -773,6 +812,7 @@ static void free_plan(struct pb_run *r)
 	}
 	free(r->inst);
 	free(r->rows);
+	free(r->skipped);
 }
 
 static void utc_now(char *buf, size_t len)
@@ -802,6 +842,11 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 	}
 	if (plan(&r, err, sizeof(err)) || finish_plan(&r, err, sizeof(err))) {
 		fprintf(stderr, "poolbench: %s\n", err);
+		goto out;
+	}
+	if (!r.nr_inst) {
+		fprintf(stderr, "poolbench: nothing to run: every point was "
+			"skipped\n");
 		goto out;
 	}
 	if (pb_results_mkdir(&r, err, sizeof(err))) {

@@ -8,8 +8,9 @@
  * backend gets its own copy of every loop with its fast paths inlined: the
  * harness pays one indirect call per batch of iterations, never per object.
  *
- * One iteration of every kernel is one alloc+free pair, so the harness's
- * time per iteration is the time per pair.
+ * One iteration of every kernel is one alloc+free pair (one object through
+ * a bulk alloc and a bulk free for the bulk kernel), so the harness's time
+ * per iteration is the time per pair.
  *
  * To add a kernel: write pb_kernel_<name>() below and add it to PB_KERNEL_LIST. Workloads (workloads/<name>.c) pick a kernel by id.
  */
@@ -51,6 +52,18 @@ struct pb_kernel_args {
 
 typedef void *(*pb_alloc_fn)(void *ctx);
 typedef void (*pb_free_fn)(void *ctx, void *obj);
+typedef size_t (*pb_alloc_bulk_fn)(void *ctx, void **objs, size_t n);
+typedef void (*pb_free_bulk_fn)(void *ctx, void **objs, size_t n);
+
+/*
+ * The four operations a kernel is instantiated with; a kernel uses the ones
+ * it needs. Passed by value of constant function pointers, so they inline.
+ */
+#define PB_KERNEL_OPS_PARAMS                                                   \
+	pb_alloc_fn alloc, pb_free_fn free_, pb_alloc_bulk_fn alloc_bulk,      \
+	pb_free_bulk_fn free_bulk
+#define PB_KERNEL_UNUSED_BULK ((void)alloc_bulk, (void)free_bulk)
+#define PB_KERNEL_UNUSED_SINGLE ((void)alloc, (void)free_)
 
 static PB_ALWAYS_INLINE void pb_kernel_touch(void *p, uint64_t i)
 {
@@ -63,10 +76,11 @@ static PB_ALWAYS_INLINE void pb_kernel_touch(void *p, uint64_t i)
  */
 static PB_ALWAYS_INLINE int
 pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
-		pb_alloc_fn alloc, pb_free_fn free_)
+		PB_KERNEL_OPS_PARAMS)
 {
 	const bool touch = a->touch;
 
+	PB_KERNEL_UNUSED_BULK;
 	for (uint64_t i = 0; i < iters; i++) {
 		void *p = alloc(ctx);
 
@@ -87,12 +101,13 @@ pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
  */
 static PB_ALWAYS_INLINE int
 pb_kernel_ring(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
-	       pb_alloc_fn alloc, pb_free_fn free_)
+	       PB_KERNEL_OPS_PARAMS)
 {
 	const size_t n = a->n;
 	const bool touch = a->touch;
 	void **ring = a->ring;
 
+	PB_KERNEL_UNUSED_BULK;
 	for (uint64_t r = 0; r < iters / n; r++) {
 		for (size_t i = 0; i < n; i++) {
 			void *p = alloc(ctx);
@@ -113,8 +128,40 @@ pb_kernel_ring(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
+/*
+ * pb_kernel_bulk() - bulk get/put: take @a->n objects with one bulk alloc,
+ * give them back with one bulk free; @iters / n rounds (DPDK's mempool
+ * get_bulk/put_bulk, Brouer's bulkN). A short bulk alloc gives back what it
+ * got and fails the run (-1).
+ */
+static PB_ALWAYS_INLINE int
+pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
+	       PB_KERNEL_OPS_PARAMS)
+{
+	const size_t n = a->n;
+	const bool touch = a->touch;
+	void **ring = a->ring;
+
+	PB_KERNEL_UNUSED_SINGLE;
+	for (uint64_t r = 0; r < iters / n; r++) {
+		size_t got = alloc_bulk(ctx, ring, n);
+
+		if (unlikely(got != n)) {
+			free_bulk(ctx, ring, got);
+			return -1;
+		}
+		if (touch)
+			for (size_t i = 0; i < n; i++)
+				pb_kernel_touch(ring[i], i);
+		pb_keep(ring);
+		free_bulk(ctx, ring, n);
+	}
+	return 0;
+}
+
 /* X(kernel, ...): every kernel above, by name. */
-#define PB_KERNEL_LIST(X, ...) X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__)
+#define PB_KERNEL_LIST(X, ...)                                                 \
+	X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__) X(bulk, __VA_ARGS__)
 
 #define PB_KERNEL_ENUM(kname, ...) PB_KERNEL_##kname,
 enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };
@@ -123,20 +170,21 @@ enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };
 typedef int (*pb_kernel_fn)(void *ctx, const struct pb_kernel_args *args,
 			    uint64_t iterations);
 
-#define PB_KERNEL_INSTANCE(kname, sym, alloc_fn, free_fn)                      \
+#define PB_KERNEL_INSTANCE(kname, sym, a_fn, f_fn, ab_fn, fb_fn)              \
 	static int sym##_kernel_##kname(void *ctx,                             \
 					const struct pb_kernel_args *a,        \
 					uint64_t iters)                        \
 	{                                                                      \
-		return pb_kernel_##kname(ctx, a, iters, alloc_fn, free_fn);    \
+		return pb_kernel_##kname(ctx, a, iters, a_fn, f_fn, ab_fn,     \
+					 fb_fn);                               \
 	}
-#define PB_KERNEL_SLOT(kname, sym, alloc_fn, free_fn)                          \
+#define PB_KERNEL_SLOT(kname, sym, a_fn, f_fn, ab_fn, fb_fn)                   \
 	[PB_KERNEL_##kname] = sym##_kernel_##kname,
 
-#define PB_KERNELS_INSTANTIATE(sym, alloc_fn, free_fn)                         \
-	PB_KERNEL_LIST(PB_KERNEL_INSTANCE, sym, alloc_fn, free_fn)             \
+#define PB_KERNELS_INSTANTIATE(sym, a_fn, f_fn, ab_fn, fb_fn)                  \
+	PB_KERNEL_LIST(PB_KERNEL_INSTANCE, sym, a_fn, f_fn, ab_fn, fb_fn)      \
 	static const pb_kernel_fn sym##_kernels[PB_KERNEL__COUNT] = {          \
-		PB_KERNEL_LIST(PB_KERNEL_SLOT, sym, alloc_fn, free_fn)         \
+		PB_KERNEL_LIST(PB_KERNEL_SLOT, sym, a_fn, f_fn, ab_fn, fb_fn)  \
 	};
 
 #endif /* PB_WORKLOADS_KERNELS_H */

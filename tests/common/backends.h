@@ -43,12 +43,18 @@ struct pb_test_fn {
  */
 int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n);
 
-/* A config with the given geometry, and the mode and options of case @c. */
+/*
+ * A config with the given geometry, and the mode and options of case @c,
+ * for one thread (callers with more set nr_threads).
+ */
 struct pb_config pb_test_config(const struct pb_test_case *c, size_t obj_size,
 				size_t align, size_t capacity,
 				unsigned int nr_cpus);
 
-/* Create a pool or fail the test with the backend's message. */
+/*
+ * Create a pool, or fail the test with the backend's message, or skip it
+ * when the backend answers PB_CREATE_UNSUPPORTED.
+ */
 void *pb_test_create(const struct pb_backend *b, const struct pb_config *cfg);
 
 /* Bytes of @obj that are writable: every CPU's copy for percpu backends. */

@@ -162,7 +162,7 @@ static void bulk_and_single_agree(void **state)
 
 	assert_non_null(ctx);
 	for (int round = 0; round < 3; round++) {
-		assert_int_equal(pb_alloc_bulk(b, ctx, objs, n), n);
+		assert_int_equal(b->alloc_bulk(ctx, objs, n), n);
 		for (size_t i = n; i < 2 * n; i++) {
 			objs[i] = b->alloc(ctx);
 			assert_non_null(objs[i]);
@@ -174,7 +174,7 @@ static void bulk_and_single_agree(void **state)
 			assert_true(pb_test_check(b, pool, objs[i], size, NR_CPUS,
 						  (unsigned char)i));
 		/* Free the single ones in bulk and the bulk ones singly. */
-		pb_free_bulk(b, ctx, objs + n, n);
+		b->free_bulk(ctx, objs + n, n);
 		for (size_t i = 0; i < n; i++)
 			b->free(ctx, objs[i]);
 	}
@@ -258,8 +258,8 @@ static void explicit_defaults(void **state)
 	assert_non_null(kv);
 	assert_non_null(vals);
 	for (size_t i = 0; i < n; i++) {
-		pb_option_format(&b->options[i], b->options[i].def, vals[i],
-				 sizeof(vals[i]));
+		pb_option_format(&b->options[i], pb_option_default(&b->options[i]),
+				 vals[i], sizeof(vals[i]));
 		kv[i].key = b->options[i].key;
 		kv[i].value = vals[i];
 	}
@@ -313,6 +313,8 @@ static void kernels_run(void **state)
 
 		if (k == PB_KERNEL_reuse)
 			a.n = 1;
+		if (k == PB_KERNEL_bulk)
+			a.n = 16;
 		assert_non_null(b->kernels[k]);
 		assert_int_equal(b->kernels[k](ctx, &a, 256 * 8), 0);
 	}

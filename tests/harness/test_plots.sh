@@ -29,8 +29,13 @@ check "the PDF starts as a PDF" test "$(head -c 5 "$tmp/run/plots/pairs.pdf")" =
 check "the PDF ends as a PDF" grep -q '%%EOF' <(tail -c 64 "$tmp/run/plots/pairs.pdf")
 check "the PNG has the PNG signature" test "$(head -c 8 "$tmp/run/plots/pairs.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a
 check "the PNG is not trivially small" test "$(stat -c %s "$tmp/run/plots/pairs.png")" -gt 10000
-check "the data file has one line per backend variant (null, malloc, 2 mempool)" \
-	test "$(wc -l <"$tmp/run/plots/pairs.dat")" -eq 4
+# One bar cluster per backend and option set that ran at 1 thread.
+variants=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["threads"] == 1 && $c["statistic"] == "median" { v[$c["backend"] "," $c["options"]] = 1 }
+	END { print length(v) }' "$tmp/run/results.csv")
+check "the data file has one line per backend variant ($variants)" \
+	test "$(wc -l <"$tmp/run/plots/pairs.dat")" -eq "$variants"
+check "... at least null, malloc and both mutex-mempool modes" test "$variants" -ge 4
 # Medians in the data file are the CSV's medians.
 med=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	$c["backend"] == "malloc" && $c["workload"] == "fastpath-reuse" &&

@@ -6,10 +6,14 @@
  * CPU slot (the exclusive contract); in shared mode two workers share each
  * slot, so per-CPU state really is used by several threads at once.
  *
- * Ownership stamps detect a double hand-out: on alloc a worker swaps its
- * stamp into the object; finding another live stamp there means two owners.
- * On free it swaps a "free" mark in; finding anything but its own stamp
- * means the object was written by someone else while owned. Objects cross
+ * A double hand-out is detected by a set of live objects (sharded by
+ * address, each shard under its own mutex): an alloc that returns an object
+ * already in the set means two owners. Memory contents cannot tell, since a
+ * backend may hand out fresh malloc memory that still holds old stamps.
+ * Ownership stamps detect stray writes: on alloc a worker writes its stamp
+ * into the object; on free it swaps a "free" mark in, and finding anything
+ * but its own stamp means someone else wrote the object while it was
+ * owned. Objects cross
  * threads through mailboxes (the remote-free pattern) and are freed by a
  * worker other than the one that allocated them. At the end every object
  * must have come back: the pool is drained to its capacity in one thread.
@@ -36,7 +40,6 @@
 #endif
 
 #define LIVE UINT64_C(0x11FE000000000000)
-#define LIVE_MASK UINT64_C(0xFFFF000000000000)
 #define FREED UINT64_C(0xF4EEF4EEF4EEF4EE)
 
 /* Stamps travel with objects; keep them beside the pointer. */
@@ -51,10 +54,21 @@ struct mailbox {
 	size_t n;
 };
 
+#define SHARDS 64
+#define SHARD_CAP CAPACITY
+
+/* Live objects whose address hashes to this shard. */
+struct shard {
+	pthread_mutex_t lock;
+	void *objs[SHARD_CAP];
+	size_t n;
+};
+
 struct stress {
 	const struct pb_backend *b;
 	void *pool;
 	struct mailbox box[THREADS];
+	struct shard live[SHARDS];
 	atomic_ulong double_handouts;
 	atomic_ulong stamp_mismatch;
 	atomic_ulong null_allocs;
@@ -72,13 +86,51 @@ static _Atomic uint64_t *stamp_of(void *obj)
 	return (_Atomic uint64_t *)((char *)obj + STAMP_OFF);
 }
 
+static struct shard *shard_of(struct stress *s, const void *obj)
+{
+	uintptr_t a = (uintptr_t)obj;
+
+	return &s->live[((a >> 6) ^ (a >> 14)) % SHARDS];
+}
+
+/* Record @obj as live. Return: false if it already was (two owners). */
+static bool live_add(struct stress *s, void *obj)
+{
+	struct shard *sh = shard_of(s, obj);
+	bool fresh = true;
+
+	pthread_mutex_lock(&sh->lock);
+	for (size_t i = 0; i < sh->n; i++)
+		fresh &= sh->objs[i] != obj;
+	if (fresh && sh->n < SHARD_CAP)
+		sh->objs[sh->n++] = obj;
+	pthread_mutex_unlock(&sh->lock);
+	return fresh;
+}
+
+/* Forget @obj. Return: false if it was not live. */
+static bool live_del(struct stress *s, void *obj)
+{
+	struct shard *sh = shard_of(s, obj);
+	bool found = false;
+
+	pthread_mutex_lock(&sh->lock);
+	for (size_t i = 0; i < sh->n; i++) {
+		if (sh->objs[i] == obj) {
+			sh->objs[i] = sh->objs[--sh->n];
+			found = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&sh->lock);
+	return found;
+}
+
 static void own(struct stress *s, void *obj, uint64_t stamp)
 {
-	uint64_t old = atomic_exchange_explicit(stamp_of(obj), stamp,
-						memory_order_relaxed);
-
-	if ((old & LIVE_MASK) == LIVE)
+	if (!live_add(s, obj))
 		atomic_fetch_add(&s->double_handouts, 1);
+	atomic_store_explicit(stamp_of(obj), stamp, memory_order_relaxed);
 }
 
 static void release(struct stress *s, void *ctx, void *obj, uint64_t stamp)
@@ -86,7 +138,7 @@ static void release(struct stress *s, void *ctx, void *obj, uint64_t stamp)
 	uint64_t old = atomic_exchange_explicit(stamp_of(obj), FREED,
 						memory_order_relaxed);
 
-	if (old != stamp)
+	if (old != stamp || !live_del(s, obj))
 		atomic_fetch_add(&s->stamp_mismatch, 1);
 	s->b->free(ctx, obj);
 	atomic_fetch_add_explicit(&s->frees, 1, memory_order_relaxed);
@@ -218,15 +270,22 @@ static void stress_mixed(void **state)
 	bool shared = c->mode == PB_MODE_SHARED;
 	unsigned int nr_cpus = shared ? THREADS / 2 : THREADS;
 	struct pb_config cfg = pb_test_config(c, OBJ_SIZE, 0, CAPACITY, nr_cpus);
-	struct stress *s = calloc(1, sizeof(*s));
 	struct worker w[THREADS];
 	pthread_t th[THREADS];
+	struct stress *s;
+	void *pool;
 
+	cfg.nr_threads = THREADS;
+	/* First: a backend that cannot serve THREADS threads skips here. */
+	pool = pb_test_create(c->b, &cfg);
+	s = calloc(1, sizeof(*s));
 	assert_non_null(s);
 	s->b = c->b;
-	s->pool = pb_test_create(c->b, &cfg);
+	s->pool = pool;
 	for (int i = 0; i < THREADS; i++)
 		pthread_mutex_init(&s->box[i].lock, NULL);
+	for (int i = 0; i < SHARDS; i++)
+		pthread_mutex_init(&s->live[i].lock, NULL);
 	for (unsigned int i = 0; i < THREADS; i++) {
 		w[i] = (struct worker){ .s = s, .id = i, .cpu = i % nr_cpus };
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
@@ -245,6 +304,10 @@ static void stress_mixed(void **state)
 	c->b->destroy(s->pool);
 	for (int i = 0; i < THREADS; i++)
 		pthread_mutex_destroy(&s->box[i].lock);
+	for (int i = 0; i < SHARDS; i++) {
+		assert_int_equal(s->live[i].n, 0);
+		pthread_mutex_destroy(&s->live[i].lock);
+	}
 	free(s);
 }
 

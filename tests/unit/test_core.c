@@ -136,12 +136,28 @@ static void dummy_free(void *ctx, void *obj)
 
 static const pb_kernel_fn no_kernels[PB_KERNEL__COUNT];
 
+static size_t dummy_alloc_bulk(void *ctx, void **objs, size_t n)
+{
+	(void)ctx;
+	(void)objs;
+	return n;
+}
+
+static void dummy_free_bulk(void *ctx, void **objs, size_t n)
+{
+	(void)ctx;
+	(void)objs;
+	(void)n;
+}
+
 static void register_without_free(void)
 {
 	static struct pb_backend b = { .name = "broken", .create = dummy_create,
 				       .destroy = dummy_destroy,
 				       .alloc = dummy_alloc,
-				       .kernels = no_kernels };
+				       .kernels = no_kernels,
+				       .alloc_bulk = dummy_alloc_bulk,
+				       .free_bulk = dummy_free_bulk };
 
 	pb_backend_register(&b);
 }
@@ -150,7 +166,9 @@ static void register_without_create(void)
 {
 	static struct pb_backend b = { .name = "broken2", .destroy = dummy_destroy,
 				       .alloc = dummy_alloc, .free = dummy_free,
-				       .kernels = no_kernels };
+				       .kernels = no_kernels,
+				       .alloc_bulk = dummy_alloc_bulk,
+				       .free_bulk = dummy_free_bulk };
 
 	pb_backend_register(&b);
 }
@@ -160,7 +178,9 @@ static void register_duplicate(void)
 	static struct pb_backend b = { .name = "malloc", .create = dummy_create,
 				       .destroy = dummy_destroy,
 				       .alloc = dummy_alloc, .free = dummy_free,
-				       .kernels = no_kernels };
+				       .kernels = no_kernels,
+				       .alloc_bulk = dummy_alloc_bulk,
+				       .free_bulk = dummy_free_bulk };
 
 	pb_backend_register(&b);
 }
@@ -171,7 +191,9 @@ static void register_percpu_without_ptr(void)
 				       .create = dummy_create,
 				       .destroy = dummy_destroy,
 				       .alloc = dummy_alloc, .free = dummy_free,
-				       .kernels = no_kernels };
+				       .kernels = no_kernels,
+				       .alloc_bulk = dummy_alloc_bulk,
+				       .free_bulk = dummy_free_bulk };
 
 	pb_backend_register(&b);
 }
