@@ -9,6 +9,7 @@
 #                   write a new results/<host>/<UTC time>/ folder
 #   make run-quick  a smoke run of the same matrix in under a minute
 #   make run-qmempool  seed 000: the qmempool table, N sweep, alf_queue table
+#   make run-objpool   seed 001: objpool freelist vs ring, scaling, remote free, overrun
 #   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
 #   make clean
 #
@@ -65,7 +66,7 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test deps run-all run-quick run-qmempool plots clean FORCE
+.PHONY: all tests test deps run-all run-quick run-qmempool run-objpool plots clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -109,7 +110,8 @@ test: deps
 	tests/run.sh
 
 RUN_MATRIX := --threads pow2 --mode exclusive,shared \
-	--param mutex-mempool.alloc=may-block,atomic
+	--param mutex-mempool.alloc=may-block,atomic \
+	--param scaling.pattern=reuse,ring
 RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
 
 run-all: deps all
@@ -138,6 +140,16 @@ run-qmempool: deps all
 		--workloads fastpath-reuse,ring-cleanup,bulk --param ring-cleanup.n=128 \
 		--param bulk.n=2,4,8,16 --out $(RUN_DIR)-queue $(QM_RUN)
 	scripts/table-queue.sh $(RUN_DIR)-queue
+
+# Seed 001 (objpool): the freelist against the ring design and the other
+# backends on scaling, remote free and overrun, into its own folder.
+OP_RUN := --threads pow2 --mode exclusive,shared --reps 5 --min-time 0.3 $(RUN_ARGS)
+run-objpool: deps all
+	$(BUILD)/poolbench run \
+		--backends objpool-freelist,objpool-ring,qmempool,malloc,mutex-mempool \
+		--workloads scaling,remote-free,overrun \
+		--param scaling.pattern=reuse,ring --out $(RUN_DIR)-objpool $(OP_RUN)
+	scripts/table-objpool.sh $(RUN_DIR)-objpool
 
 # Figures from a stored run (default: the newest folder under results/).
 RESULTS ?= $(shell ls -td results/*/*/ 2>/dev/null | head -n1)

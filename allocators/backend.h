@@ -107,6 +107,12 @@ enum {
 	PB_BACKEND_BASELINE = 1u << 0,
 	/* Objects are percpu areas: per_cpu_ptr() gives each CPU's copy. */
 	PB_BACKEND_PERCPU = 1u << 1,
+	/*
+	 * A fixed pool: it serves exactly cfg->capacity objects, and alloc
+	 * returns NULL while all of them are live (exhaustion, not an
+	 * error of the pool). The conformance suite checks that path.
+	 */
+	PB_BACKEND_FIXED = 1u << 2,
 };
 
 /*

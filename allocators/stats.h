@@ -26,6 +26,8 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	  "allocations served by the backend's fast path")                     \
 	X(slow_hits, PB_STAT_EVENTS,                                           \
 	  "allocations that took the backend's slow path")                     \
+	X(steals, PB_STAT_EVENTS,                                              \
+	  "allocations served from another CPU's slot (remote objects)")       \
 	X(sharedq_refills, PB_STAT_EVENTS,                                     \
 	  "allocations that refilled the per-CPU cache from a shared layer")   \
 	X(sharedq_spills, PB_STAT_EVENTS,                                      \
@@ -49,7 +51,8 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	X(cached, PB_STAT_LEVEL,                                               \
 	  "free objects held in the allocator's queues/caches at the end")     \
 	X(metadata_bytes, PB_STAT_LEVEL,                                       \
-	  "bytes of allocator metadata at the end")
+	  "bytes of allocator metadata at the end")                            \
+	X(chunks, PB_STAT_LEVEL, "chunks in use at the end (percpu allocators)")
 
 enum pb_stat_id {
 #define PB_STAT_ENUM(name, kind, desc) PB_STAT_##name,

@@ -27,7 +27,8 @@ void pb_cli_usage(FILE *f)
 "                        always runs too: it is the harness's own cost.\n"
 "  --workloads x,y       workloads to run (default: all).\n"
 "  --threads LIST        thread counts: integers, 'all' (every allowed PU),\n"
-"                        'pow2' (1,2,4,... and all). Default: 1.\n"
+"                        'pow2' (1,2,4,... and all). Default: 1, and\n"
+"                        1,2,...,all for the scaling workload.\n"
 "  --placement P         compact (PUs in logical order, default) or scatter\n"
 "                        (spread over packages and cores first).\n"
 "  --oversubscribe       allow more threads than PUs; such runs are forced\n"
@@ -306,6 +307,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 			break;
 		case O_THREADS:
 			rc = parse_threads(optarg, o, err, errlen);
+			o->threads_given = true;
 			break;
 		case O_PLACEMENT:
 			if (!strcmp(optarg, "compact")) {

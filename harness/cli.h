@@ -39,6 +39,7 @@ struct pb_run_opts {
 	size_t nr_workloads;
 	unsigned int threads[PB_CLI_MAX_LIST];
 	size_t nr_threads;
+	bool threads_given;	/* --threads was given (else: 1, or 1..all) */
 	enum pb_placement placement;
 	size_t sizes[PB_CLI_MAX_LIST];
 	size_t nr_sizes;

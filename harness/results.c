@@ -193,6 +193,7 @@ static void write_csv_header(FILE *f, const char **wkeys, size_t nwk)
 	for (size_t k = 0; k < nwk; k++)
 		fprintf(f, ",%s", wkeys[k]);
 	fputs(",options,statistic,rep,iterations,ns_per_op,ops_per_sec,"
+	      "efficiency,hits_per_op,misses_per_op,"
 	      "gb_real_ns,gb_cpu_ns,counter_group", f);
 	for (unsigned int e = 0; e < pb_perf_nr_known_events(); e++)
 		fprintf(f, ",%s_per_op", pb_perf_known_event(e));
@@ -233,6 +234,9 @@ static void write_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *
 	fprintf(f, ",%" PRIu64, row->iterations);
 	csv_num(f, row->ns_per_op);
 	csv_num(f, row->ops_per_sec);
+	csv_num(f, row->efficiency);
+	csv_num(f, row->hits);
+	csv_num(f, row->misses);
 	csv_num(f, row->error ? NAN : row->real_ns);
 	csv_num(f, row->error ? NAN : row->cpu_ns);
 	fprintf(f, ",%s", r->probe.group);
@@ -252,7 +256,50 @@ static void write_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *
 	fputc('\n', f);
 }
 
-static int write_csv(const struct pb_run *r, char *err, size_t errlen)
+static const struct pb_row *median_row(const struct pb_run *r,
+				       const struct pb_instance *in);
+
+/* The same point as @in, at one thread (the scaling base), or NULL. */
+static const struct pb_instance *one_thread_point(const struct pb_run *r,
+						  const struct pb_instance *in)
+{
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		const struct pb_instance *b = &r->inst[i];
+
+		if (b->threads == 1 && b->backend == in->backend &&
+		    b->workload == in->workload && b->mode == in->mode &&
+		    b->obj_size == in->obj_size && b->align == in->align &&
+		    b->placement == in->placement &&
+		    !memcmp(b->wl_values, in->wl_values, sizeof(b->wl_values)) &&
+		    !strcmp(b->opts_text, in->opts_text))
+			return b;
+	}
+	return NULL;
+}
+
+/*
+ * efficiency = ops_per_sec / (threads x ops_per_sec of the same point at
+ * one thread, its median); left unavailable without such a point.
+ */
+static void compute_efficiency(struct pb_run *r)
+{
+	for (size_t i = 0; i < r->nr_rows; i++) {
+		struct pb_row *row = &r->rows[i];
+		const struct pb_instance *b = one_thread_point(r, row->in);
+		const struct pb_row *m = b ? median_row(r, b) : NULL;
+
+		row->efficiency = NAN;
+		if (!strcmp(row->statistic, "stddev") ||
+		    !strcmp(row->statistic, "cv"))
+			continue;	/* a spread, not a rate */
+		if (m && !m->error && isfinite(m->ops_per_sec) &&
+		    m->ops_per_sec > 0 && isfinite(row->ops_per_sec))
+			row->efficiency = row->ops_per_sec /
+					  (row->in->threads * m->ops_per_sec);
+	}
+}
+
+static int write_csv(struct pb_run *r, char *err, size_t errlen)
 {
 	const char *wkeys[64];
 	size_t nwk = wl_param_columns(wkeys, 64);
@@ -262,6 +309,7 @@ static int write_csv(const struct pb_run *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
 		return -1;
 	}
+	compute_efficiency(r);
 	write_csv_header(p.f, wkeys, nwk);
 	for (size_t i = 0; i < r->nr_rows; i++)
 		write_csv_row(p.f, r, &r->rows[i], wkeys, nwk);

@@ -12,6 +12,7 @@
 #define PB_HARNESS_RUN_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -31,6 +32,7 @@ struct pb_thread_result {
 	int cpu;		/* sched_getcpu() after pinning */
 	struct pb_perf_values perf;
 	bool perf_ok;
+	struct pb_kernel_out out;	/* the kernel's hits and misses */
 	char error[256];
 };
 
@@ -47,7 +49,8 @@ struct pb_instance {
 	struct pb_kv opts[PB_MAX_OPTS];		/* backend options given */
 	size_t nr_opts;
 	char opts_text[256];			/* every option, effective value */
-	struct pb_kernel_args proto;		/* n and touch */
+	struct pb_kernel_args proto;		/* n, capacity and touch */
+	enum pb_kernel_id kernel;		/* the workload's, for its values */
 	struct pb_config cfg;
 	unsigned int *slots;			/* CPU slot of each thread */
 	const struct pb_perf_probe *probe;
@@ -55,10 +58,12 @@ struct pb_instance {
 
 	/* State of the run in progress; thread 0 resets it. */
 	pthread_barrier_t barrier;
+	atomic_bool start_failed;	/* a thread could not start its kernel */
 	void *pool;
 	char error[256];
 	struct pb_stats stats_before;
 	struct pb_thread_result *tr;	/* [threads] */
+	struct pb_handover *ho;		/* [threads / 2]: remote kernel */
 	char pus[256];			/* OS CPUs the threads ran on */
 };
 
@@ -68,6 +73,8 @@ struct pb_instance {
 #define PB_CNT_PERF_PREFIX "perf."
 #define PB_CNT_PERF_RUNNING "perf_running"
 #define PB_CNT_STAT_PREFIX "stat."
+#define PB_CNT_HITS "hits_per_op"
+#define PB_CNT_MISSES "misses_per_op"
 
 /* One row of results.csv: a repetition or an aggregate of one instance. */
 struct pb_row {
@@ -81,6 +88,8 @@ struct pb_row {
 	double ns_per_op, ops_per_sec;	/* NAN when not reported */
 	double perf[PB_PERF_MAX_EVENTS];	/* by probe event index; NAN: none */
 	double perf_running;
+	double hits, misses;		/* per op; NAN: not counted */
+	double efficiency;		/* against 1 thread; NAN: no base */
 	double stat[PB_STAT__COUNT];	/* NAN: not reported */
 };
 

@@ -63,14 +63,36 @@ static void body_setup(struct pb_instance *in)
 
 	in->error[0] = '\0';
 	in->pool = NULL;
+	atomic_store(&in->start_failed, false);
 	memset(in->tr, 0, in->threads * sizeof(*in->tr));
 	memset(&in->stats_before, 0, sizeof(in->stats_before));
+	if (in->kernel == PB_KERNEL_remote) {
+		size_t size = 1;
+
+		while (size < in->proto.n)
+			size <<= 1;
+		for (unsigned int i = 0; i < in->threads / 2; i++) {
+			if (pb_handover_init(&in->ho[i], size)) {
+				snprintf(in->error, sizeof(in->error),
+					 "out of memory for the hand-over queues");
+				return;
+			}
+		}
+	}
 	if (in->backend->create(&in->cfg, &in->pool, err, sizeof(err))) {
 		snprintf(in->error, sizeof(in->error), "create failed: %s", err);
 		in->pool = NULL;
 		return;
 	}
 	in->backend->stats(in->pool, &in->stats_before);
+}
+
+/* Operations of a run: thread iterations over the threads sharing one. */
+static uint64_t ops_of(const struct pb_instance *in, uint64_t iterations)
+{
+	unsigned int per = in->workload->threads_per_op;
+
+	return per > 1 ? iterations / per : iterations;
 }
 
 static void set_perf_counters(struct pb_gb_state *st, struct pb_instance *in)
@@ -162,13 +184,29 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 		}
 		pb_gb_set_counter(st, PB_CNT_NS_PER_OP, per_thread / in->threads);
 		pb_gb_set_counter(st, PB_CNT_OPS_PER_SEC,
-				  (double)total * 1e9 / (double)(last - first));
+				  (double)ops_of(in, total) * 1e9 /
+				  (double)(last - first));
 		set_perf_counters(st, in);
-		set_stat_counters(st, in, total);
+		set_stat_counters(st, in, ops_of(in, total));
+		if (in->workload->counts_hits) {
+			uint64_t hits = 0, misses = 0;
+
+			for (unsigned int t = 0; t < in->threads; t++) {
+				hits += in->tr[t].out.hits;
+				misses += in->tr[t].out.misses;
+			}
+			pb_gb_set_counter(st, PB_CNT_HITS,
+					  (double)hits / (double)ops_of(in, total));
+			pb_gb_set_counter(st, PB_CNT_MISSES,
+					  (double)misses / (double)ops_of(in, total));
+		}
 	}
 	if (in->pool)
 		in->backend->destroy(in->pool);
 	in->pool = NULL;
+	if (in->kernel == PB_KERNEL_remote)
+		for (unsigned int i = 0; i < in->threads / 2; i++)
+			pb_handover_destroy(&in->ho[i]);
 }
 
 /* One worker's part of a run; returns with its batch closed. */
@@ -178,7 +216,7 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	struct pb_thread_result *r = &in->tr[ti];
 	struct pb_kernel_args args = in->proto;
 	struct pb_perf_thread perf;
-	pb_kernel_fn kernel = in->backend->kernels[in->workload->kernel];
+	pb_kernel_fn kernel = in->backend->kernels[in->kernel];
 	uint64_t iters;
 	void *ctx = NULL;
 	bool perf_open = false;
@@ -197,6 +235,12 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		snprintf(r->error, sizeof(r->error), "thread %u: out of memory", ti);
 		goto fail;
 	}
+	args.out = &r->out;
+	args.retry_null = in->backend->flags & PB_BACKEND_FIXED;
+	if (in->kernel == PB_KERNEL_remote) {
+		args.ho = &in->ho[ti / 2];
+		args.role = ti % 2 ? PB_ROLE_CONSUMER : PB_ROLE_PRODUCER;
+	}
 	ctx = in->backend->thread_init(in->pool, in->slots[ti]);
 	if (!ctx) {
 		snprintf(r->error, sizeof(r->error), "thread_init(cpu %u) failed",
@@ -211,6 +255,18 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	if (pb_gb_begin(st, iters)) {
 		int rc;
 
+		/*
+		 * Past Google Benchmark's start barrier every thread's set-up
+		 * is done: if one failed, nobody runs (a remote-free partner
+		 * would wait for it for ever).
+		 */
+		if (atomic_load(&in->start_failed)) {
+			snprintf(r->error, sizeof(r->error), "thread %u: not run: "
+				 "another thread of this run failed to start", ti);
+			pb_gb_error(st, r->error);
+			pb_gb_end(st);
+			goto done;
+		}
 		if (perf_open)
 			pb_perf_thread_start(&perf);
 		r->t0_ns = now_ns();
@@ -219,7 +275,16 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		if (perf_open)
 			pb_perf_thread_stop(&perf);
 		r->iterations = iters;
-		if (rc) {
+		if (rc == PB_KERNEL_EPEER) {
+			/*
+			 * Kept for this thread's record only: Google Benchmark
+			 * keeps the first message it is given, and the root
+			 * cause is the producer's, which always reports it.
+			 */
+			snprintf(r->error, sizeof(r->error),
+				 "thread %u: stopped: its producer's alloc failed",
+				 ti);
+		} else if (rc) {
 			snprintf(r->error, sizeof(r->error),
 				 "thread %u: alloc returned NULL (%s, %zu live "
 				 "objects per thread)", ti, in->backend->name,
@@ -228,6 +293,7 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		}
 		pb_gb_end(st);
 	}
+done:
 	if (perf_open) {
 		r->perf_ok = !pb_perf_thread_read(&perf, &r->perf);
 		pb_perf_thread_close(&perf);
@@ -238,6 +304,7 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 
 fail:
 	/* Every thread that cannot run marks its own state: the batch is skipped. */
+	atomic_store(&in->start_failed, true);
 	pb_gb_error(st, r->error);
 	if (ctx)
 		in->backend->thread_fini(in->pool, ctx);
@@ -303,6 +370,7 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 	snprintf(row->error_message, sizeof(row->error_message), "%s",
 		 g->error ? g->error_message : "");
 	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
+	row->hits = row->misses = row->efficiency = NAN;
 	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
 		row->perf[e] = NAN;
 	for (int s = 0; s < PB_STAT__COUNT; s++)
@@ -317,6 +385,10 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 			row->ops_per_sec = v;
 		else if (!strcmp(n, PB_CNT_PERF_RUNNING))
 			row->perf_running = v;
+		else if (!strcmp(n, PB_CNT_HITS))
+			row->hits = v;
+		else if (!strcmp(n, PB_CNT_MISSES))
+			row->misses = v;
 		else if (!strncmp(n, PB_CNT_PERF_PREFIX, strlen(PB_CNT_PERF_PREFIX))) {
 			for (unsigned int e = 0; e < r->probe.nr_events; e++)
 				if (!strcmp(n + strlen(PB_CNT_PERF_PREFIX),
@@ -364,8 +436,9 @@ struct selection {
 	size_t nb;
 	const struct pb_workload *w[PB_CLI_MAX_LIST];
 	size_t nw;
-	unsigned int threads[PB_CLI_MAX_LIST * 2];
+	unsigned int threads[4096];	/* 1..all on the largest boxes */
 	size_t nt;
+	bool all_counts;	/* thread list of a workload that sweeps them */
 };
 
 static int select_names(const struct pb_run_opts *o, struct selection *s,
@@ -437,6 +510,12 @@ static int select_threads(const struct pb_run_opts *o, unsigned int nr_pus,
 			  struct selection *s, char *err, size_t errlen)
 {
 	s->nt = 0;
+	if (!o->threads_given && s->all_counts) {
+		/* The scaling workload without --threads: 1, 2, ... all. */
+		for (unsigned int t = 1; t <= nr_pus; t++)
+			add_threads(s, t);
+		return 0;
+	}
 	for (size_t i = 0; i < o->nr_threads; i++) {
 		unsigned int t = o->threads[i];
 
@@ -697,6 +776,7 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 	struct selection s;
 	bool noted = false;
 
+	s.all_counts = false;
 	if (select_names(o, &s, err, errlen) ||
 	    select_threads(o, nr_pus, &s, err, errlen) ||
 	    check_params(o, &s, err, errlen))
@@ -705,6 +785,10 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 	for (size_t wi = 0; wi < s.nw; wi++) {
 		const struct pb_workload *w = s.w[wi];
 		struct sweep sw;
+
+		s.all_counts = w->all_thread_counts;
+		if (select_threads(o, nr_pus, &s, err, errlen))
+			return -1;
 
 		if (pb_options_count(w->params) > PB_MAX_WL_PARAMS)
 			return plan_error(err, errlen, "workload %s: too many "
@@ -723,6 +807,10 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 					     w->name, err, errlen) ||
 			    w->prepare(tmpl.wl_values, &tmpl.proto, err, errlen))
 				return -1;
+			tmpl.kernel = w->pick_kernel ? w->pick_kernel(tmpl.wl_values) :
+						       w->kernel;
+			if (!tmpl.proto.capacity)
+				tmpl.proto.capacity = tmpl.proto.n;
 			snprintf(wname, sizeof(wname), "%s", w->name);
 			for (size_t i = 0; w->params && w->params[i].key; i++) {
 				char v[32];
@@ -760,8 +848,8 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 				tmpl.cfg = (struct pb_config){
 					.obj_size = o->sizes[zi],
 					.align = o->align,
-					.capacity = (size_t)t * tmpl.proto.n,
-					.prealloc = (size_t)t * tmpl.proto.n,
+					.capacity = (size_t)t * tmpl.proto.capacity,
+					.prealloc = (size_t)t * tmpl.proto.capacity,
 					.nr_cpus = nr_pus,
 					.nr_threads = t,
 					.mode = m,
@@ -769,6 +857,15 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 				snprintf(tmpl.name, sizeof(tmpl.name),
 					 "%s/%s/thr:%u/size:%zu/align:%zu", wname,
 					 pb_mode_name(m), t, o->sizes[zi], o->align);
+				if (w->thread_multiple > 1 && t % w->thread_multiple) {
+					char why[128];
+
+					snprintf(why, sizeof(why), "%s needs a multiple "
+						 "of %u threads", w->name,
+						 w->thread_multiple);
+					skip_instance(r, &tmpl, why);
+					continue;
+				}
 				for (size_t bi = 0; bi < s.nb; bi++)
 					if (plan_backend(r, &tmpl, s.b[bi], err, errlen))
 						return -1;
@@ -790,6 +887,17 @@ static int finish_plan(struct pb_run *r, char *err, size_t errlen)
 		in->cfg.opts = in->opts;
 		in->slots = xcalloc(in->threads, sizeof(*in->slots));
 		in->tr = xcalloc(in->threads, sizeof(*in->tr));
+		if (in->kernel == PB_KERNEL_remote) {
+			/* Over-aligned type: calloc's alignment is not enough. */
+			size_t bytes = in->threads / 2 * sizeof(*in->ho);
+
+			in->ho = aligned_alloc(_Alignof(struct pb_handover), bytes);
+			if (!in->ho) {
+				perror("poolbench");
+				exit(1);
+			}
+			memset(in->ho, 0, bytes);
+		}
 		if (pb_topo_place(r->topo, in->placement, in->threads, in->slots,
 				  err, errlen))
 			return -1;
@@ -807,6 +915,7 @@ static void free_plan(struct pb_run *r)
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		free(r->inst[i].slots);
 		free(r->inst[i].tr);
+		free(r->inst[i].ho);
 		if (r->inst[i].threads)
 			pthread_barrier_destroy(&r->inst[i].barrier);
 	}

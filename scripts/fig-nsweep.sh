@@ -8,17 +8,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 RESULTS_DIR" >&2
-	exit 2
-fi
-dir=$1
-for f in results.csv meta.json; do
-	if [ ! -s "$dir/$f" ]; then
-		echo "$0: $dir/$f: missing or empty (not a poolbench results folder?)" >&2
-		exit 2
-	fi
-done
+. "$(dirname "$0")/lib-results.sh"
+pb_results_dir "$0" "$@" -- results.csv meta.json
 mkdir -p "$dir/plots"
 dat=$dir/plots/nsweep.dat
 

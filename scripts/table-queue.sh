@@ -9,15 +9,8 @@
 # RESULTS_DIR/tables/queue.md and prints it.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-	echo "usage: $0 RESULTS_DIR" >&2
-	exit 2
-fi
-dir=$1
-if [ ! -s "$dir/results.csv" ]; then
-	echo "$0: $dir/results.csv: missing or empty (not a poolbench results folder?)" >&2
-	exit 2
-fi
+. "$(dirname "$0")/lib-results.sh"
+pb_results_dir "$0" "$@"
 mkdir -p "$dir/tables"
 out=$dir/tables/queue.md
 

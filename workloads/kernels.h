@@ -19,7 +19,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sched.h>
 #include <stdint.h>
+
+#include "workloads/handover.h"
 
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)
@@ -38,17 +41,49 @@ static PB_ALWAYS_INLINE void pb_keep(const void *p)
 }
 
 /*
+ * struct pb_kernel_out - what a kernel counts besides time (per thread).
+ * @hits:   allocations that returned an object (overrun kernel);
+ * @misses: allocations that returned NULL where that is the measured
+ *          outcome, not an error (overrun kernel).
+ */
+struct pb_kernel_out {
+	uint64_t hits, misses;
+};
+
+/*
  * struct pb_kernel_args - per-thread arguments of a kernel run.
- * @n:     objects held live at once (ring kernel); 1 for reuse.
- * @ring:  @n slots of per-thread scratch owned by the calling thread.
- * @touch: store one byte at offset 0 of every object right after alloc, so
- *         the object's cache line is written as a real user would.
+ * @n:        objects held live at once (ring kernel), the bulk size (bulk,
+ *            overrun), the hand-over queue's size (remote); 1 for reuse.
+ * @capacity: objects per thread the pool is created with; 0: @n (set by a
+ *            workload's prepare, read by the planner).
+ * @ring:     @n slots of per-thread scratch owned by the calling thread.
+ * @touch:    store one byte at offset 0 of every object right after alloc,
+ *            so the object's cache line is written as a real user would.
+ * @ho:       remote kernel: the hand-over queue this thread shares with
+ *            its partner (thread 2k produces, thread 2k+1 consumes).
+ * @role:     remote kernel: PB_ROLE_PRODUCER or PB_ROLE_CONSUMER.
+ * @out:      this thread's counts (harness-owned, zeroed before the run).
+ * @retry_null: a NULL from alloc is retried (pb_alloc_retry) before it
+ *            fails the run: set for fixed pools (PB_BACKEND_FIXED), whose
+ *            slot walk can race a free; never for a backend whose NULL
+ *            already waited (mutex-mempool).
  */
 struct pb_kernel_args {
 	size_t n;
+	size_t capacity;
 	void **ring;
 	bool touch;
+	struct pb_handover *ho;
+	unsigned int role;
+	struct pb_kernel_out *out;
+	bool retry_null;
 };
+
+enum { PB_ROLE_PRODUCER = 0, PB_ROLE_CONSUMER = 1 };
+
+/* Kernel results besides 0: alloc returned NULL; stopped because the peer failed. */
+#define PB_KERNEL_ENOMEM (-1)
+#define PB_KERNEL_EPEER (-2)
 
 typedef void *(*pb_alloc_fn)(void *ctx);
 typedef void (*pb_free_fn)(void *ctx, void *obj);
@@ -71,6 +106,31 @@ static PB_ALWAYS_INLINE void pb_kernel_touch(void *p, uint64_t i)
 }
 
 /*
+ * pb_alloc_retry() - the slow path of a NULL alloc in the kernels that
+ * treat NULL as a failure: try again a few times, yielding, before giving
+ * up. A fixed pool with per-CPU slots (objpool-*) walks its slots one
+ * after the other, so a walk can find every slot empty while another
+ * thread frees into a slot it has already passed: the pool was not
+ * exhausted, the walk raced a free. Every NULL still counts in the
+ * backend's alloc_fails statistic. Out of line: off the timed fast path.
+ */
+#define PB_ALLOC_RETRIES 64
+
+static __attribute__((noinline, unused)) void *
+pb_alloc_retry(void *ctx, pb_alloc_fn alloc)
+{
+	for (int i = 0; i < PB_ALLOC_RETRIES; i++) {
+		void *p;
+
+		sched_yield();
+		p = alloc(ctx);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+/*
  * pb_kernel_reuse() - fastpath reuse: alloc one object, keep it live, free it
  * at once; @iters times. Return: 0, or -1 when an alloc returned NULL.
  */
@@ -84,8 +144,10 @@ pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	for (uint64_t i = 0; i < iters; i++) {
 		void *p = alloc(ctx);
 
+		if (unlikely(!p) && a->retry_null)
+			p = pb_alloc_retry(ctx, alloc);
 		if (unlikely(!p))
-			return -1;
+			return PB_KERNEL_ENOMEM;
 		if (touch)
 			pb_kernel_touch(p, i);
 		pb_keep(p);
@@ -112,10 +174,12 @@ pb_kernel_ring(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		for (size_t i = 0; i < n; i++) {
 			void *p = alloc(ctx);
 
+			if (unlikely(!p) && a->retry_null)
+				p = pb_alloc_retry(ctx, alloc);
 			if (unlikely(!p)) {
 				while (i--)
 					free_(ctx, ring[i]);
-				return -1;
+				return PB_KERNEL_ENOMEM;
 			}
 			if (touch)
 				pb_kernel_touch(p, i);
@@ -148,7 +212,7 @@ pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 
 		if (unlikely(got != n)) {
 			free_bulk(ctx, ring, got);
-			return -1;
+			return PB_KERNEL_ENOMEM;
 		}
 		if (touch)
 			for (size_t i = 0; i < n; i++)
@@ -159,9 +223,96 @@ pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
+/*
+ * pb_kernel_remote() - remote free: objects allocated by one thread and
+ * freed by another (kretprobe instances, NIC TX completion). The producer
+ * (even thread) allocates and hands each object over through @a->ho; the
+ * consumer (odd thread, another CPU) takes it and frees it into its own
+ * CPU's cache. @iters objects each; one iteration of either thread is one
+ * object handed over. A producer whose alloc fails tells the consumer,
+ * which stops (PB_KERNEL_EPEER) instead of waiting for ever.
+ */
+static PB_ALWAYS_INLINE int
+pb_kernel_remote(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
+		 PB_KERNEL_OPS_PARAMS)
+{
+	struct pb_handover *ho = a->ho;
+	const bool touch = a->touch;
+
+	PB_KERNEL_UNUSED_BULK;
+	if (a->role == PB_ROLE_PRODUCER) {
+		for (uint64_t i = 0; i < iters; i++) {
+			void *p = alloc(ctx);
+
+			if (unlikely(!p) && a->retry_null)
+				p = pb_alloc_retry(ctx, alloc);
+			if (unlikely(!p)) {
+				pb_handover_abort(ho);
+				return PB_KERNEL_ENOMEM;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			pb_handover_put(ho, p);
+		}
+		pb_handover_flush(ho);
+		return 0;
+	}
+	for (uint64_t i = 0; i < iters; i++) {
+		void *p = pb_handover_take(ho);
+
+		if (unlikely(!p))
+			return PB_KERNEL_EPEER;
+		if (touch)
+			pb_kernel_touch(p, i);
+		free_(ctx, p);
+	}
+	return 0;
+}
+
+/*
+ * pb_kernel_overrun() - bulks of @a->n single allocs against a pool that
+ * holds fewer objects per CPU (Linux test_objpool's overrun case): a NULL
+ * is a miss, counted, not an error; then everything obtained is freed.
+ * One iteration is one alloc attempt.
+ */
+static PB_ALWAYS_INLINE int
+pb_kernel_overrun(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
+		  PB_KERNEL_OPS_PARAMS)
+{
+	const size_t n = a->n;
+	const bool touch = a->touch;
+	void **ring = a->ring;
+	uint64_t hits = 0, misses = 0;
+
+	PB_KERNEL_UNUSED_BULK;
+	for (uint64_t r = 0; r < iters / n; r++) {
+		size_t got = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			void *p = alloc(ctx);
+
+			if (unlikely(!p)) {
+				misses++;
+				continue;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			ring[got++] = p;
+		}
+		pb_keep(ring);
+		for (size_t i = 0; i < got; i++)
+			free_(ctx, ring[i]);
+		hits += got;
+	}
+	a->out->hits = hits;
+	a->out->misses = misses;
+	return 0;
+}
+
 /* X(kernel, ...): every kernel above, by name. */
 #define PB_KERNEL_LIST(X, ...)                                                 \
-	X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__) X(bulk, __VA_ARGS__)
+	X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__) X(bulk, __VA_ARGS__)        \
+	X(remote, __VA_ARGS__) X(overrun, __VA_ARGS__)
 
 #define PB_KERNEL_ENUM(kname, ...) PB_KERNEL_##kname,
 enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };

@@ -29,6 +29,24 @@ struct pb_workload {
 	 */
 	int (*prepare)(const uint64_t *values, struct pb_kernel_args *a,
 		       char *err, size_t errlen);
+	/* Optional: the kernel for these parameter values (else .kernel). */
+	enum pb_kernel_id (*pick_kernel)(const uint64_t *values);
+	/*
+	 * Thread counts must be a multiple of this (remote-free: 2, a
+	 * producer and a consumer); others are skipped with a reason. 0: any.
+	 */
+	unsigned int thread_multiple;
+	/*
+	 * Threads that share one operation: ops_per_sec and the per-op
+	 * statistics count operations, not thread iterations (remote-free:
+	 * 2, each object is allocated by one thread and freed by another).
+	 * 0: 1.
+	 */
+	unsigned int threads_per_op;
+	/* Without --threads, run at 1, 2, ... every allowed PU (scaling). */
+	bool all_thread_counts;
+	/* The kernel counts hits and misses (pb_kernel_out): report them. */
+	bool counts_hits;
 };
 
 /* The `touch` parameter, shared by the workloads that take it. */

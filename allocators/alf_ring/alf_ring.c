@@ -176,6 +176,7 @@ static inline void ar_free_bulk_sp(void *pool, void **objs, size_t n)
 PB_BACKEND_REGISTER_BULK(alf_mpmc, ar_alloc_mc, ar_free_mp, ar_alloc_bulk_mc,
 			 ar_free_bulk_mp,
 	.name = "alf-mpmc",
+	.flags = PB_BACKEND_FIXED,
 	.description = "a fixed pool on one alf_queue, MPMC paths (CAS); "
 		       "measures the queue (Brouer's alf_queue table)",
 	.create = ar_create_mpmc,
@@ -186,6 +187,7 @@ PB_BACKEND_REGISTER_BULK(alf_mpmc, ar_alloc_mc, ar_free_mp, ar_alloc_bulk_mc,
 PB_BACKEND_REGISTER_BULK(alf_spsc, ar_alloc_sc, ar_free_sp, ar_alloc_bulk_sc,
 			 ar_free_bulk_sp,
 	.name = "alf-spsc",
+	.flags = PB_BACKEND_FIXED,
 	.description = "a fixed pool on one alf_queue, SPSC paths (no CAS), "
 		       "one thread only; measures the queue",
 	.create = ar_create_spsc,

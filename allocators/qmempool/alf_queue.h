@@ -37,9 +37,13 @@
  *     reservation's release sequence, so only this acquire lets it carry
  *     the earlier reservation's slot accesses to the other side.
  *   - Heads and their CAS are relaxed: they only split index ranges among
- *     the threads of one side and carry no data. A head read with the other
- *     side's tail may come from a different moment; the snapshot is then
- *     recognised by a distance larger than size and read again.
+ *     the threads of one side and carry no data. A head and the other
+ *     side's tail read one after the other may come from moments far
+ *     apart (a delay between the loads, or load reordering on weakly
+ *     ordered CPUs): such a pair shows a distance beyond size and is read
+ *     again. A pair within size is safe to act on: the tail was acquired,
+ *     and the CAS confirms that the head is still current.
+ *     The single variants read their own head, which no one else moves.
  *
  * Suits
  *   Bulk hand-over of objects between threads that each own their CPU, as
@@ -62,7 +66,10 @@
  *   userspace a thread preempted, stopped or faulting inside that window
  *   stalls all other producers (or consumers) until it runs again, which
  *   under oversubscription costs them whole time slices (lock-holder
- *   preemption). The wait never yields or sleeps: measure the effect.
+ *   preemption). Two multi consumers (or producers) sharing a CPU can fall
+ *   into a convoy where every hand-over waits for a time slice: on two
+ *   CPUs the stress test sees runs of milliseconds take seconds. The wait
+ *   never yields or sleeps: measure the effect rather than hide it.
  */
 #ifndef PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H
 #define PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H
@@ -372,9 +379,11 @@ static inline unsigned int alf_queue_enqueue_sp(struct alf_queue *q,
 	if (alf_unlikely(!n) || n > space)
 		return 0;
 	__alf_store(q, head, ptrs, n);
-	atomic_store_explicit(&q->producer.head, head + n, memory_order_relaxed);
+	atomic_store_explicit(&q->producer.head, head + n,
+			      memory_order_relaxed);
 	/* Release pairs with the consumers' acquire of producer.tail. */
-	atomic_store_explicit(&q->producer.tail, head + n, memory_order_release);
+	atomic_store_explicit(&q->producer.tail, head + n,
+			      memory_order_release);
 	return n;
 }
 

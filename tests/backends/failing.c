@@ -6,7 +6,8 @@
  * It is malloc until the pool has handed out `fail_after` objects; from then
  * on alloc returns NULL. Every run gets a fresh pool, so every run fails the
  * same way, at the same point: the harness must record the failure and keep
- * the other benchmarks' results.
+ * the other benchmarks' results. With fail_init_cpu=k, binding a thread to
+ * CPU slot k-1 fails instead (a thread that cannot start).
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -17,12 +18,15 @@
 struct failing_pool {
 	struct pb_geometry geo;
 	uint64_t fail_after;
+	uint64_t fail_init_cpu;		/* slot + 1; 0: never */
 	atomic_uint_fast64_t handed_out;
 };
 
 static const struct pb_option_spec failing_options[] = {
 	{ .key = "fail_after", .type = PB_OPT_UINT, .def = 1000, .min = 0,
 	  .max = UINT64_MAX, .help = "objects handed out before alloc returns NULL" },
+	{ .key = "fail_init_cpu", .type = PB_OPT_UINT, .def = 0, .min = 0,
+	  .max = 65536, .help = "k: thread_init on CPU slot k-1 fails; 0: never" },
 	{ 0 }
 };
 
@@ -31,7 +35,7 @@ static int failing_create(const struct pb_config *cfg, void **pool, char *err,
 {
 	struct failing_pool *p;
 	struct pb_geometry g;
-	uint64_t opt[1];
+	uint64_t opt[2];
 
 	if (pb_options_parse(failing_options, cfg->opts, cfg->nr_opts, opt,
 			     "test-failing", err, errlen))
@@ -45,6 +49,7 @@ static int failing_create(const struct pb_config *cfg, void **pool, char *err,
 	}
 	p->geo = g;
 	p->fail_after = opt[0];
+	p->fail_init_cpu = opt[1];
 	*pool = p;
 	return 0;
 }
@@ -52,6 +57,19 @@ static int failing_create(const struct pb_config *cfg, void **pool, char *err,
 static void failing_destroy(void *pool)
 {
 	free(pool);
+}
+
+static void *failing_thread_init(void *pool, unsigned int cpu)
+{
+	struct failing_pool *p = pool;
+
+	return p->fail_init_cpu == (uint64_t)cpu + 1 ? NULL : pool;
+}
+
+static void failing_thread_fini(void *pool, void *ctx)
+{
+	(void)pool;
+	(void)ctx;
 }
 
 static inline void *failing_alloc(void *ctx)
@@ -78,4 +96,6 @@ PB_BACKEND_REGISTER(failing, failing_alloc, failing_free,
 	.options = failing_options,
 	.create = failing_create,
 	.destroy = failing_destroy,
+	.thread_init = failing_thread_init,
+	.thread_fini = failing_thread_fini,
 )

@@ -101,6 +101,46 @@ static void alloc_to_capacity(void **state)
 		alloc_to_capacity_sized(state, sizes[i], 0);
 }
 
+/*
+ * A fixed pool (PB_BACKEND_FIXED) serves exactly its capacity: one alloc
+ * more returns NULL (and counts in alloc_fails when reported), a free
+ * makes one available again, from whichever ctx.
+ */
+static void exhaustion(void **state)
+{
+	const struct pb_backend *b = tc(state)->b;
+	struct pb_config cfg = pb_test_config(tc(state), 64, 0, CAPACITY, NR_CPUS);
+	void *pool, *ctx, *other, *objs[CAPACITY], *again;
+	struct pb_stats before = { 0 }, after = { 0 };
+
+	if (!(b->flags & PB_BACKEND_FIXED))
+		skip();
+	pool = pb_test_create(b, &cfg);
+	ctx = b->thread_init(pool, 0);
+	other = b->thread_init(pool, NR_CPUS - 1);
+	assert_non_null(ctx);
+	assert_non_null(other);
+	for (size_t i = 0; i < CAPACITY; i++)
+		assert_non_null(objs[i] = b->alloc(ctx));
+	b->stats(pool, &before);
+	assert_null(b->alloc(ctx));
+	assert_null(b->alloc(other));
+	assert_int_equal(b->alloc_bulk(ctx, &again, 1), 0);
+	b->free(other, objs[7]);
+	again = b->alloc(ctx);
+	assert_ptr_equal(again, objs[7]);
+	assert_null(b->alloc(ctx));
+	for (size_t i = 0; i < CAPACITY; i++)
+		b->free(i % 2 ? ctx : other, objs[i]);
+	b->thread_fini(pool, ctx);
+	b->thread_fini(pool, other);
+	b->stats(pool, &after);
+	if (pb_stats_has(&after, PB_STAT_alloc_fails))
+		assert_true(after.v[PB_STAT_alloc_fails] -
+			    before.v[PB_STAT_alloc_fails] >= 3);
+	b->destroy(pool);
+}
+
 static void alloc_aligned(void **state)
 {
 	static const size_t aligns[] = { 8, 16, 64, 256, 4096 };
@@ -299,6 +339,34 @@ static void stats_monotonic(void **state)
 }
 
 /* Every kernel runs through the backend's own instantiation. */
+/*
+ * The remote kernel on one thread: the producer role fills the hand-over
+ * queue (never more than it holds, so it does not wait), then the consumer
+ * role, through a second ctx, frees all of it; and a consumer whose
+ * producer aborted stops with PB_KERNEL_EPEER instead of waiting.
+ */
+static void kernel_remote_in_turn(const struct pb_backend *b, void *pool,
+				  void *ctx)
+{
+	struct pb_handover ho;
+	struct pb_kernel_args a = { .n = 64, .ho = &ho };
+	void *other = b->thread_init(pool, 1);
+
+	assert_non_null(other);
+	assert_int_equal(pb_handover_init(&ho, 64), 0);
+	for (int round = 0; round < 4; round++) {
+		a.role = PB_ROLE_PRODUCER;
+		assert_int_equal(b->kernels[PB_KERNEL_remote](ctx, &a, 64), 0);
+		a.role = PB_ROLE_CONSUMER;
+		assert_int_equal(b->kernels[PB_KERNEL_remote](other, &a, 64), 0);
+	}
+	pb_handover_abort(&ho);
+	assert_int_equal(b->kernels[PB_KERNEL_remote](other, &a, 1),
+			 PB_KERNEL_EPEER);
+	pb_handover_destroy(&ho);
+	b->thread_fini(pool, other);
+}
+
 static void kernels_run(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
@@ -309,14 +377,25 @@ static void kernels_run(void **state)
 
 	assert_non_null(ctx);
 	for (int k = 0; k < PB_KERNEL__COUNT; k++) {
-		struct pb_kernel_args a = { .n = 256, .ring = ring, .touch = true };
+		struct pb_kernel_out out = { 0 };
+		struct pb_kernel_args a = { .n = 256, .ring = ring, .touch = true,
+					    .out = &out };
 
 		if (k == PB_KERNEL_reuse)
 			a.n = 1;
-		if (k == PB_KERNEL_bulk)
+		if (k == PB_KERNEL_bulk || k == PB_KERNEL_overrun)
 			a.n = 16;
 		assert_non_null(b->kernels[k]);
+		if (k == PB_KERNEL_remote) {
+			kernel_remote_in_turn(b, pool, ctx);
+			continue;
+		}
 		assert_int_equal(b->kernels[k](ctx, &a, 256 * 8), 0);
+		if (k == PB_KERNEL_overrun) {
+			/* A pool of CAPACITY >= 16 never misses one thread's bulk. */
+			assert_int_equal(out.hits, 256 * 8);
+			assert_int_equal(out.misses, 0);
+		}
 	}
 	b->thread_fini(pool, ctx);
 	b->destroy(pool);
@@ -372,6 +451,7 @@ int main(void)
 		{ "create_destroy", create_destroy, true, false },
 		{ "alloc_to_capacity", alloc_to_capacity, false, false },
 		{ "alloc_aligned", alloc_aligned, false, false },
+		{ "exhaustion", exhaustion, false, false },
 		{ "patterns_survive", patterns_survive, false, false },
 		{ "bulk_and_single_agree", bulk_and_single_agree, false, false },
 		{ "free_through_other_ctx", free_through_other_ctx, false, false },

@@ -144,9 +144,55 @@ build/poolbench-test run --backends malloc,test-failing --workloads ring-cleanup
 	--param n=8 --param test-failing.fail_after=20 --threads 1,2 \
 	--reps 2 --min-time 0.01 --counters off --out "$out" >"$tmp/run4" 2>&1
 check "a failing benchmark makes the run exit 1" test $? -eq 1
-check "... all its rows record the failure" awk -F, \
-	'$1 == "test-failing" && $12 == "run" { n++; if ($0 !~ /alloc returned NULL/) bad = 1 } END { exit bad || n != 4 }' "$out/results.csv"
+c_st=$(col "$out/results.csv" statistic)
+check "... all its rows record the failure" awk -F, -v c="$c_st" \
+	'$1 == "test-failing" && $c == "run" { n++; if ($0 !~ /alloc returned NULL/) bad = 1 } END { exit bad || n != 4 }' "$out/results.csv"
 check "... the other backends' rows are kept" test "$(grep -c '^malloc,ring-cleanup,.*,run,' "$out/results.csv")" -eq 4
 check "... and so are the null baseline's" grep -q '^null,ring-cleanup,.*,run,' "$out/results.csv"
 check "... meta.json counts the failed runs" jq -e '.run.failed_runs == 4' "$out/meta.json"
 check "... the summary says FAILED" grep -q "test-failing .*FAILED" "$tmp/run4"
+
+# The objpool workloads: odd thread counts skipped for remote-free, hits and
+# misses for overrun, steals for remote free, efficiency against 1 thread.
+out=$tmp/r4
+"$PB" run --backends objpool-ring --workloads remote-free,overrun --threads 1,2 \
+	--reps 1 --min-time 0.01 --counters off --out "$out" >"$tmp/run5" 2>&1
+check "objpool workloads run exits 0" test $? -eq 0
+check "... remote-free at 1 thread is skipped with its reason" \
+	grep -q "skipped remote-free/.*thr:1.*needs a multiple of 2 threads" "$tmp/run5"
+check "... meta.json lists the skip" jq -e '.run.skipped | length >= 1' "$out/meta.json"
+f=$out/results.csv
+c_b=$(col "$f" backend) c_w=$(col "$f" workload) c_t=$(col "$f" threads)
+c_h=$(col "$f" hits_per_op) c_m=$(col "$f" misses_per_op)
+c_e=$(col "$f" efficiency) c_s=$(col "$f" steals_per_op) c_f=$(col "$f" alloc_fails_per_op)
+check "... overrun: hits + misses = 1 per attempt in every row" awk -F, -v h="$c_h" -v m="$c_m" -v w="$c_w" \
+	'NR > 1 && $w == "overrun" { n++; d = $h + $m - 1; if (d > 1e-9 || d < -1e-9) bad = 1 } END { exit bad || n != 4 }' "$f"
+check "... overrun: the fixed pool misses (8 objects per thread, bulks of 16)" awk -F, -v b="$c_b" -v m="$c_m" -v w="$c_w" \
+	'NR > 1 && $b == "objpool-ring" && $w == "overrun" { n++; if (!($m > 0.3)) bad = 1 } END { exit bad || !n }' "$f"
+check "... overrun: misses and alloc_fails agree" awk -F, -v b="$c_b" -v m="$c_m" -v x="$c_f" -v w="$c_w" \
+	'NR > 1 && $b == "objpool-ring" && $w == "overrun" { d = $m - $x; if (d > 1e-9 || d < -1e-9) bad = 1 } END { exit bad }' "$f"
+check "... overrun: null never misses" awk -F, -v b="$c_b" -v m="$c_m" -v w="$c_w" \
+	'NR > 1 && $b == "null" && $w == "overrun" { n++; if ($m != 0) bad = 1 } END { exit bad || !n }' "$f"
+check "... hits and misses empty outside overrun" awk -F, -v h="$c_h" -v w="$c_w" \
+	'NR > 1 && $w == "remote-free" { n++; if ($h != "") bad = 1 } END { exit bad || !n }' "$f"
+check "... efficiency is 1 at one thread" awk -F, -v e="$c_e" -v t="$c_t" -v w="$c_w" \
+	'NR > 1 && $w == "overrun" && $t == 1 { n++; d = $e - 1; if ($e == "" || d > 1e-9 || d < -1e-9) bad = 1 } END { exit bad || !n }' "$f"
+check "... efficiency is set at 2 threads, empty without a 1-thread point" awk -F, -v e="$c_e" -v t="$c_t" -v w="$c_w" \
+	'NR > 1 && $t == 2 { if ($w == "overrun" && !($e > 0)) bad = 1; if ($w == "remote-free" && $e != "") bad = 1; n++ } END { exit bad || !n }' "$f"
+check "... remote-free: every objpool-ring alloc steals from the freeing CPU's slot" awk -F, -v b="$c_b" -v s="$c_s" -v w="$c_w" \
+	'NR > 1 && $b == "objpool-ring" && $w == "remote-free" { n++; if (!($s > 0.9)) bad = 1 } END { exit bad || !n }' "$f"
+
+# remote-free: a thread that cannot start, or a producer whose alloc fails,
+# never leaves its partner waiting for ever; both are recorded as failed.
+out=$tmp/r5
+timeout 120 build/poolbench-test run --backends test-failing --workloads remote-free \
+	--param test-failing.fail_init_cpu=2 --threads 2 --reps 1 --min-time 0.01 \
+	--counters off --out "$out" >"$tmp/run6" 2>&1
+check "remote-free, a consumer that cannot start: the run ends, exit 1" test $? -eq 1
+check "... its row says why" grep -q 'test-failing,remote-free,.*thread_init(cpu 1) failed' "$out/results.csv"
+out=$tmp/r6
+timeout 120 build/poolbench-test run --backends test-failing --workloads remote-free \
+	--param test-failing.fail_after=1000 --threads 2 --reps 1 --min-time 0.01 \
+	--counters off --out "$out" >"$tmp/run7" 2>&1
+check "remote-free, a producer whose alloc fails: the run ends, exit 1" test $? -eq 1
+check "... its row records the failure" grep -q 'test-failing,remote-free,.*alloc returned NULL' "$out/results.csv"

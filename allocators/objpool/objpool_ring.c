@@ -1,0 +1,176 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * objpool_ring.c - the backend "objpool-ring": a fixed pool of
+ * cfg->capacity objects on the per-CPU rings of Linux 6.7's objpool
+ * (ring.h), the design that replaced the 2021 freelist upstream. alloc
+ * pops the caller's CPU slot, then the others; free pushes to the caller's
+ * CPU slot, whose ring can hold every object; an empty pool returns NULL.
+ *
+ * Modes (the userspace hazard, ring.h's top comment): two pushes to one
+ * slot must not overlap.
+ *   exclusive: one pinned worker per CPU slot, so only the slot's owner
+ *              pushes to it: opr_push_excl(), no protection, as the kernel
+ *              with interrupts off.
+ *   shared:    threads may share a slot: every push holds the slot's lock
+ *              word, opr_push_locked(). Pops never lock in either mode.
+ * Objects are laid out next to their slot's ring and never move; memory
+ * is released only at destroy.
+ */
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocators/backend.h"
+#include "allocators/objpool/ring.h"
+
+#define OPR_NAME "objpool-ring"
+
+struct opring_pool {
+	struct opr_head ring;
+	bool shared;
+	_Atomic uint64_t local, steals, fails;	/* totals of finished ctxs */
+};
+
+struct opring_ctx {
+	struct opring_pool *pool;
+	struct opr_slot *slot;		/* the ctx's CPU slot: pushes go here */
+	unsigned int cpu;
+	bool shared;
+	uint64_t local, steals, fails;
+} __attribute__((aligned(OPR_CACHELINE)));
+
+/* ---- fast paths -------------------------------------------------------- */
+
+static inline void *opring_alloc(void *ctx_)
+{
+	struct opring_ctx *ctx = ctx_;
+	bool stolen;
+	void *obj = opr_pop(&ctx->pool->ring, ctx->cpu, &stolen);
+
+	if (unlikely(!obj)) {
+		ctx->fails++;
+		return NULL;
+	}
+	if (unlikely(stolen))
+		ctx->steals++;
+	else
+		ctx->local++;
+	return obj;
+}
+
+static inline void opring_free(void *ctx_, void *obj)
+{
+	struct opring_ctx *ctx = ctx_;
+
+	if (ctx->shared)
+		opr_push_locked(ctx->slot, obj);
+	else
+		opr_push_excl(ctx->slot, obj);
+}
+
+/* ---- create / destroy ------------------------------------------------------ */
+
+static int opring_create(const struct pb_config *cfg, void **pool, char *err,
+			 size_t errlen)
+{
+	struct pb_geometry g;
+	struct opring_pool *p;
+	uint64_t none[1];
+	size_t a;
+
+	if (pb_options_parse(NULL, cfg->opts, cfg->nr_opts, none, OPR_NAME, err,
+			     errlen) ||
+	    pb_config_geometry(cfg, OPR_NAME, &g, err, errlen))
+		return -1;
+	if (!cfg->nr_cpus || !cfg->capacity) {
+		snprintf(err, errlen, OPR_NAME ": nr_cpus and capacity must be "
+			 "at least 1");
+		return -1;
+	}
+	if (cfg->capacity > (1u << 30)) {
+		snprintf(err, errlen, OPR_NAME ": capacity %zu too large "
+			 "(at most 2^30)", cfg->capacity);
+		return -1;
+	}
+	a = cfg->align > alignof(max_align_t) ? cfg->align : alignof(max_align_t);
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, OPR_NAME ": out of memory");
+		return -1;
+	}
+	p->shared = cfg->mode == PB_MODE_SHARED;
+	if (opr_init(&p->ring, (uint32_t)cfg->capacity, cfg->obj_size, a,
+		     cfg->nr_cpus, NULL, NULL)) {
+		free(p);
+		snprintf(err, errlen, OPR_NAME ": out of memory (%u rings of "
+			 "%zu entries)", cfg->nr_cpus, cfg->capacity);
+		return -1;
+	}
+	*pool = p;
+	return 0;
+}
+
+static void opring_destroy(void *pool_)
+{
+	struct opring_pool *p = pool_;
+
+	opr_fini(&p->ring);
+	free(p);
+}
+
+static void *opring_thread_init(void *pool, unsigned int cpu)
+{
+	struct opring_pool *p = pool;
+	struct opring_ctx *ctx;
+
+	if (cpu >= p->ring.ncpus)
+		return NULL;
+	ctx = aligned_alloc(OPR_CACHELINE, sizeof(*ctx));
+	if (!ctx)
+		return NULL;
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pool = p;
+	ctx->cpu = cpu;
+	ctx->slot = p->ring.slots[cpu];
+	ctx->shared = p->shared;
+	return ctx;
+}
+
+static void opring_thread_fini(void *pool, void *ctx_)
+{
+	struct opring_pool *p = pool;
+	struct opring_ctx *ctx = ctx_;
+
+	atomic_fetch_add_explicit(&p->local, ctx->local, memory_order_relaxed);
+	atomic_fetch_add_explicit(&p->steals, ctx->steals, memory_order_relaxed);
+	atomic_fetch_add_explicit(&p->fails, ctx->fails, memory_order_relaxed);
+	free(ctx);
+}
+
+static void opring_stats(void *pool, struct pb_stats *st)
+{
+	struct opring_pool *p = pool;
+	size_t meta = 0;
+
+	for (uint32_t i = 0; i < p->ring.ncpus; i++)
+		meta += sizeof(struct opr_slot) +
+			((size_t)p->ring.slots[i]->mask + 1) * sizeof(void *);
+	pb_stats_set(st, PB_STAT_fast_hits, atomic_load(&p->local));
+	pb_stats_set(st, PB_STAT_steals, atomic_load(&p->steals));
+	pb_stats_set(st, PB_STAT_alloc_fails, atomic_load(&p->fails));
+	pb_stats_set(st, PB_STAT_metadata_bytes, meta);
+}
+
+PB_BACKEND_REGISTER(objpool_ring, opring_alloc, opring_free,
+	.name = OPR_NAME,
+	.flags = PB_BACKEND_FIXED,
+	.description = "objpool ring (Linux 6.7): per-CPU rings that each "
+		       "hold every object; fixed capacity",
+	.create = opring_create,
+	.destroy = opring_destroy,
+	.thread_init = opring_thread_init,
+	.thread_fini = opring_thread_fini,
+	.stats = opring_stats,
+)

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ring.h - the objpool design that replaced the freelist upstream (Linux
+ * 6.7 lib/objpool.c; REFERENCE §5): per-CPU rings of object pointers, each
+ * large enough to hold every object of the pool, so a push never overflows
+ * and has no failure path.
+ *
+ * Glossary
+ *   slot   one per CPU: {head, tail, last, mask, entries[]}. head is the
+ *          next entry to pop, tail the next to reserve for a push, last the
+ *          end of the published entries (tail runs ahead of last while a
+ *          push is between its reservation and its publication).
+ *   size   nr_objs rounded up to a power of two: every slot's capacity.
+ *
+ * Algorithm
+ *   push (own slot): reserve an entry by CAS tail -> tail+1, store the
+ *         pointer, publish with a release store last = tail+1.
+ *   pop:  acquire head; while head != last: if last - head - 1 >= nr_objs
+ *         the head snapshot is stale against last (the 2023 overrun fix):
+ *         reload head; else read the entry and CAS head -> head+1; the
+ *         entry read before the CAS is ours if the CAS succeeds. Own slot
+ *         first, then the others in turn; all empty: NULL.
+ *
+ * Userspace against the kernel. `last` is only right if two pushes to one
+ * slot never overlap: a second push reserving tail+1 and publishing
+ * last = tail+2 before the first stored its entry would expose a stale
+ * entry to poppers. The kernel guarantees it by pushing with interrupts off
+ * on the local CPU. Userspace cannot turn preemption off, so:
+ *   - exclusive mode: only the thread bound to a slot pushes to it (the
+ *     harness runs one pinned worker per slot; a free from another thread
+ *     goes to that thread's own slot), so pushes never overlap and run as
+ *     in the kernel, CAS reservation included;
+ *   - shared mode: a push holds its slot's lock word (test-and-set, yields
+ *     after a bounded spin since the holder can be descheduled): the cost
+ *     the shared column measures. Pops never take it: head is a
+ *     multi-consumer CAS in both modes.
+ * A thread preempted between reservation and publication only hides its
+ * own entry (and those behind it) until it runs again; poppers then steal
+ * from other slots or report empty, they never spin on it.
+ *
+ * Concurrency contract
+ *   opr_init/opr_fini: one thread, pool not in use.
+ *   opr_push_excl(slot): only the slot's owner thread.
+ *   opr_push_locked(slot): any thread.
+ *   opr_pop: any thread, any slot, concurrently.
+ */
+#ifndef PB_ALLOCATORS_OBJPOOL_RING_H
+#define PB_ALLOCATORS_OBJPOOL_RING_H
+
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define OPR_CACHELINE 64
+#define OPR_SPINS_BEFORE_YIELD 128
+
+struct opr_slot {
+	atomic_uint head;	/* consumers' CAS target */
+	atomic_uint tail;	/* push reservation */
+	atomic_uint last;	/* published end: release by push */
+	uint32_t mask;
+	atomic_int lock;	/* shared mode: serialises pushes */
+	/* entries[] follows, on its own cache line */
+	_Alignas(OPR_CACHELINE) _Atomic(void *) entries[];
+};
+
+/* Set by opr_init; read-only while the pool is in use. */
+struct opr_head {
+	uint32_t nr_objs;	/* objects the pool holds */
+	uint32_t ncpus;
+	size_t obj_stride;	/* bytes between self-managed objects */
+	struct opr_slot **slots;	/* [ncpus], each with its objects after it */
+	size_t *slot_bytes;
+};
+
+/* opr_init_cb - set up one object before it joins the pool; 0 or error. */
+typedef int (*opr_init_cb)(void *context, void *obj);
+
+/*
+ * opr_init() - @nr_objs objects of @objsz bytes aligned to @align (a power
+ * of two, at least the pointer size), allocated next to their slot and
+ * spread round-robin over @ncpus slots, @objinit called on each.
+ * Return: 0, -EINVAL, -ENOMEM or @objinit's error (nothing is left).
+ */
+int opr_init(struct opr_head *h, uint32_t nr_objs, size_t objsz, size_t align,
+	     uint32_t ncpus, void *context, opr_init_cb objinit);
+
+/*
+ * opr_fini() - free every slot and object. Objects not pushed back are
+ * lost to their holders (the memory goes with the slots). @h is zeroed.
+ */
+void opr_fini(struct opr_head *h);
+
+/* Whether @obj is one of @h's objects (for tests and assertions). */
+bool opr_owns(const struct opr_head *h, const void *obj);
+
+static inline void opr_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/*
+ * opr_push_excl() - give @obj back to @slot. Only @slot's owner may call
+ * it: pushes to one slot must not overlap (top comment).
+ */
+static inline void opr_push_excl(struct opr_slot *slot, void *obj)
+{
+	unsigned int tail = atomic_load_explicit(&slot->tail,
+						 memory_order_relaxed);
+
+	/*
+	 * Reserve the entry. Relaxed is enough: with one pusher the CAS
+	 * cannot fail; it is kept because it is the upstream algorithm and
+	 * its cost is part of what is measured. The ring can hold every
+	 * object, so there is no room check.
+	 */
+	while (!atomic_compare_exchange_weak_explicit(
+		       &slot->tail, &tail, tail + 1, memory_order_relaxed,
+		       memory_order_relaxed))
+		;
+	atomic_store_explicit(&slot->entries[tail & slot->mask], obj,
+			      memory_order_relaxed);
+	/* Release pairs with the poppers' acquire of last: entry first. */
+	atomic_store_explicit(&slot->last, tail + 1, memory_order_release);
+}
+
+void opr_lock_slow(struct opr_slot *slot);
+
+/* opr_push_locked() - the same from any thread, under the slot's lock. */
+static inline void opr_push_locked(struct opr_slot *slot, void *obj)
+{
+	/* Acquire pairs with the previous holder's release in the unlock. */
+	if (atomic_exchange_explicit(&slot->lock, 1, memory_order_acquire))
+		opr_lock_slow(slot);
+	opr_push_excl(slot, obj);
+	atomic_store_explicit(&slot->lock, 0, memory_order_release);
+}
+
+/* opr_pop_slot() - one object from @slot, or NULL when it is empty. */
+static inline void *opr_pop_slot(struct opr_head *h, struct opr_slot *slot)
+{
+	unsigned int head = atomic_load_explicit(&slot->head,
+						 memory_order_acquire);
+	unsigned int last;
+
+	/* Acquire of last pairs with the push's release: entries are set. */
+	while (head != (last = atomic_load_explicit(&slot->last,
+						    memory_order_acquire))) {
+		void *obj;
+
+		/*
+		 * head and last come from different moments: a head read
+		 * long ago may already be past what this last says. A
+		 * distance beyond nr_objs cannot be real: read head again.
+		 */
+		if (last - head - 1 >= h->nr_objs) {
+			head = atomic_load_explicit(&slot->head,
+						    memory_order_acquire);
+			continue;
+		}
+		obj = atomic_load_explicit(&slot->entries[head & slot->mask],
+					   memory_order_relaxed);
+		/*
+		 * The entry was read before the CAS: if head did not move,
+		 * nobody popped it, and no push can have reused its place
+		 * (a slot's ring holds every object of the pool). Release,
+		 * as upstream: the entry read stays before head moves.
+		 * Failure reloads head; last is read again above.
+		 */
+		if (atomic_compare_exchange_weak_explicit(
+			    &slot->head, &head, head + 1, memory_order_release,
+			    memory_order_relaxed))
+			return obj;
+	}
+	return NULL;
+}
+
+/*
+ * opr_pop() - an object: CPU @cpu's slot first, then the others in turn.
+ * @stolen: set when it came from another CPU's slot (may be NULL).
+ */
+static inline void *opr_pop(struct opr_head *h, unsigned int cpu, bool *stolen)
+{
+	void *obj = opr_pop_slot(h, h->slots[cpu]);
+	unsigned int c = cpu;
+
+	if (stolen)
+		*stolen = false;
+	if (obj)
+		return obj;
+	for (uint32_t i = 1; i < h->ncpus; i++) {
+		if (++c >= h->ncpus)
+			c = 0;
+		obj = opr_pop_slot(h, h->slots[c]);
+		if (obj) {
+			if (stolen)
+				*stolen = true;
+			return obj;
+		}
+	}
+	return NULL;
+}
+
+#endif /* PB_ALLOCATORS_OBJPOOL_RING_H */

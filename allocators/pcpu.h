@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * pcpu.h - the general percpu allocator API: allocations of any (size,
+ * align) that reserve the same offset in every CPU's unit of a chunk, as
+ * Linux's mm/percpu.c does (seed 003, REFERENCE §6). Each percpu allocator
+ * (the area map, the bitmap) implements struct pb_pcpu_ops and registers
+ * it with PB_PCPU_REGISTER(); its fixed-size backend (struct pb_backend)
+ * is a thin layer over these operations, and tests and the `million`
+ * workload can call them with any size.
+ *
+ * Glossary
+ *   unit    one CPU's copy of a chunk: unit_size bytes.
+ *   chunk   nr_units units, contiguous: unit u starts at base + u * unit_size.
+ *   handle  what alloc returns: the allocation's address in unit 0.
+ *           pb_pcpu_ptr(handle, cpu) = handle + cpu * unit_size.
+ *
+ * Concurrency contract: every operation may be called from any thread;
+ * alloc and free of one allocator are serialised by its one allocator lock
+ * (the kernel's pcpu_lock), ptr takes no lock, check and stats take it.
+ */
+#ifndef PB_ALLOCATORS_PCPU_H
+#define PB_ALLOCATORS_PCPU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "allocators/options.h"
+
+/* The kernel's PCPU_MIN_UNIT_SIZE: the default unit size, and the largest allocation. */
+#define PB_PCPU_MIN_UNIT_SIZE (32u << 10)
+/* The kernel's PAGE_SIZE on x86-64: the largest alignment. */
+#define PB_PCPU_PAGE_SIZE 4096u
+
+struct pb_pcpu_config {
+	unsigned int nr_units;	/* CPUs: copies of every allocation */
+	size_t unit_size;	/* bytes per unit; 0: PB_PCPU_MIN_UNIT_SIZE */
+	const struct pb_kv *opts;	/* allocator-specific key=value options */
+	size_t nr_opts;
+};
+
+/* Levels an allocator reports (pb_pcpu_ops.stats). */
+struct pb_pcpu_stats {
+	uint64_t chunks;		/* chunks in use */
+	uint64_t live;			/* live allocations */
+	uint64_t live_bytes;		/* bytes reserved per unit by them */
+	uint64_t metadata_bytes;	/* allocator metadata, all chunks */
+	uint64_t chunks_created, chunks_released;	/* since create */
+};
+
+struct pb_pcpu_ops {
+	const char *name;
+	/*
+	 * create() - an allocator with no chunk yet (the first alloc makes
+	 * one). Return: 0, or -1 with a one-line reason in @err.
+	 */
+	int (*create)(const struct pb_pcpu_config *cfg, void **a, char *err,
+		      size_t errlen);
+	/* destroy() - release every chunk, live allocations included. */
+	void (*destroy)(void *a);
+	/*
+	 * alloc() - @size bytes (1..unit size) aligned to @align (a power of
+	 * two, 0 or up to PB_PCPU_PAGE_SIZE) in every unit, zeroed in every
+	 * unit as the kernel does. Return: the handle, or NULL (bad
+	 * arguments or out of memory).
+	 */
+	void *(*alloc)(void *a, size_t size, size_t align);
+	/* free() - 0, or -1 when @handle is not a live allocation (nothing changes). */
+	int (*free)(void *a, void *handle);
+	/* check() - full invariant check (debug): 0, or -1 with what is wrong. */
+	int (*check)(void *a, char *err, size_t errlen);
+	void (*stats)(void *a, struct pb_pcpu_stats *st);
+	/* Bytes between units: pb_pcpu_ptr() needs it. */
+	size_t (*unit_size)(void *a);
+};
+
+static inline void *pb_pcpu_ptr(const struct pb_pcpu_ops *ops, void *a,
+				void *handle, unsigned int cpu)
+{
+	return (char *)handle + (size_t)cpu * ops->unit_size(a);
+}
+
+/* Registry of percpu allocators (allocators/pcpu.c). */
+void pb_pcpu_register(const struct pb_pcpu_ops *ops);
+size_t pb_pcpu_count(void);
+const struct pb_pcpu_ops *pb_pcpu_at(size_t i);
+const struct pb_pcpu_ops *pb_pcpu_find(const char *name);
+
+#define PB_PCPU_REGISTER(sym)                                                  \
+	__attribute__((constructor)) static void pb_pcpu_register_##sym(void)  \
+	{                                                                      \
+		pb_pcpu_register(&sym);                                        \
+	}
+
+#endif /* PB_ALLOCATORS_PCPU_H */

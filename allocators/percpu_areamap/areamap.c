@@ -1,0 +1,723 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * areamap.c - the percpu area-map allocator that Linux used before 4.14
+ * (the one seed 003 replaced), behind the general percpu API (pcpu.h),
+ * and the fixed-size backend "percpu-areamap" over it.
+ *
+ * Design (REFERENCE §6). Each chunk keeps a sorted array of int offsets,
+ * one entry per area, bit 0 set when the area is in use; an area runs from
+ * its offset to the next entry's, and a sentinel unit_size|1 closes the
+ * array. Sizes and alignments are made even so bit 0 is free to use.
+ *   alloc: skip a chunk whose contig_hint is too small; scan its areas from
+ *          first_free for a free one that fits the aligned request; split
+ *          it by memmove of the array tail (one or two new entries), a head
+ *          of less than an int or next to a free area joining its left
+ *          neighbour, a tail of less than an int staying in the allocation.
+ *          contig_hint becomes exact only when the scan reached the end.
+ *          The array doubles when it could run out of room.
+ *   free:  binary search for the offset, clear its bit, merge with free
+ *          neighbours by memmove of the array tail. That memmove over a
+ *          long array is the pathology the bitmap allocator removed.
+ * Chunks sit on slot lists by free size (a full or nearly full chunk in
+ * slot 0, an empty one in the last); alloc walks the slots from the
+ * request's size upward and creates a chunk when nothing fits; a chunk that
+ * becomes empty while another empty one exists is released (the kernel
+ * does it from a work item; here synchronously, inside free).
+ *
+ * Userspace against the kernel: a chunk is one allocation of nr_units x
+ * unit_size bytes (the kernel maps units into vmalloc space); there is no
+ * page population, so an allocation never waits for one. The allocator
+ * lock is a pthread mutex (pcpu_lock). Allocations are zeroed in every
+ * unit, as pcpu_alloc() does.
+ *
+ * Concurrency contract: pcpu.h's; every entry point takes the lock.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocators/backend.h"
+#include "allocators/pcpu.h"
+
+#define AM_NAME "percpu-areamap"
+#define AM_DFL_MAP_ALLOC 16		/* the kernel's PCPU_DFL_MAP_ALLOC */
+#define AM_SLOT_BASE_SHIFT 5		/* the kernel's PCPU_SLOT_BASE_SHIFT */
+#define AM_SMALL ((int)sizeof(int))	/* heads and tails below this merge */
+
+struct am_chunk {
+	char *base;			/* nr_units x unit_size bytes */
+	int *map;			/* offsets | in-use bit, then the sentinel */
+	int map_used, map_alloc;
+	int free_size;			/* free bytes per unit */
+	int contig_hint;		/* >= the largest free area */
+	int first_free;			/* no free area before this index */
+	int nr_live;			/* allocations in this chunk */
+	int slot;
+	struct am_chunk *prev, *next;	/* on its slot's list */
+};
+
+struct am_alloc {
+	pthread_mutex_t lock;		/* pcpu_lock: everything below */
+	unsigned int nr_units;
+	int unit_size;
+	int nr_slots;
+	struct am_chunk **slots;	/* [nr_slots] list heads */
+	struct am_chunk **chunks;	/* every chunk, sorted by base */
+	size_t nr_chunks, cap_chunks;
+	uint64_t live, live_bytes, created, released;
+};
+
+/* ---- slots -------------------------------------------------------------- */
+
+static int am_fls(unsigned int x)
+{
+	return x ? (int)(sizeof(x) * CHAR_BIT) - __builtin_clz(x) : 0;
+}
+
+static int am_size_to_slot(const struct am_alloc *a, int size)
+{
+	int slot;
+
+	if (size == a->unit_size)
+		return a->nr_slots - 1;
+	slot = am_fls((unsigned int)size) - AM_SLOT_BASE_SHIFT + 2;
+	return slot < 1 ? 1 : slot;
+}
+
+static int am_chunk_slot(const struct am_alloc *a, const struct am_chunk *c)
+{
+	if (c->free_size < AM_SMALL || c->contig_hint < AM_SMALL)
+		return 0;
+	return am_size_to_slot(a, c->free_size);
+}
+
+static void am_list_del(struct am_alloc *a, struct am_chunk *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		a->slots[c->slot] = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void am_list_add(struct am_alloc *a, struct am_chunk *c, int slot,
+			bool tail)
+{
+	struct am_chunk **head = &a->slots[slot];
+
+	c->slot = slot;
+	c->prev = c->next = NULL;
+	if (!tail || !*head) {
+		c->next = *head;
+		if (*head)
+			(*head)->prev = c;
+		*head = c;
+		return;
+	}
+	for (struct am_chunk *t = *head;; t = t->next) {
+		if (!t->next) {
+			t->next = c;
+			c->prev = t;
+			return;
+		}
+	}
+}
+
+/* Move @c to the slot its free size says: higher at the head, lower at the tail. */
+static void am_relocate(struct am_alloc *a, struct am_chunk *c)
+{
+	int nslot = am_chunk_slot(a, c), oslot = c->slot;
+
+	if (nslot == oslot)
+		return;
+	am_list_del(a, c);
+	am_list_add(a, c, nslot, nslot < oslot);
+}
+
+/* ---- chunks ------------------------------------------------------------- */
+
+static void am_chunk_free(struct am_chunk *c)
+{
+	if (!c)
+		return;
+	free(c->base);
+	free(c->map);
+	free(c);
+}
+
+static struct am_chunk *am_chunk_new(struct am_alloc *a)
+{
+	struct am_chunk *c = calloc(1, sizeof(*c));
+	size_t i;
+
+	if (!c)
+		return NULL;
+	c->base = aligned_alloc(PB_PCPU_PAGE_SIZE,
+				(size_t)a->nr_units * (size_t)a->unit_size);
+	c->map = malloc(AM_DFL_MAP_ALLOC * sizeof(int));
+	if (!c->base || !c->map ||
+	    (a->nr_chunks == a->cap_chunks &&
+	     !(a->chunks = realloc(a->chunks, (a->cap_chunks = a->cap_chunks ?
+					      2 * a->cap_chunks : 16) *
+				   sizeof(*a->chunks))))) {
+		am_chunk_free(c);
+		return NULL;
+	}
+	c->map_alloc = AM_DFL_MAP_ALLOC;
+	c->map[0] = 0;				/* one free area: the unit */
+	c->map[1] = a->unit_size | 1;		/* the sentinel */
+	c->map_used = 2;
+	c->free_size = c->contig_hint = a->unit_size;
+	/* Keep the address index sorted: free finds a chunk by its base. */
+	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
+		a->chunks[i] = a->chunks[i - 1];
+	a->chunks[i] = c;
+	a->nr_chunks++;
+	a->created++;
+	am_list_add(a, c, am_chunk_slot(a, c), false);
+	return c;
+}
+
+static void am_chunk_release(struct am_alloc *a, struct am_chunk *c)
+{
+	size_t i;
+
+	am_list_del(a, c);
+	for (i = 0; a->chunks[i] != c; i++)
+		;
+	memmove(&a->chunks[i], &a->chunks[i + 1],
+		(a->nr_chunks - i - 1) * sizeof(*a->chunks));
+	a->nr_chunks--;
+	a->released++;
+	am_chunk_free(c);
+}
+
+/* The chunk whose unit 0 holds @p, or NULL. */
+static struct am_chunk *am_chunk_of(const struct am_alloc *a, const void *p)
+{
+	size_t lo = 0, hi = a->nr_chunks;
+	const char *q = p;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const struct am_chunk *c = a->chunks[mid];
+
+		if (q < c->base)
+			hi = mid;
+		else if (q >= c->base + a->unit_size)
+			lo = mid + 1;
+		else
+			return a->chunks[mid];
+	}
+	return NULL;
+}
+
+/* Room for the two entries a split may add; the array doubles. */
+static int am_map_room(struct am_chunk *c)
+{
+	int *map;
+
+	if (c->map_used + 2 <= c->map_alloc)
+		return 0;
+	map = realloc(c->map, 2 * (size_t)c->map_alloc * sizeof(int));
+	if (!map)
+		return -1;
+	c->map = map;
+	c->map_alloc *= 2;
+	return 0;
+}
+
+/* ---- areas ------------------------------------------------------------ */
+
+/*
+ * am_alloc_area() - carve @size bytes aligned to @align out of @c.
+ * Return: the offset, or -1 when no area fits (contig_hint is then exact).
+ */
+static int am_alloc_area(struct am_alloc *a, struct am_chunk *c, int size,
+			 int align)
+{
+	int max_contig = 0;
+	bool seen_free = false;
+
+	for (int i = c->first_free; i < c->map_used - 1; i++) {
+		int off = c->map[i], area, head, tail, extra;
+
+		if (off & 1)
+			continue;
+		area = (c->map[i + 1] & ~1) - off;
+		head = ((off + align - 1) & ~(align - 1)) - off;
+		if (area < head + size) {
+			/* The first free area that does not fit stays first_free. */
+			if (!seen_free) {
+				c->first_free = i;
+				seen_free = true;
+			}
+			if (area > max_contig)
+				max_contig = area;
+			continue;
+		}
+		/*
+		 * A head smaller than an int, or one after a free area, joins
+		 * the area to its left (an allocation keeps it; a free area
+		 * grows by it).
+		 */
+		if (head && (head < AM_SMALL || (i > 0 && !(c->map[i - 1] & 1)))) {
+			c->map[i] = off += head;
+			if (i > 0 && (c->map[i - 1] & 1)) {
+				/* The allocation to the left keeps the head. */
+				c->free_size -= head;
+				a->live_bytes += (uint64_t)head;
+			} else if (c->map[i] - c->map[i - 1] > max_contig)
+				max_contig = c->map[i] - c->map[i - 1];
+			area -= head;
+			head = 0;
+		}
+		/* A tail smaller than an int stays in the allocation. */
+		tail = area - head - size;
+		if (tail < AM_SMALL) {
+			tail = 0;
+			size = area - head;
+		}
+		extra = !!head + !!tail;
+		if (extra) {
+			/* Open @extra entries after i: the memmove of the split. */
+			memmove(&c->map[i + 1 + extra], &c->map[i + 1],
+				(size_t)(c->map_used - i - 1) * sizeof(int));
+			c->map_used += extra;
+			if (head) {
+				if (!seen_free) {
+					c->first_free = i;
+					seen_free = true;
+				}
+				if (head > max_contig)
+					max_contig = head;
+				c->map[++i] = off += head;
+			}
+			if (tail) {
+				c->map[i + 1] = off + size;
+				if (tail > max_contig)
+					max_contig = tail;
+			}
+		}
+		if (!seen_free)
+			c->first_free = i + 1;
+		/* Exact only if the scan went to the end. */
+		if (i + 2 == c->map_used)
+			c->contig_hint = max_contig;
+		else if (max_contig > c->contig_hint)
+			c->contig_hint = max_contig;
+		c->free_size -= size;
+		c->map[i] |= 1;
+		c->nr_live++;
+		a->live_bytes += (uint64_t)size;
+		am_relocate(a, c);
+		return off;
+	}
+	c->contig_hint = max_contig;	/* scanned to the end: exact */
+	am_relocate(a, c);
+	return -1;
+}
+
+/* am_free_area() - free the area at @i of @c, merging free neighbours. */
+static void am_free_area(struct am_alloc *a, struct am_chunk *c, int i)
+{
+	int size;
+
+	c->map[i] &= ~1;
+	size = (c->map[i + 1] & ~1) - c->map[i];
+	c->free_size += size;
+	a->live_bytes -= (uint64_t)size;
+	c->nr_live--;
+	if (i < c->first_free)
+		c->first_free = i;
+	/* Merge with the next area (the sentinel is in use: never merged). */
+	if (!(c->map[i + 1] & 1)) {
+		memmove(&c->map[i + 1], &c->map[i + 2],
+			(size_t)(c->map_used - i - 2) * sizeof(int));
+		c->map_used--;
+	}
+	/* And with the previous one. */
+	if (i > 0 && !(c->map[i - 1] & 1)) {
+		memmove(&c->map[i], &c->map[i + 1],
+			(size_t)(c->map_used - i - 1) * sizeof(int));
+		c->map_used--;
+		i--;
+		if (i < c->first_free)
+			c->first_free = i;
+	}
+	if ((c->map[i + 1] & ~1) - c->map[i] > c->contig_hint)
+		c->contig_hint = (c->map[i + 1] & ~1) - c->map[i];
+	am_relocate(a, c);
+}
+
+/* ---- the percpu API ------------------------------------------------------- */
+
+static const struct pb_option_spec am_options[] = {
+	{ .key = "unit_size", .type = PB_OPT_UINT, .def = 0, .min = 0,
+	  .max = 1u << 28,
+	  .help = "bytes per CPU unit of a chunk, a multiple of 4096; 0: 32 KiB "
+		  "(the kernel's PCPU_MIN_UNIT_SIZE)" },
+	{ 0 }
+};
+
+static void am_destroy(void *a_)
+{
+	struct am_alloc *a = a_;
+
+	for (size_t i = 0; i < a->nr_chunks; i++)
+		am_chunk_free(a->chunks[i]);
+	free(a->chunks);
+	free(a->slots);
+	pthread_mutex_destroy(&a->lock);
+	free(a);
+}
+
+static int am_create(const struct pb_pcpu_config *cfg, void **out, char *err,
+		     size_t errlen)
+{
+	size_t unit = cfg->unit_size ? cfg->unit_size : PB_PCPU_MIN_UNIT_SIZE;
+	uint64_t opt[1];
+	struct am_alloc *a;
+
+	if (pb_options_parse(am_options, cfg->opts, cfg->nr_opts, opt, AM_NAME,
+			     err, errlen))
+		return -1;
+	if (opt[0])
+		unit = opt[0];
+	if (!cfg->nr_units || unit % PB_PCPU_PAGE_SIZE || unit > (1u << 28)) {
+		snprintf(err, errlen, AM_NAME ": %u units of %zu bytes: need at "
+			 "least one unit, a multiple of %u bytes up to 256 MiB",
+			 cfg->nr_units, unit, PB_PCPU_PAGE_SIZE);
+		return -1;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		goto nomem;
+	a->nr_units = cfg->nr_units;
+	a->unit_size = (int)unit;
+	/* As the kernel's pcpu_nr_slots: the unit size's slot, plus two. */
+	a->nr_slots = am_fls((unsigned int)a->unit_size) - AM_SLOT_BASE_SHIFT + 4;
+	a->slots = calloc((size_t)a->nr_slots, sizeof(*a->slots));
+	if (!a->slots || pthread_mutex_init(&a->lock, NULL)) {
+		free(a->slots);
+		free(a);
+		goto nomem;
+	}
+	*out = a;
+	return 0;
+nomem:
+	snprintf(err, errlen, AM_NAME ": out of memory");
+	return -1;
+}
+
+static void *am_alloc_locked(struct am_alloc *a, int size, int align)
+{
+	struct am_chunk *c = NULL;
+	int off = -1;
+
+	for (int slot = am_size_to_slot(a, size); slot < a->nr_slots && off < 0;
+	     slot++) {
+		struct am_chunk *next;
+
+		for (c = a->slots[slot]; c; c = next) {
+			/* Saved first: a failed attempt may relocate c. */
+			next = c->next;
+			if (size > c->contig_hint)
+				continue;
+			if (am_map_room(c))
+				return NULL;
+			off = am_alloc_area(a, c, size, align);
+			if (off >= 0)
+				break;
+		}
+	}
+	if (off < 0) {
+		c = am_chunk_new(a);
+		if (!c || am_map_room(c))
+			return NULL;
+		off = am_alloc_area(a, c, size, align);
+		if (off < 0)
+			return NULL;
+	}
+	for (unsigned int u = 0; u < a->nr_units; u++)
+		memset(c->base + (size_t)u * (size_t)a->unit_size + off, 0,
+		       (size_t)size);
+	a->live++;
+	return c->base + off;
+}
+
+static void *am_alloc(void *a_, size_t size, size_t align)
+{
+	struct am_alloc *a = a_;
+	void *p;
+
+	if (!size || size > (size_t)a->unit_size || (align & (align - 1)) ||
+	    align > PB_PCPU_PAGE_SIZE)
+		return NULL;
+	/* Even sizes and alignments: bit 0 of an offset is the in-use flag. */
+	size = (size + 1) & ~(size_t)1;
+	if (align < 2)
+		align = 2;
+	pthread_mutex_lock(&a->lock);
+	p = am_alloc_locked(a, (int)size, (int)align);
+	pthread_mutex_unlock(&a->lock);
+	return p;
+}
+
+static int am_free(void *a_, void *handle)
+{
+	struct am_alloc *a = a_;
+	struct am_chunk *c;
+	int off, lo, hi, rc = -1;
+
+	pthread_mutex_lock(&a->lock);
+	c = am_chunk_of(a, handle);
+	if (!c)
+		goto out;
+	off = (int)((char *)handle - c->base);
+	/* Binary search over the sorted offsets, the in-use bit masked. */
+	lo = 0;
+	hi = c->map_used - 1;
+	while (lo < hi) {
+		int mid = (lo + hi) / 2, m = c->map[mid] & ~1;
+
+		if (m == off) {
+			lo = mid;
+			break;
+		}
+		if (m < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo >= c->map_used - 1 || c->map[lo] != (off | 1))
+		goto out;	/* not the start of a live allocation */
+	am_free_area(a, c, lo);
+	a->live--;
+	rc = 0;
+	/* Keep one empty chunk; release any other (the kernel's balance work). */
+	if (c->free_size == a->unit_size) {
+		for (struct am_chunk *o = a->slots[a->nr_slots - 1]; o; o = o->next) {
+			if (o != c) {
+				am_chunk_release(a, c);
+				break;
+			}
+		}
+	}
+out:
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+#define AM_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); goto bad; } while (0)
+
+static int am_check(void *a_, char *err, size_t errlen)
+{
+	struct am_alloc *a = a_;
+	uint64_t live = 0, live_bytes = 0;
+	size_t listed = 0;
+
+	pthread_mutex_lock(&a->lock);
+	for (int s = 0; s < a->nr_slots; s++)
+		for (struct am_chunk *c = a->slots[s]; c; c = c->next) {
+			listed++;
+			if (c->slot != s || am_chunk_slot(a, c) != s)
+				AM_BAD("chunk %p on slot %d, belongs on %d", (void *)c,
+				       s, am_chunk_slot(a, c));
+			if (c->next && c->next->prev != c)
+				AM_BAD("slot %d: broken list", s);
+		}
+	if (listed != a->nr_chunks)
+		AM_BAD("%zu chunks on slot lists, %zu known", listed, a->nr_chunks);
+	for (size_t k = 0; k < a->nr_chunks; k++) {
+		const struct am_chunk *c = a->chunks[k];
+		int free_size = 0, max_free = 0, nr_live = 0;
+
+		if (k && a->chunks[k - 1]->base >= c->base)
+			AM_BAD("chunk index not sorted at %zu", k);
+		if (c->map_used < 2 || c->map_used > c->map_alloc || c->map[0] & ~1 ||
+		    c->map[c->map_used - 1] != (a->unit_size | 1))
+			AM_BAD("chunk %zu: map bounds or sentinel wrong", k);
+		for (int i = 0; i < c->map_used - 1; i++) {
+			int off = c->map[i] & ~1, next = c->map[i + 1] & ~1;
+
+			if (next <= off || off & 1)
+				AM_BAD("chunk %zu: map[%d] = %d, map[%d] = %d not "
+				       "increasing", k, i, c->map[i], i + 1,
+				       c->map[i + 1]);
+			if (c->map[i] & 1) {
+				nr_live++;
+				live_bytes += (uint64_t)(next - off);
+				continue;
+			}
+			if (i < c->first_free)
+				AM_BAD("chunk %zu: free area %d before first_free %d",
+				       k, i, c->first_free);
+			if (i + 1 < c->map_used - 1 && !(c->map[i + 1] & 1))
+				AM_BAD("chunk %zu: free areas %d and %d not merged",
+				       k, i, i + 1);
+			free_size += next - off;
+			if (next - off > max_free)
+				max_free = next - off;
+		}
+		if (free_size != c->free_size)
+			AM_BAD("chunk %zu: free_size %d, areas say %d", k,
+			       c->free_size, free_size);
+		if (c->contig_hint < max_free)
+			AM_BAD("chunk %zu: contig_hint %d below a free area of %d",
+			       k, c->contig_hint, max_free);
+		if (nr_live != c->nr_live)
+			AM_BAD("chunk %zu: %d live areas, counted %d", k, nr_live,
+			       c->nr_live);
+		live += (uint64_t)nr_live;
+	}
+	if (live != a->live || live_bytes != a->live_bytes)
+		AM_BAD("%llu live (%llu bytes), counters say %llu (%llu)",
+		       (unsigned long long)live, (unsigned long long)live_bytes,
+		       (unsigned long long)a->live,
+		       (unsigned long long)a->live_bytes);
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+bad:
+	pthread_mutex_unlock(&a->lock);
+	return -1;
+}
+
+static void am_stats(void *a_, struct pb_pcpu_stats *st)
+{
+	struct am_alloc *a = a_;
+
+	pthread_mutex_lock(&a->lock);
+	memset(st, 0, sizeof(*st));
+	st->chunks = a->nr_chunks;
+	st->live = a->live;
+	st->live_bytes = a->live_bytes;
+	st->metadata_bytes = sizeof(*a) + (size_t)a->nr_slots * sizeof(void *) +
+			     a->cap_chunks * sizeof(void *);
+	for (size_t i = 0; i < a->nr_chunks; i++)
+		st->metadata_bytes += sizeof(struct am_chunk) +
+				      (size_t)a->chunks[i]->map_alloc * sizeof(int);
+	st->chunks_created = a->created;
+	st->chunks_released = a->released;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static size_t am_unit_size(void *a_)
+{
+	return (size_t)((struct am_alloc *)a_)->unit_size;
+}
+
+static const struct pb_pcpu_ops am_ops = {
+	.name = AM_NAME,
+	.create = am_create,
+	.destroy = am_destroy,
+	.alloc = am_alloc,
+	.free = am_free,
+	.check = am_check,
+	.stats = am_stats,
+	.unit_size = am_unit_size,
+};
+PB_PCPU_REGISTER(am_ops)
+
+/* ---- the fixed-size backend ------------------------------------------------ */
+
+struct amb_pool {
+	void *a;
+	size_t size, align;
+	size_t unit_size;
+};
+
+static int amb_create(const struct pb_config *cfg, void **pool, char *err,
+		      size_t errlen)
+{
+	struct pb_pcpu_config pc = { .nr_units = cfg->nr_cpus, .opts = cfg->opts,
+				     .nr_opts = cfg->nr_opts };
+	struct pb_geometry g;
+	struct amb_pool *p;
+
+	if (pb_config_geometry(cfg, AM_NAME, &g, err, errlen))
+		return -1;
+	if (cfg->align > PB_PCPU_PAGE_SIZE) {
+		snprintf(err, errlen, AM_NAME ": align %zu above the page size %u",
+			 cfg->align, PB_PCPU_PAGE_SIZE);
+		return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, AM_NAME ": out of memory");
+		return -1;
+	}
+	if (am_create(&pc, &p->a, err, errlen)) {
+		free(p);
+		return -1;
+	}
+	p->unit_size = am_unit_size(p->a);
+	if (cfg->obj_size > p->unit_size) {
+		snprintf(err, errlen, AM_NAME ": obj_size %zu above the unit size "
+			 "%zu", cfg->obj_size, p->unit_size);
+		am_destroy(p->a);
+		free(p);
+		return -1;
+	}
+	p->size = cfg->obj_size;
+	p->align = cfg->align ? cfg->align : 16;
+	*pool = p;
+	return 0;
+}
+
+static void amb_destroy(void *pool)
+{
+	struct amb_pool *p = pool;
+
+	am_destroy(p->a);
+	free(p);
+}
+
+static inline void *amb_alloc(void *ctx)
+{
+	struct amb_pool *p = ctx;
+
+	return am_alloc(p->a, p->size, p->align);
+}
+
+static inline void amb_free(void *ctx, void *obj)
+{
+	struct amb_pool *p = ctx;
+
+	am_free(p->a, obj);
+}
+
+static void *amb_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
+{
+	struct amb_pool *p = pool;
+
+	return (char *)obj + (size_t)cpu * p->unit_size;
+}
+
+static void amb_stats(void *pool, struct pb_stats *st)
+{
+	struct amb_pool *p = pool;
+	struct pb_pcpu_stats ps;
+
+	am_stats(p->a, &ps);
+	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
+	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
+}
+
+PB_BACKEND_REGISTER(percpu_areamap, amb_alloc, amb_free,
+	.name = AM_NAME,
+	.description = "percpu area-map allocator (before Linux 4.14, seed 003): "
+		       "sorted offset map per chunk, memmove split and merge",
+	.flags = PB_BACKEND_PERCPU,
+	.options = am_options,
+	.create = amb_create,
+	.destroy = amb_destroy,
+	.per_cpu_ptr = amb_per_cpu_ptr,
+	.stats = amb_stats,
+)

@@ -1,0 +1,34 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# lib-results.sh - sourced by the table and figure scripts: checks that the
+# one argument is a poolbench results folder holding the files (and columns)
+# a script reads, with a clear message and exit 2 otherwise.
+#
+#   pb_results_dir PROG "$@" [FILE...]   sets $dir; FILE defaults to results.csv
+#   pb_results_column PROG COLUMN WHY    refuses a results.csv without COLUMN
+
+pb_results_dir() {
+	local prog=$1
+	shift
+	if [ $# -lt 1 ] || [ -z "${1:-}" ] || { [ $# -gt 1 ] && [ "${2:-}" != -- ]; }; then
+		echo "usage: $prog RESULTS_DIR" >&2
+		exit 2
+	fi
+	dir=$1
+	shift
+	[ "${1:-}" = -- ] && shift
+	local f
+	for f in "${@:-results.csv}"; do
+		if [ ! -s "$dir/$f" ]; then
+			echo "$prog: $dir/$f: missing or empty (not a poolbench results folder?)" >&2
+			exit 2
+		fi
+	done
+}
+
+pb_results_column() {
+	if ! head -n1 "$dir/results.csv" | tr ',' '\n' | grep -qx "$2"; then
+		echo "$1: $dir/results.csv has no $2 column ($3)" >&2
+		exit 2
+	fi
+}
