@@ -10,6 +10,7 @@
 #   make run-quick  a smoke run of the same matrix in under a minute
 #   make run-qmempool  seed 000: the qmempool table, N sweep, alf_queue table
 #   make run-objpool   seed 001: objpool freelist vs ring, scaling, remote free, overrun
+#   make run-percpu    seeds 003/004: million objects, area map vs bitmap; percpu mempool
 #   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
 #   make clean
 #
@@ -66,7 +67,7 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test deps run-all run-quick run-qmempool run-objpool plots clean FORCE
+.PHONY: all tests test deps run-all run-quick run-qmempool run-objpool run-percpu plots clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -111,7 +112,8 @@ test: deps
 
 RUN_MATRIX := --threads pow2 --mode exclusive,shared \
 	--param mutex-mempool.alloc=may-block,atomic \
-	--param scaling.pattern=reuse,ring
+	--param percpu-mempool.alloc=atomic,may-block \
+	--param scaling.pattern=reuse,ring --param million.count=65536
 RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
 
 run-all: deps all
@@ -150,6 +152,28 @@ run-objpool: deps all
 		--workloads scaling,remote-free,overrun \
 		--param scaling.pattern=reuse,ring --out $(RUN_DIR)-objpool $(OP_RUN)
 	scripts/table-objpool.sh $(RUN_DIR)-objpool
+
+# Seed 003 and 004 (percpu): the million workload on the area map, the
+# bitmap and malloc (three free orders, with and without the second-half
+# pre-fill), the aligned case, and the percpu mempool against direct
+# percpu allocation; each in its own folder next to RUN_DIR.
+PC_RUN := --reps 3 --min-time 0.01 $(RUN_ARGS)
+run-percpu: deps all
+	$(BUILD)/poolbench run --backends percpu-areamap,percpu-bitmap,malloc \
+		--workloads million --param million.fill=none,second-half \
+		--out $(RUN_DIR)-percpu $(PC_RUN)
+	$(BUILD)/poolbench run --backends percpu-areamap,percpu-bitmap,malloc \
+		--workloads million --size 4 --align 8 --param million.order=in-order \
+		--out $(RUN_DIR)-percpu-aligned $(PC_RUN)
+	$(BUILD)/poolbench run \
+		--backends percpu-mempool,percpu-bitmap,percpu-areamap,mutex-mempool \
+		--workloads fastpath-reuse,ring-cleanup --size 8 \
+		--param percpu-mempool.alloc=atomic,may-block \
+		--param percpu-mempool.refill=async,sync \
+		--param mutex-mempool.alloc=may-block,atomic \
+		--reps 5 --min-time 0.2 --out $(RUN_DIR)-percpu-mempool $(RUN_ARGS)
+	scripts/table-percpu.sh $(RUN_DIR)-percpu $(RUN_DIR)-percpu-aligned \
+		$(RUN_DIR)-percpu-mempool
 
 # Figures from a stored run (default: the newest folder under results/).
 RESULTS ?= $(shell ls -td results/*/*/ 2>/dev/null | head -n1)

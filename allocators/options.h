@@ -38,6 +38,12 @@ struct pb_option_spec {
 	const char *const *choices;
 	const char *help;
 	const char *def_name;
+	/*
+	 * Workload parameters only: the values swept when the user gives no
+	 * --param for this key (NULL-terminated; NULL: just the default).
+	 * million sweeps its three free orders this way.
+	 */
+	const char *const *sweep;
 };
 
 /* The name a PB_OPT_NAME value holds. */

@@ -26,14 +26,27 @@
 
 #include "allocators/options.h"
 
-/* The kernel's PCPU_MIN_UNIT_SIZE: the default unit size, and the largest allocation. */
+/* The kernel's PCPU_MIN_UNIT_SIZE: the smallest unit it boots with, and the largest allocation. */
 #define PB_PCPU_MIN_UNIT_SIZE (32u << 10)
+/*
+ * The default unit size: 256 KiB, what x86-64 kernels commonly boot with
+ * (dmesg: "percpu: Embedded ... u262144"); the kernel sizes units at boot
+ * from the static, reserved and dynamic areas, so there is no one constant.
+ * A unit this size holds 64 Ki 4-byte objects: the long maps seed 003 met.
+ */
+#define PB_PCPU_DFL_UNIT_SIZE (256u << 10)
 /* The kernel's PAGE_SIZE on x86-64: the largest alignment. */
 #define PB_PCPU_PAGE_SIZE 4096u
+/*
+ * The alignment a percpu backend uses when the pool config says 0: the
+ * 4-byte granule (PCPU_MIN_ALLOC_SIZE), __alignof__ of the int the seed's
+ * 4-byte objects are. Not malloc's 16: that is the seed's aligned case.
+ */
+#define PB_PCPU_DFL_ALIGN 4u
 
 struct pb_pcpu_config {
 	unsigned int nr_units;	/* CPUs: copies of every allocation */
-	size_t unit_size;	/* bytes per unit; 0: PB_PCPU_MIN_UNIT_SIZE */
+	size_t unit_size;	/* bytes per unit; 0: PB_PCPU_DFL_UNIT_SIZE */
 	const struct pb_kv *opts;	/* allocator-specific key=value options */
 	size_t nr_opts;
 };

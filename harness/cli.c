@@ -33,7 +33,8 @@ void pb_cli_usage(FILE *f)
 "                        (spread over packages and cores first).\n"
 "  --oversubscribe       allow more threads than PUs; such runs are forced\n"
 "                        into shared mode.\n"
-"  --size LIST           object sizes in bytes (default: 64).\n"
+"  --size LIST           object sizes in bytes (default: 64; million:\n"
+"                        4,16,64,256,1024).\n"
 "  --align BYTES         object alignment, a power of two; 0 = malloc's own\n"
 "                        (default: 0).\n"
 "  --mode LIST           exclusive (one pinned worker per CPU, per-CPU state\n"
@@ -323,6 +324,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 			break;
 		case O_SIZE:
 			rc = parse_sizes(optarg, o, err, errlen);
+			o->sizes_given = true;
 			break;
 		case O_ALIGN:
 			if (parse_size(optarg, &o->align) ||

@@ -43,6 +43,7 @@ struct pb_run_opts {
 	enum pb_placement placement;
 	size_t sizes[PB_CLI_MAX_LIST];
 	size_t nr_sizes;
+	bool sizes_given;	/* --size was given (else a workload's own sizes) */
 	size_t align;
 	enum pb_mode modes[2];
 	size_t nr_modes;

@@ -194,6 +194,7 @@ static void write_csv_header(FILE *f, const char **wkeys, size_t nwk)
 		fprintf(f, ",%s", wkeys[k]);
 	fputs(",options,statistic,rep,iterations,ns_per_op,ops_per_sec,"
 	      "efficiency,hits_per_op,misses_per_op,"
+	      "alloc_ms,free_ms,metadata_per_obj,chunks_peak,"
 	      "gb_real_ns,gb_cpu_ns,counter_group", f);
 	for (unsigned int e = 0; e < pb_perf_nr_known_events(); e++)
 		fprintf(f, ",%s_per_op", pb_perf_known_event(e));
@@ -237,6 +238,10 @@ static void write_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *
 	csv_num(f, row->efficiency);
 	csv_num(f, row->hits);
 	csv_num(f, row->misses);
+	csv_num(f, row->alloc_ms);
+	csv_num(f, row->free_ms);
+	csv_num(f, row->metadata_per_obj);
+	csv_num(f, row->chunks_peak);
 	csv_num(f, row->error ? NAN : row->real_ns);
 	csv_num(f, row->error ? NAN : row->cpu_ns);
 	fprintf(f, ",%s", r->probe.group);

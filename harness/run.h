@@ -56,6 +56,12 @@ struct pb_instance {
 	const struct pb_perf_probe *probe;
 	const struct pb_topo *topo;
 
+	/*
+	 * Set when a million round outran its limit: later repetitions of
+	 * this instance are not run again, they repeat this message.
+	 */
+	char dnf[256];
+
 	/* State of the run in progress; thread 0 resets it. */
 	pthread_barrier_t barrier;
 	atomic_bool start_failed;	/* a thread could not start its kernel */
@@ -75,6 +81,10 @@ struct pb_instance {
 #define PB_CNT_STAT_PREFIX "stat."
 #define PB_CNT_HITS "hits_per_op"
 #define PB_CNT_MISSES "misses_per_op"
+#define PB_CNT_ALLOC_MS "alloc_ms"
+#define PB_CNT_FREE_MS "free_ms"
+#define PB_CNT_META_PER_OBJ "metadata_per_obj"
+#define PB_CNT_CHUNKS_PEAK "chunks_peak"
 
 /* One row of results.csv: a repetition or an aggregate of one instance. */
 struct pb_row {
@@ -90,6 +100,8 @@ struct pb_row {
 	double perf_running;
 	double hits, misses;		/* per op; NAN: not counted */
 	double efficiency;		/* against 1 thread; NAN: no base */
+	double alloc_ms, free_ms;	/* per round (million); NAN: none */
+	double metadata_per_obj, chunks_peak;	/* million, all objects live */
 	double stat[PB_STAT__COUNT];	/* NAN: not reported */
 };
 

@@ -35,6 +35,10 @@
 #include "harness/gbshim.h"
 #include "harness/run.h"
 #include "harness/runner.h"
+#include "workloads/million.h"
+
+/* Google Benchmark's min_time for phase-timed workloads: one round. */
+#define PB_PHASED_MIN_TIME 1e-6
 
 static uint64_t now_ns(void)
 {
@@ -154,6 +158,43 @@ static void set_stat_counters(struct pb_gb_state *st, struct pb_instance *in,
 	}
 }
 
+/*
+ * A kernel that times its phases (million, one thread): time per op is
+ * the two phases' time over the objects, without the untimed pre-fill;
+ * alloc_ms and free_ms are per round; the peak statistics per object.
+ */
+static void set_phase_counters(struct pb_gb_state *st, struct pb_instance *in)
+{
+	const struct pb_kernel_out *o = &in->tr[0].out;
+	double objs = (double)o->rounds * (double)in->proto.n;
+	double ns = (double)(o->alloc_ns + o->free_ns);
+
+	pb_gb_set_counter(st, PB_CNT_NS_PER_OP, ns / objs);
+	pb_gb_set_counter(st, PB_CNT_OPS_PER_SEC, objs * 1e9 / ns);
+	pb_gb_set_counter(st, PB_CNT_ALLOC_MS,
+			  (double)o->alloc_ns / 1e6 / (double)o->rounds);
+	pb_gb_set_counter(st, PB_CNT_FREE_MS,
+			  (double)o->free_ns / 1e6 / (double)o->rounds);
+	if (o->peak_metadata_ok)
+		pb_gb_set_counter(st, PB_CNT_META_PER_OBJ,
+				  (double)o->peak_metadata / (double)in->proto.n);
+	if (o->peak_chunks_ok)
+		pb_gb_set_counter(st, PB_CNT_CHUNKS_PEAK, (double)o->peak_chunks);
+}
+
+/* million: the backend's levels with every object live (first round). */
+static void million_peak(void *arg, struct pb_kernel_out *out)
+{
+	struct pb_instance *in = arg;
+	struct pb_stats s = { 0 };
+
+	in->backend->stats(in->pool, &s);
+	out->peak_metadata_ok = pb_stats_has(&s, PB_STAT_metadata_bytes);
+	out->peak_metadata = s.v[PB_STAT_metadata_bytes];
+	out->peak_chunks_ok = pb_stats_has(&s, PB_STAT_chunks);
+	out->peak_chunks = s.v[PB_STAT_chunks];
+}
+
 static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 {
 	uint64_t total = 0, first = UINT64_MAX, last = 0;
@@ -182,10 +223,15 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 			if (r->t1_ns > last)
 				last = r->t1_ns;
 		}
-		pb_gb_set_counter(st, PB_CNT_NS_PER_OP, per_thread / in->threads);
-		pb_gb_set_counter(st, PB_CNT_OPS_PER_SEC,
-				  (double)ops_of(in, total) * 1e9 /
-				  (double)(last - first));
+		if (in->workload->times_phases)
+			set_phase_counters(st, in);
+		else {
+			pb_gb_set_counter(st, PB_CNT_NS_PER_OP,
+					  per_thread / in->threads);
+			pb_gb_set_counter(st, PB_CNT_OPS_PER_SEC,
+					  (double)ops_of(in, total) * 1e9 /
+					  (double)(last - first));
+		}
 		set_perf_counters(st, in);
 		set_stat_counters(st, in, ops_of(in, total));
 		if (in->workload->counts_hits) {
@@ -226,6 +272,10 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		pb_gb_error(st, in->error);
 		goto skip;
 	}
+	if (in->dnf[0]) {
+		pb_gb_error(st, in->dnf);
+		goto skip;
+	}
 	if (pb_topo_bind_self(in->topo, in->slots[ti], r->error,
 			      sizeof(r->error)))
 		goto fail;
@@ -240,6 +290,14 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	if (in->kernel == PB_KERNEL_remote) {
 		args.ho = &in->ho[ti / 2];
 		args.role = ti % 2 ? PB_ROLE_CONSUMER : PB_ROLE_PRODUCER;
+	}
+	if (in->kernel == PB_KERNEL_million) {
+		args.million = pb_million_new(in->name, million_peak, in);
+		if (!args.million) {
+			snprintf(r->error, sizeof(r->error),
+				 "thread %u: out of memory", ti);
+			goto fail;
+		}
 	}
 	ctx = in->backend->thread_init(in->pool, in->slots[ti]);
 	if (!ctx) {
@@ -284,11 +342,19 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 			snprintf(r->error, sizeof(r->error),
 				 "thread %u: stopped: its producer's alloc failed",
 				 ti);
+		} else if (rc == PB_KERNEL_ETIMEDOUT) {
+			snprintf(r->error, sizeof(r->error),
+				 "did not finish within %llu s (stopped in %s)",
+				 (unsigned long long)(args.limit_ns / 1000000000u),
+				 r->out.stopped);
+			snprintf(in->dnf, sizeof(in->dnf), "%s", r->error);
+			pb_gb_error(st, r->error);
 		} else if (rc) {
 			snprintf(r->error, sizeof(r->error),
 				 "thread %u: alloc returned NULL (%s, %zu live "
-				 "objects per thread)", ti, in->backend->name,
-				 args.n);
+				 "objects per thread%s%s)", ti, in->backend->name,
+				 args.n, r->out.stopped[0] ? "; " : "",
+				 r->out.stopped);
 			pb_gb_error(st, r->error);
 		}
 		pb_gb_end(st);
@@ -300,6 +366,7 @@ done:
 	}
 	in->backend->thread_fini(in->pool, ctx);
 	free(args.ring);
+	pb_million_free(args.million);
 	return;
 
 fail:
@@ -309,6 +376,7 @@ fail:
 	if (ctx)
 		in->backend->thread_fini(in->pool, ctx);
 	free(args.ring);
+	pb_million_free(args.million);
 skip:
 	if (pb_gb_begin(st, 1))
 		pb_gb_end(st);
@@ -371,6 +439,8 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 		 g->error ? g->error_message : "");
 	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
 	row->hits = row->misses = row->efficiency = NAN;
+	row->alloc_ms = row->free_ms = NAN;
+	row->metadata_per_obj = row->chunks_peak = NAN;
 	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
 		row->perf[e] = NAN;
 	for (int s = 0; s < PB_STAT__COUNT; s++)
@@ -389,6 +459,14 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 			row->hits = v;
 		else if (!strcmp(n, PB_CNT_MISSES))
 			row->misses = v;
+		else if (!strcmp(n, PB_CNT_ALLOC_MS))
+			row->alloc_ms = v;
+		else if (!strcmp(n, PB_CNT_FREE_MS))
+			row->free_ms = v;
+		else if (!strcmp(n, PB_CNT_META_PER_OBJ))
+			row->metadata_per_obj = v;
+		else if (!strcmp(n, PB_CNT_CHUNKS_PEAK))
+			row->chunks_peak = v;
 		else if (!strncmp(n, PB_CNT_PERF_PREFIX, strlen(PB_CNT_PERF_PREFIX))) {
 			for (unsigned int e = 0; e < r->probe.nr_events; e++)
 				if (!strcmp(n + strlen(PB_CNT_PERF_PREFIX),
@@ -618,6 +696,7 @@ struct sweep {
 	const struct pb_param *p[PB_MAX_OPTS];
 	size_t n;
 	size_t pos[PB_MAX_OPTS];
+	struct pb_param dflt[PB_MAX_OPTS];	/* from pb_option_spec.sweep */
 };
 
 static void sweep_init(struct sweep *sw, const struct pb_run_opts *o,
@@ -638,6 +717,24 @@ static void sweep_init(struct sweep *sw, const struct pb_run_opts *o,
 		}
 		sw->p[sw->n++] = p;
 next:;
+	}
+	/* A parameter with a default sweep that the user did not name. */
+	for (size_t k = 0, nd = 0; spec && spec[k].key && sw->n < PB_MAX_OPTS; k++) {
+		struct pb_param *d = &sw->dflt[nd];
+		bool given = false;
+
+		if (!spec[k].sweep)
+			continue;
+		for (size_t j = 0; j < sw->n; j++)
+			given |= !strcmp(sw->p[j]->key, spec[k].key);
+		if (given)
+			continue;
+		d->key = (char *)spec[k].key;
+		for (d->nr_values = 0; spec[k].sweep[d->nr_values] &&
+		     d->nr_values < PB_CLI_MAX_LIST; d->nr_values++)
+			d->values[d->nr_values] = (char *)spec[k].sweep[d->nr_values];
+		sw->p[sw->n++] = d;
+		nd++;
 	}
 }
 
@@ -796,6 +893,8 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 		sweep_init(&sw, o, w->name, w->params);
 		do {
 			struct pb_instance tmpl = { 0 };
+			const size_t *sizes;
+			size_t nz;
 			struct pb_kv kv[PB_MAX_OPTS];
 			char wname[192];
 
@@ -821,7 +920,14 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 				       w->params[i].key, v);
 			}
 			tmpl.workload = w;
-			for (size_t zi = 0; zi < o->nr_sizes; zi++)
+			nz = o->nr_sizes;
+			sizes = o->sizes;
+			if (!o->sizes_given && w->sizes) {
+				sizes = w->sizes;
+				for (nz = 0; sizes[nz]; nz++)
+					;
+			}
+			for (size_t zi = 0; zi < nz; zi++)
 			for (size_t ti = 0; ti < s.nt; ti++)
 			for (size_t mi = 0; mi < o->nr_modes; mi++) {
 				unsigned int t = s.threads[ti];
@@ -841,12 +947,12 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 				tmpl.mode = m;
 				tmpl.threads = t;
 				tmpl.placement = o->placement;
-				tmpl.obj_size = o->sizes[zi];
+				tmpl.obj_size = sizes[zi];
 				tmpl.align = o->align;
 				tmpl.topo = r->topo;
 				tmpl.probe = &r->probe;
 				tmpl.cfg = (struct pb_config){
-					.obj_size = o->sizes[zi],
+					.obj_size = sizes[zi],
 					.align = o->align,
 					.capacity = (size_t)t * tmpl.proto.capacity,
 					.prealloc = (size_t)t * tmpl.proto.capacity,
@@ -856,7 +962,11 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 				};
 				snprintf(tmpl.name, sizeof(tmpl.name),
 					 "%s/%s/thr:%u/size:%zu/align:%zu", wname,
-					 pb_mode_name(m), t, o->sizes[zi], o->align);
+					 pb_mode_name(m), t, sizes[zi], o->align);
+				if (w->single_thread && t > 1) {
+					skip_instance(r, &tmpl, "runs on one thread only");
+					continue;
+				}
 				if (w->thread_multiple > 1 && t % w->thread_multiple) {
 					char why[128];
 
@@ -938,7 +1048,8 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 	struct pb_run r = { .opts = o, .argc = argc, .argv = argv };
 	char err[1024] = "", json[4200];
 	size_t failed = 0;
-	double estimate;
+	double estimate, long_bound = 0;
+	size_t nr_long = 0;
 	int rc = 2;
 
 	if (pb_topo_load(&r.topo, err, sizeof(err))) {
@@ -972,16 +1083,36 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 			.name = r.inst[i].name,
 			.threads = (int)r.inst[i].threads,
 			.repetitions = o->reps,
-			.min_time = o->min_time,
+			/*
+			 * A phase-timed round (million) is its own unit of
+			 * measure: one round per repetition, whatever it takes.
+			 */
+			.min_time = r.inst[i].workload->times_phases ?
+					    PB_PHASED_MIN_TIME : o->min_time,
 		};
 
 		pb_gb_register(&spec, bench_body, &r.inst[i]);
 	}
-	/* Iteration-count trials cost about one more repetition each. */
-	estimate = (double)r.nr_inst * (o->reps + 1.5) * o->min_time;
+	/*
+	 * Iteration-count trials cost about one more repetition each. A
+	 * million round runs as long as it takes (up to its limit_s): those
+	 * are counted apart, with their bound.
+	 */
+	estimate = 0;
+	for (size_t i = 0; i < r.nr_inst; i++) {
+		if (r.inst[i].workload->times_phases) {
+			nr_long++;
+			long_bound += (double)o->reps * (double)r.inst[i].proto.limit_ns / 1e9;
+		} else {
+			estimate += (o->reps + 1.5) * o->min_time;
+		}
+	}
 	printf("poolbench: %zu benchmarks x %d repetitions, counters: %s; "
-	       "about %.1f s; results in %s\n",
-	       r.nr_inst, o->reps, r.probe.group, estimate, r.dir);
+	       "about %.1f s", r.nr_inst, o->reps, r.probe.group, estimate);
+	if (nr_long)
+		printf(" plus %zu million cases (each round as long as it takes, "
+		       "at most %.0f s in all)", nr_long, long_bound);
+	printf("; results in %s\n", r.dir);
 	fflush(stdout);
 	utc_now(r.started, sizeof(r.started));
 	pb_gb_run_all(on_report, &r);

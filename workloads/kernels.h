@@ -45,10 +45,23 @@ static PB_ALWAYS_INLINE void pb_keep(const void *p)
  * @hits:   allocations that returned an object (overrun kernel);
  * @misses: allocations that returned NULL where that is the measured
  *          outcome, not an error (overrun kernel).
+ * @alloc_ns, @free_ns, @rounds: million kernel: time in its alloc and free
+ *          phases over @rounds rounds of @n objects.
+ * @stopped: million kernel, when it stopped early: where ("alloc 5120 of
+ *          1048576"), for the error message.
+ * @peak_ok, @peak_metadata, @peak_chunks: million kernel: the backend's
+ *          metadata_bytes and chunks with all @n objects live (first
+ *          round), when it reports them.
  */
 struct pb_kernel_out {
 	uint64_t hits, misses;
+	uint64_t alloc_ns, free_ns, rounds;
+	char stopped[96];
+	bool peak_metadata_ok, peak_chunks_ok;
+	uint64_t peak_metadata, peak_chunks;
 };
+
+struct pb_million;
 
 /*
  * struct pb_kernel_args - per-thread arguments of a kernel run.
@@ -67,6 +80,10 @@ struct pb_kernel_out {
  *            fails the run: set for fixed pools (PB_BACKEND_FIXED), whose
  *            slot walk can race a free; never for a backend whose NULL
  *            already waited (mutex-mempool).
+ * @order, @fill, @limit_ns: million kernel: free order (PB_ORDER_*),
+ *            second-half pre-fill (0/1), and the time a round may take.
+ * @million:  million kernel: its harness-side state (progress, peak
+ *            statistics; workloads/million.c).
  */
 struct pb_kernel_args {
 	size_t n;
@@ -77,13 +94,21 @@ struct pb_kernel_args {
 	unsigned int role;
 	struct pb_kernel_out *out;
 	bool retry_null;
+	unsigned int order;
+	bool fill;
+	uint64_t limit_ns;
+	struct pb_million *million;
 };
+
+/* million: free orders. */
+enum { PB_ORDER_IN_ORDER, PB_ORDER_ALTERNATING, PB_ORDER_REVERSE };
 
 enum { PB_ROLE_PRODUCER = 0, PB_ROLE_CONSUMER = 1 };
 
 /* Kernel results besides 0: alloc returned NULL; stopped because the peer failed. */
 #define PB_KERNEL_ENOMEM (-1)
 #define PB_KERNEL_EPEER (-2)
+#define PB_KERNEL_ETIMEDOUT (-3)	/* million: a round outran limit_ns */
 
 typedef void *(*pb_alloc_fn)(void *ctx);
 typedef void (*pb_free_fn)(void *ctx, void *obj);
@@ -309,10 +334,115 @@ pb_kernel_overrun(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
+/*
+ * The million kernel's slow paths (workloads/million.c), out of line and
+ * untimed: the clock check with progress lines, the second-half pre-fill
+ * and its release, the peak statistics, and the clean-up of a round that
+ * stopped early.
+ */
+uint64_t pb_million_now(void);
+bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
+		     const char *phase, size_t done);
+int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
+		    pb_alloc_fn alloc, pb_free_fn free_);
+void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
+		       pb_free_fn free_);
+void pb_million_peak(const struct pb_kernel_args *a);
+void pb_million_cleanup(void *ctx, const struct pb_kernel_args *a,
+			pb_free_fn free_, size_t nr);
+
+/* How often (objects) the million kernel looks at the clock. */
+#define PB_MILLION_TICK 1024u
+
+/* The index of the @i-th free in @order of @n objects. */
+static PB_ALWAYS_INLINE size_t pb_million_index(unsigned int order, size_t n,
+						size_t i)
+{
+	if (order == PB_ORDER_REVERSE)
+		return n - 1 - i;
+	if (order == PB_ORDER_ALTERNATING) {
+		size_t evens = (n + 1) / 2;
+
+		return i < evens ? 2 * i : 2 * (i - evens) + 1;
+	}
+	return i;
+}
+
+/*
+ * pb_kernel_million() - seed 003's workload: one thread allocates @a->n
+ * objects (2^20), then frees them all in @a->order (in order; alternating:
+ * every even index, then every odd; reverse), timing the two phases
+ * apart; @iters / n rounds. With @a->fill each round first pre-fills the
+ * second half of every page (pb_million_fill, untimed). Every
+ * PB_MILLION_TICK objects it checks the round's deadline; past it, it
+ * frees what is live (untimed) and returns PB_KERNEL_ETIMEDOUT.
+ */
+static PB_ALWAYS_INLINE int
+pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
+		  PB_KERNEL_OPS_PARAMS)
+{
+	const size_t n = a->n;
+	const unsigned int order = a->order;
+	const bool touch = a->touch;
+	void **ring = a->ring;
+	struct pb_kernel_out *out = a->out;
+
+	PB_KERNEL_UNUSED_BULK;
+	for (uint64_t r = 0; r < iters / n; r++) {
+		uint64_t deadline = pb_million_now() + a->limit_ns;
+		uint64_t t0, t1, t2;
+		size_t i;
+
+		if (a->fill && pb_million_fill(ctx, a, alloc, free_))
+			return PB_KERNEL_ENOMEM;
+		t0 = pb_million_now();
+		for (i = 0; i < n; i++) {
+			void *p;
+
+			if (unlikely(i % PB_MILLION_TICK == 0) &&
+			    pb_million_tick(a, deadline, "alloc", i)) {
+				pb_million_cleanup(ctx, a, free_, i);
+				return PB_KERNEL_ETIMEDOUT;
+			}
+			p = alloc(ctx);
+			if (unlikely(!p) && a->retry_null)
+				p = pb_alloc_retry(ctx, alloc);
+			if (unlikely(!p)) {
+				pb_million_cleanup(ctx, a, free_, i);
+				return PB_KERNEL_ENOMEM;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			ring[i] = p;
+		}
+		t1 = pb_million_now();
+		if (r == 0)
+			pb_million_peak(a);
+		t2 = pb_million_now();
+		for (i = 0; i < n; i++) {
+			size_t k = pb_million_index(order, n, i);
+
+			if (unlikely(i % PB_MILLION_TICK == 0) &&
+			    pb_million_tick(a, deadline, "free", i)) {
+				pb_million_cleanup(ctx, a, free_, n);
+				return PB_KERNEL_ETIMEDOUT;
+			}
+			free_(ctx, ring[k]);
+			ring[k] = NULL;
+		}
+		out->alloc_ns += t1 - t0;
+		out->free_ns += pb_million_now() - t2;
+		out->rounds++;
+		if (a->fill)
+			pb_million_unfill(ctx, a, free_);
+	}
+	return 0;
+}
+
 /* X(kernel, ...): every kernel above, by name. */
 #define PB_KERNEL_LIST(X, ...)                                                 \
 	X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__) X(bulk, __VA_ARGS__)        \
-	X(remote, __VA_ARGS__) X(overrun, __VA_ARGS__)
+	X(remote, __VA_ARGS__) X(overrun, __VA_ARGS__) X(million, __VA_ARGS__)
 
 #define PB_KERNEL_ENUM(kname, ...) PB_KERNEL_##kname,
 enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };

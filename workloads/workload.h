@@ -47,6 +47,15 @@ struct pb_workload {
 	bool all_thread_counts;
 	/* The kernel counts hits and misses (pb_kernel_out): report them. */
 	bool counts_hits;
+	/*
+	 * The kernel times its alloc and free phases (pb_kernel_out): report
+	 * alloc_ms and free_ms per round, and time per op from the phases.
+	 */
+	bool times_phases;
+	/* One thread only: other thread counts are skipped with a reason. */
+	bool single_thread;
+	/* Object sizes when --size is not given (0-terminated); NULL: --size's default. */
+	const size_t *sizes;
 };
 
 /* The `touch` parameter, shared by the workloads that take it. */

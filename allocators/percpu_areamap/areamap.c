@@ -361,8 +361,8 @@ static void am_free_area(struct am_alloc *a, struct am_chunk *c, int i)
 static const struct pb_option_spec am_options[] = {
 	{ .key = "unit_size", .type = PB_OPT_UINT, .def = 0, .min = 0,
 	  .max = 1u << 28,
-	  .help = "bytes per CPU unit of a chunk, a multiple of 4096; 0: 32 KiB "
-		  "(the kernel's PCPU_MIN_UNIT_SIZE)" },
+	  .help = "bytes per CPU unit of a chunk, a multiple of 4096; 0: 256 KiB "
+		  "(PB_PCPU_DFL_UNIT_SIZE, a common x86-64 boot value)" },
 	{ 0 }
 };
 
@@ -381,7 +381,7 @@ static void am_destroy(void *a_)
 static int am_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 		     size_t errlen)
 {
-	size_t unit = cfg->unit_size ? cfg->unit_size : PB_PCPU_MIN_UNIT_SIZE;
+	size_t unit = cfg->unit_size ? cfg->unit_size : PB_PCPU_DFL_UNIT_SIZE;
 	uint64_t opt[1];
 	struct am_alloc *a;
 
@@ -666,7 +666,7 @@ static int amb_create(const struct pb_config *cfg, void **pool, char *err,
 		return -1;
 	}
 	p->size = cfg->obj_size;
-	p->align = cfg->align ? cfg->align : 16;
+	p->align = cfg->align ? cfg->align : PB_PCPU_DFL_ALIGN;
 	*pool = p;
 	return 0;
 }

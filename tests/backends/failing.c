@@ -7,11 +7,14 @@
  * on alloc returns NULL. Every run gets a fresh pool, so every run fails the
  * same way, at the same point: the harness must record the failure and keep
  * the other benchmarks' results. With fail_init_cpu=k, binding a thread to
- * CPU slot k-1 fails instead (a thread that cannot start).
+ * CPU slot k-1 fails instead (a thread that cannot start). With
+ * sleep_us=n every alloc first sleeps n microseconds (a slow allocator,
+ * for the million workload's time limit).
  */
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "allocators/backend.h"
 
@@ -19,6 +22,7 @@ struct failing_pool {
 	struct pb_geometry geo;
 	uint64_t fail_after;
 	uint64_t fail_init_cpu;		/* slot + 1; 0: never */
+	uint64_t sleep_us;
 	atomic_uint_fast64_t handed_out;
 };
 
@@ -27,6 +31,8 @@ static const struct pb_option_spec failing_options[] = {
 	  .max = UINT64_MAX, .help = "objects handed out before alloc returns NULL" },
 	{ .key = "fail_init_cpu", .type = PB_OPT_UINT, .def = 0, .min = 0,
 	  .max = 65536, .help = "k: thread_init on CPU slot k-1 fails; 0: never" },
+	{ .key = "sleep_us", .type = PB_OPT_UINT, .def = 0, .min = 0,
+	  .max = 1000000, .help = "microseconds every alloc sleeps first" },
 	{ 0 }
 };
 
@@ -35,7 +41,7 @@ static int failing_create(const struct pb_config *cfg, void **pool, char *err,
 {
 	struct failing_pool *p;
 	struct pb_geometry g;
-	uint64_t opt[2];
+	uint64_t opt[3];
 
 	if (pb_options_parse(failing_options, cfg->opts, cfg->nr_opts, opt,
 			     "test-failing", err, errlen))
@@ -50,6 +56,7 @@ static int failing_create(const struct pb_config *cfg, void **pool, char *err,
 	p->geo = g;
 	p->fail_after = opt[0];
 	p->fail_init_cpu = opt[1];
+	p->sleep_us = opt[2];
 	*pool = p;
 	return 0;
 }
@@ -76,6 +83,8 @@ static inline void *failing_alloc(void *ctx)
 {
 	struct failing_pool *p = ctx;
 
+	if (p->sleep_us)
+		usleep((useconds_t)p->sleep_us);
 	if (atomic_fetch_add_explicit(&p->handed_out, 1, memory_order_relaxed) >=
 	    p->fail_after)
 		return NULL;

@@ -167,8 +167,10 @@ c_h=$(col "$f" hits_per_op) c_m=$(col "$f" misses_per_op)
 c_e=$(col "$f" efficiency) c_s=$(col "$f" steals_per_op) c_f=$(col "$f" alloc_fails_per_op)
 check "... overrun: hits + misses = 1 per attempt in every row" awk -F, -v h="$c_h" -v m="$c_m" -v w="$c_w" \
 	'NR > 1 && $w == "overrun" { n++; d = $h + $m - 1; if (d > 1e-9 || d < -1e-9) bad = 1 } END { exit bad || n != 4 }' "$f"
-check "... overrun: the fixed pool misses (8 objects per thread, bulks of 16)" awk -F, -v b="$c_b" -v m="$c_m" -v w="$c_w" \
-	'NR > 1 && $b == "objpool-ring" && $w == "overrun" { n++; if (!($m > 0.3)) bad = 1 } END { exit bad || !n }' "$f"
+# One thread gets exactly its 8 of every 16; two threads can take each
+# other's objects (steals), so they miss less, but not never.
+check "... overrun: the fixed pool misses (8 objects per thread, bulks of 16)" awk -F, -v b="$c_b" -v m="$c_m" -v w="$c_w" -v t="$c_t" \
+	'NR > 1 && $b == "objpool-ring" && $w == "overrun" { n++; d = $m - 0.5; if ($t == 1 && (d > 1e-9 || d < -1e-9)) bad = 1; if ($t == 2 && !($m > 0)) bad = 1 } END { exit bad || n != 2 }' "$f"
 check "... overrun: misses and alloc_fails agree" awk -F, -v b="$c_b" -v m="$c_m" -v x="$c_f" -v w="$c_w" \
 	'NR > 1 && $b == "objpool-ring" && $w == "overrun" { d = $m - $x; if (d > 1e-9 || d < -1e-9) bad = 1 } END { exit bad }' "$f"
 check "... overrun: null never misses" awk -F, -v b="$c_b" -v m="$c_m" -v w="$c_w" \
@@ -196,3 +198,52 @@ timeout 120 build/poolbench-test run --backends test-failing --workloads remote-
 	--counters off --out "$out" >"$tmp/run7" 2>&1
 check "remote-free, a producer whose alloc fails: the run ends, exit 1" test $? -eq 1
 check "... its row records the failure" grep -q 'test-failing,remote-free,.*alloc returned NULL' "$out/results.csv"
+
+# million: one thread, its own sizes and the three free orders by default,
+# alloc and free phases timed apart, and a round past its limit recorded as
+# "did not finish", in every repetition, with the run going on.
+out=$tmp/m1
+$PB run --workloads million --backends malloc,percpu-areamap --threads 1,2 \
+	--param million.count=2048 --reps 2 --counters off --out "$out" >"$tmp/run8" 2>&1
+check "million: runs, exit 0" test $? -eq 0
+f=$out/results.csv
+col() { head -n1 "$f" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+c_b=$(col backend); c_w=$(col workload); c_z=$(col obj_size); c_o=$(col order)
+c_a=$(col alloc_ms); c_fr=$(col free_ms); c_n=$(col ns_per_op); c_st=$(col statistic)
+c_mp=$(col metadata_per_obj); c_ck=$(col chunks_peak); c_t=$(col threads)
+check "... the seed's five sizes without --size" awk -F, -v w="$c_w" -v z="$c_z" \
+	'NR > 1 && $w == "million" { s[$z] = 1 } END { exit !(length(s) == 5 && (4 in s) && (16 in s) && (64 in s) && (256 in s) && (1024 in s)) }' "$f"
+check "... the three free orders without --param million.order" awk -F, -v w="$c_w" -v o="$c_o" \
+	'NR > 1 && $w == "million" { s[$o] = 1 } END { exit !(length(s) == 3 && ("in-order" in s) && ("alternating" in s) && ("reverse" in s)) }' "$f"
+check "... alloc_ms and free_ms set in every million row" awk -F, -v w="$c_w" -v a="$c_a" -v r="$c_fr" -v st="$c_st" \
+	'NR > 1 && $w == "million" && ($st == "run" || $st == "median") { n++; if (!($a > 0) || !($r > 0)) bad = 1 } END { exit bad || !n }' "$f"
+check "... ns_per_op is (alloc_ms + free_ms) over the objects" awk -F, -v w="$c_w" -v a="$c_a" -v r="$c_fr" -v ns="$c_n" -v st="$c_st" \
+	'NR > 1 && $w == "million" && $st == "run" { n++; x = ($a + $r) * 1e6 / 2048; d = x - $ns; if (d < 0) d = -d; if (d > 1e-3 * x) bad = 1 } END { exit bad || !n }' "$f"
+check "... the area map reports metadata per object and peak chunks" awk -F, -v b="$c_b" -v w="$c_w" -v m="$c_mp" -v k="$c_ck" -v st="$c_st" \
+	'NR > 1 && $b == "percpu-areamap" && $w == "million" && $st == "run" { n++; if (!($m > 0) || !($k >= 1)) bad = 1 } END { exit bad || !n }' "$f"
+check "... malloc leaves them empty (not reported, never 0)" awk -F, -v b="$c_b" -v w="$c_w" -v m="$c_mp" -v k="$c_ck" \
+	'NR > 1 && $b == "malloc" && $w == "million" { n++; if ($m != "" || $k != "") bad = 1 } END { exit bad || !n }' "$f"
+check "... alloc_ms and free_ms empty outside million" awk -F, -v w="$c_w" -v a="$c_a" \
+	'NR > 1 && $w != "million" && $a != "" { bad = 1 } END { exit bad }' "$f"
+check "... no row at 2 threads" awk -F, -v t="$c_t" 'NR > 1 && $t != 1 { bad = 1 } END { exit bad }' "$f"
+check "... the 2-thread points are listed as skipped" jq -e '[.run.skipped[] | select(.reason | test("one thread"))] | length > 0' "$out/meta.json"
+out=$tmp/m2
+$PB run --workloads million --backends malloc --size 4,16 --param million.order=reverse \
+	--param million.count=1024 --param million.fill=second-half --reps 1 --counters off --out "$out" >"$tmp/run9" 2>&1
+check "million, one order and second-half fill: runs, exit 0" test $? -eq 0
+check "... only the order and sizes asked for (malloc and null, 2 sizes)" awk -F, -v w="$(head -n1 "$out/results.csv" | tr ',' '\n' | grep -nx workload | cut -d: -f1)" \
+	-v o="$(head -n1 "$out/results.csv" | tr ',' '\n' | grep -nx order | cut -d: -f1)" \
+	'NR > 1 && $w == "million" { n++; if ($o != "reverse") bad = 1 } END { exit bad || n != 4 }' "$out/results.csv"
+expect_exit2 "million: an unknown order is refused, naming the valid ones" \
+	"in-order.*alternating.*reverse" run --workloads million --param million.order=sideways --out "$tmp/m3"
+expect_exit2 "million: limit_s=0 is refused" "limit_s" run --workloads million \
+	--param million.limit_s=0 --out "$tmp/m4"
+out=$tmp/m5
+timeout 120 build/poolbench-test run --backends test-failing,malloc --workloads million \
+	--size 64 --param million.order=in-order --param million.count=4096 \
+	--param million.limit_s=1 --param test-failing.sleep_us=1000 \
+	--param test-failing.fail_after=1000000 --reps 2 --counters off --out "$out" >"$tmp/run10" 2>&1
+check "million past its limit: the run ends, exit 1" test $? -eq 1
+check "... both repetitions say it did not finish within 1 s" test "$(grep -c 'test-failing,million,.*did not finish within 1 s' "$out/results.csv")" -eq 2
+check "... and where it stopped" grep -q 'did not finish within 1 s (stopped in alloc: [0-9]* of 4096 objects)' "$out/results.csv"
+check "... malloc's rows are kept" grep -q '^malloc,million,.*,median,' "$out/results.csv"

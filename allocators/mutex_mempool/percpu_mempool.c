@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * percpu_mempool.c - the backend "percpu-mempool": seed 004's percpu
+ * mempool, a mempool_t (mempool.h) whose backing allocator is a percpu
+ * allocator (pcpu.h: percpu-bitmap by default, percpu-areamap by
+ * backing=). Each object is a percpu area: per_cpu_ptr() gives each CPU's
+ * copy.
+ *
+ * Design (REFERENCE §7, seed 004): percpu allocation may sleep (chunk
+ * creation, page population), so callers that may not (the kernel's
+ * atomic and no-IO contexts) allocate only from the reserve:
+ *   alloc=atomic    (default) PB_GFP_ATOMIC: the reserve only, NULL when
+ *                   it is empty. Below low_mark the reserve is refilled:
+ *                   refill=async by the pool's worker thread (the kernel's
+ *                   work item; the call reports "in progress"), refill=sync
+ *                   by the allocating thread itself right after its alloc,
+ *                   as a caller that may sleep and watches nr_elems does.
+ *   alloc=may-block PB_GFP_WAIT: the percpu allocator first, the reserve
+ *                   when it fails, then a bounded wait for a free.
+ * nr_elems (the reserve level) is the reserve_level statistic; backing
+ * allocations and refills are counted.
+ *
+ * Suits: what a reserve in front of the percpu allocator costs against
+ * direct percpu allocation (the percpu-bitmap backend), and whether an
+ * atomic consumer outruns the refill.
+ * Limits: one mutex for the reserve and the percpu allocator's own lock
+ * behind it; the reserve is a LIFO, so its objects are scattered over
+ * chunks like the percpu allocator left them.
+ *
+ * Userspace against the kernel: the refill worker is a thread (mempool.h);
+ * the percpu allocator never sleeps here (no page population), so a
+ * may-block pool rarely touches its reserve.
+ *
+ * Context modes: all state is under the mempool's mutex and the percpu
+ * allocator's lock; exclusive and shared run the same code.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "allocators/backend.h"
+#include "allocators/mutex_mempool/mempool.h"
+#include "allocators/pcpu.h"
+
+#define PM_NAME "percpu-mempool"
+#define PM_MAX_MIN_NR (UINT64_C(1) << 24)
+#define PM_MAX_WAIT_MS UINT64_C(600000)
+#define PM_CACHELINE 64
+
+/* struct pm_pool - a pool; also the backing's pool_data. Read-only after create. */
+struct pm_pool {
+	struct pb_mempool *mp;
+	const struct pb_pcpu_ops *ops;
+	void *pa;		/* the percpu allocator */
+	size_t size, align, unit_size;
+	unsigned int gfp;	/* PB_GFP_ATOMIC or PB_GFP_WAIT */
+	bool sync_refill;	/* atomic: the allocating thread refills */
+	size_t low_mark;
+};
+
+/* struct pm_ctx - one thread's handle; only its owner touches it. */
+struct pm_ctx {
+	struct pm_pool *pool;
+	struct pb_mempool_counters cnt;
+};
+
+/* The percpu backing: the percpu allocator takes its own lock. */
+static void *pm_backing_alloc(unsigned int gfp, void *pool_data)
+{
+	const struct pm_pool *p = pool_data;
+
+	(void)gfp;
+	return p->ops->alloc(p->pa, p->size, p->align);
+}
+
+static void pm_backing_free(void *elem, void *pool_data)
+{
+	const struct pm_pool *p = pool_data;
+
+	if (p->ops->free(p->pa, elem))
+		abort();	/* an element the percpu allocator never gave */
+}
+
+static const char *const pm_alloc_modes[] = { "atomic", "may-block", NULL };
+enum { PM_ATOMIC, PM_MAY_BLOCK };
+static const char *const pm_refill_modes[] = { "async", "sync", NULL };
+enum { PM_ASYNC, PM_SYNC };
+
+enum { OPT_MIN_NR, OPT_ALLOC, OPT_REFILL, OPT_BACKING, OPT_LOW_MARK,
+       OPT_WAIT_MS, OPT_UNIT_SIZE, OPT__COUNT };
+
+static const struct pb_option_spec pm_options[] = {
+	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
+			 "reserved objects; 0: the config's capacity" },
+	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, PM_ATOMIC, 0, 0, pm_alloc_modes,
+			"atomic (reserve only, seed 004) or may-block (percpu "
+			"allocator first)" },
+	[OPT_REFILL] = { "refill", PB_OPT_ENUM, PM_ASYNC, 0, 0, pm_refill_modes,
+			 "atomic: below low_mark, async (worker thread) or sync "
+			 "(the allocating thread)" },
+	[OPT_BACKING] = { .key = "backing", .type = PB_OPT_NAME,
+			  .def_name = "percpu-bitmap",
+			  .help = "percpu allocator behind the reserve (pcpu.h "
+				  "registry: percpu-bitmap, percpu-areamap)" },
+	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
+			   "atomic: refill below this level; 0: min_nr/2 (at least 1)" },
+	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
+			  PM_MAX_WAIT_MS, NULL,
+			  "may-block: total sleep for a free before NULL; 0: never sleep" },
+	[OPT_UNIT_SIZE] = { "unit_size", PB_OPT_UINT, 0, 0, 1u << 28, NULL,
+			    "the percpu allocator's unit size; 0: its default" },
+	[OPT__COUNT] = { NULL, PB_OPT_UINT, 0, 0, 0, NULL, NULL },
+};
+
+static void pm_release(struct pm_pool *p)
+{
+	if (p->mp)
+		pb_mempool_destroy(p->mp);
+	if (p->pa)
+		p->ops->destroy(p->pa);
+	free(p);
+}
+
+static int pm_backing_find(const char *name, const struct pb_pcpu_ops **ops,
+			   char *err, size_t errlen)
+{
+	size_t off;
+
+	*ops = pb_pcpu_find(name);
+	if (*ops)
+		return 0;
+	off = (size_t)snprintf(err, errlen, PM_NAME ": unknown backing '%s' "
+			       "(valid:", name);
+	for (size_t i = 0; i < pb_pcpu_count() && off < errlen; i++)
+		off += (size_t)snprintf(err + off, errlen - off, "%s %s",
+					i ? "," : "", pb_pcpu_at(i)->name);
+	if (off < errlen)
+		snprintf(err + off, errlen - off, ")");
+	return -1;
+}
+
+static int pm_create(const struct pb_config *cfg, void **pool, char *err,
+		     size_t errlen)
+{
+	struct pb_mempool_params params;
+	struct pb_pcpu_config pc = { .nr_units = cfg->nr_cpus };
+	const struct pb_pcpu_ops *ops;
+	uint64_t v[OPT__COUNT];
+	struct pm_pool *p;
+	uint64_t min_nr, low_mark;
+	char why[200];
+
+	if (pb_options_parse(pm_options, cfg->opts, cfg->nr_opts, v, PM_NAME,
+			     err, errlen) ||
+	    pm_backing_find(pb_option_name(v[OPT_BACKING]), &ops, err, errlen))
+		return -1;
+	min_nr = v[OPT_MIN_NR] ? v[OPT_MIN_NR] : cfg->capacity;
+	if (!min_nr || min_nr > PM_MAX_MIN_NR) {
+		snprintf(err, errlen,
+			 PM_NAME ": min_nr=0 takes the capacity, %zu: give min_nr in [1, %llu]",
+			 cfg->capacity, (unsigned long long)PM_MAX_MIN_NR);
+		return -1;
+	}
+	low_mark = v[OPT_LOW_MARK] ? v[OPT_LOW_MARK] :
+		   (min_nr / 2 ? min_nr / 2 : 1);
+	if (low_mark > min_nr) {
+		snprintf(err, errlen, PM_NAME ": low_mark=%llu exceeds min_nr=%llu",
+			 (unsigned long long)low_mark,
+			 (unsigned long long)min_nr);
+		return -1;
+	}
+	if (cfg->align > PB_PCPU_PAGE_SIZE) {
+		snprintf(err, errlen, PM_NAME ": align %zu above the page size %u",
+			 cfg->align, PB_PCPU_PAGE_SIZE);
+		return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, PM_NAME ": out of memory");
+		return -1;
+	}
+	p->ops = ops;
+	pc.unit_size = v[OPT_UNIT_SIZE];
+	if (ops->create(&pc, &p->pa, why, sizeof(why))) {
+		snprintf(err, errlen, PM_NAME ": backing %s: %s", ops->name, why);
+		p->pa = NULL;
+		pm_release(p);
+		return -1;
+	}
+	p->unit_size = ops->unit_size(p->pa);
+	if (cfg->obj_size > p->unit_size) {
+		snprintf(err, errlen, PM_NAME ": obj_size %zu above the unit size %zu",
+			 cfg->obj_size, p->unit_size);
+		pm_release(p);
+		return -1;
+	}
+	p->size = cfg->obj_size;
+	p->align = cfg->align ? cfg->align : PB_PCPU_DFL_ALIGN;
+	p->gfp = v[OPT_ALLOC] == PM_ATOMIC ? PB_GFP_ATOMIC : PB_GFP_WAIT;
+	p->sync_refill = v[OPT_REFILL] == PM_SYNC;
+	p->low_mark = low_mark;
+	params = (struct pb_mempool_params){
+		.low_mark = low_mark,
+		.wait_ms = (unsigned int)v[OPT_WAIT_MS],
+		/* The worker only for atomic pools that refill asynchronously. */
+		.async_refill = v[OPT_ALLOC] == PM_ATOMIC && !p->sync_refill,
+	};
+	p->mp = pb_mempool_create(min_nr, pm_backing_alloc, pm_backing_free, p,
+				  &params);
+	if (!p->mp) {
+		snprintf(err, errlen,
+			 PM_NAME ": cannot create a pool of %llu reserved objects: %s",
+			 (unsigned long long)min_nr, strerror(errno));
+		pm_release(p);
+		return -1;
+	}
+	*pool = p;
+	return 0;
+}
+
+static void pm_destroy(void *pool)
+{
+	pm_release(pool);
+}
+
+/* A ctx gets its own cache line: its counters are written on every op. */
+static void *pm_thread_init(void *pool, unsigned int cpu)
+{
+	size_t size = (sizeof(struct pm_ctx) + PM_CACHELINE - 1) &
+		      ~(size_t)(PM_CACHELINE - 1);
+	struct pm_ctx *ctx;
+
+	(void)cpu;
+	ctx = aligned_alloc(PM_CACHELINE, size);
+	if (!ctx)
+		return NULL;
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->pool = pool;
+	return ctx;
+}
+
+static void pm_thread_fini(void *pool, void *ctx_)
+{
+	struct pm_ctx *ctx = ctx_;
+
+	(void)pool;
+	pb_mempool_counters_add(ctx->pool->mp, &ctx->cnt);
+	free(ctx);
+}
+
+/* The sync refill: the allocating thread tops the reserve up (may sleep). */
+static __attribute__((noinline)) void pm_refill_sync(struct pm_pool *p)
+{
+	pb_mempool_refill(p->mp, PB_GFP_WAIT);
+}
+
+/* pm_alloc() - one percpu object; only the owner of @ctx_ calls it. */
+static inline void *pm_alloc(void *ctx_)
+{
+	struct pm_ctx *ctx = ctx_;
+	struct pm_pool *p = ctx->pool;
+	void *obj = pb_mempool_alloc(p->mp, p->gfp, &ctx->cnt);
+
+	if (p->sync_refill && pb_mempool_nr_elems(p->mp) < p->low_mark)
+		pm_refill_sync(p);
+	return obj;
+}
+
+/* pm_free() - @obj may come from any ctx of the pool. */
+static inline void pm_free(void *ctx_, void *obj)
+{
+	struct pm_ctx *ctx = ctx_;
+
+	pb_mempool_free(ctx->pool->mp, obj, &ctx->cnt);
+}
+
+static void *pm_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
+{
+	struct pm_pool *p = pool;
+
+	return (char *)obj + (size_t)cpu * p->unit_size;
+}
+
+static void pm_stats(void *pool, struct pb_stats *st)
+{
+	struct pm_pool *p = pool;
+	struct pb_mempool_counters t;
+	struct pb_pcpu_stats ps;
+	size_t level = pb_mempool_counters_read(p->mp, &t);
+
+	p->ops->stats(p->pa, &ps);
+	pb_stats_set(st, PB_STAT_backing_allocs, t.backing_allocs);
+	pb_stats_set(st, PB_STAT_backing_frees, t.backing_frees);
+	pb_stats_set(st, PB_STAT_reserve_hits, t.reserve_hits);
+	pb_stats_set(st, PB_STAT_reserve_puts, t.reserve_puts);
+	pb_stats_set(st, PB_STAT_waits, t.waits);
+	pb_stats_set(st, PB_STAT_wait_timeouts, t.wait_timeouts);
+	pb_stats_set(st, PB_STAT_refills, t.refills);
+	pb_stats_set(st, PB_STAT_alloc_fails, t.alloc_fails);
+	pb_stats_set(st, PB_STAT_reserve_level, level);
+	pb_stats_set(st, PB_STAT_metadata_bytes,
+		     pb_mempool_metadata_bytes(p->mp) + sizeof(*p) +
+		     ps.metadata_bytes);
+	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
+}
+
+static const char *const pm_variants[] = { "alloc=may-block", "refill=sync",
+					   "backing=percpu-areamap", NULL };
+
+PB_BACKEND_REGISTER(percpu_mempool, pm_alloc, pm_free,
+	.name = PM_NAME,
+	.description = "percpu mempool (seed 004): mempool_t reserve over the "
+		       "percpu allocator; atomic callers use the reserve only, "
+		       "async or sync refill",
+	.flags = PB_BACKEND_PERCPU,
+	.options = pm_options,
+	.variants = pm_variants,
+	.create = pm_create,
+	.destroy = pm_destroy,
+	.thread_init = pm_thread_init,
+	.thread_fini = pm_thread_fini,
+	.per_cpu_ptr = pm_per_cpu_ptr,
+	.stats = pm_stats,
+)

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * million.c - seed 003's workload: one thread allocates `count` (2^20)
+ * objects of one size, then frees them all in one of three orders, the
+ * alloc and the free phase timed apart (alloc_ms, free_ms per round).
+ *   order  in-order, alternating (every even index, then every odd) or
+ *          reverse; all three run unless --param million.order= names some.
+ *   fill   second-half: before each round (untimed), the second half of
+ *          every 4 KiB page is pre-filled: objects are allocated until
+ *          `count` of them start in the first half of a page, and those
+ *          are freed; the ones in second halves stay live through the
+ *          round. A first-fit percpu allocator must then skip the full
+ *          second halves: the seed's "second half filled" case.
+ *   limit_s a round (pre-fill, alloc, free) that runs longer stops, frees
+ *          what it holds, and the case is recorded as "did not finish
+ *          within N s": never dropped, never estimated.
+ * The seed's aligned case is this workload with --size 4 --align 8.
+ * Sizes default to the seed's 4, 16, 64, 256, 1024 B. Progress lines go
+ * to stderr every 10 s of a long round. The backend's metadata_bytes and
+ * chunks are read with every object live (metadata_per_obj, chunks_peak).
+ *
+ * This file also holds the kernel's out-of-line slow paths (kernels.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "workloads/million.h"
+#include "workloads/workload.h"
+
+#define PAGE 4096u
+#define PROGRESS_NS (10ull * 1000000000ull)
+
+struct pb_million {
+	char label[256];
+	pb_million_peak_fn peak;
+	void *peak_arg;
+	uint64_t last_progress;	/* ns; 0: none printed this round */
+	void **kept;		/* pre-fill objects in second halves */
+	size_t nr_kept, cap_kept;
+};
+
+struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
+				  void *peak_arg)
+{
+	struct pb_million *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	snprintf(m->label, sizeof(m->label), "%s", label);
+	m->peak = peak;
+	m->peak_arg = peak_arg;
+	return m;
+}
+
+void pb_million_free(struct pb_million *m)
+{
+	if (m)
+		free(m->kept);
+	free(m);
+}
+
+uint64_t pb_million_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
+		     const char *phase, size_t done)
+{
+	struct pb_million *m = a->million;
+	uint64_t now = pb_million_now();
+	uint64_t start = deadline - a->limit_ns;
+
+	if (done == 0 && strcmp(phase, "alloc") == 0)
+		m->last_progress = 0;
+	if (now >= deadline) {
+		snprintf(a->out->stopped, sizeof(a->out->stopped),
+			 "%s: %zu of %zu objects", phase, done, a->n);
+		return true;
+	}
+	if (now - start >= PROGRESS_NS &&
+	    (!m->last_progress || now - m->last_progress >= PROGRESS_NS)) {
+		fprintf(stderr, "poolbench:   ... %s: %s %zu of %zu objects, "
+			"%.0f s of %.0f s\n", m->label, phase, done, a->n,
+			(double)(now - start) / 1e9, (double)a->limit_ns / 1e9);
+		m->last_progress = now;
+	}
+	return false;
+}
+
+static int keep(struct pb_million *m, void *p)
+{
+	if (m->nr_kept == m->cap_kept) {
+		size_t cap = m->cap_kept ? 2 * m->cap_kept : 4096;
+		void **k = realloc(m->kept, cap * sizeof(*k));
+
+		if (!k)
+			return -1;
+		m->kept = k;
+		m->cap_kept = cap;
+	}
+	m->kept[m->nr_kept++] = p;
+	return 0;
+}
+
+/*
+ * Allocate until a->n objects start in a page's first half, free those,
+ * keep the rest. It stops early, with fewer holes, after 4n tries (an
+ * allocator whose objects never land in a first half) or when alloc
+ * returns NULL (a fixed pool holds 2n objects). The holes wait in a->ring.
+ */
+int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
+		    pb_alloc_fn alloc, pb_free_fn free_)
+{
+	struct pb_million *m = a->million;
+	size_t holes = 0;
+
+	m->nr_kept = 0;
+	for (size_t tries = 0; holes < a->n && tries < 4 * a->n; tries++) {
+		void *p = alloc(ctx);
+
+		if (!p)
+			break;
+		if ((uintptr_t)p % PAGE >= PAGE / 2 && keep(m, p)) {
+			free_(ctx, p);
+			while (holes)
+				free_(ctx, a->ring[--holes]);
+			pb_million_unfill(ctx, a, free_);
+			snprintf(a->out->stopped, sizeof(a->out->stopped),
+				 "second-half pre-fill: out of memory for its list");
+			return -1;
+		}
+		if ((uintptr_t)p % PAGE < PAGE / 2)
+			a->ring[holes++] = p;
+	}
+	/* In allocation order: the holes the timed round will fill first. */
+	for (size_t i = 0; i < holes; i++) {
+		free_(ctx, a->ring[i]);
+		a->ring[i] = NULL;
+	}
+	return 0;
+}
+
+/* Free the kept pre-fill objects, newest first (the cheap order for a map). */
+void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
+		       pb_free_fn free_)
+{
+	struct pb_million *m = a->million;
+
+	while (m->nr_kept)
+		free_(ctx, m->kept[--m->nr_kept]);
+}
+
+void pb_million_peak(const struct pb_kernel_args *a)
+{
+	if (a->million->peak)
+		a->million->peak(a->million->peak_arg, a->out);
+}
+
+/* A round that stopped early: free what is live in ring[0..nr), newest first. */
+void pb_million_cleanup(void *ctx, const struct pb_kernel_args *a,
+			pb_free_fn free_, size_t nr)
+{
+	while (nr--) {
+		if (a->ring[nr])
+			free_(ctx, a->ring[nr]);
+		a->ring[nr] = NULL;
+	}
+	if (a->fill)
+		pb_million_unfill(ctx, a, free_);
+}
+
+/* ---- the workload ------------------------------------------------------ */
+
+static const char *const million_orders[] = { "in-order", "alternating",
+					      "reverse", NULL };
+static const char *const million_fills[] = { "none", "second-half", NULL };
+static const size_t million_sizes[] = { 4, 16, 64, 256, 1024, 0 };
+
+static const struct pb_option_spec million_params[] = {
+	{ .key = "count", .type = PB_OPT_UINT, .def = 1u << 20, .min = 1,
+	  .max = UINT64_C(1) << 28,
+	  .help = "objects allocated, then all freed (seed: 2^20)" },
+	{ .key = "order", .type = PB_OPT_ENUM, .def = PB_ORDER_IN_ORDER,
+	  .choices = million_orders, .sweep = million_orders,
+	  .help = "free order: in-order, alternating, reverse (default: all three)" },
+	{ .key = "fill", .type = PB_OPT_ENUM, .def = 0, .choices = million_fills,
+	  .help = "second-half: pre-fill the second half of every page" },
+	{ .key = "limit_s", .type = PB_OPT_UINT, .def = 120, .min = 1,
+	  .max = 86400,
+	  .help = "seconds a round may take before it is recorded as not finished" },
+	PB_PARAM_TOUCH,
+	{ 0 }
+};
+
+static int million_prepare(const uint64_t *values, struct pb_kernel_args *a,
+			   char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	a->n = values[0];
+	a->order = (unsigned int)values[1];
+	a->fill = values[2];
+	a->limit_ns = values[3] * 1000000000ull;
+	a->touch = values[4];
+	/* The pre-fill holds up to as many objects again (fixed pools). */
+	a->capacity = a->fill ? 2 * a->n : a->n;
+	return 0;
+}
+
+PB_WORKLOAD_REGISTER(million,
+	.name = "million",
+	.description = "one thread allocs count (2^20) objects, frees them in "
+		       "order, alternating or reverse; alloc ms and free ms",
+	.kernel = PB_KERNEL_million,
+	.params = million_params,
+	.prepare = million_prepare,
+	.times_phases = true,
+	.single_thread = true,
+	.sizes = million_sizes,
+)

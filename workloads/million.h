@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * million.h - the harness's side of the million kernel (kernels.h): one
+ * struct pb_million per worker of a million run, holding what the
+ * kernel's out-of-line slow paths need: a label for progress lines, the
+ * round's time limit, the pre-fill objects, and how to read the backend's
+ * statistics with every object live.
+ *
+ * Concurrency contract: one pb_million belongs to one worker thread.
+ */
+#ifndef PB_WORKLOADS_MILLION_H
+#define PB_WORKLOADS_MILLION_H
+
+#include "workloads/kernels.h"
+
+/* Reads the backend's statistics into @out->peak_* (harness callback). */
+typedef void (*pb_million_peak_fn)(void *arg, struct pb_kernel_out *out);
+
+/*
+ * pb_million_new() - state for one worker; @label names the case in
+ * progress lines (copied). Return: NULL when out of memory.
+ */
+struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
+				  void *peak_arg);
+void pb_million_free(struct pb_million *m);
+
+#endif /* PB_WORKLOADS_MILLION_H */
