@@ -295,7 +295,8 @@ static void pbm_block_set_full(struct pbm_block *b, int bbits)
  * pbm_block_refresh() - rebuild block @i's contig hint from its bits, from
  * the end of the scan_hint run (promoted to contig hint: nothing larger
  * starts before its end) or from first_free. left_free and first_free are
- * already right.
+ * already right; right_free is rebuilt (the promoted run may be the right
+ * edge, which the scan does not see).
  */
 static void pbm_block_refresh(struct pbm_alloc *a, struct pbm_chunk *c, int i)
 {
@@ -303,17 +304,20 @@ static void pbm_block_refresh(struct pbm_alloc *a, struct pbm_chunk *c, int i)
 	int bb = a->block_bits, off = i * bb, end = off + bb, pos;
 
 	a->ctr.block_refreshes++;
+	b->right_free = 0;
 	if (b->scan_hint) {
 		pos = off + b->scan_start + b->scan_hint;
 		b->contig_start = b->scan_start;
 		b->contig_hint = b->scan_hint;
 		b->scan_hint = 0;
+		/* The scan below starts past it: it may be the right edge. */
+		if (pos == end)
+			b->right_free = b->contig_hint;
 	} else {
 		pos = off + b->first_free;
 		b->contig_hint = 0;
 		b->contig_start = 0;
 	}
-	b->right_free = 0;
 	for (;;) {
 		int rs = pbm_next_zero(c->alloc_map, end, pos), re;
 
