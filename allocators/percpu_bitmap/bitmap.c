@@ -572,9 +572,12 @@ static int pbm_scan_block(struct pbm_alloc *a, struct pbm_chunk *c, int i,
 
 		if (rs >= a->nr_bits)
 			break;
-		re = pbm_next_set(c->alloc_map, a->nr_bits, rs);
 		as = pbm_align(rs, align);
-		if (as + bits <= re) {
+		if (as + bits > a->nr_bits)
+			break;
+		/* Read no further than the request: the run may be the chunk. */
+		re = pbm_next_set(c->alloc_map, as + bits, rs);
+		if (re == as + bits) {
 			fit = as;
 			break;
 		}
