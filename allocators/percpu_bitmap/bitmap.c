@@ -50,7 +50,13 @@
  * so a scan_hint never hides a run larger than itself.
  *
  * Options: unit_size (32 KiB), block_size (4096, the kernel's
- * PCPU_BITMAP_BLOCK_SIZE), chunk_size (0: unit_size).
+ * PCPU_BITMAP_BLOCK_SIZE), chunk_size (0: unit_size). The largest
+ * allocation is chunk_size (the kernel's is the unit size, which it equals
+ * by default); alignments are powers of two up to PB_PCPU_PAGE_SIZE.
+ * The chunk hint's under-estimate after frees is less than a block on each
+ * side of a run: two frees that grow one run at both ends, with no
+ * allocation between them, can leave it short by up to two blocks minus
+ * two bits (the next allocation rebuilds it: hint_exact).
  *
  * Concurrency contract: pcpu.h's; every entry point takes the lock.
  */

@@ -3,7 +3,8 @@
  * test_pcpu_bitmap.c - single-thread semantics of the percpu bitmap
  * allocator (allocators/percpu_bitmap) through the general percpu API and
  * its introspection (bitmap.h): alignment and sizes, hints exact after
- * every allocation and never above the truth after a free, chunk creation
+ * every allocation and never above the truth after a free (short by less
+ * than two blocks), chunk creation
  * and release, slot relocation (up to the head, down to the tail), ties
  * going to the better-aligned run, the scan_hint skipping a known-too-small
  * hole, frees of unknown handles refused, bad options refused, a seeded
@@ -136,10 +137,9 @@ static struct pb_pcpu_stats bt_stats(const struct bt *t)
 	return st;
 }
 
-/* Bit offset of @p in its chunk. */
-static int bit_of(const struct bt *t, const void *p, const void *chunk_first)
+/* Bit offset of @p from @chunk_first, an object at offset 0 of its chunk. */
+static int bit_of(const void *p, const void *chunk_first)
 {
-	(void)t;
 	return (int)(((const char *)p - (const char *)chunk_first) / PBM_MIN_ALLOC);
 }
 
@@ -227,13 +227,53 @@ static void test_hint_after_free(void **state)
 	/* A request of the whole run is still found (the hint is rebuilt). */
 	p[3] = bt_alloc(&t, 4, 0);
 	h = hints_of(&t, p[0]);
-	assert_int_equal(bit_of(&t, p[3], p[0]), 12);
+	assert_int_equal(bit_of(p[3], p[0]), 12);
 	assert_int_equal(h.contig_bits, 7);
 	assert_true(h.exact);
 	bt_free(&t, p[3]);
 	for (int i = 0; i < 16; i++)
 		if (i != 3 && i != 4)
 			bt_free(&t, p[i]);
+	t.ops->destroy(t.a);
+}
+
+/*
+ * The bound check() allows: a run grown at both ends by frees inside its
+ * edge blocks, with no allocation between, leaves the hint short by more
+ * than one block (less than two). The next allocation rebuilds it.
+ */
+static void test_hint_short_both_sides(void **state)
+{
+	struct bt t;
+	void *p[64];
+	struct pbm_chunk_hints h;
+
+	(void)state;
+	bt_new(&t, NR_UNITS, "unit_size=4096;block_size=64;chunk_size=256");
+	for (int i = 0; i < 64; i++)
+		p[i] = bt_alloc(&t, 4, 0);
+	bt_free(&t, p[15]);
+	bt_free(&t, p[32]);
+	for (int i = 16; i < 32; i++)
+		bt_free(&t, p[i]);		/* block 1 free: hint rebuilt */
+	h = hints_of(&t, p[0]);
+	assert_int_equal(h.contig_bits, 18);
+	assert_true(h.exact);
+	for (int i = 1; i < 15; i++)
+		bt_free(&t, p[i]);		/* block 0: run 1..15 */
+	for (int i = 33; i < 47; i++)
+		bt_free(&t, p[i]);		/* block 2: run 0..14 */
+	h = hints_of(&t, p[0]);
+	assert_int_equal(h.contig_bits, 18);	/* the run is 1..46: 46 bits */
+	assert_false(h.exact);
+	p[1] = bt_alloc(&t, 4, 0);
+	h = hints_of(&t, p[0]);
+	assert_int_equal(h.contig_bits, 45);
+	assert_true(h.exact);
+	bt_free(&t, p[1]);
+	bt_free(&t, p[0]);
+	for (int i = 47; i < 64; i++)
+		bt_free(&t, p[i]);
 	t.ops->destroy(t.a);
 }
 
@@ -372,7 +412,7 @@ static void test_tie_alignment(void **state)
 	assert_int_equal(h.contig_start, 32);
 	/* First fit still takes the first hole that holds the request. */
 	p[2] = bt_alloc(&t, 8, 0);
-	assert_int_equal(bit_of(&t, p[2], p[0]), 2);
+	assert_int_equal(bit_of(p[2], p[0]), 2);
 	for (int i = 0; i < 64; i++)
 		if (i != 3 && i != 8 && i != 9 && i != 20 && i != 21 && i != 32 &&
 		    i != 33)
@@ -410,7 +450,7 @@ static void test_scan_hint(void **state)
 	pbm_counters(t.a, &c0);
 	x = bt_alloc(&t, 16, 0);
 	pbm_counters(t.a, &c1);
-	assert_int_equal(bit_of(&t, x, p[0]), 12);
+	assert_int_equal(bit_of(x, p[0]), 12);
 	assert_int_equal(c1.scan_skips, c0.scan_skips + 1);
 	/* The contig run is gone: the scan_hint run is promoted to it. */
 	bh = block_of(&t, p[0], 0);
@@ -419,7 +459,7 @@ static void test_scan_hint(void **state)
 	assert_int_equal(bh.scan_hint, 0);
 	/* 8 bytes: the scan from bit 1 skips the hole at 1, which is recorded. */
 	y = bt_alloc(&t, 8, 0);
-	assert_int_equal(bit_of(&t, y, p[0]), 4);
+	assert_int_equal(bit_of(y, p[0]), 4);
 	bh = block_of(&t, p[0], 0);
 	assert_int_equal(bh.scan_hint, 1);
 	assert_int_equal(bh.scan_start, 1);
@@ -427,11 +467,11 @@ static void test_scan_hint(void **state)
 	pbm_counters(t.a, &c0);
 	z = bt_alloc(&t, 8, 0);
 	pbm_counters(t.a, &c1);
-	assert_int_equal(bit_of(&t, z, p[0]), 8);
+	assert_int_equal(bit_of(z, p[0]), 8);
 	assert_int_equal(c1.scan_skips, c0.scan_skips + 1);
 	/* A request that fits in the scan_hint still scans from first_free. */
 	w = bt_alloc(&t, 4, 0);
-	assert_int_equal(bit_of(&t, w, p[0]), 1);
+	assert_int_equal(bit_of(w, p[0]), 1);
 	bt_free(&t, w);
 	bt_free(&t, x);
 	bt_free(&t, y);
@@ -629,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_alignment),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_hint_after_free),
+		cmocka_unit_test(test_hint_short_both_sides),
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_slots),
 		cmocka_unit_test(test_tie_alignment),
