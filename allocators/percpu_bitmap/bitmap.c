@@ -114,8 +114,10 @@ struct pbm_alloc {
 	size_t unit_size;
 	int chunk_bytes;		/* bytes of each unit a chunk manages */
 	int nr_bits, block_bits, nr_blocks;
+	int block_shift;		/* log2(block_bits) */
 	int nr_slots;
 	struct pbm_slot *slots;
+	uint64_t slots_used;		/* bit s: slots[s] is not empty */
 	struct pbm_chunk **chunks;	/* every chunk, sorted by base */
 	size_t nr_chunks, cap_chunks;
 	uint64_t live, live_bytes, created, released;
@@ -150,7 +152,8 @@ static void pbm_fill(uint64_t *m, int s, int n, bool v)
 }
 
 /* The first bit in [from, size) equal to @v, or size. */
-static int pbm_next(const uint64_t *m, int size, int from, bool v)
+static inline __attribute__((always_inline)) int
+pbm_next(const uint64_t *m, int size, int from, bool v)
 {
 	int w = from >> 6;
 	uint64_t x;
@@ -360,7 +363,7 @@ static void pbm_chunk_refresh(struct pbm_alloc *a, struct pbm_chunk *c)
 	a->ctr.chunk_refreshes++;
 	c->contig_bits = 0;
 	c->contig_start = 0;
-	for (int i = c->first_bit / bb; i < a->nr_blocks; i++) {
+	for (int i = c->first_bit >> a->block_shift; i < a->nr_blocks; i++) {
 		const struct pbm_block *b = &c->md[i];
 		int off = i * bb;
 
@@ -418,6 +421,8 @@ static void pbm_list_del(struct pbm_alloc *a, struct pbm_chunk *c)
 	else
 		sl->tail = c->prev;
 	c->prev = c->next = NULL;
+	if (!sl->head)
+		a->slots_used &= ~(UINT64_C(1) << c->slot);
 }
 
 static void pbm_list_add(struct pbm_alloc *a, struct pbm_chunk *c, int slot,
@@ -426,6 +431,7 @@ static void pbm_list_add(struct pbm_alloc *a, struct pbm_chunk *c, int slot,
 	struct pbm_slot *sl = &a->slots[slot];
 
 	c->slot = slot;
+	a->slots_used |= UINT64_C(1) << slot;
 	if (tail) {
 		c->next = NULL;
 		c->prev = sl->tail;
@@ -613,7 +619,7 @@ static int pbm_find_fit(struct pbm_alloc *a, struct pbm_chunk *c, int bits,
 	if (pbm_align(c->contig_start, align) - c->contig_start + bits >
 	    c->contig_bits)
 		return -1;
-	for (int i = c->first_bit / bb; i < a->nr_blocks; i++) {
+	for (int i = c->first_bit >> a->block_shift; i < a->nr_blocks; i++) {
 		const struct pbm_block *b = &c->md[i];
 		int off = i * bb;
 
@@ -645,7 +651,7 @@ static void pbm_block_hint_alloc(struct pbm_alloc *a, struct pbm_chunk *c,
 				 int pos, int bits)
 {
 	int bb = a->block_bits, end = pos + bits;
-	int si = pos / bb, ei = (end - 1) / bb;
+	int si = pos >> a->block_shift, ei = (end - 1) >> a->block_shift;
 	int s_off = pos - si * bb, e_off = end - ei * bb;
 	struct pbm_block *sb = &c->md[si], *eb = &c->md[ei];
 
@@ -712,7 +718,7 @@ static void pbm_block_hint_free(struct pbm_alloc *a, struct pbm_chunk *c,
 				int pos, int bits)
 {
 	int bb = a->block_bits, end = pos + bits;
-	int si = pos / bb, ei = (end - 1) / bb;
+	int si = pos >> a->block_shift, ei = (end - 1) >> a->block_shift;
 	int s_off = pos - si * bb, e_off = end - ei * bb, rs, re;
 	struct pbm_block *sb = &c->md[si], *eb = &c->md[ei];
 
@@ -837,6 +843,7 @@ static int pbm_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 	a->chunk_bytes = (int)chunk;
 	a->nr_bits = (int)(chunk / PBM_MIN_ALLOC);
 	a->block_bits = (int)(block / PBM_MIN_ALLOC);
+	a->block_shift = __builtin_ctz((unsigned int)a->block_bits);
 	a->nr_blocks = (int)(chunk / block);
 	/* As the kernel's pcpu_nr_slots: the chunk size's slot, plus two. */
 	a->nr_slots = pbm_fls((unsigned int)chunk) - PBM_SLOT_BASE_SHIFT + 4;
@@ -858,9 +865,11 @@ static void *pbm_alloc_locked(struct pbm_alloc *a, int bits, int align)
 	struct pbm_chunk *c;
 	int pos = -1;
 
-	for (int slot = pbm_size_to_slot(a, bits * PBM_MIN_ALLOC);
-	     slot < a->nr_slots; slot++) {
-		for (c = a->slots[slot].head; c; c = c->next) {
+	/* The non-empty slots from the request's size upward. */
+	for (uint64_t used = a->slots_used &
+			     (~UINT64_C(0) << pbm_size_to_slot(a, bits * PBM_MIN_ALLOC));
+	     used; used &= used - 1) {
+		for (c = a->slots[__builtin_ctzll(used)].head; c; c = c->next) {
 			pos = pbm_find_fit(a, c, bits, align);
 			if (pos >= 0)
 				goto found;
@@ -1085,6 +1094,9 @@ static int pbm_check_locked(struct pbm_alloc *a, char *err, size_t errlen)
 		}
 		if (a->slots[s].tail != prev)
 			PBM_BAD("slot %d: tail is not the last chunk", s);
+		if (!(a->slots_used >> s & 1) != !prev)
+			PBM_BAD("slot %d: used bit %d, list %s", s,
+				(int)(a->slots_used >> s & 1), prev ? "full" : "empty");
 	}
 	if (listed != a->nr_chunks)
 		PBM_BAD("%zu chunks on slot lists, %zu known", listed, a->nr_chunks);
