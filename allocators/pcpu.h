@@ -28,6 +28,12 @@
 
 /* The kernel's PCPU_MIN_UNIT_SIZE: the smallest unit it boots with, and the largest allocation. */
 #define PB_PCPU_MIN_UNIT_SIZE (32u << 10)
+
+/* The largest allocation: PCPU_MIN_UNIT_SIZE, as pcpu_alloc() checks, or less in smaller units. */
+static inline size_t pb_pcpu_max_alloc(size_t unit_bytes)
+{
+	return unit_bytes < PB_PCPU_MIN_UNIT_SIZE ? unit_bytes : PB_PCPU_MIN_UNIT_SIZE;
+}
 /*
  * The default unit size: 256 KiB, what x86-64 kernels commonly boot with
  * (dmesg: "percpu: Embedded ... u262144"); the kernel sizes units at boot
@@ -71,7 +77,7 @@ struct pb_pcpu_ops {
 	/* destroy() - release every chunk, live allocations included. */
 	void (*destroy)(void *a);
 	/*
-	 * alloc() - @size bytes (1..unit size) aligned to @align (a power of
+	 * alloc() - @size bytes (1..pb_pcpu_max_alloc(unit size)) aligned to @align (a power of
 	 * two, 0 or up to PB_PCPU_PAGE_SIZE) in every unit, zeroed in every
 	 * unit as the kernel does. Return: the handle, or NULL (bad
 	 * arguments or out of memory).

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# table-percpu.sh RESULTS_DIR [ALIGNED_DIR] - the percpu tables (seed 003)
+# table-percpu.sh RESULTS_DIR [ALIGNED_DIR [MEMPOOL_DIR]] - the percpu
+# tables (seeds 003 and 004)
 # from stored `million` runs (`make run-percpu`): alloc ms / free ms of 2^20
 # objects by size, area map against bitmap (and malloc), in the worst free
 # order and in all three, the second-half-filled case, and, from
-# ALIGNED_DIR, the aligned case (4-byte objects, 8-byte alignment). Medians
+# ALIGNED_DIR, the aligned case (4-byte objects, 8-byte alignment), and
+# from MEMPOOL_DIR the percpu mempool against direct percpu allocation. Medians
 # over repetitions (the one run when there is one); a case that did not
 # finish within its limit says so. Our figures are read from results.csv;
 # the seed's are its cover letter's, quoted for comparison.
@@ -13,17 +15,20 @@
 set -euo pipefail
 
 . "$(dirname "$0")/lib-results.sh"
-if [ $# -lt 1 ] || [ $# -gt 2 ]; then
-	echo "usage: $0 RESULTS_DIR [ALIGNED_DIR]" >&2
+if [ $# -lt 1 ] || [ $# -gt 3 ]; then
+	echo "usage: $0 RESULTS_DIR [ALIGNED_DIR [MEMPOOL_DIR]]" >&2
 	exit 2
 fi
 aligned=${2:-}
+mempool=${3:-}
 pb_results_dir "$0" "$1"
 pb_results_column "$0" alloc_ms "a run older than the million workload"
-if [ -n "$aligned" ] && [ ! -s "$aligned/results.csv" ]; then
-	echo "$0: $aligned/results.csv: missing or empty (not a poolbench results folder?)" >&2
-	exit 2
-fi
+for d in "$aligned" "$mempool"; do
+	if [ -n "$d" ] && [ ! -s "$d/results.csv" ]; then
+		echo "$0: $d/results.csv: missing or empty (not a poolbench results folder?)" >&2
+		exit 2
+	fi
+done
 if ! grep -q '^[^,]*,million,' "$dir/results.csv"; then
 	echo "$0: $dir/results.csv has no million rows (run make run-percpu)" >&2
 	exit 2
@@ -202,4 +207,45 @@ END {
 }
 function ordname(k,   p) { split(k, p, SUBSEP); return p[4] }
 ' >"$out"
+
+# Seed 004: the percpu mempool against direct percpu allocation.
+if [ -n "$mempool" ]; then
+	awk -F, '
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	function get(n) { return (n in c) ? $c[n] : "" }
+	function num(x, f) { return x == "" ? "n/a" : sprintf(f, x) }
+	# Medians; with one repetition its run row (a median row replaces it).
+	(get("statistic") == "median" || get("statistic") == "run") && get("backend") != "null" {
+		k = get("backend") (get("options") == "" ? "" : " " get("options"))
+		gsub(/;/, " ", k)
+		if (!(k in seen)) { seen[k] = 1; keys[++nk] = k }
+		w = get("workload") == "fastpath-reuse" ? 1 : 2
+		if (get("error") != "") { ns[k, w] = "failed"; bad[k, w] = 1; next }
+		if ((k, w) in bad) next
+		if (get("statistic") == "run" && ((k, w) in ns)) { ns[k, w] = "n/a"; next }
+		if (get("statistic") == "run" && ((k, w) in med)) next
+		if (get("statistic") == "median") med[k, w] = 1
+		ns[k, w] = num(get("ns_per_op"), "%.1f")
+		if (w == 2) {
+			rh[k] = num(get("reserve_hits_per_op"), "%.3f")
+			ba[k] = num(get("backing_allocs_per_op"), "%.3f")
+			rf[k] = num(get("refills_per_op"), "%.4f")
+			af[k] = num(get("alloc_fails_per_op"), "%.4f")
+		}
+	}
+	END {
+		print ""
+		print "### Seed 004: percpu mempool against direct percpu allocation (ns per alloc+free pair)"
+		print ""
+		print "| backend and options | fastpath-reuse | ring-cleanup N(256) | reserve hits / pair | backing allocs / pair | refills / pair | alloc fails / pair |"
+		print "|---|---|---|---|---|---|---|"
+		for (i = 1; i <= nk; i++) {
+			k = keys[i]
+			printf "| %s | %s | %s | %s | %s | %s | %s |\n", k, ((k, 1) in ns) ? ns[k, 1] : "n/a",
+				((k, 2) in ns) ? ns[k, 2] : "n/a", (k in rh) ? rh[k] : "n/a",
+				(k in ba) ? ba[k] : "n/a", (k in rf) ? rf[k] : "n/a", (k in af) ? af[k] : "n/a"
+		}
+	}' "$mempool/results.csv" >>"$out"
+fi
 cat "$out"
+

@@ -149,9 +149,11 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 	uint64_t v[OPT__COUNT];
 	struct pm_pool *p;
 	uint64_t min_nr, low_mark;
+	struct pb_geometry geo;
 	char why[200];
 
-	if (pb_options_parse(pm_options, cfg->opts, cfg->nr_opts, v, PM_NAME,
+	if (pb_config_geometry(cfg, PM_NAME, &geo, err, errlen) ||
+	    pb_options_parse(pm_options, cfg->opts, cfg->nr_opts, v, PM_NAME,
 			     err, errlen) ||
 	    pm_backing_find(pb_option_name(v[OPT_BACKING]), &ops, err, errlen))
 		return -1;
@@ -189,9 +191,10 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 		return -1;
 	}
 	p->unit_size = ops->unit_size(p->pa);
-	if (cfg->obj_size > p->unit_size) {
-		snprintf(err, errlen, PM_NAME ": obj_size %zu above the unit size %zu",
-			 cfg->obj_size, p->unit_size);
+	if (cfg->obj_size > pb_pcpu_max_alloc(p->unit_size)) {
+		snprintf(err, errlen, PM_NAME ": obj_size %zu above the largest "
+			 "percpu allocation, %zu", cfg->obj_size,
+			 pb_pcpu_max_alloc(p->unit_size));
 		pm_release(p);
 		return -1;
 	}

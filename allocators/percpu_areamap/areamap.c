@@ -457,7 +457,8 @@ static void *am_alloc(void *a_, size_t size, size_t align)
 	struct am_alloc *a = a_;
 	void *p;
 
-	if (!size || size > (size_t)a->unit_size || (align & (align - 1)) ||
+	if (!size || size > pb_pcpu_max_alloc((size_t)a->unit_size) ||
+	    (align & (align - 1)) ||
 	    align > PB_PCPU_PAGE_SIZE)
 		return NULL;
 	/* Even sizes and alignments: bit 0 of an offset is the in-use flag. */
@@ -658,9 +659,10 @@ static int amb_create(const struct pb_config *cfg, void **pool, char *err,
 		return -1;
 	}
 	p->unit_size = am_unit_size(p->a);
-	if (cfg->obj_size > p->unit_size) {
-		snprintf(err, errlen, AM_NAME ": obj_size %zu above the unit size "
-			 "%zu", cfg->obj_size, p->unit_size);
+	if (cfg->obj_size > pb_pcpu_max_alloc(p->unit_size)) {
+		snprintf(err, errlen, AM_NAME ": obj_size %zu above the largest "
+			 "percpu allocation, %zu", cfg->obj_size,
+			 pb_pcpu_max_alloc(p->unit_size));
 		am_destroy(p->a);
 		free(p);
 		return -1;

@@ -49,7 +49,7 @@
  * also takes a farther run, which may hide a larger run between the two);
  * so a scan_hint never hides a run larger than itself.
  *
- * Options: unit_size (32 KiB), block_size (4096, the kernel's
+ * Options: unit_size (256 KiB), block_size (4096, the kernel's
  * PCPU_BITMAP_BLOCK_SIZE), chunk_size (0: unit_size). The largest
  * allocation is chunk_size (the kernel's is the unit size, which it equals
  * by default); alignments are powers of two up to PB_PCPU_PAGE_SIZE.
@@ -760,10 +760,11 @@ enum { PBM_OPT_UNIT, PBM_OPT_BLOCK, PBM_OPT_CHUNK, PBM_NR_OPTS };
 static const struct pb_option_spec pbm_options[] = {
 	[PBM_OPT_UNIT] = {
 		.key = "unit_size", .type = PB_OPT_UINT,
-		.def = PB_PCPU_MIN_UNIT_SIZE, .min = PB_PCPU_PAGE_SIZE,
+		.def = PB_PCPU_DFL_UNIT_SIZE, .min = PB_PCPU_PAGE_SIZE,
 		.max = PBM_MAX_UNIT,
 		.help = "bytes per CPU unit (the stride between CPUs' copies), a "
-			"multiple of 4096 (the kernel's PCPU_MIN_UNIT_SIZE: 32 KiB)" },
+			"multiple of 4096; default 256 KiB (PB_PCPU_DFL_UNIT_SIZE, "
+			"a common x86-64 boot value)" },
 	[PBM_OPT_BLOCK] = {
 		.key = "block_size", .type = PB_OPT_UINT, .def = 4096, .min = 64,
 		.max = PBM_MAX_UNIT,
@@ -896,7 +897,8 @@ static void *pbm_alloc(void *a_, size_t size, size_t align)
 	struct pbm_alloc *a = a_;
 	void *p;
 
-	if (!size || size > (size_t)a->chunk_bytes || (align & (align - 1)) ||
+	if (!size || size > pb_pcpu_max_alloc((size_t)a->chunk_bytes) ||
+	    (align & (align - 1)) ||
 	    align > PB_PCPU_PAGE_SIZE)
 		return NULL;
 	if (align < PBM_MIN_ALLOC)
@@ -1246,15 +1248,16 @@ static int pbmb_create(const struct pb_config *cfg, void **pool, char *err,
 	}
 	a = p->a;
 	p->unit_size = a->unit_size;
-	if (cfg->obj_size > (size_t)a->chunk_bytes) {
-		snprintf(err, errlen, PBM_NAME ": obj_size %zu above the chunk size "
-			 "%d", cfg->obj_size, a->chunk_bytes);
+	if (cfg->obj_size > pb_pcpu_max_alloc((size_t)a->chunk_bytes)) {
+		snprintf(err, errlen, PBM_NAME ": obj_size %zu above the largest "
+			 "percpu allocation, %zu", cfg->obj_size,
+			 pb_pcpu_max_alloc((size_t)a->chunk_bytes));
 		pbm_destroy(p->a);
 		free(p);
 		return -1;
 	}
 	p->size = cfg->obj_size;
-	p->align = cfg->align ? cfg->align : 16;
+	p->align = cfg->align ? cfg->align : PB_PCPU_DFL_ALIGN;
 	*pool = p;
 	return 0;
 }

@@ -186,7 +186,15 @@ static void test_sizes(void **state)
 	assert_int_equal(st.live_bytes, 8);
 	bt_free(&t, p);
 	bt_free(&t, q);
-	/* The largest allocation is the chunk: one whole unit. */
+	/* The largest allocation is PCPU_MIN_UNIT_SIZE, whatever the unit. */
+	p = bt_alloc(&t, PB_PCPU_MIN_UNIT_SIZE, PB_PCPU_PAGE_SIZE);
+	assert_int_equal(hints_of(&t, p).free_bytes,
+			 PB_PCPU_DFL_UNIT_SIZE - PB_PCPU_MIN_UNIT_SIZE);
+	bt_free(&t, p);
+	t.ops->destroy(t.a);
+	/* In a 32 KiB unit that is the whole chunk. */
+	bt_new(&t, NR_UNITS, "unit_size=32768");
+	assert_null(t.ops->alloc(t.a, PB_PCPU_MIN_UNIT_SIZE + 1, 0));
 	p = bt_alloc(&t, PB_PCPU_MIN_UNIT_SIZE, PB_PCPU_PAGE_SIZE);
 	assert_int_equal(hints_of(&t, p).free_bytes, 0);
 	assert_int_equal(hints_of(&t, p).slot, 0);
@@ -515,7 +523,7 @@ static void test_bad_options(void **state)
 	static const char *const bad[] = {
 		"unit_size=5000", "unit_size=1024", "block_size=100", "block_size=32",
 		"unit_size=4096;block_size=8192", "chunk_size=6000",
-		"chunk_size=65536", "unit_size=8192;block_size=4096;chunk_size=12288",
+		"chunk_size=524288", "unit_size=8192;block_size=4096;chunk_size=12288",
 		"no_such_option=1", "block_size=lots",
 	};
 	char err[256];
@@ -629,7 +637,7 @@ static void million(enum free_order order)
 		assert_non_null(p[i]);
 	}
 	bt_check(&t);
-	assert_int_equal(bt_stats(&t).chunks, n * 4 / PB_PCPU_MIN_UNIT_SIZE);
+	assert_int_equal(bt_stats(&t).chunks, n * 4 / PB_PCPU_DFL_UNIT_SIZE);
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order == IN_ORDER ? k : order == REVERSE ? n - 1 - k :
 			   k < n / 2 ? 2 * k : 2 * (k - n / 2) + 1;
