@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.."
 
 bin=build/fuzz/fuzz_pcpu
 seeds=tests/fuzz/corpus/pcpu
-check_runs=${FUZZ_CHECK_RUNS:-5000}
+check_runs=${FUZZ_CHECK_RUNS:-3000}
 # One input is at most 512 operations (fuzz_pcpu.c): 2 + 512 * 4 bytes.
 common=(-max_len=2050 -timeout=60 -artifact_prefix=build/fuzz/ -print_final_stats=1)
 
