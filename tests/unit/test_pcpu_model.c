@@ -11,7 +11,7 @@
  * and invalid request; and four threads allocating and freeing on one
  * allocator at once (the TSan build checks the locking), with check()
  * clean at the end. A failure names the allocator, seed, step and what is
- * wrong; rerun one test with CMOCKA_TEST_ABORT=0 and the same binary.
+ * wrong; a seed fixes the whole sequence, so a rerun repeats it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -124,10 +124,10 @@ static void test_random(void **state)
 }
 
 /*
- * Fill four units' worth of same-size allocations, free every other one,
- * then drain the rest in each order: chunks must be created (at least
- * four) and, on the way down, released again down to at most one (the
- * kernel keeps one empty chunk and releases the others).
+ * Fill more than four units' worth of same-size allocations, free every
+ * other one, then drain the rest in each order: chunks must be created
+ * (at least four) and, on the way down, released again down to at most
+ * one (the kernel keeps one empty chunk and releases the others).
  */
 static void test_fill_drain(void **state)
 {
@@ -140,7 +140,7 @@ static void test_fill_drain(void **state)
 	for (int order = 0; order < PM_ORDER_NR; order++) {
 		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
 			size_t size = sizes[k] < m.unit_size ? sizes[k] : m.unit_size;
-			size_t n = 4 * m.unit_size / size;
+			size_t n = 4 * m.unit_size / size + 1;
 			struct pb_pcpu_stats st;
 
 			for (size_t i = 0; i < n; i++)
