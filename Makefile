@@ -4,7 +4,11 @@
 #
 #   make            build build/poolbench (warnings are errors)
 #   make test       install missing packages, build, run every test: unit,
-#                   conformance (every backend), stress, ASan+UBSan and TSan
+#                   conformance (every backend), stress, ASan+UBSan and TSan,
+#                   and a short deterministic run of the fuzz target
+#   make fuzz [FUZZ_TIME=60]  fuzz the percpu allocators against the model
+#                   (tests/fuzz/): new inputs to build/fuzz/corpus, crashes
+#                   to build/fuzz/
 #   make run-all    install missing packages, build, run the whole suite and
 #                   write a new results/<host>/<UTC time>/ folder
 #   make run-quick  a smoke run of the same matrix in under a minute
@@ -60,14 +64,14 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 TEST_SRC := $(wildcard tests/unit/test_*.c) $(wildcard tests/conformance/test_*.c) \
 	$(wildcard tests/stress/test_*.c)
 TEST_BIN := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
-TEST_COMMON := tests/common/backends.c
+TEST_COMMON := tests/common/backends.c tests/common/pcpu_model.c
 # Backends that exist only to test the harness (build/poolbench-test).
 TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.c))
 
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test deps run-all run-quick run-qmempool run-objpool run-percpu plots clean FORCE
+.PHONY: all tests test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -93,7 +97,7 @@ $(BUILD)/poolbench: $(CORE_OBJ) $(TOOL_OBJ)
 
 # One link rule per test program (their sources sit in different folders).
 define test_rule
-$(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(BUILD)/obj/$(TEST_COMMON:.c=.o) $(CORE_OBJ)
+$(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(TEST_COMMON:%.c=$(BUILD)/obj/%.o) $(CORE_OBJ)
 	@mkdir -p $$(dir $$@)
 	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS)
 endef
@@ -108,7 +112,46 @@ test: deps
 	$(MAKE) all tests
 	$(MAKE) VARIANT=asan tests
 	$(MAKE) VARIANT=tsan tests
+	$(MAKE) fuzz-build
 	tests/run.sh
+
+# The fuzz target: clang with libFuzzer, ASan and UBSan, whatever VARIANT
+# says, from the allocators and the model alone (the allocators need
+# nothing from the harness). It is part of make test, so a missing clang
+# is an error, never a skip. clang's -Wextra and -Wcast-align also flag
+# positional initialisers and casts on x86 that gcc passes; gcc's builds
+# keep those checks, the fuzz build leaves them out.
+FUZZ_CC ?= clang
+FUZZ_TIME ?= 60
+FUZZ_DIR := build/fuzz
+FUZZ_CFLAGS := -std=gnu11 -O1 -g -pthread -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined $(CWARN) \
+	-Wno-missing-field-initializers -Wno-cast-align
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined
+FUZZ_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) \
+	tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
+FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+
+fuzz-cc:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "make: $(FUZZ_CC) not found: the fuzz target needs clang and libFuzzer; run scripts/install-deps.sh (Debian: clang libclang-rt-14-dev)" >&2; exit 1; }
+	@echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n ? 0 : 0; }' | \
+		$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || { echo "make: $(FUZZ_CC) -fsanitize=fuzzer does not link: libFuzzer missing; run scripts/install-deps.sh (Debian: libclang-rt-14-dev)" >&2; exit 1; }
+
+$(FUZZ_DIR)/obj/%.o: %.c | fuzz-cc
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) -D_GNU_SOURCE -I. -MMD -MP $(FUZZ_CFLAGS) $(FUZZ_SAN) -c $< -o $@
+
+# The model is the oracle, not the code under test: no coverage feedback
+# from it, which makes each run cheaper.
+$(FUZZ_DIR)/obj/tests/%.o: FUZZ_SAN := -fsanitize=address,undefined
+
+$(FUZZ_DIR)/fuzz_pcpu: $(FUZZ_OBJ) | fuzz-cc
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer,address,undefined $^ -o $@
+
+fuzz-build: $(FUZZ_DIR)/fuzz_pcpu
+
+fuzz: fuzz-build
+	tests/fuzz/run-pcpu.sh --time $(FUZZ_TIME)
 
 RUN_MATRIX := --threads pow2 --mode exclusive,shared \
 	--param mutex-mempool.alloc=may-block,atomic \
@@ -184,4 +227,4 @@ plots: deps
 clean:
 	rm -rf build
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)

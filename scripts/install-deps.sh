@@ -17,6 +17,7 @@ PKGS=(
 	libhwloc-dev hwloc      # topology discovery and thread pinning
 	libcmocka-dev           # unit / conformance / stress test framework
 	jq                      # JSON checks in the harness tests
+	clang libclang-rt-14-dev  # the fuzz target: clang 14 and its libFuzzer
 	gnuplot-nox             # figures from stored results
 )
 

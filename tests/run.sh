@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# run.sh - run every test program of every build variant and the harness
-# tests, then print one closing line "N passed, N failed".
+# run.sh - run every test program of every build variant, the harness
+# tests and a short run of the fuzz target, then print one closing line
+# "N passed, N failed".
 #
 # cmocka programs report one "[       OK ]" or "[  FAILED  ]" line per test;
 # shell tests print "ok - ..." / "not ok - ...". A program that exits
@@ -67,6 +68,9 @@ done
 for t in tests/harness/test_*.sh; do
 	run_one "harness/$(basename "$t" .sh)" bash "$t"
 done
+
+# The percpu fuzz target, a bounded deterministic run (make fuzz-build).
+run_one "fuzz/fuzz_pcpu" bash tests/fuzz/run-pcpu.sh --check
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo
