@@ -128,7 +128,7 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -pthread -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined $(CWARN) \
 	-Wno-missing-field-initializers -Wno-cast-align
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined
-FUZZ_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) \
+FUZZ_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) $(wildcard workloads/*.c) \
 	tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
 FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 

@@ -63,7 +63,7 @@ static bool pm_pow2(size_t x)
 
 static bool pm_valid(const struct pcpu_model *m, size_t size, size_t align)
 {
-	return size >= 1 && size <= m->unit_size &&
+	return size >= 1 && size <= m->max_alloc &&
 	       (!align || (pm_pow2(align) && align <= PB_PCPU_PAGE_SIZE));
 }
 
@@ -232,9 +232,10 @@ int pm_init(struct pcpu_model *m, const struct pb_pcpu_ops *ops,
 		return pm_fail(m, "create(): %s", e);
 	}
 	m->unit_size = ops->unit_size(m->a);
-	if (m->unit_size != (unit_size ? unit_size : PB_PCPU_MIN_UNIT_SIZE))
+	if (m->unit_size != (unit_size ? unit_size : PB_PCPU_DFL_UNIT_SIZE))
 		return pm_fail(m, "unit_size() %zu, asked for %zu", m->unit_size,
 			       unit_size);
+	m->max_alloc = pb_pcpu_max_alloc(m->unit_size);
 	m->max_live = 4096;
 	m->max_live_bytes = 16 * (uint64_t)m->unit_size;
 	m->next_id = 1;
@@ -445,7 +446,7 @@ static size_t pm_size(const struct pcpu_model *m, unsigned int cls, uint32_t r)
 	case 2:
 		return r % 4096 + 1;
 	default:
-		return r % 8 ? r % m->unit_size + 1 : m->unit_size;
+		return r % 8 ? r % m->max_alloc + 1 : m->max_alloc;
 	}
 }
 
@@ -476,7 +477,7 @@ int pm_step(struct pcpu_model *m, const uint8_t rec[PM_REC])
 		case 0:
 			return pm_alloc_invalid(m, 0, align);
 		case 1:
-			return pm_alloc_invalid(m, r % 8 ? m->unit_size + 1 + r :
+			return pm_alloc_invalid(m, r % 8 ? m->max_alloc + 1 + r :
 						SIZE_MAX, align);
 		case 2: {
 			size_t bad = r % 16 == 15 ? SIZE_MAX : 3 + r % 4094;

@@ -77,6 +77,7 @@ struct pcpu_model {
 	void *a;
 	unsigned int nr_units;
 	size_t unit_size;
+	size_t max_alloc;		/* pb_pcpu_max_alloc(unit_size) */
 	uint64_t seed;			/* for messages only */
 	uint64_t step;			/* operations so far */
 	size_t max_live;		/* caps: an alloc over them frees instead */

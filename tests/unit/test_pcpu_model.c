@@ -78,9 +78,9 @@ static size_t rand_size(const struct pcpu_model *m, uint64_t r)
 {
 	switch (r % 16) {
 	case 0:
-		return m->unit_size;
+		return m->max_alloc;
 	case 1:
-		return r / 16 % m->unit_size + 1;
+		return r / 16 % m->max_alloc + 1;
 	case 2: case 3:
 		return r / 16 % 4096 + 1;
 	case 4:
@@ -139,7 +139,7 @@ static void test_fill_drain(void **state)
 	m.max_live_bytes = 64 * (uint64_t)m.unit_size;
 	for (int order = 0; order < PM_ORDER_NR; order++) {
 		for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
-			size_t size = sizes[k] < m.unit_size ? sizes[k] : m.unit_size;
+			size_t size = sizes[k] < m.max_alloc ? sizes[k] : m.max_alloc;
 			size_t n = 4 * m.unit_size / size + 1;
 			struct pb_pcpu_stats st;
 
@@ -212,14 +212,14 @@ static void test_invalid_requests(void **state)
 	PM_OK(&m, pm_alloc_invalid(&m, 0, 0));
 	PM_OK(&m, pm_alloc(&m, 4, 0));
 	PM_OK(&m, pm_alloc_invalid(&m, 0, 8));
-	PM_OK(&m, pm_alloc_invalid(&m, m.unit_size + 1, 0));
+	PM_OK(&m, pm_alloc_invalid(&m, m.max_alloc + 1, 0));
 	PM_OK(&m, pm_alloc_invalid(&m, 2 * m.unit_size, 0));
 	PM_OK(&m, pm_alloc_invalid(&m, SIZE_MAX, 0));
 	for (size_t i = 0; i < sizeof(bad_aligns) / sizeof(bad_aligns[0]); i++) {
 		PM_OK(&m, pm_alloc_invalid(&m, 8, bad_aligns[i]));
 		PM_OK(&m, pm_alloc(&m, 8, (size_t)1 << i));
 	}
-	PM_OK(&m, pm_alloc(&m, m.unit_size, PB_PCPU_PAGE_SIZE));
+	PM_OK(&m, pm_alloc(&m, m.max_alloc, PB_PCPU_PAGE_SIZE));
 	PM_OK(&m, pm_drain(&m, PM_LIFO));
 	assert_int_equal(m.nr_invalid, 5 + sizeof(bad_aligns) / sizeof(bad_aligns[0]));
 	pm_fini(&m);
@@ -276,7 +276,8 @@ static void *th_main(void *arg)
 		uint64_t r = splitmix(&s);
 
 		if (n < THREAD_LIVE && (n == 0 || r % 2)) {
-			size_t size = r % 8 ? r / 8 % 256 + 1 : r / 8 % t->unit_size + 1;
+			size_t size = r % 8 ? r / 8 % 256 + 1 :
+				      r / 8 % pb_pcpu_max_alloc(t->unit_size) + 1;
 			size_t align = rand_align(r >> 40);
 			struct th_obj *o = &live[n];
 
