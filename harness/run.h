@@ -64,6 +64,7 @@ struct pb_instance {
 
 	/* State of the run in progress; thread 0 resets it. */
 	pthread_barrier_t barrier;
+	bool barrier_ready;		/* initialised: free_plan destroys it */
 	atomic_bool start_failed;	/* a thread could not start its kernel */
 	void *pool;
 	char error[256];

@@ -1016,6 +1016,7 @@ static int finish_plan(struct pb_run *r, char *err, size_t errlen)
 				 strerror(errno));
 			return -1;
 		}
+		in->barrier_ready = true;
 	}
 	return 0;
 }
@@ -1026,7 +1027,7 @@ static void free_plan(struct pb_run *r)
 		free(r->inst[i].slots);
 		free(r->inst[i].tr);
 		free(r->inst[i].ho);
-		if (r->inst[i].threads)
+		if (r->inst[i].barrier_ready)
 			pthread_barrier_destroy(&r->inst[i].barrier);
 	}
 	free(r->inst);

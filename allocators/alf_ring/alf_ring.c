@@ -17,7 +17,8 @@
  * queued at create; the queue has room for all of them, so a free never
  * fails. alf-spsc is correct for one thread only (or one producer and one
  * consumer): a configuration with more threads is answered
- * PB_CREATE_UNSUPPORTED. Context modes: neither keeps per-CPU state; both
+ * PB_CREATE_UNSUPPORTED, as is a capacity above one queue's 65536 (the
+ * million workload's 2^20). Context modes: neither keeps per-CPU state; both
  * modes run the same code. The alf_queue's preemption hazard (a producer
  * descheduled between reserve and publish stalls the others) applies to
  * alf-mpmc under --oversubscribe.
@@ -54,7 +55,8 @@ static int ar_create(const struct pb_config *cfg, void **pool, char *err,
 		snprintf(err, errlen, "%s: capacity %zu: must be 1..%u (one "
 			 "alf_queue holds the pool)", name, cfg->capacity,
 			 ALF_QUEUE_MAX_SIZE);
-		return -1;
+		/* More than one queue holds: a valid point it cannot serve. */
+		return cfg->capacity ? PB_CREATE_UNSUPPORTED : -1;
 	}
 	if (spsc && cfg->nr_threads > 1) {
 		snprintf(err, errlen, "%s: an SPSC queue serves one thread, not %u",
