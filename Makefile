@@ -18,6 +18,10 @@
 #   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
 #   make clean
 #
+# poolbench exits 1 when some benchmarks failed (each is recorded in the
+# results with its reason, the others kept) and 2 on bad input: the run
+# targets go on to their tables and figures after a 1, never after a 2.
+#
 # A backend is picked up from its folder (allocators/<name>/*.c) and a
 # workload from its file (workloads/*.c): no edit here to add either.
 # Registration runs from constructors, so objects are linked directly
@@ -160,11 +164,11 @@ RUN_MATRIX := --threads pow2 --mode exclusive,shared \
 RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
 
 run-all: deps all
-	$(BUILD)/poolbench run $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS)
+	$(BUILD)/poolbench run $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS) || [ $$? -eq 1 ]
 	scripts/fig-pairs.sh $(RUN_DIR)
 
 run-quick: deps all
-	$(BUILD)/poolbench run --quick $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS)
+	$(BUILD)/poolbench run --quick $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS) || [ $$? -eq 1 ]
 	scripts/fig-pairs.sh $(RUN_DIR)
 
 # Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
@@ -174,16 +178,16 @@ run-qmempool: deps all
 	$(BUILD)/poolbench run --backends malloc,qmempool \
 		--workloads fastpath-reuse,ring-cleanup --mode exclusive,shared \
 		--param qmempool.localq=32,256 --param qmempool.sharedq=128,256 \
-		--param qmempool.prealloc=0,16 --out $(RUN_DIR)-qmempool-table $(QM_RUN)
+		--param qmempool.prealloc=0,16 --out $(RUN_DIR)-qmempool-table $(QM_RUN) || [ $$? -eq 1 ]
 	scripts/table-qmempool.sh $(RUN_DIR)-qmempool-table
 	$(BUILD)/poolbench run --backends malloc,qmempool --workloads ring-cleanup \
 		--param ring-cleanup.n=1,2,4,8,16,32,64,128,256,512,1024,2048,4096 \
 		--param qmempool.localq=32 --param qmempool.sharedq=256 \
-		--out $(RUN_DIR)-qmempool-nsweep $(QM_RUN)
+		--out $(RUN_DIR)-qmempool-nsweep $(QM_RUN) || [ $$? -eq 1 ]
 	scripts/fig-nsweep.sh $(RUN_DIR)-qmempool-nsweep
 	$(BUILD)/poolbench run --backends alf-mpmc,alf-spsc \
 		--workloads fastpath-reuse,ring-cleanup,bulk --param ring-cleanup.n=128 \
-		--param bulk.n=2,4,8,16 --out $(RUN_DIR)-queue $(QM_RUN)
+		--param bulk.n=2,4,8,16 --out $(RUN_DIR)-queue $(QM_RUN) || [ $$? -eq 1 ]
 	scripts/table-queue.sh $(RUN_DIR)-queue
 
 # Seed 001 (objpool): the freelist against the ring design and the other
@@ -193,7 +197,7 @@ run-objpool: deps all
 	$(BUILD)/poolbench run \
 		--backends objpool-freelist,objpool-ring,qmempool,malloc,mutex-mempool \
 		--workloads scaling,remote-free,overrun \
-		--param scaling.pattern=reuse,ring --out $(RUN_DIR)-objpool $(OP_RUN)
+		--param scaling.pattern=reuse,ring --out $(RUN_DIR)-objpool $(OP_RUN) || [ $$? -eq 1 ]
 	scripts/table-objpool.sh $(RUN_DIR)-objpool
 
 # Seed 003 and 004 (percpu): the million workload on the area map, the
@@ -204,17 +208,17 @@ PC_RUN := --reps 3 --min-time 0.01 $(RUN_ARGS)
 run-percpu: deps all
 	$(BUILD)/poolbench run --backends percpu-areamap,percpu-bitmap,malloc \
 		--workloads million --param million.fill=none,second-half \
-		--out $(RUN_DIR)-percpu $(PC_RUN)
+		--out $(RUN_DIR)-percpu $(PC_RUN) || [ $$? -eq 1 ]
 	$(BUILD)/poolbench run --backends percpu-areamap,percpu-bitmap,malloc \
 		--workloads million --size 4 --align 8 --param million.order=in-order \
-		--out $(RUN_DIR)-percpu-aligned $(PC_RUN)
+		--out $(RUN_DIR)-percpu-aligned $(PC_RUN) || [ $$? -eq 1 ]
 	$(BUILD)/poolbench run \
 		--backends percpu-mempool,percpu-bitmap,percpu-areamap,mutex-mempool \
 		--workloads fastpath-reuse,ring-cleanup --size 8 \
 		--param percpu-mempool.alloc=atomic,may-block \
 		--param percpu-mempool.refill=async,sync \
 		--param mutex-mempool.alloc=may-block,atomic \
-		--reps 5 --min-time 0.2 --out $(RUN_DIR)-percpu-mempool $(RUN_ARGS)
+		--reps 5 --min-time 0.2 --out $(RUN_DIR)-percpu-mempool $(RUN_ARGS) || [ $$? -eq 1 ]
 	scripts/table-percpu.sh $(RUN_DIR)-percpu $(RUN_DIR)-percpu-aligned \
 		$(RUN_DIR)-percpu-mempool
 

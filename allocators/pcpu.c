@@ -2,12 +2,14 @@
 /*
  * pcpu.c - the registry of percpu allocators (pcpu.h), kept sorted by
  * name. An entry with a missing operation or a taken name stops the
- * program at start-up with a message, as the backend registry does.
+ * program at start-up with a message, as the backend registry does. Also
+ * the fixed-size pool the percpu backends share (struct pb_pcpu_pool).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocators/backend.h"
 #include "allocators/pcpu.h"
 
 #define PB_MAX_PCPU 8
@@ -48,4 +50,82 @@ const struct pb_pcpu_ops *pb_pcpu_find(const char *name)
 		if (!strcmp(pcpus[i]->name, name))
 			return pcpus[i];
 	return NULL;
+}
+
+/* ---- the fixed-size pool of the percpu backends --------------------------- */
+
+int pb_pcpu_pool_create(const struct pb_pcpu_ops *ops, const struct pb_config *cfg,
+			const struct pb_pcpu_config *pc, struct pb_pcpu_pool **out,
+			char *err, size_t errlen)
+{
+	struct pb_pcpu_pool *p;
+	struct pb_geometry g;
+	size_t max;
+
+	if (pb_config_geometry(cfg, ops->name, &g, err, errlen))
+		return -1;
+	if (cfg->align > PB_PCPU_PAGE_SIZE) {
+		snprintf(err, errlen, "%s: align %zu above the page size %u",
+			 ops->name, cfg->align, PB_PCPU_PAGE_SIZE);
+		return -1;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		snprintf(err, errlen, "%s: out of memory", ops->name);
+		return -1;
+	}
+	p->ops = ops;
+	if (ops->create(pc, &p->a, err, errlen)) {
+		free(p);
+		return -1;
+	}
+	p->unit_size = ops->unit_size(p->a);
+	max = ops->max_alloc ? ops->max_alloc(p->a) : pb_pcpu_max_alloc(p->unit_size);
+	if (cfg->obj_size > max) {
+		snprintf(err, errlen, "%s: obj_size %zu above the largest percpu "
+			 "allocation, %zu", ops->name, cfg->obj_size, max);
+		ops->destroy(p->a);
+		free(p);
+		return -1;
+	}
+	p->size = cfg->obj_size;
+	p->align = cfg->align ? cfg->align : PB_PCPU_DFL_ALIGN;
+	*out = p;
+	return 0;
+}
+
+int pb_pcpu_backend_create(const struct pb_pcpu_ops *ops,
+			   const struct pb_config *cfg, void **pool, char *err,
+			   size_t errlen)
+{
+	struct pb_pcpu_config pc = { .nr_units = cfg->nr_cpus, .opts = cfg->opts,
+				     .nr_opts = cfg->nr_opts };
+
+	return pb_pcpu_pool_create(ops, cfg, &pc, (struct pb_pcpu_pool **)pool,
+				   err, errlen);
+}
+
+void pb_pcpu_pool_destroy(void *pool)
+{
+	struct pb_pcpu_pool *p = pool;
+
+	p->ops->destroy(p->a);
+	free(p);
+}
+
+void *pb_pcpu_pool_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
+{
+	struct pb_pcpu_pool *p = pool;
+
+	return (char *)obj + (size_t)cpu * p->unit_size;
+}
+
+void pb_pcpu_pool_stats(void *pool, struct pb_stats *st)
+{
+	struct pb_pcpu_pool *p = pool;
+	struct pb_pcpu_stats ps;
+
+	p->ops->stats(p->a, &ps);
+	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
+	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
 }

@@ -90,6 +90,8 @@ struct pb_pcpu_ops {
 	void (*stats)(void *a, struct pb_pcpu_stats *st);
 	/* Bytes between units: pb_pcpu_ptr() needs it. */
 	size_t (*unit_size)(void *a);
+	/* Optional: the largest allocation; NULL: pb_pcpu_max_alloc(unit_size). */
+	size_t (*max_alloc)(void *a);
 };
 
 static inline void *pb_pcpu_ptr(const struct pb_pcpu_ops *ops, void *a,
@@ -97,6 +99,38 @@ static inline void *pb_pcpu_ptr(const struct pb_pcpu_ops *ops, void *a,
 {
 	return (char *)handle + (size_t)cpu * ops->unit_size(a);
 }
+
+/*
+ * struct pb_pcpu_pool - a fixed-size backend over a percpu allocator: the
+ * pool of the percpu-* backends (and the backing of percpu-mempool). Each
+ * backend keeps its own alloc and free inline over @a; create, destroy,
+ * per_cpu_ptr and stats are these shared ones. Read-only after create.
+ */
+struct pb_config;
+struct pb_stats;
+
+struct pb_pcpu_pool {
+	const struct pb_pcpu_ops *ops;
+	void *a;
+	size_t size, align;	/* every object: the config's; align 0: 4 */
+	size_t unit_size;
+};
+
+/*
+ * pb_pcpu_pool_create() - check @cfg's geometry for a percpu allocator
+ * (alignment up to a page, size up to its largest allocation), create the
+ * allocator from @pc and wrap it. Return: 0, or -1 with @err.
+ */
+int pb_pcpu_pool_create(const struct pb_pcpu_ops *ops, const struct pb_config *cfg,
+			const struct pb_pcpu_config *pc, struct pb_pcpu_pool **out,
+			char *err, size_t errlen);
+/* The backend operations of the same name, for struct pb_backend. */
+int pb_pcpu_backend_create(const struct pb_pcpu_ops *ops,
+			   const struct pb_config *cfg, void **pool, char *err,
+			   size_t errlen);
+void pb_pcpu_pool_destroy(void *pool);
+void *pb_pcpu_pool_per_cpu_ptr(void *pool, void *obj, unsigned int cpu);
+void pb_pcpu_pool_stats(void *pool, struct pb_stats *st);
 
 /* Registry of percpu allocators (allocators/pcpu.c). */
 void pb_pcpu_register(const struct pb_pcpu_ops *ops);

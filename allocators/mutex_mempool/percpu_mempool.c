@@ -51,9 +51,7 @@
 /* struct pm_pool - a pool; also the backing's pool_data. Read-only after create. */
 struct pm_pool {
 	struct pb_mempool *mp;
-	const struct pb_pcpu_ops *ops;
-	void *pa;		/* the percpu allocator */
-	size_t size, align, unit_size;
+	struct pb_pcpu_pool *pp;	/* the percpu allocator, fixed size */
 	unsigned int gfp;	/* PB_GFP_ATOMIC or PB_GFP_WAIT */
 	bool sync_refill;	/* atomic: the allocating thread refills */
 	size_t low_mark;
@@ -68,17 +66,17 @@ struct pm_ctx {
 /* The percpu backing: the percpu allocator takes its own lock. */
 static void *pm_backing_alloc(unsigned int gfp, void *pool_data)
 {
-	const struct pm_pool *p = pool_data;
+	const struct pb_pcpu_pool *pp = ((const struct pm_pool *)pool_data)->pp;
 
 	(void)gfp;
-	return p->ops->alloc(p->pa, p->size, p->align);
+	return pp->ops->alloc(pp->a, pp->size, pp->align);
 }
 
 static void pm_backing_free(void *elem, void *pool_data)
 {
-	const struct pm_pool *p = pool_data;
+	const struct pb_pcpu_pool *pp = ((const struct pm_pool *)pool_data)->pp;
 
-	if (p->ops->free(p->pa, elem))
+	if (pp->ops->free(pp->a, elem))
 		abort();	/* an element the percpu allocator never gave */
 }
 
@@ -117,8 +115,8 @@ static void pm_release(struct pm_pool *p)
 {
 	if (p->mp)
 		pb_mempool_destroy(p->mp);
-	if (p->pa)
-		p->ops->destroy(p->pa);
+	if (p->pp)
+		pb_pcpu_pool_destroy(p->pp);
 	free(p);
 }
 
@@ -149,11 +147,9 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 	uint64_t v[OPT__COUNT];
 	struct pm_pool *p;
 	uint64_t min_nr, low_mark;
-	struct pb_geometry geo;
 	char why[200];
 
-	if (pb_config_geometry(cfg, PM_NAME, &geo, err, errlen) ||
-	    pb_options_parse(pm_options, cfg->opts, cfg->nr_opts, v, PM_NAME,
+	if (pb_options_parse(pm_options, cfg->opts, cfg->nr_opts, v, PM_NAME,
 			     err, errlen) ||
 	    pm_backing_find(pb_option_name(v[OPT_BACKING]), &ops, err, errlen))
 		return -1;
@@ -172,34 +168,18 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 			 (unsigned long long)min_nr);
 		return -1;
 	}
-	if (cfg->align > PB_PCPU_PAGE_SIZE) {
-		snprintf(err, errlen, PM_NAME ": align %zu above the page size %u",
-			 cfg->align, PB_PCPU_PAGE_SIZE);
-		return -1;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, PM_NAME ": out of memory");
 		return -1;
 	}
-	p->ops = ops;
 	pc.unit_size = v[OPT_UNIT_SIZE];
-	if (ops->create(&pc, &p->pa, why, sizeof(why))) {
-		snprintf(err, errlen, PM_NAME ": backing %s: %s", ops->name, why);
-		p->pa = NULL;
+	if (pb_pcpu_pool_create(ops, cfg, &pc, &p->pp, why, sizeof(why))) {
+		snprintf(err, errlen, PM_NAME ": %s", why);
+		p->pp = NULL;
 		pm_release(p);
 		return -1;
 	}
-	p->unit_size = ops->unit_size(p->pa);
-	if (cfg->obj_size > pb_pcpu_max_alloc(p->unit_size)) {
-		snprintf(err, errlen, PM_NAME ": obj_size %zu above the largest "
-			 "percpu allocation, %zu", cfg->obj_size,
-			 pb_pcpu_max_alloc(p->unit_size));
-		pm_release(p);
-		return -1;
-	}
-	p->size = cfg->obj_size;
-	p->align = cfg->align ? cfg->align : PB_PCPU_DFL_ALIGN;
 	p->gfp = v[OPT_ALLOC] == PM_ATOMIC ? PB_GFP_ATOMIC : PB_GFP_WAIT;
 	p->sync_refill = v[OPT_REFILL] == PM_SYNC;
 	p->low_mark = low_mark;
@@ -282,7 +262,7 @@ static void *pm_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
 {
 	struct pm_pool *p = pool;
 
-	return (char *)obj + (size_t)cpu * p->unit_size;
+	return pb_pcpu_pool_per_cpu_ptr(p->pp, obj, cpu);
 }
 
 static void pm_stats(void *pool, struct pb_stats *st)
@@ -292,7 +272,7 @@ static void pm_stats(void *pool, struct pb_stats *st)
 	struct pb_pcpu_stats ps;
 	size_t level = pb_mempool_counters_read(p->mp, &t);
 
-	p->ops->stats(p->pa, &ps);
+	p->pp->ops->stats(p->pp->a, &ps);
 	pb_stats_set(st, PB_STAT_backing_allocs, t.backing_allocs);
 	pb_stats_set(st, PB_STAT_backing_frees, t.backing_frees);
 	pb_stats_set(st, PB_STAT_reserve_hits, t.reserve_hits);

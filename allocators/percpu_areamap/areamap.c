@@ -628,88 +628,25 @@ PB_PCPU_REGISTER(am_ops)
 
 /* ---- the fixed-size backend ------------------------------------------------ */
 
-struct amb_pool {
-	void *a;
-	size_t size, align;
-	size_t unit_size;
-};
-
 static int amb_create(const struct pb_config *cfg, void **pool, char *err,
 		      size_t errlen)
 {
-	struct pb_pcpu_config pc = { .nr_units = cfg->nr_cpus, .opts = cfg->opts,
-				     .nr_opts = cfg->nr_opts };
-	struct pb_geometry g;
-	struct amb_pool *p;
-
-	if (pb_config_geometry(cfg, AM_NAME, &g, err, errlen))
-		return -1;
-	if (cfg->align > PB_PCPU_PAGE_SIZE) {
-		snprintf(err, errlen, AM_NAME ": align %zu above the page size %u",
-			 cfg->align, PB_PCPU_PAGE_SIZE);
-		return -1;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		snprintf(err, errlen, AM_NAME ": out of memory");
-		return -1;
-	}
-	if (am_create(&pc, &p->a, err, errlen)) {
-		free(p);
-		return -1;
-	}
-	p->unit_size = am_unit_size(p->a);
-	if (cfg->obj_size > pb_pcpu_max_alloc(p->unit_size)) {
-		snprintf(err, errlen, AM_NAME ": obj_size %zu above the largest "
-			 "percpu allocation, %zu", cfg->obj_size,
-			 pb_pcpu_max_alloc(p->unit_size));
-		am_destroy(p->a);
-		free(p);
-		return -1;
-	}
-	p->size = cfg->obj_size;
-	p->align = cfg->align ? cfg->align : PB_PCPU_DFL_ALIGN;
-	*pool = p;
-	return 0;
+	return pb_pcpu_backend_create(&am_ops, cfg, pool, err, errlen);
 }
 
-static void amb_destroy(void *pool)
-{
-	struct amb_pool *p = pool;
-
-	am_destroy(p->a);
-	free(p);
-}
-
+/* The fast paths: straight into the allocator, inlined into the kernels. */
 static inline void *amb_alloc(void *ctx)
 {
-	struct amb_pool *p = ctx;
+	struct pb_pcpu_pool *p = ctx;
 
 	return am_alloc(p->a, p->size, p->align);
 }
 
 static inline void amb_free(void *ctx, void *obj)
 {
-	struct amb_pool *p = ctx;
+	struct pb_pcpu_pool *p = ctx;
 
 	am_free(p->a, obj);
-}
-
-static void *amb_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
-{
-	struct amb_pool *p = pool;
-
-	return (char *)obj + (size_t)cpu * p->unit_size;
-}
-
-static void amb_stats(void *pool, struct pb_stats *st)
-{
-	struct amb_pool *p = pool;
-	struct pb_pcpu_stats ps;
-
-	am_stats(p->a, &ps);
-	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
-	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
 }
 
 PB_BACKEND_REGISTER(percpu_areamap, amb_alloc, amb_free,
@@ -719,7 +656,7 @@ PB_BACKEND_REGISTER(percpu_areamap, amb_alloc, amb_free,
 	.flags = PB_BACKEND_PERCPU,
 	.options = am_options,
 	.create = amb_create,
-	.destroy = amb_destroy,
-	.per_cpu_ptr = amb_per_cpu_ptr,
-	.stats = amb_stats,
+	.destroy = pb_pcpu_pool_destroy,
+	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
+	.stats = pb_pcpu_pool_stats,
 )

@@ -1150,6 +1150,12 @@ static size_t pbm_unit_size(void *a_)
 	return ((struct pbm_alloc *)a_)->unit_size;
 }
 
+/* The largest allocation: PCPU_MIN_UNIT_SIZE, or less in a smaller chunk. */
+static size_t pbm_max_alloc(void *a_)
+{
+	return pb_pcpu_max_alloc((size_t)((struct pbm_alloc *)a_)->chunk_bytes);
+}
+
 static const struct pb_pcpu_ops pbm_ops = {
 	.name = PBM_NAME,
 	.create = pbm_create,
@@ -1159,6 +1165,7 @@ static const struct pb_pcpu_ops pbm_ops = {
 	.check = pbm_check,
 	.stats = pbm_stats,
 	.unit_size = pbm_unit_size,
+	.max_alloc = pbm_max_alloc,
 };
 PB_PCPU_REGISTER(pbm_ops)
 
@@ -1215,90 +1222,25 @@ void pbm_counters(void *a_, struct pbm_counters *ctr)
 
 /* ---- the fixed-size backend ------------------------------------------------ */
 
-struct pbmb_pool {
-	void *a;
-	size_t size, align;
-	size_t unit_size;
-};
-
 static int pbmb_create(const struct pb_config *cfg, void **pool, char *err,
 		       size_t errlen)
 {
-	struct pb_pcpu_config pc = { .nr_units = cfg->nr_cpus, .opts = cfg->opts,
-				     .nr_opts = cfg->nr_opts };
-	struct pbm_alloc *a;
-	struct pb_geometry g;
-	struct pbmb_pool *p;
-
-	if (pb_config_geometry(cfg, PBM_NAME, &g, err, errlen))
-		return -1;
-	if (cfg->align > PB_PCPU_PAGE_SIZE) {
-		snprintf(err, errlen, PBM_NAME ": align %zu above the page size %u",
-			 cfg->align, PB_PCPU_PAGE_SIZE);
-		return -1;
-	}
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		snprintf(err, errlen, PBM_NAME ": out of memory");
-		return -1;
-	}
-	if (pbm_create(&pc, &p->a, err, errlen)) {
-		free(p);
-		return -1;
-	}
-	a = p->a;
-	p->unit_size = a->unit_size;
-	if (cfg->obj_size > pb_pcpu_max_alloc((size_t)a->chunk_bytes)) {
-		snprintf(err, errlen, PBM_NAME ": obj_size %zu above the largest "
-			 "percpu allocation, %zu", cfg->obj_size,
-			 pb_pcpu_max_alloc((size_t)a->chunk_bytes));
-		pbm_destroy(p->a);
-		free(p);
-		return -1;
-	}
-	p->size = cfg->obj_size;
-	p->align = cfg->align ? cfg->align : PB_PCPU_DFL_ALIGN;
-	*pool = p;
-	return 0;
+	return pb_pcpu_backend_create(&pbm_ops, cfg, pool, err, errlen);
 }
 
-static void pbmb_destroy(void *pool)
-{
-	struct pbmb_pool *p = pool;
-
-	pbm_destroy(p->a);
-	free(p);
-}
-
+/* The fast paths: straight into the allocator, inlined into the kernels. */
 static inline void *pbmb_alloc(void *ctx)
 {
-	struct pbmb_pool *p = ctx;
+	struct pb_pcpu_pool *p = ctx;
 
 	return pbm_alloc(p->a, p->size, p->align);
 }
 
 static inline void pbmb_free(void *ctx, void *obj)
 {
-	struct pbmb_pool *p = ctx;
+	struct pb_pcpu_pool *p = ctx;
 
 	pbm_free(p->a, obj);
-}
-
-static void *pbmb_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
-{
-	struct pbmb_pool *p = pool;
-
-	return (char *)obj + (size_t)cpu * p->unit_size;
-}
-
-static void pbmb_stats(void *pool, struct pb_stats *st)
-{
-	struct pbmb_pool *p = pool;
-	struct pb_pcpu_stats ps;
-
-	pbm_stats(p->a, &ps);
-	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
-	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
 }
 
 /* Small blocks and chunks: allocations cross blocks and chunks fill fast. */
@@ -1315,7 +1257,7 @@ PB_BACKEND_REGISTER(percpu_bitmap, pbmb_alloc, pbmb_free,
 	.options = pbm_options,
 	.variants = pbmb_variants,
 	.create = pbmb_create,
-	.destroy = pbmb_destroy,
-	.per_cpu_ptr = pbmb_per_cpu_ptr,
-	.stats = pbmb_stats,
+	.destroy = pb_pcpu_pool_destroy,
+	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
+	.stats = pb_pcpu_pool_stats,
 )
