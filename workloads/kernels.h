@@ -344,7 +344,7 @@ uint64_t pb_million_now(void);
 bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
 		     const char *phase, size_t done);
 int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
-		    pb_alloc_fn alloc, pb_free_fn free_);
+		    pb_alloc_fn alloc, pb_free_fn free_, uint64_t deadline);
 void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
 		       pb_free_fn free_);
 void pb_million_peak(const struct pb_kernel_args *a);
@@ -392,9 +392,10 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		uint64_t deadline = pb_million_now() + a->limit_ns;
 		uint64_t t0, t1, t2;
 		size_t i;
+		int rc;
 
-		if (a->fill && pb_million_fill(ctx, a, alloc, free_))
-			return PB_KERNEL_ENOMEM;
+		if (a->fill && (rc = pb_million_fill(ctx, a, alloc, free_, deadline)))
+			return rc;
 		t0 = pb_million_now();
 		for (i = 0; i < n; i++) {
 			void *p;

@@ -23,7 +23,6 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "workloads/million.h"
@@ -36,7 +35,7 @@ struct pb_million {
 	char label[256];
 	pb_million_peak_fn peak;
 	void *peak_arg;
-	uint64_t last_progress;	/* ns; 0: none printed this round */
+	uint64_t last_progress;	/* ns of the last progress line; 0: none yet */
 	void **kept;		/* pre-fill objects in second halves */
 	size_t nr_kept, cap_kept;
 };
@@ -76,8 +75,6 @@ bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
 	uint64_t now = pb_million_now();
 	uint64_t start = deadline - a->limit_ns;
 
-	if (done == 0 && strcmp(phase, "alloc") == 0)
-		m->last_progress = 0;
 	if (now >= deadline) {
 		snprintf(a->out->stopped, sizeof(a->out->stopped),
 			 "%s: %zu of %zu objects", phase, done, a->n);
@@ -113,17 +110,27 @@ static int keep(struct pb_million *m, void *p)
  * keep the rest. It stops early, with fewer holes, after 4n tries (an
  * allocator whose objects never land in a first half) or when alloc
  * returns NULL (a fixed pool holds 2n objects). The holes wait in a->ring.
+ * Return: 0, PB_KERNEL_ENOMEM (no memory for the list of kept objects) or
+ * PB_KERNEL_ETIMEDOUT (past @deadline); everything is freed then.
  */
 int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
-		    pb_alloc_fn alloc, pb_free_fn free_)
+		    pb_alloc_fn alloc, pb_free_fn free_, uint64_t deadline)
 {
 	struct pb_million *m = a->million;
 	size_t holes = 0;
 
 	m->nr_kept = 0;
 	for (size_t tries = 0; holes < a->n && tries < 4 * a->n; tries++) {
-		void *p = alloc(ctx);
+		void *p;
 
+		if (tries % PB_MILLION_TICK == 0 &&
+		    pb_million_tick(a, deadline, "second-half pre-fill", tries)) {
+			while (holes)
+				free_(ctx, a->ring[--holes]);
+			pb_million_unfill(ctx, a, free_);
+			return PB_KERNEL_ETIMEDOUT;
+		}
+		p = alloc(ctx);
 		if (!p)
 			break;
 		if ((uintptr_t)p % PAGE >= PAGE / 2 && keep(m, p)) {
@@ -133,7 +140,7 @@ int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
 			pb_million_unfill(ctx, a, free_);
 			snprintf(a->out->stopped, sizeof(a->out->stopped),
 				 "second-half pre-fill: out of memory for its list");
-			return -1;
+			return PB_KERNEL_ENOMEM;
 		}
 		if ((uintptr_t)p % PAGE < PAGE / 2)
 			a->ring[holes++] = p;

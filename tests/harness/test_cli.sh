@@ -247,3 +247,11 @@ check "million past its limit: the run ends, exit 1" test $? -eq 1
 check "... both repetitions say it did not finish within 1 s" test "$(grep -c 'test-failing,million,.*did not finish within 1 s' "$out/results.csv")" -eq 2
 check "... and where it stopped" grep -q 'did not finish within 1 s (stopped in alloc: [0-9]* of 4096 objects)' "$out/results.csv"
 check "... malloc's rows are kept" grep -q '^malloc,million,.*,median,' "$out/results.csv"
+out=$tmp/m6
+timeout 120 build/poolbench-test run --backends test-failing --workloads million \
+	--size 64 --param million.order=in-order --param million.count=4096 \
+	--param million.fill=second-half --param million.limit_s=1 \
+	--param test-failing.sleep_us=1000 --param test-failing.fail_after=100000000 \
+	--reps 1 --counters off --out "$out" >"$tmp/run11" 2>&1
+check "million: a pre-fill past the limit is recorded too, exit 1" test $? -eq 1
+check "... as not finished, in the pre-fill" grep -q 'did not finish within 1 s (stopped in second-half pre-fill' "$out/results.csv"
