@@ -1049,7 +1049,7 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 	struct pb_run r = { .opts = o, .argc = argc, .argv = argv };
 	char err[1024] = "", json[4200];
 	size_t failed = 0;
-	double estimate, long_bound = 0;
+	double estimate;
 	size_t nr_long = 0;
 	int rc = 2;
 
@@ -1097,22 +1097,21 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 	/*
 	 * Iteration-count trials cost about one more repetition each. A
 	 * million round runs as long as it takes (up to its limit_s): those
-	 * are counted apart, with their bound.
+	 * are counted apart.
 	 */
 	estimate = 0;
 	for (size_t i = 0; i < r.nr_inst; i++) {
-		if (r.inst[i].workload->times_phases) {
+		if (r.inst[i].workload->times_phases)
 			nr_long++;
-			long_bound += (double)o->reps * (double)r.inst[i].proto.limit_ns / 1e9;
-		} else {
+		else
 			estimate += (o->reps + 1.5) * o->min_time;
-		}
 	}
 	printf("poolbench: %zu benchmarks x %d repetitions, counters: %s; "
 	       "about %.1f s", r.nr_inst, o->reps, r.probe.group, estimate);
 	if (nr_long)
-		printf(" plus %zu million cases (each round as long as it takes, "
-		       "at most %.0f s in all)", nr_long, long_bound);
+		printf(" plus %zu million cases (%d round%s each, as long as "
+		       "they take, stopped at limit_s)", nr_long, o->reps,
+		       o->reps == 1 ? "" : "s");
 	printf("; results in %s\n", r.dir);
 	fflush(stdout);
 	utc_now(r.started, sizeof(r.started));

@@ -51,8 +51,9 @@
  *
  * Options: unit_size (256 KiB), block_size (4096, the kernel's
  * PCPU_BITMAP_BLOCK_SIZE), chunk_size (0: unit_size). The largest
- * allocation is chunk_size (the kernel's is the unit size, which it equals
- * by default); alignments are powers of two up to PB_PCPU_PAGE_SIZE.
+ * allocation is the kernel's PCPU_MIN_UNIT_SIZE (32 KiB), or chunk_size
+ * when that is smaller; alignments are powers of two up to
+ * PB_PCPU_PAGE_SIZE.
  * The chunk hint's under-estimate after frees is less than a block on each
  * side of a run: two frees that grow one run at both ends, with no
  * allocation between them, can leave it short by up to two blocks minus
