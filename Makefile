@@ -120,8 +120,9 @@ test: deps
 	tests/run.sh
 
 # The fuzz target: clang with libFuzzer, ASan and UBSan, whatever VARIANT
-# says, from the allocators and the model alone (the allocators need
-# nothing from the harness). It is part of make test, so a missing clang
+# says, from the allocators, the workloads (every backend instantiates the
+# kernels, and the million kernel calls its slow paths there) and the
+# model; nothing from the harness. It is part of make test, so a missing clang
 # is an error, never a skip. clang's -Wextra and -Wcast-align also flag
 # positional initialisers and casts on x86 that gcc passes; gcc's builds
 # keep those checks, the fuzz build leaves them out.
