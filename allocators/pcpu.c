@@ -3,7 +3,9 @@
  * pcpu.c - the registry of percpu allocators (pcpu.h), kept sorted by
  * name. An entry with a missing operation or a taken name stops the
  * program at start-up with a message, as the backend registry does. Also
- * the fixed-size pool the percpu backends share (struct pb_pcpu_pool).
+ * what the percpu allocators share: their chunks' address index (struct
+ * pb_pcpu_index) and the fixed-size pool of their backends (struct
+ * pb_pcpu_pool).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,58 @@ const struct pb_pcpu_ops *pb_pcpu_find(const char *name)
 	for (size_t i = 0; i < nr_pcpus; i++)
 		if (!strcmp(pcpus[i]->name, name))
 			return pcpus[i];
+	return NULL;
+}
+
+/* ---- the chunk address index ---------------------------------------------- */
+
+int pb_pcpu_index_add(struct pb_pcpu_index *x, void *chunk)
+{
+	char *base = *(char **)((char *)chunk + x->base_off);
+	size_t i;
+
+	if (x->nr == x->cap) {
+		size_t cap = x->cap ? 2 * x->cap : 16;
+		void **a = realloc(x->chunk, cap * sizeof(*a));
+
+		if (!a)
+			return -1;
+		x->chunk = a;
+		x->cap = cap;
+	}
+	for (i = x->nr; i > 0 && pb_pcpu_index_base(x, i - 1) > base; i--)
+		x->chunk[i] = x->chunk[i - 1];
+	x->chunk[i] = chunk;
+	x->nr++;
+	return 0;
+}
+
+void pb_pcpu_index_del(struct pb_pcpu_index *x, void *chunk)
+{
+	size_t i;
+
+	for (i = 0; x->chunk[i] != chunk; i++)
+		;
+	memmove(&x->chunk[i], &x->chunk[i + 1], (x->nr - i - 1) * sizeof(*x->chunk));
+	x->nr--;
+}
+
+void *pb_pcpu_index_find(const struct pb_pcpu_index *x, const void *p)
+{
+	size_t lo = 0, hi = x->nr;
+	uintptr_t q = (uintptr_t)p;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		uintptr_t base = (uintptr_t)pb_pcpu_index_base(x, mid);
+
+		if (q < base)
+			hi = mid;
+		else if (q - base >= x->span)
+			lo = mid + 1;
+		else
+			return x->chunk[mid];
+	}
 	return NULL;
 }
 

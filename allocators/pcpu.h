@@ -132,6 +132,37 @@ void pb_pcpu_pool_destroy(void *pool);
 void *pb_pcpu_pool_per_cpu_ptr(void *pool, void *obj, unsigned int cpu);
 void pb_pcpu_pool_stats(void *pool, struct pb_stats *st);
 
+/*
+ * struct pb_pcpu_index - a percpu allocator's chunks, sorted by the base
+ * address of their unit 0, so that free finds a handle's chunk by binary
+ * search and refuses a pointer outside every chunk. The chunks are the
+ * allocator's own structs; the index reads each one's base (a char *) at
+ * @base_off. Concurrency: none of its own; the allocator's lock covers it.
+ */
+struct pb_pcpu_index {
+	void **chunk;		/* [nr], sorted by base */
+	size_t nr, cap;
+	size_t base_off;	/* offsetof(the chunk struct, its base) */
+	size_t span;		/* bytes of unit 0 a chunk manages */
+};
+
+static inline char *pb_pcpu_index_base(const struct pb_pcpu_index *x, size_t i)
+{
+	return *(char *const *)((const char *)x->chunk[i] + x->base_off);
+}
+
+/* Insert @chunk at its place (the array doubles). Return: 0, or -1 (no memory). */
+int pb_pcpu_index_add(struct pb_pcpu_index *x, void *chunk);
+/* Remove @chunk, which must be in the index. */
+void pb_pcpu_index_del(struct pb_pcpu_index *x, void *chunk);
+/* The chunk whose first @span bytes of unit 0 hold @p, or NULL. */
+void *pb_pcpu_index_find(const struct pb_pcpu_index *x, const void *p);
+/* Bytes the index itself takes (metadata statistics). */
+static inline size_t pb_pcpu_index_bytes(const struct pb_pcpu_index *x)
+{
+	return x->cap * sizeof(*x->chunk);
+}
+
 /* Registry of percpu allocators (allocators/pcpu.c). */
 void pb_pcpu_register(const struct pb_pcpu_ops *ops);
 size_t pb_pcpu_count(void);

@@ -36,6 +36,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,8 +67,7 @@ struct am_alloc {
 	int unit_size;
 	int nr_slots;
 	struct am_chunk **slots;	/* [nr_slots] list heads */
-	struct am_chunk **chunks;	/* every chunk, sorted by base */
-	size_t nr_chunks, cap_chunks;
+	struct pb_pcpu_index index;	/* every chunk, by base */
 	uint64_t live, live_bytes, created, released;
 };
 
@@ -154,18 +154,13 @@ static void am_chunk_free(struct am_chunk *c)
 static struct am_chunk *am_chunk_new(struct am_alloc *a)
 {
 	struct am_chunk *c = calloc(1, sizeof(*c));
-	size_t i;
 
 	if (!c)
 		return NULL;
 	c->base = aligned_alloc(PB_PCPU_PAGE_SIZE,
 				(size_t)a->nr_units * (size_t)a->unit_size);
 	c->map = malloc(AM_DFL_MAP_ALLOC * sizeof(int));
-	if (!c->base || !c->map ||
-	    (a->nr_chunks == a->cap_chunks &&
-	     !(a->chunks = realloc(a->chunks, (a->cap_chunks = a->cap_chunks ?
-					      2 * a->cap_chunks : 16) *
-				   sizeof(*a->chunks))))) {
+	if (!c->base || !c->map) {
 		am_chunk_free(c);
 		return NULL;
 	}
@@ -174,11 +169,11 @@ static struct am_chunk *am_chunk_new(struct am_alloc *a)
 	c->map[1] = a->unit_size | 1;		/* the sentinel */
 	c->map_used = 2;
 	c->free_size = c->contig_hint = a->unit_size;
-	/* Keep the address index sorted: free finds a chunk by its base. */
-	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
-		a->chunks[i] = a->chunks[i - 1];
-	a->chunks[i] = c;
-	a->nr_chunks++;
+	/* free finds a chunk by its base. */
+	if (pb_pcpu_index_add(&a->index, c)) {
+		am_chunk_free(c);
+		return NULL;
+	}
 	a->created++;
 	am_list_add(a, c, am_chunk_slot(a, c), false);
 	return c;
@@ -186,36 +181,10 @@ static struct am_chunk *am_chunk_new(struct am_alloc *a)
 
 static void am_chunk_release(struct am_alloc *a, struct am_chunk *c)
 {
-	size_t i;
-
 	am_list_del(a, c);
-	for (i = 0; a->chunks[i] != c; i++)
-		;
-	memmove(&a->chunks[i], &a->chunks[i + 1],
-		(a->nr_chunks - i - 1) * sizeof(*a->chunks));
-	a->nr_chunks--;
+	pb_pcpu_index_del(&a->index, c);
 	a->released++;
 	am_chunk_free(c);
-}
-
-/* The chunk whose unit 0 holds @p, or NULL. */
-static struct am_chunk *am_chunk_of(const struct am_alloc *a, const void *p)
-{
-	size_t lo = 0, hi = a->nr_chunks;
-	const char *q = p;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		const struct am_chunk *c = a->chunks[mid];
-
-		if (q < c->base)
-			hi = mid;
-		else if (q >= c->base + a->unit_size)
-			lo = mid + 1;
-		else
-			return a->chunks[mid];
-	}
-	return NULL;
 }
 
 /* Room for the two entries a split may add; the array doubles. */
@@ -370,9 +339,9 @@ static void am_destroy(void *a_)
 {
 	struct am_alloc *a = a_;
 
-	for (size_t i = 0; i < a->nr_chunks; i++)
-		am_chunk_free(a->chunks[i]);
-	free(a->chunks);
+	for (size_t i = 0; i < a->index.nr; i++)
+		am_chunk_free(a->index.chunk[i]);
+	free(a->index.chunk);
 	free(a->slots);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
@@ -401,6 +370,8 @@ static int am_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 		goto nomem;
 	a->nr_units = cfg->nr_units;
 	a->unit_size = (int)unit;
+	a->index.base_off = offsetof(struct am_chunk, base);
+	a->index.span = unit;
 	/* As the kernel's pcpu_nr_slots: the unit size's slot, plus two. */
 	a->nr_slots = am_fls((unsigned int)a->unit_size) - AM_SLOT_BASE_SHIFT + 4;
 	a->slots = calloc((size_t)a->nr_slots, sizeof(*a->slots));
@@ -478,7 +449,7 @@ static int am_free(void *a_, void *handle)
 	int off, lo, hi, rc = -1;
 
 	pthread_mutex_lock(&a->lock);
-	c = am_chunk_of(a, handle);
+	c = pb_pcpu_index_find(&a->index, handle);
 	if (!c)
 		goto out;
 	off = (int)((char *)handle - c->base);
@@ -534,13 +505,13 @@ static int am_check(void *a_, char *err, size_t errlen)
 			if (c->next && c->next->prev != c)
 				AM_BAD("slot %d: broken list", s);
 		}
-	if (listed != a->nr_chunks)
-		AM_BAD("%zu chunks on slot lists, %zu known", listed, a->nr_chunks);
-	for (size_t k = 0; k < a->nr_chunks; k++) {
-		const struct am_chunk *c = a->chunks[k];
+	if (listed != a->index.nr)
+		AM_BAD("%zu chunks on slot lists, %zu known", listed, a->index.nr);
+	for (size_t k = 0; k < a->index.nr; k++) {
+		const struct am_chunk *c = a->index.chunk[k];
 		int free_size = 0, max_free = 0, nr_live = 0;
 
-		if (k && a->chunks[k - 1]->base >= c->base)
+		if (k && pb_pcpu_index_base(&a->index, k - 1) >= c->base)
 			AM_BAD("chunk index not sorted at %zu", k);
 		if (c->map_used < 2 || c->map_used > c->map_alloc || c->map[0] & ~1 ||
 		    c->map[c->map_used - 1] != (a->unit_size | 1))
@@ -596,14 +567,15 @@ static void am_stats(void *a_, struct pb_pcpu_stats *st)
 
 	pthread_mutex_lock(&a->lock);
 	memset(st, 0, sizeof(*st));
-	st->chunks = a->nr_chunks;
+	st->chunks = a->index.nr;
 	st->live = a->live;
 	st->live_bytes = a->live_bytes;
 	st->metadata_bytes = sizeof(*a) + (size_t)a->nr_slots * sizeof(void *) +
-			     a->cap_chunks * sizeof(void *);
-	for (size_t i = 0; i < a->nr_chunks; i++)
+			     pb_pcpu_index_bytes(&a->index);
+	for (size_t i = 0; i < a->index.nr; i++)
 		st->metadata_bytes += sizeof(struct am_chunk) +
-				      (size_t)a->chunks[i]->map_alloc * sizeof(int);
+			(size_t)((struct am_chunk *)a->index.chunk[i])->map_alloc *
+			sizeof(int);
 	st->chunks_created = a->created;
 	st->chunks_released = a->released;
 	pthread_mutex_unlock(&a->lock);

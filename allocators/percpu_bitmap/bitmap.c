@@ -64,6 +64,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,8 +120,7 @@ struct pbm_alloc {
 	int nr_slots;
 	struct pbm_slot *slots;
 	uint64_t slots_used;		/* bit s: slots[s] is not empty */
-	struct pbm_chunk **chunks;	/* every chunk, sorted by base */
-	size_t nr_chunks, cap_chunks;
+	struct pb_pcpu_index index;	/* every chunk, by base */
 	uint64_t live, live_bytes, created, released;
 	struct pbm_counters ctr;
 };
@@ -491,7 +491,6 @@ static void pbm_chunk_free(struct pbm_chunk *c)
 static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 {
 	struct pbm_chunk *c = calloc(1, sizeof(*c));
-	size_t i;
 
 	if (!c)
 		return NULL;
@@ -499,11 +498,7 @@ static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 	c->alloc_map = calloc(pbm_map_words(a->nr_bits), sizeof(uint64_t));
 	c->bound_map = calloc(pbm_map_words(a->nr_bits + 1), sizeof(uint64_t));
 	c->md = malloc((size_t)a->nr_blocks * sizeof(*c->md));
-	if (!c->base || !c->alloc_map || !c->bound_map || !c->md ||
-	    (a->nr_chunks == a->cap_chunks &&
-	     !(a->chunks = realloc(a->chunks, (a->cap_chunks = a->cap_chunks ?
-					      2 * a->cap_chunks : 16) *
-				   sizeof(*a->chunks))))) {
+	if (!c->base || !c->alloc_map || !c->bound_map || !c->md) {
 		pbm_chunk_free(c);
 		return NULL;
 	}
@@ -513,11 +508,11 @@ static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 	c->free_bytes = a->chunk_bytes;
 	c->contig_bits = a->nr_bits;
 	c->hint_exact = true;
-	/* Keep the address index sorted: free finds a chunk by its base. */
-	for (i = a->nr_chunks; i > 0 && a->chunks[i - 1]->base > c->base; i--)
-		a->chunks[i] = a->chunks[i - 1];
-	a->chunks[i] = c;
-	a->nr_chunks++;
+	/* free finds a chunk by its base. */
+	if (pb_pcpu_index_add(&a->index, c)) {
+		pbm_chunk_free(c);
+		return NULL;
+	}
 	a->created++;
 	pbm_list_add(a, c, pbm_chunk_slot(a, c), false);
 	return c;
@@ -525,36 +520,10 @@ static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 
 static void pbm_chunk_release(struct pbm_alloc *a, struct pbm_chunk *c)
 {
-	size_t i;
-
 	pbm_list_del(a, c);
-	for (i = 0; a->chunks[i] != c; i++)
-		;
-	memmove(&a->chunks[i], &a->chunks[i + 1],
-		(a->nr_chunks - i - 1) * sizeof(*a->chunks));
-	a->nr_chunks--;
+	pb_pcpu_index_del(&a->index, c);
 	a->released++;
 	pbm_chunk_free(c);
-}
-
-/* The chunk whose managed part of unit 0 holds @p, or NULL. */
-static struct pbm_chunk *pbm_chunk_of(const struct pbm_alloc *a, const void *p)
-{
-	size_t lo = 0, hi = a->nr_chunks;
-	uintptr_t q = (uintptr_t)p;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		uintptr_t base = (uintptr_t)a->chunks[mid]->base;
-
-		if (q < base)
-			hi = mid;
-		else if (q - base >= (uintptr_t)a->chunk_bytes)
-			lo = mid + 1;
-		else
-			return a->chunks[mid];
-	}
-	return NULL;
 }
 
 /* ---- alloc ------------------------------------------------------------ */
@@ -783,9 +752,9 @@ static void pbm_destroy(void *a_)
 {
 	struct pbm_alloc *a = a_;
 
-	for (size_t i = 0; i < a->nr_chunks; i++)
-		pbm_chunk_free(a->chunks[i]);
-	free(a->chunks);
+	for (size_t i = 0; i < a->index.nr; i++)
+		pbm_chunk_free(a->index.chunk[i]);
+	free(a->index.chunk);
 	free(a->slots);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
@@ -843,6 +812,8 @@ static int pbm_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 	a->nr_units = cfg->nr_units;
 	a->unit_size = unit;
 	a->chunk_bytes = (int)chunk;
+	a->index.base_off = offsetof(struct pbm_chunk, base);
+	a->index.span = chunk;
 	a->nr_bits = (int)(chunk / PBM_MIN_ALLOC);
 	a->block_bits = (int)(block / PBM_MIN_ALLOC);
 	a->block_shift = __builtin_ctz((unsigned int)a->block_bits);
@@ -919,7 +890,7 @@ static int pbm_free(void *a_, void *handle)
 	size_t off;
 
 	pthread_mutex_lock(&a->lock);
-	c = pbm_chunk_of(a, handle);
+	c = pb_pcpu_index_find(&a->index, handle);
 	if (!c)
 		goto out;
 	off = (size_t)((char *)handle - c->base);
@@ -1101,12 +1072,13 @@ static int pbm_check_locked(struct pbm_alloc *a, char *err, size_t errlen)
 			PBM_BAD("slot %d: used bit %d, list %s", s,
 				(int)(a->slots_used >> s & 1), prev ? "full" : "empty");
 	}
-	if (listed != a->nr_chunks)
-		PBM_BAD("%zu chunks on slot lists, %zu known", listed, a->nr_chunks);
-	for (size_t k = 0; k < a->nr_chunks; k++) {
-		if (k && a->chunks[k - 1]->base >= a->chunks[k]->base)
+	if (listed != a->index.nr)
+		PBM_BAD("%zu chunks on slot lists, %zu known", listed, a->index.nr);
+	for (size_t k = 0; k < a->index.nr; k++) {
+		if (k && pb_pcpu_index_base(&a->index, k - 1) >=
+			 pb_pcpu_index_base(&a->index, k))
 			PBM_BAD("chunk index not sorted at %zu", k);
-		if (pbm_check_chunk(a, a->chunks[k], k, &live, &live_bytes, err,
+		if (pbm_check_chunk(a, a->index.chunk[k], k, &live, &live_bytes, err,
 				    errlen))
 			return -1;
 	}
@@ -1135,12 +1107,12 @@ static void pbm_stats(void *a_, struct pb_pcpu_stats *st)
 
 	pthread_mutex_lock(&a->lock);
 	memset(st, 0, sizeof(*st));
-	st->chunks = a->nr_chunks;
+	st->chunks = a->index.nr;
 	st->live = a->live;
 	st->live_bytes = a->live_bytes;
 	st->metadata_bytes = sizeof(*a) + (size_t)a->nr_slots * sizeof(*a->slots) +
-			     a->cap_chunks * sizeof(void *) +
-			     a->nr_chunks * pbm_chunk_meta_bytes(a);
+			     pb_pcpu_index_bytes(&a->index) +
+			     a->index.nr * pbm_chunk_meta_bytes(a);
 	st->chunks_created = a->created;
 	st->chunks_released = a->released;
 	pthread_mutex_unlock(&a->lock);
@@ -1178,7 +1150,7 @@ int pbm_chunk_hints(void *a_, const void *handle, struct pbm_chunk_hints *h)
 	const struct pbm_chunk *c;
 
 	pthread_mutex_lock(&a->lock);
-	c = pbm_chunk_of(a, handle);
+	c = pb_pcpu_index_find(&a->index, handle);
 	if (c)
 		*h = (struct pbm_chunk_hints){
 			.slot = c->slot, .free_bytes = c->free_bytes,
@@ -1198,7 +1170,7 @@ int pbm_block_hints(void *a_, const void *handle, int block,
 	const struct pbm_block *b;
 
 	pthread_mutex_lock(&a->lock);
-	c = pbm_chunk_of(a, handle);
+	c = pb_pcpu_index_find(&a->index, handle);
 	if (c && block >= 0 && block < a->nr_blocks) {
 		b = &c->md[block];
 		*h = (struct pbm_block_hints){
