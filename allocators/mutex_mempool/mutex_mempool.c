@@ -40,12 +40,11 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/mutex_mempool/mempool.h"
+#include "allocators/mutex_mempool/mempool_backend.h"
 
 #define MM_NAME "mutex-mempool"
 #define MM_MAX_MIN_NR (UINT64_C(1) << 24)
 #define MM_MAX_WAIT_MS UINT64_C(600000)
-#define MM_CACHELINE 64
 
 /*
  * struct mm_pool - a pool of this backend; also the backing allocator's
@@ -55,12 +54,6 @@ struct mm_pool {
 	struct pb_mempool *mp;
 	unsigned int gfp;	/* PB_GFP_WAIT (may-block) or PB_GFP_ATOMIC */
 	struct pb_geometry geo;	/* what is asked of the backing allocator */
-};
-
-/* struct mm_ctx - one thread's handle; only its owner touches it. */
-struct mm_ctx {
-	struct mm_pool *pool;
-	struct pb_mempool_counters cnt;
 };
 
 /* malloc backing: any thread; malloc is thread-safe. */
@@ -179,68 +172,39 @@ static void mm_destroy(void *pool)
 	free(p);
 }
 
-/* A ctx gets its own cache line: its counters are written on every op. */
 static void *mm_thread_init(void *pool, unsigned int cpu)
 {
-	size_t size = (sizeof(struct mm_ctx) + MM_CACHELINE - 1) &
-		      ~(size_t)(MM_CACHELINE - 1);
-	struct mm_ctx *ctx;
-
 	(void)cpu;
-	ctx = aligned_alloc(MM_CACHELINE, size);
-	if (!ctx)
-		return NULL;
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->pool = pool;
-	return ctx;
+	return pb_mempool_ctx_new(pool);
 }
 
-static void mm_thread_fini(void *pool, void *ctx_)
+static void mm_thread_fini(void *pool, void *ctx)
 {
-	struct mm_ctx *ctx = ctx_;
-
-	(void)pool;
-	pb_mempool_counters_add(ctx->pool->mp, &ctx->cnt);
-	free(ctx);
+	pb_mempool_ctx_free(((struct mm_pool *)pool)->mp, ctx);
 }
 
 /* mm_alloc() - one object; only the owner of @ctx_ calls it. */
 static inline void *mm_alloc(void *ctx_)
 {
-	struct mm_ctx *ctx = ctx_;
+	struct pb_mempool_ctx *ctx = ctx_;
+	const struct mm_pool *p = ctx->owner;
 
-	return pb_mempool_alloc(ctx->pool->mp, ctx->pool->gfp, &ctx->cnt);
+	return pb_mempool_alloc(p->mp, p->gfp, &ctx->cnt);
 }
 
 /* mm_free() - @obj may come from any ctx of the pool. */
 static inline void mm_free(void *ctx_, void *obj)
 {
-	struct mm_ctx *ctx = ctx_;
+	struct pb_mempool_ctx *ctx = ctx_;
 
-	pb_mempool_free(ctx->pool->mp, obj, &ctx->cnt);
+	pb_mempool_free(((const struct mm_pool *)ctx->owner)->mp, obj, &ctx->cnt);
 }
 
-/*
- * fast_hits/slow_hits stay unavailable: a mempool has no fast path of its
- * own; backing_allocs and reserve_hits say where allocations went.
- */
 static void mm_stats(void *pool, struct pb_stats *st)
 {
 	struct mm_pool *p = pool;
-	struct pb_mempool_counters t;
-	size_t level = pb_mempool_counters_read(p->mp, &t);
 
-	pb_stats_set(st, PB_STAT_backing_allocs, t.backing_allocs);
-	pb_stats_set(st, PB_STAT_backing_frees, t.backing_frees);
-	pb_stats_set(st, PB_STAT_reserve_hits, t.reserve_hits);
-	pb_stats_set(st, PB_STAT_reserve_puts, t.reserve_puts);
-	pb_stats_set(st, PB_STAT_waits, t.waits);
-	pb_stats_set(st, PB_STAT_wait_timeouts, t.wait_timeouts);
-	pb_stats_set(st, PB_STAT_refills, t.refills);
-	pb_stats_set(st, PB_STAT_alloc_fails, t.alloc_fails);
-	pb_stats_set(st, PB_STAT_reserve_level, level);
-	pb_stats_set(st, PB_STAT_metadata_bytes,
-		     pb_mempool_metadata_bytes(p->mp) + sizeof(*p));
+	pb_mempool_report(p->mp, sizeof(*p), st);
 }
 
 /* The atomic path (reserve only, async refill worker) is other code. */

@@ -40,13 +40,12 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/mutex_mempool/mempool.h"
+#include "allocators/mutex_mempool/mempool_backend.h"
 #include "allocators/pcpu.h"
 
 #define PM_NAME "percpu-mempool"
 #define PM_MAX_MIN_NR (UINT64_C(1) << 24)
 #define PM_MAX_WAIT_MS UINT64_C(600000)
-#define PM_CACHELINE 64
 
 /* struct pm_pool - a pool; also the backing's pool_data. Read-only after create. */
 struct pm_pool {
@@ -55,12 +54,6 @@ struct pm_pool {
 	unsigned int gfp;	/* PB_GFP_ATOMIC or PB_GFP_WAIT */
 	bool sync_refill;	/* atomic: the allocating thread refills */
 	size_t low_mark;
-};
-
-/* struct pm_ctx - one thread's handle; only its owner touches it. */
-struct pm_ctx {
-	struct pm_pool *pool;
-	struct pb_mempool_counters cnt;
 };
 
 /* The percpu backing: the percpu allocator takes its own lock. */
@@ -207,29 +200,15 @@ static void pm_destroy(void *pool)
 	pm_release(pool);
 }
 
-/* A ctx gets its own cache line: its counters are written on every op. */
 static void *pm_thread_init(void *pool, unsigned int cpu)
 {
-	size_t size = (sizeof(struct pm_ctx) + PM_CACHELINE - 1) &
-		      ~(size_t)(PM_CACHELINE - 1);
-	struct pm_ctx *ctx;
-
 	(void)cpu;
-	ctx = aligned_alloc(PM_CACHELINE, size);
-	if (!ctx)
-		return NULL;
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->pool = pool;
-	return ctx;
+	return pb_mempool_ctx_new(pool);
 }
 
-static void pm_thread_fini(void *pool, void *ctx_)
+static void pm_thread_fini(void *pool, void *ctx)
 {
-	struct pm_ctx *ctx = ctx_;
-
-	(void)pool;
-	pb_mempool_counters_add(ctx->pool->mp, &ctx->cnt);
-	free(ctx);
+	pb_mempool_ctx_free(((struct pm_pool *)pool)->mp, ctx);
 }
 
 /* The sync refill: the allocating thread tops the reserve up (may sleep). */
@@ -241,8 +220,8 @@ static __attribute__((noinline)) void pm_refill_sync(struct pm_pool *p)
 /* pm_alloc() - one percpu object; only the owner of @ctx_ calls it. */
 static inline void *pm_alloc(void *ctx_)
 {
-	struct pm_ctx *ctx = ctx_;
-	struct pm_pool *p = ctx->pool;
+	struct pb_mempool_ctx *ctx = ctx_;
+	struct pm_pool *p = ctx->owner;
 	void *obj = pb_mempool_alloc(p->mp, p->gfp, &ctx->cnt);
 
 	if (p->sync_refill && pb_mempool_nr_elems(p->mp) < p->low_mark)
@@ -253,9 +232,9 @@ static inline void *pm_alloc(void *ctx_)
 /* pm_free() - @obj may come from any ctx of the pool. */
 static inline void pm_free(void *ctx_, void *obj)
 {
-	struct pm_ctx *ctx = ctx_;
+	struct pb_mempool_ctx *ctx = ctx_;
 
-	pb_mempool_free(ctx->pool->mp, obj, &ctx->cnt);
+	pb_mempool_free(((const struct pm_pool *)ctx->owner)->mp, obj, &ctx->cnt);
 }
 
 static void *pm_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
@@ -268,23 +247,10 @@ static void *pm_per_cpu_ptr(void *pool, void *obj, unsigned int cpu)
 static void pm_stats(void *pool, struct pb_stats *st)
 {
 	struct pm_pool *p = pool;
-	struct pb_mempool_counters t;
 	struct pb_pcpu_stats ps;
-	size_t level = pb_mempool_counters_read(p->mp, &t);
 
 	p->pp->ops->stats(p->pp->a, &ps);
-	pb_stats_set(st, PB_STAT_backing_allocs, t.backing_allocs);
-	pb_stats_set(st, PB_STAT_backing_frees, t.backing_frees);
-	pb_stats_set(st, PB_STAT_reserve_hits, t.reserve_hits);
-	pb_stats_set(st, PB_STAT_reserve_puts, t.reserve_puts);
-	pb_stats_set(st, PB_STAT_waits, t.waits);
-	pb_stats_set(st, PB_STAT_wait_timeouts, t.wait_timeouts);
-	pb_stats_set(st, PB_STAT_refills, t.refills);
-	pb_stats_set(st, PB_STAT_alloc_fails, t.alloc_fails);
-	pb_stats_set(st, PB_STAT_reserve_level, level);
-	pb_stats_set(st, PB_STAT_metadata_bytes,
-		     pb_mempool_metadata_bytes(p->mp) + sizeof(*p) +
-		     ps.metadata_bytes);
+	pb_mempool_report(p->mp, sizeof(*p) + ps.metadata_bytes, st);
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
 }
 
