@@ -40,14 +40,6 @@
 /* Google Benchmark's min_time for phase-timed workloads: one round. */
 #define PB_PHASED_MIN_TIME 1e-6
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 static void *xcalloc(size_t n, size_t size)
 {
 	void *p = calloc(n, size);
@@ -327,9 +319,9 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		}
 		if (perf_open)
 			pb_perf_thread_start(&perf);
-		r->t0_ns = now_ns();
+		r->t0_ns = pb_now_ns();
 		rc = kernel(ctx, &args, iters);
-		r->t1_ns = now_ns();
+		r->t1_ns = pb_now_ns();
 		if (perf_open)
 			pb_perf_thread_stop(&perf);
 		r->iterations = iters;

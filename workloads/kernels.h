@@ -340,7 +340,8 @@ pb_kernel_overrun(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
  * and its release, the peak statistics, and the clean-up of a round that
  * stopped early.
  */
-uint64_t pb_million_now(void);
+/* CLOCK_MONOTONIC in ns: every timestamp the kernels and the harness take. */
+uint64_t pb_now_ns(void);
 bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
 		     const char *phase, size_t done);
 int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
@@ -389,14 +390,14 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 
 	PB_KERNEL_UNUSED_BULK;
 	for (uint64_t r = 0; r < iters / n; r++) {
-		uint64_t deadline = pb_million_now() + a->limit_ns;
+		uint64_t deadline = pb_now_ns() + a->limit_ns;
 		uint64_t t0, t1, t2;
 		size_t i;
 		int rc;
 
 		if (a->fill && (rc = pb_million_fill(ctx, a, alloc, free_, deadline)))
 			return rc;
-		t0 = pb_million_now();
+		t0 = pb_now_ns();
 		for (i = 0; i < n; i++) {
 			void *p;
 
@@ -416,10 +417,10 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 				pb_kernel_touch(p, i);
 			ring[i] = p;
 		}
-		t1 = pb_million_now();
+		t1 = pb_now_ns();
 		if (r == 0)
 			pb_million_peak(a);
-		t2 = pb_million_now();
+		t2 = pb_now_ns();
 		for (i = 0; i < n; i++) {
 			size_t k = pb_million_index(order, n, i);
 
@@ -432,7 +433,7 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 			ring[k] = NULL;
 		}
 		out->alloc_ns += t1 - t0;
-		out->free_ns += pb_million_now() - t2;
+		out->free_ns += pb_now_ns() - t2;
 		out->rounds++;
 		if (a->fill)
 			pb_million_unfill(ctx, a, free_);

@@ -19,7 +19,8 @@
  * to stderr every 10 s of a long round. The backend's metadata_bytes and
  * chunks are read with every object live (metadata_per_obj, chunks_peak).
  *
- * This file also holds the kernel's out-of-line slow paths (kernels.h).
+ * This file also holds the kernel's out-of-line slow paths and the clock
+ * every kernel and the harness read, pb_now_ns() (kernels.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,7 +61,7 @@ void pb_million_free(struct pb_million *m)
 	free(m);
 }
 
-uint64_t pb_million_now(void)
+uint64_t pb_now_ns(void)
 {
 	struct timespec ts;
 
@@ -72,7 +73,7 @@ bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
 		     const char *phase, size_t done)
 {
 	struct pb_million *m = a->million;
-	uint64_t now = pb_million_now();
+	uint64_t now = pb_now_ns();
 	uint64_t start = deadline - a->limit_ns;
 
 	if (now >= deadline) {
