@@ -40,6 +40,7 @@
 #include <time.h>
 
 #include "allocators/qmempool/alf_queue.h"
+#include "tests/common/testutil.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define STRESS_TSAN 1
@@ -119,22 +120,6 @@ struct consumer {
 	unsigned long dups;
 	unsigned long overrun;		/* wrote past the count it returned */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t next_rand(uint64_t *rng)
-{
-	*rng ^= *rng << 13;
-	*rng ^= *rng >> 7;
-	*rng ^= *rng << 17;
-	return *rng;
-}
 
 static void *tag(unsigned int producer, uint64_t seq)
 {

@@ -59,6 +59,7 @@
 
 #include "allocators/objpool/freelist.h"
 #include "allocators/objpool/ring.h"
+#include "tests/common/testutil.h"
 
 #if defined(__SANITIZE_THREAD__)
 #define STRESS_TSAN 1
@@ -141,22 +142,6 @@ struct disturber {
 	struct run *r;
 	int cpu;
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static uint64_t next_rand(uint64_t *rng)
-{
-	*rng ^= *rng << 13;
-	*rng ^= *rng >> 7;
-	*rng ^= *rng << 17;
-	return *rng;
-}
 
 static struct stamp *stamp_of(const struct run *r, void *obj)
 {
