@@ -17,8 +17,14 @@ PKGS=(
 	libhwloc-dev hwloc      # topology discovery and thread pinning
 	libcmocka-dev           # unit / conformance / stress test framework
 	jq                      # JSON checks in the harness tests
+	python3                 # figure data and paper tables from results.csv (standard library only)
 	clang libclang-rt-14-dev  # the fuzz target: clang 14 and its libFuzzer
 	gnuplot-nox             # figures from stored results
+	pngcheck poppler-utils  # the figure tests: PNG and PDF files that parse
+	# the general-allocator peers, each LD_PRELOADed under the malloc backend
+	libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+	# make paper: LaTeX from Debian
+	texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 )
 
 missing=()
