@@ -52,6 +52,20 @@ void pb_cli_usage(FILE *f)
 "                        else software ones; default), hw, sw, or off.\n"
 "  --out DIR             results folder (must not exist or be empty; default:\n"
 "                        results/<host>/<UTC timestamp>/).\n"
+"  --isolate             run every backend x workload in its own child\n"
+"                        process with a time limit: a crash, hang or failure\n"
+"                        is recorded as failed and the run goes on; finished\n"
+"                        groups are merged into results.csv as they end.\n"
+"  --group-timeout S     with --isolate: kill a group after S seconds\n"
+"                        (default: 120 + 4 x its estimate + the limit_s of\n"
+"                        its million cases).\n"
+"  --peers LIST|none     with --isolate: general allocators the malloc\n"
+"                        backend also runs under (LD_PRELOAD), each as\n"
+"                        malloc:<name>: jemalloc, tcmalloc, mimalloc.\n"
+"                        Default: every one installed.\n"
+"  --resume DIR          finish the isolated run in DIR (interrupted): its\n"
+"                        own command line is reused, finished groups are\n"
+"                        kept. No other option may be given.\n"
 "  -h, --help            this text.\n"
 "\n"
 "Exit status: 0 all benchmarks ran; 1 some benchmark failed (recorded in the\n"
@@ -255,7 +269,9 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 {
 	enum { O_BACKENDS = 256, O_WORKLOADS, O_THREADS, O_PLACEMENT, O_SIZE,
 	       O_ALIGN, O_MODE, O_PARAM, O_REPS, O_MINTIME, O_QUICK, O_OVERSUB,
-	       O_COUNTERS, O_OUT };
+	       O_COUNTERS, O_OUT, O_ISOLATE, O_GROUP_TIMEOUT, O_PEERS,
+	       O_RESUME, O_ONLY_BACKEND, O_ONLY_WORKLOAD, O_LABEL,
+	       O_EXPECT_MALLOC, O_PROGRESS };
 	static const struct option longopts[] = {
 		{ "backends", required_argument, NULL, O_BACKENDS },
 		{ "workloads", required_argument, NULL, O_WORKLOADS },
@@ -271,6 +287,16 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 		{ "oversubscribe", no_argument, NULL, O_OVERSUB },
 		{ "counters", required_argument, NULL, O_COUNTERS },
 		{ "out", required_argument, NULL, O_OUT },
+		{ "isolate", no_argument, NULL, O_ISOLATE },
+		{ "group-timeout", required_argument, NULL, O_GROUP_TIMEOUT },
+		{ "peers", required_argument, NULL, O_PEERS },
+		{ "resume", required_argument, NULL, O_RESUME },
+		/* Internal: set by --isolate for its child processes. */
+		{ "only-backend", required_argument, NULL, O_ONLY_BACKEND },
+		{ "only-workload", required_argument, NULL, O_ONLY_WORKLOAD },
+		{ "label", required_argument, NULL, O_LABEL },
+		{ "expect-malloc", required_argument, NULL, O_EXPECT_MALLOC },
+		{ "progress", required_argument, NULL, O_PROGRESS },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -389,6 +415,51 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 			}
 			o->out = optarg;
 			break;
+		case O_ISOLATE:
+			o->isolate = true;
+			break;
+		case O_GROUP_TIMEOUT:
+			errno = 0;
+			o->group_timeout = strtod(optarg, &end);
+			if (errno || *end || end == optarg ||
+			    !isfinite(o->group_timeout) || o->group_timeout <= 0 ||
+			    o->group_timeout > 7 * 86400) {
+				snprintf(err, errlen,
+					 "--group-timeout: '%s' is not a number of "
+					 "seconds in (0, 604800]", optarg);
+				rc = -1;
+			}
+			break;
+		case O_PEERS:
+			free_list(o->peers, o->nr_peers);
+			o->nr_peers = 0;
+			o->peers_given = true;
+			if (strcmp(optarg, "none"))
+				rc = split_list("--peers", optarg, o->peers,
+						&o->nr_peers, err, errlen);
+			break;
+		case O_RESUME:
+			if (!*optarg) {
+				snprintf(err, errlen, "--resume: empty path");
+				rc = -1;
+			}
+			o->resume = optarg;
+			break;
+		case O_ONLY_BACKEND:
+			o->only_backend = optarg;
+			break;
+		case O_ONLY_WORKLOAD:
+			o->only_workload = optarg;
+			break;
+		case O_LABEL:
+			o->label = optarg;
+			break;
+		case O_EXPECT_MALLOC:
+			o->expect_malloc = optarg;
+			break;
+		case O_PROGRESS:
+			o->progress = optarg;
+			break;
 		case 'h':
 			pb_cli_usage(stdout);
 			return 1;
@@ -410,6 +481,17 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 			 argv[optind]);
 		return -1;
 	}
+	/*
+	 * A child of an isolated run gets its parent's command line plus
+	 * --only-backend and a later --out: it runs its own group, here.
+	 */
+	if (o->only_backend)
+		o->isolate = false;
+	else if ((o->group_timeout > 0 || o->peers_given) && !o->isolate) {
+		snprintf(err, errlen, "%s needs --isolate",
+			 o->peers_given ? "--peers" : "--group-timeout");
+		return -1;
+	}
 	if (o->quick) {
 		if (!reps_given)
 			o->reps = 2;
@@ -421,6 +503,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 
 void pb_cli_free(struct pb_run_opts *o)
 {
+	free_list(o->peers, o->nr_peers);
 	free_list(o->backends, o->nr_backends);
 	free_list(o->workloads, o->nr_workloads);
 	for (size_t i = 0; i < o->nr_params; i++) {

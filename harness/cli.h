@@ -55,6 +55,20 @@ struct pb_run_opts {
 	bool oversubscribe;
 	enum pb_perf_request counters;
 	const char *out;
+
+	/* Isolation (isolate.c): every backend x workload in its own process. */
+	bool isolate;
+	double group_timeout;	/* seconds; 0: from the group's estimate */
+	char *peers[PB_CLI_MAX_LIST];	/* general allocators under malloc */
+	size_t nr_peers;
+	bool peers_given;	/* --peers (else: every one installed) */
+	const char *resume;	/* --resume DIR: finish that isolated run */
+
+	/* Set by the isolating parent for its children (not for users). */
+	const char *only_backend, *only_workload;
+	const char *label;	/* the backend column's name (malloc:jemalloc) */
+	const char *expect_malloc;	/* malloc must come from this library */
+	const char *progress;	/* "k0:N:t0_ns:done_est:total_est" */
 };
 
 /*

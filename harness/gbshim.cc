@@ -41,13 +41,16 @@ double stat_max(const std::vector<double> &v)
 	return v.empty() ? 0.0 : *std::max_element(v.begin(), v.end());
 }
 
+bool quiet_context;
+
 class CReporter : public benchmark::BenchmarkReporter {
 public:
 	CReporter(pb_gb_report_fn fn, void *arg) : fn_(fn), arg_(arg) {}
 
 	bool ReportContext(const Context &context) override
 	{
-		PrintBasicContext(&std::cerr, context);
+		if (!quiet_context)
+			PrintBasicContext(&std::cerr, context);
 		return true;
 	}
 
@@ -108,6 +111,11 @@ int pb_gb_init(const char *json_path)
 	argc = static_cast<int>(gb_args.size());
 	benchmark::Initialize(&argc, argv.data());
 	return benchmark::ReportUnrecognizedArguments(argc, argv.data()) ? -1 : 0;
+}
+
+void pb_gb_quiet_context(int quiet)
+{
+	quiet_context = quiet != 0;
 }
 
 void pb_gb_add_context(const char *key, const char *value)

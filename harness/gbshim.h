@@ -60,6 +60,9 @@ typedef void (*pb_gb_report_fn)(const struct pb_gb_run *run, void *arg);
  */
 int pb_gb_init(const char *json_path);
 
+/* pb_gb_quiet_context() - leave out the machine context on stderr. */
+void pb_gb_quiet_context(int quiet);
+
 /* pb_gb_add_context() - a key/value pair for the JSON "context". */
 void pb_gb_add_context(const char *key, const char *value);
 

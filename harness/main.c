@@ -2,7 +2,9 @@
 /*
  * main.c - the poolbench command: list, run, help.
  */
+#include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,6 +55,96 @@ static int cmd_list(void)
 	return 0;
 }
 
+/*
+ * `run --resume DIR`: the interrupted run's own command line, from
+ * DIR/run-args (one argument per line), becomes this one's.
+ */
+static char **resume_args(const char *dir, int *argc, char *err, size_t errlen)
+{
+	char path[4200], *line = NULL, **args = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int n = 2;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/run-args", dir);
+	f = fopen(path, "r");
+	if (!f) {
+		int e = errno;
+
+		snprintf(err, errlen, "%.900s: %s (not a folder written by "
+			 "run --isolate?)", path, strerror(e));
+		return NULL;
+	}
+	args = calloc(3, sizeof(*args));
+	while (args && (len = getline(&line, &cap, f)) > 0) {
+		char **more = realloc(args, (size_t)(n + 2) * sizeof(*args));
+
+		if (!more) {
+			free(args);
+			args = NULL;
+			break;
+		}
+		args = more;
+		line[strcspn(line, "\n")] = '\0';
+		args[n] = strdup(line);
+		if (!args[n++]) {
+			free(args);
+			args = NULL;
+		}
+	}
+	free(line);
+	fclose(f);
+	if (!args) {
+		snprintf(err, errlen, "--resume: out of memory");
+		return NULL;
+	}
+	args[0] = "poolbench";
+	args[1] = "run";
+	args[n] = NULL;
+	*argc = n;
+	return args;
+}
+
+static int cmd_resume(int argc, char **argv)
+{
+	struct pb_run_opts o;
+	char err[1024], **args;
+	const char *dir;
+	int rc, n;
+
+	dir = argc == 4 ? argv[3] : NULL;
+	if (!dir || strcmp(argv[2], "--resume") || !*dir) {
+		fprintf(stderr, "poolbench: --resume DIR takes no other option: the "
+			"interrupted run's own are used\n");
+		return 2;
+	}
+	args = resume_args(dir, &n, err, sizeof(err));
+	if (!args) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
+	rc = pb_cli_parse_run(n - 1, args + 1, &o, err, sizeof(err));
+	if (!rc && !o.isolate) {
+		snprintf(err, sizeof(err), "--resume %s: that run was not made "
+			 "with --isolate", dir);
+		rc = -1;
+	}
+	if (!rc) {
+		o.resume = dir;
+		o.out = NULL;
+		rc = pb_run_main(&o, n, args);
+	} else {
+		fprintf(stderr, "poolbench: --resume %s: %s\n", dir, err);
+		rc = 2;
+	}
+	pb_cli_free(&o);
+	for (int i = 2; i < n; i++)
+		free(args[i]);
+	free(args);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct pb_run_opts o;
@@ -80,6 +172,9 @@ int main(int argc, char **argv)
 			"--help)\n", argv[1]);
 		return 2;
 	}
+	for (int i = 2; i < argc; i++)
+		if (!strcmp(argv[i], "--resume") || !strncmp(argv[i], "--resume=", 9))
+			return cmd_resume(argc, argv);
 	rc = pb_cli_parse_run(argc - 1, argv + 1, &o, err, sizeof(err));
 	if (rc) {
 		if (rc < 0)

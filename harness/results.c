@@ -116,12 +116,7 @@ int pb_results_mkdir(struct pb_run *r, char *err, size_t errlen)
 
 /* ---- atomic files ------------------------------------------------------------ */
 
-struct pending {
-	FILE *f;
-	char tmp[4200], path[4200];
-};
-
-static FILE *pending_open(struct pending *p, const char *dir, const char *name)
+FILE *pb_pending_open(struct pb_pending *p, const char *dir, const char *name)
 {
 	snprintf(p->path, sizeof(p->path), "%s/%s", dir, name);
 	snprintf(p->tmp, sizeof(p->tmp), "%s/.%s.tmp", dir, name);
@@ -129,7 +124,7 @@ static FILE *pending_open(struct pending *p, const char *dir, const char *name)
 	return p->f;
 }
 
-static int pending_commit(struct pending *p, char *err, size_t errlen)
+int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen)
 {
 	int bad = ferror(p->f);
 
@@ -187,8 +182,11 @@ static size_t wl_param_columns(const char **keys, size_t max)
 	return n;
 }
 
-static void write_csv_header(FILE *f, const char **wkeys, size_t nwk)
+void pb_csv_header(FILE *f)
 {
+	const char *wkeys[64];
+	size_t nwk = wl_param_columns(wkeys, 64);
+
 	fputs("backend,workload,mode,threads,placement,pus,obj_size,align", f);
 	for (size_t k = 0; k < nwk; k++)
 		fprintf(f, ",%s", wkeys[k]);
@@ -205,13 +203,18 @@ static void write_csv_header(FILE *f, const char **wkeys, size_t nwk)
 	fputs(",error\n", f);
 }
 
-static void write_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
-			  const char **wkeys, size_t nwk)
+void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
+		const char *label)
 {
 	const struct pb_instance *in = row->in;
 	const struct pb_option_spec *wp = in->workload->params;
+	const char *wkeys[64];
+	size_t nwk = wl_param_columns(wkeys, 64);
 
-	csv_str(f, in->backend->name);
+	if (!label)
+		label = r->opts->label && !(in->backend->flags & PB_BACKEND_BASELINE) ?
+			r->opts->label : in->backend->name;
+	csv_str(f, label);
 	fputc(',', f);
 	csv_str(f, in->workload->name);
 	fprintf(f, ",%s,%u,%s,%s,%zu,%zu", pb_mode_name(in->mode), in->threads,
@@ -306,19 +309,17 @@ static void compute_efficiency(struct pb_run *r)
 
 static int write_csv(struct pb_run *r, char *err, size_t errlen)
 {
-	const char *wkeys[64];
-	size_t nwk = wl_param_columns(wkeys, 64);
-	struct pending p;
+	struct pb_pending p;
 
-	if (!pending_open(&p, r->dir, "results.csv")) {
+	if (!pb_pending_open(&p, r->dir, "results.csv")) {
 		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
 		return -1;
 	}
 	compute_efficiency(r);
-	write_csv_header(p.f, wkeys, nwk);
+	pb_csv_header(p.f);
 	for (size_t i = 0; i < r->nr_rows; i++)
-		write_csv_row(p.f, r, &r->rows[i], wkeys, nwk);
-	return pending_commit(&p, err, errlen);
+		pb_csv_row(p.f, r, &r->rows[i], NULL);
+	return pb_pending_commit(&p, err, errlen);
 }
 
 /* ---- meta.json -------------------------------------------------------------- */
@@ -381,10 +382,15 @@ static void write_meta_run(struct pb_jw *w, const struct pb_run *r)
 	pb_jw_bool(w, "oversubscribe", o->oversubscribe);
 	pb_jw_str(w, "placement",
 		  o->placement == PB_PLACE_SCATTER ? "scatter" : "compact");
-	pb_jw_int(w, "benchmarks", (int64_t)r->nr_inst);
-	for (size_t i = 0; i < r->nr_rows; i++)
-		failed += r->rows[i].error;
-	pb_jw_int(w, "failed_runs", (int64_t)failed);
+	if (r->merged) {
+		pb_jw_int(w, "benchmarks", r->merged_benchmarks);
+		pb_jw_int(w, "failed_runs", r->merged_failed);
+	} else {
+		pb_jw_int(w, "benchmarks", (int64_t)r->nr_inst);
+		for (size_t i = 0; i < r->nr_rows; i++)
+			failed += r->rows[i].error;
+		pb_jw_int(w, "failed_runs", (int64_t)failed);
+	}
 	pb_jw_arr_begin(w, "skipped");
 	for (size_t i = 0; i < r->nr_skipped; i++) {
 		pb_jw_obj_begin(w, NULL);
@@ -453,15 +459,15 @@ static void write_meta_counters(struct pb_jw *w, const struct pb_run *r)
 	pb_jw_obj_end(w);
 }
 
-static int write_meta(const struct pb_run *r, const char *json_path, char *err,
-		      size_t errlen)
+int pb_results_write_meta(const struct pb_run *r, const char *json_path,
+			  char *err, size_t errlen)
 {
-	struct pending p;
+	struct pb_pending p;
 	struct pb_jw w;
 	struct utsname u;
 	char buf[512], lib[64], api[64], host[256] = "";
 
-	if (!pending_open(&p, r->dir, "meta.json")) {
+	if (!pb_pending_open(&p, r->dir, "meta.json")) {
 		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
 		return -1;
 	}
@@ -513,25 +519,35 @@ static int write_meta(const struct pb_run *r, const char *json_path, char *err,
 
 	write_meta_counters(&w, r);
 	write_meta_run(&w, r);
+	if (r->meta_extra)
+		r->meta_extra(&w, r);
 	pb_jw_obj_end(&w);
-	return pending_commit(&p, err, errlen);
+	return pb_pending_commit(&p, err, errlen);
 }
 
 int pb_results_write(struct pb_run *r, char *err, size_t errlen)
 {
-	char json_tmp[4200], json[4200], xml_tmp[4200], xml[4200];
+	char json_tmp[4200], json[4200];
 
 	snprintf(json_tmp, sizeof(json_tmp), "%s/.bench.json.tmp", r->dir);
 	snprintf(json, sizeof(json), "%s/bench.json", r->dir);
-	snprintf(xml_tmp, sizeof(xml_tmp), "%s/.topology.xml.tmp", r->dir);
-	snprintf(xml, sizeof(xml), "%s/topology.xml", r->dir);
 
-	if (write_meta(r, json_tmp, err, errlen) || write_csv(r, err, errlen))
+	if (pb_results_write_meta(r, json_tmp, err, errlen) ||
+	    write_csv(r, err, errlen))
 		return -1;
 	if (rename(json_tmp, json)) {
 		snprintf(err, errlen, "%s: %s", json, strerror(errno));
 		return -1;
 	}
+	return pb_results_write_topology(r, err, errlen);
+}
+
+int pb_results_write_topology(const struct pb_run *r, char *err, size_t errlen)
+{
+	char xml_tmp[4200], xml[4200];
+
+	snprintf(xml_tmp, sizeof(xml_tmp), "%s/.topology.xml.tmp", r->dir);
+	snprintf(xml, sizeof(xml), "%s/topology.xml", r->dir);
 	if (pb_topo_export_xml(r->topo, xml_tmp, err, errlen))
 		return -1;
 	if (rename(xml_tmp, xml)) {

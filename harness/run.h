@@ -18,6 +18,7 @@
 
 #include "allocators/backend.h"
 #include "harness/cli.h"
+#include "harness/jsonw.h"
 #include "harness/perfev.h"
 #include "harness/topo.h"
 #include "workloads/workload.h"
@@ -126,11 +127,45 @@ struct pb_run {
 	size_t nr_skipped, cap_skipped;
 	char dir[4096];			/* the results folder */
 	char started[32], finished[32];	/* UTC, ISO 8601 */
+
+	/* An isolated run's parent (isolate.c) merges its children's rows. */
+	bool merged;
+	int64_t merged_benchmarks, merged_failed;
+	void (*meta_extra)(struct pb_jw *w, const struct pb_run *r);
+	void *iso;
+};
+
+/* A file written under a temporary name, renamed into place when whole. */
+struct pb_pending {
+	FILE *f;
+	char tmp[4200], path[4200];
 };
 
 /* results.c */
 int pb_results_mkdir(struct pb_run *r, char *err, size_t errlen);
 int pb_results_write(struct pb_run *r, char *err, size_t errlen);
+int pb_results_write_meta(const struct pb_run *r, const char *gb_json,
+			  char *err, size_t errlen);
+int pb_results_write_topology(const struct pb_run *r, char *err, size_t errlen);
 void pb_results_summary(const struct pb_run *r, FILE *f);
+FILE *pb_pending_open(struct pb_pending *p, const char *dir, const char *name);
+int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen);
+void pb_csv_header(FILE *f);
+/* One row; @label replaces the backend column (NULL: the run's own). */
+void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
+		const char *label);
+
+/* runner.c */
+int pb_run_plan(struct pb_run *r, char *err, size_t errlen);
+/* Seconds one instance should take; *@open_ended: a million case. */
+double pb_instance_estimate(const struct pb_instance *in, int reps,
+			    double min_time, bool *open_ended);
+
+/* The ETA of a run from its elapsed time and estimates (m:ss or h:mm:ss). */
+void pb_progress_eta(char *buf, size_t len, double elapsed, double done_est,
+		     double total_est);
+
+/* isolate.c: the parent of an --isolate run, after planning. */
+int pb_isolate_run(struct pb_run *r, int argc, char **argv);
 
 #endif /* PB_HARNESS_RUN_H */

@@ -24,6 +24,7 @@
  * or a failed create marks the run as an error: Google Benchmark reports it
  * and the results keep a row for it.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <sched.h>
@@ -388,6 +389,133 @@ static void bench_body(struct pb_gb_state *st, void *arg)
 		body_finish(st, in);
 }
 
+/* ---- progress ------------------------------------------------------------ */
+
+/*
+ * Seconds an instance should take: Google Benchmark's iteration-count
+ * trials cost about 1.5 repetitions more; a million round runs as long as
+ * it takes, guessed at 1 us per object (the area map's worst at 2^20 is
+ * ~3 us, most cases far less), at most its limit_s.
+ */
+double pb_instance_estimate(const struct pb_instance *in, int reps,
+			    double min_time, bool *open_ended)
+{
+	*open_ended = in->workload->times_phases;
+	if (in->workload->times_phases) {
+		double round = (double)in->proto.n * 1e-6 + 0.01;
+		double limit = (double)in->proto.limit_ns / 1e9;
+
+		if (limit > 0 && round > limit)
+			round = limit;
+		return reps * round;
+	}
+	return (reps + 1.5) * min_time + 0.02;
+}
+
+/*
+ * The progress line of each finished instance: "[k/N] elapsed, ETA". In
+ * an isolated run's child, k0, N and the clock come from the parent
+ * (--progress k0:N:t0_ns:done_est:total_est) so the line counts over the
+ * whole run; the ETA scales the estimate of what is left by how the
+ * estimate compared with the clock so far.
+ */
+struct progress {
+	size_t k, n;
+	uint64_t t0_ns;
+	double done_est, total_est;
+	const struct pb_instance *last;
+};
+
+static struct progress progress;
+
+static void progress_init(const struct pb_run *r)
+{
+	const struct pb_run_opts *o = r->opts;
+	unsigned long long k0, n, t0;
+	double done, total;
+
+	memset(&progress, 0, sizeof(progress));
+	if (o->progress && sscanf(o->progress, "%llu:%llu:%llu:%lf:%lf", &k0,
+				  &n, &t0, &done, &total) == 5) {
+		progress.k = k0;
+		progress.n = n;
+		progress.t0_ns = t0;
+		progress.done_est = done;
+		progress.total_est = total;
+		return;
+	}
+	progress.n = r->nr_inst;
+	progress.t0_ns = pb_now_ns();
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		bool open;
+
+		progress.total_est += pb_instance_estimate(&r->inst[i], o->reps,
+							   o->min_time, &open);
+	}
+}
+
+static void fmt_duration(char *buf, size_t len, double s)
+{
+	long t = (long)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+void pb_progress_eta(char *buf, size_t len, double elapsed, double done_est,
+		     double total_est)
+{
+	double left = total_est - done_est, scale = 1.0;
+
+	if (left < 0)
+		left = 0;
+	/* Only once enough is done for the ratio to mean something. */
+	if (done_est > 5 && elapsed > 5)
+		scale = elapsed / done_est;
+	fmt_duration(buf, len, left * scale);
+}
+
+/* An instance's rows have all arrived: count it and say how it went. */
+static void progress_done(struct pb_run *r, const struct pb_instance *in)
+{
+	const struct pb_row *med = NULL, *bad = NULL, *one = NULL;
+	double elapsed = (double)(pb_now_ns() - progress.t0_ns) / 1e9;
+	char el[32], eta[32];
+	bool open;
+
+	for (size_t i = 0; i < r->nr_rows; i++) {
+		const struct pb_row *row = &r->rows[i];
+
+		if (row->in != in)
+			continue;
+		if (!strcmp(row->statistic, "median"))
+			med = row;
+		if (row->error && !bad)
+			bad = row;
+		if (!one)
+			one = row;
+	}
+	progress.k++;
+	progress.done_est += pb_instance_estimate(in, r->opts->reps,
+						  r->opts->min_time, &open);
+	fmt_duration(el, sizeof(el), elapsed);
+	pb_progress_eta(eta, sizeof(eta), elapsed, progress.done_est,
+			progress.total_est);
+	printf("[%zu/%zu] %s elapsed, ETA %s  %s%s%s  ", progress.k, progress.n,
+	       el, eta, r->opts->label ? r->opts->label : "",
+	       r->opts->label ? " " : "", in->name);
+	if (bad)
+		printf("FAILED: %s\n", bad->error_message);
+	else if (med || (one = (r->opts->reps == 1 ? one : NULL)))
+		printf("%.3f ns/op %.0f ops/s\n", (med ? med : one)->ns_per_op,
+		       (med ? med : one)->ops_per_sec);
+	else
+		printf("no median reported\n");
+	fflush(stdout);
+}
+
 /* ---- reporting --------------------------------------------------------- */
 
 static struct pb_instance *find_instance(struct pb_run *r, const char *name)
@@ -471,12 +599,13 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 					row->stat[s] = v;
 		}
 	}
-	if (g->aggregate && !strcmp(g->aggregate, "median"))
-		printf("  %-60s %10.3f ns/op %12.0f ops/s\n", in->name,
-		       row->ns_per_op, row->ops_per_sec);
-	else if (g->error)
-		printf("  %-60s FAILED: %s\n", in->name, row->error_message);
-	fflush(stdout);
+	/*
+	 * Google Benchmark reports an instance's repetitions and aggregates
+	 * together, once it is done: a row of the next one closes the last.
+	 */
+	if (progress.last && progress.last != in)
+		progress_done(r, progress.last);
+	progress.last = in;
 }
 
 /* ---- planning ------------------------------------------------------------ */
@@ -800,7 +929,9 @@ static void skip_instance(struct pb_run *r, const struct pb_instance *in,
 	sk = &r->skipped[r->nr_skipped++];
 	snprintf(sk->name, sizeof(sk->name), "%s", in->name);
 	snprintf(sk->reason, sizeof(sk->reason), "%s", why);
-	printf("poolbench: skipped %s: %s\n", in->name, why);
+	/* A child of an isolated run: its parent said it once already. */
+	if (!r->opts->only_backend)
+		printf("poolbench: skipped %s: %s\n", in->name, why);
 }
 
 static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
@@ -870,11 +1001,16 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 	    select_threads(o, nr_pus, &s, err, errlen) ||
 	    check_params(o, &s, err, errlen))
 		return -1;
+	if (o->only_backend && !pb_backend_find(o->only_backend))
+		return plan_error(err, errlen, "--only-backend: unknown backend "
+				  "'%s'%s", o->only_backend, "");
 
 	for (size_t wi = 0; wi < s.nw; wi++) {
 		const struct pb_workload *w = s.w[wi];
 		struct sweep sw;
 
+		if (o->only_workload && strcmp(w->name, o->only_workload))
+			continue;
 		s.all_counts = w->all_thread_counts;
 		if (select_threads(o, nr_pus, &s, err, errlen))
 			return -1;
@@ -968,9 +1104,13 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 					skip_instance(r, &tmpl, why);
 					continue;
 				}
-				for (size_t bi = 0; bi < s.nb; bi++)
+				for (size_t bi = 0; bi < s.nb; bi++) {
+					if (o->only_backend &&
+					    strcmp(s.b[bi]->name, o->only_backend))
+						continue;
 					if (plan_backend(r, &tmpl, s.b[bi], err, errlen))
 						return -1;
+				}
 			}
 		} while (sweep_next(&sw));
 	}
@@ -1036,15 +1176,48 @@ static void utc_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int pb_run_plan(struct pb_run *r, char *err, size_t errlen)
+{
+	return plan(r, err, errlen);
+}
+
+/*
+ * A child run for a general-allocator peer: LD_PRELOAD must have put that
+ * allocator's malloc in front of glibc's, or the figures would be glibc's
+ * under another name.
+ */
+static int check_malloc_provider(const char *expect, char *err, size_t errlen)
+{
+	void *(*volatile fn)(size_t) = malloc;
+	Dl_info info;
+
+	if (!dladdr((void *)fn, &info) || !info.dli_fname) {
+		snprintf(err, errlen, "cannot tell which library provides malloc "
+			 "(dladdr failed)");
+		return -1;
+	}
+	if (!strstr(info.dli_fname, expect)) {
+		snprintf(err, errlen, "malloc comes from %s, not %s: LD_PRELOAD "
+			 "did not take effect", info.dli_fname, expect);
+		return -1;
+	}
+	return 0;
+}
+
 int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 {
 	struct pb_run r = { .opts = o, .argc = argc, .argv = argv };
 	char err[1024] = "", json[4200];
 	size_t failed = 0;
-	double estimate;
+	double estimate = 0, long_est = 0;
 	size_t nr_long = 0;
 	int rc = 2;
 
+	if (o->expect_malloc &&
+	    check_malloc_provider(o->expect_malloc, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
 	if (pb_topo_load(&r.topo, err, sizeof(err))) {
 		fprintf(stderr, "poolbench: %s\n", err);
 		return 2;
@@ -1053,13 +1226,21 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 		fprintf(stderr, "poolbench: --counters: %s\n", r.probe.group_reason);
 		goto out;
 	}
-	if (plan(&r, err, sizeof(err)) || finish_plan(&r, err, sizeof(err))) {
+	if (plan(&r, err, sizeof(err))) {
 		fprintf(stderr, "poolbench: %s\n", err);
 		goto out;
 	}
 	if (!r.nr_inst) {
 		fprintf(stderr, "poolbench: nothing to run: every point was "
 			"skipped\n");
+		goto out;
+	}
+	if (o->isolate) {
+		rc = pb_isolate_run(&r, argc, argv);
+		goto out;
+	}
+	if (finish_plan(&r, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
 		goto out;
 	}
 	if (pb_results_mkdir(&r, err, sizeof(err))) {
@@ -1083,31 +1264,35 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 			.min_time = r.inst[i].workload->times_phases ?
 					    PB_PHASED_MIN_TIME : o->min_time,
 		};
+		bool open;
+		double e = pb_instance_estimate(&r.inst[i], o->reps, o->min_time,
+						&open);
 
 		pb_gb_register(&spec, bench_body, &r.inst[i]);
-	}
-	/*
-	 * Iteration-count trials cost about one more repetition each. A
-	 * million round runs as long as it takes (up to its limit_s): those
-	 * are counted apart.
-	 */
-	estimate = 0;
-	for (size_t i = 0; i < r.nr_inst; i++) {
-		if (r.inst[i].workload->times_phases)
+		if (open) {
 			nr_long++;
-		else
-			estimate += (o->reps + 1.5) * o->min_time;
+			long_est += e;
+		} else {
+			estimate += e;
+		}
 	}
-	printf("poolbench: %zu benchmarks x %d repetitions, counters: %s; "
-	       "about %.1f s", r.nr_inst, o->reps, r.probe.group, estimate);
-	if (nr_long)
-		printf(" plus %zu million cases (%d round%s each, as long as "
-		       "they take, stopped at limit_s)", nr_long, o->reps,
-		       o->reps == 1 ? "" : "s");
-	printf("; results in %s\n", r.dir);
-	fflush(stdout);
+	if (!o->only_backend) {
+		printf("poolbench: %zu benchmarks x %d repetitions, counters: %s; "
+		       "about %.0f s", r.nr_inst, o->reps, r.probe.group, estimate);
+		if (nr_long)
+			printf(" plus %zu million cases (%d round%s each, guessed "
+			       "at %.0f s, stopped at limit_s)", nr_long, o->reps,
+			       o->reps == 1 ? "" : "s", long_est);
+		printf("; results in %s\n", r.dir);
+		fflush(stdout);
+	}
+	progress_init(&r);
+	/* An isolated run's later children: the first one showed it. */
+	pb_gb_quiet_context(o->only_backend && progress.k > 0);
 	utc_now(r.started, sizeof(r.started));
 	pb_gb_run_all(on_report, &r);
+	if (progress.last)
+		progress_done(&r, progress.last);
 	pb_gb_shutdown();
 	utc_now(r.finished, sizeof(r.finished));
 
@@ -1116,13 +1301,15 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
-	pb_results_summary(&r, stdout);
+	if (!o->only_backend)
+		pb_results_summary(&r, stdout);
 	for (size_t i = 0; i < r.nr_rows; i++)
 		failed += r.rows[i].error;
-	if (failed)
+	if (failed && !o->only_backend)
 		fprintf(stderr, "poolbench: %zu runs failed; see the error column of "
 			"%s/results.csv\n", failed, r.dir);
-	printf("poolbench: results written to %s\n", r.dir);
+	if (!o->only_backend)
+		printf("poolbench: results written to %s\n", r.dir);
 	rc = failed ? 1 : 0;
 out:
 	free_plan(&r);
