@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# paper.sh RESULTS_DIR - build the paper from one stored results folder:
+# draw its figures (scripts/plots.sh RESULTS_DIR, when that script exists;
+# otherwise the paper shows a framed "figure file missing" box), generate
+# the tables and method macros from its results.csv and meta.json
+# (scripts/paper-tables.py) into the build folder, run pdflatex there twice
+# and copy the PDF to paper/paper.pdf (written under a temporary name, then
+# renamed). Nothing is written into RESULTS_DIR except by plots.sh.
+#
+# Environment: PAPER_BUILD  build folder (default build/paper)
+#              PAPER_OUT    where the PDF goes (default paper/paper.pdf)
+#              PAPER_PLOTS_SH  the figure script (default scripts/plots.sh)
+# Exit status: 0 built (prints the PDF's path), 1 a step failed (pdflatex:
+# the end of its log is shown), 2 bad arguments or not a results folder.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+. "$root/scripts/lib-results.sh"
+pb_results_dir "$0" "$@" -- results.csv meta.json
+
+if ! command -v pdflatex >/dev/null 2>&1; then
+	echo "$0: pdflatex not found (Debian: apt-get install texlive-latex-base" \
+		"texlive-latex-recommended texlive-fonts-recommended lmodern)" >&2
+	exit 1
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "$0: python3 not found (Debian: apt-get install python3)" >&2
+	exit 1
+fi
+
+# Absolute paths: pdflatex runs inside the build folder.
+dir=$(cd "$dir" && pwd)
+build=${PAPER_BUILD:-$root/build/paper}
+out=${PAPER_OUT:-$root/paper/paper.pdf}
+plots_sh=${PAPER_PLOTS_SH:-$root/scripts/plots.sh}
+mkdir -p "$build" "$(dirname "$out")"
+build=$(cd "$build" && pwd)
+out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
+
+figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters"
+if [ -e "$plots_sh" ]; then
+	echo "paper.sh: drawing the figures: $plots_sh $dir"
+	if ! bash "$plots_sh" "$dir"; then
+		echo "$0: $plots_sh $dir failed" >&2
+		exit 1
+	fi
+else
+	echo "paper.sh: $plots_sh not found: the figures will be \"missing\" boxes" >&2
+fi
+
+# Only the files this script makes are removed: PAPER_BUILD may be any folder.
+rm -f "$build"/tab-*.tex "$build"/meta.tex "$build"/paper.tex "$build"/paper.pdf \
+	"$build"/paper.aux "$build"/paper.log "$build"/paper.out
+rm -rf "$build/plots"
+mkdir -p "$build/plots"
+
+python3 "$root/scripts/paper-tables.py" "$dir" "$build"
+cp "$root/paper/paper.tex" "$build/paper.tex"
+missing=
+for f in $figs; do
+	if [ -s "$dir/plots/$f.pdf" ]; then
+		cp "$dir/plots/$f.pdf" "$build/plots/"
+	else
+		missing="$missing $f.pdf"
+	fi
+done
+[ -z "$missing" ] || echo "paper.sh: not in $dir/plots:$missing (shown as missing)" >&2
+
+for pass in 1 2; do
+	if ! (cd "$build" && pdflatex -interaction=nonstopmode -halt-on-error paper.tex \
+		>/dev/null 2>&1); then
+		echo "$0: pdflatex failed (pass $pass); the end of $build/paper.log:" >&2
+		tail -n 30 "$build/paper.log" >&2
+		exit 1
+	fi
+done
+
+tmp=$out.tmp.$$
+trap 'rm -f "$tmp"' EXIT
+cp "$build/paper.pdf" "$tmp"
+mv -f "$tmp" "$out"
+echo "$out"
