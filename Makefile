@@ -16,6 +16,8 @@
 #   make run-objpool   seed 001: objpool freelist vs ring, scaling, remote free, overrun
 #   make run-percpu    seeds 003/004: million objects, area map vs bitmap; percpu mempool
 #   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
+#   make paper [RESULTS=<folder>]  paper/paper.pdf from a stored run, nothing re-run
+#   make run-all RESUME=<folder>   finish an interrupted run-all
 #   make clean
 #
 # poolbench exits 1 when some benchmarks failed (each is recorded in the
@@ -26,6 +28,8 @@
 # workload from its file (workloads/*.c): no edit here to add either.
 # Registration runs from constructors, so objects are linked directly
 # (an archive would let the linker drop them).
+
+PLOTS := scripts/fig-pairs.sh
 
 VARIANT ?= release
 CC ?= gcc
@@ -61,7 +65,7 @@ LDFLAGS := -pthread $(SAN)
 CORE_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) \
 	$(wildcard workloads/*.c) \
 	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c
-TOOL_SRC := harness/main.c harness/results.c harness/runner.c
+TOOL_SRC := harness/main.c harness/results.c harness/runner.c harness/isolate.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 
@@ -75,7 +79,7 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots clean FORCE
+.PHONY: all tests test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots paper clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -158,19 +162,30 @@ fuzz-build: $(FUZZ_DIR)/fuzz_pcpu
 fuzz: fuzz-build
 	tests/fuzz/run-pcpu.sh --time $(FUZZ_TIME)
 
-RUN_MATRIX := --threads pow2 --mode exclusive,shared \
+# The whole matrix: every backend x workload x both context modes x thread
+# counts 1, 2, 4, ... all, both allocation modes of the mempools, both
+# scaling patterns, the ring clean-up N sweep (figure 2), and million with
+# 2^16 objects (make run-percpu runs the seed's 2^20). Each backend x
+# workload runs in its own process (--isolate), malloc also under every
+# general allocator installed (jemalloc, tcmalloc, mimalloc).
+RUN_MATRIX := --isolate --threads pow2 --mode exclusive,shared \
 	--param mutex-mempool.alloc=may-block,atomic \
 	--param percpu-mempool.alloc=atomic,may-block \
-	--param scaling.pattern=reuse,ring --param million.count=65536
+	--param scaling.pattern=reuse,ring \
+	--param ring-cleanup.n=16,64,256,1024,4096 --param million.count=65536
+RUN_TIME := --reps 5 --min-time 0.1
 RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
+# make run-all RESUME=<folder>: finish that interrupted run instead.
+RUN_OUT = $(if $(RESUME),$(RESUME),$(RUN_DIR))
+RUN_CMD = $(if $(RESUME),$(BUILD)/poolbench run --resume $(RESUME),$(BUILD)/poolbench run $(RUN_MATRIX) $(1) --out $(RUN_DIR) $(RUN_ARGS))
 
 run-all: deps all
-	$(BUILD)/poolbench run $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS) || [ $$? -eq 1 ]
-	scripts/fig-pairs.sh $(RUN_DIR)
+	$(call RUN_CMD,$(RUN_TIME)) || [ $$? -eq 1 ]
+	$(PLOTS) $(RUN_OUT)
 
 run-quick: deps all
-	$(BUILD)/poolbench run --quick $(RUN_MATRIX) --out $(RUN_DIR) $(RUN_ARGS) || [ $$? -eq 1 ]
-	scripts/fig-pairs.sh $(RUN_DIR)
+	$(call RUN_CMD,--quick --param million.count=4096) || [ $$? -eq 1 ]
+	$(PLOTS) $(RUN_OUT)
 
 # Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
 # table, each in its own results folder next to RUN_DIR.
@@ -223,13 +238,19 @@ run-percpu: deps all
 	scripts/table-percpu.sh $(RUN_DIR)-percpu $(RUN_DIR)-percpu-aligned \
 		$(RUN_DIR)-percpu-mempool
 
-# Figures from a stored run (default: the newest folder under results/).
-RESULTS ?= $(shell ls -td results/*/*/ 2>/dev/null | head -n1)
+# Figures and paper from a stored run: by default the newest run of this
+# checkout, else the committed reference run.
+REFERENCE_RUN := results/reference/run-all
+RESULTS ?= $(or $(shell ls -td results/*/*/ 2>/dev/null | grep -v '^results/reference/' | head -n1),$(REFERENCE_RUN))
 plots: deps
 	@test -n "$(RESULTS)" || { echo "make plots: no results folder; run make run-all or pass RESULTS=<folder>" >&2; exit 2; }
-	scripts/fig-pairs.sh $(RESULTS)
+	$(PLOTS) $(RESULTS)
+
+paper: deps
+	@test -n "$(RESULTS)" || { echo "make paper: no results folder; run make run-all or pass RESULTS=<folder>" >&2; exit 2; }
+	scripts/paper.sh "$(RESULTS)"
 
 clean:
-	rm -rf build
+	rm -rf build paper/paper.pdf
 
 -include $(shell find $(BUILD)/obj $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
