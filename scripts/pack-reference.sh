@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# pack-reference.sh RUN_DIR DEST - make the committed reference run from a
+# finished `make run-all` folder: every file kept, the big ones compressed
+# (xz -9e, lossless) so the folder stays under 2 MB:
+#
+#   results.csv        -> results.csv.xz (the figure and table scripts read
+#                         either; `xz -dk results.csv.xz` restores it)
+#   parts/, logs/      -> parts.tar.xz (each group's own results folder with
+#                         Google Benchmark's bench.json, and its log;
+#                         `tar -xJf parts.tar.xz` restores them), less each
+#                         part's results.csv: the merged results.csv holds
+#                         their rows unchanged, in plan order
+#   meta.json, plan.tsv, groups.tsv, run-args, topology.xml, plots/: as they are
+#
+# DEST must not exist. Refuses a run that is not an isolated, complete one.
+# Prints DEST's size; exits 1 if it is 2 MB or more.
+set -euo pipefail
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 RUN_DIR DEST" >&2
+	exit 2
+fi
+run=$1 dest=$2
+for f in results.csv meta.json plan.tsv groups.tsv run-args topology.xml; do
+	if [ ! -s "$run/$f" ]; then
+		echo "$0: $run/$f: missing or empty (not a finished make run-all folder?)" >&2
+		exit 2
+	fi
+done
+if [ "$(jq -r '.isolation.complete' "$run/meta.json")" != true ]; then
+	echo "$0: $run: meta.json says the run is not complete (finish it with make run-all RESUME=$run)" >&2
+	exit 2
+fi
+if [ -e "$dest" ]; then
+	echo "$0: $dest exists; a reference folder is never written over" >&2
+	exit 2
+fi
+tmp=$dest.tmp.$$
+mkdir -p "$tmp"
+trap 'rm -rf "$tmp"' EXIT
+cp -p "$run"/{meta.json,plan.tsv,groups.tsv,run-args,topology.xml} "$tmp/"
+[ -d "$run/plots" ] && cp -rp "$run/plots" "$tmp/"
+xz -9e -T1 -c "$run/results.csv" >"$tmp/results.csv.xz"
+tar -C "$run" --sort=name --exclude='parts/*/results.csv' -cf - parts logs | xz -9e -T1 >"$tmp/parts.tar.xz"
+mv "$tmp" "$dest"
+trap - EXIT
+bytes=$(du -sb "$dest" | cut -f1)
+echo "$dest: $bytes bytes"
+if [ "$bytes" -ge 2097152 ]; then
+	echo "$0: $dest is 2 MB or more" >&2
+	exit 1
+fi
