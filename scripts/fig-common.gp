@@ -9,7 +9,11 @@
 # line at the bottom, and defines:
 #   bottom       screen y above the caption and the notes: plots go above it
 #   top          screen y below the title
-#   empty_panel  a macro drawing a panel that says `panel_msg` (no data)
+#   empty_panel  a macro drawing a figure that says `panel_msg` instead of
+#                data (no axes; the figure's script exits after it)
+#   blank_panel  a macro drawing a panel of a multiplot that says `panel_msg`
+#                inside its axes; it changes no setting, so the next panel
+#                draws as usual (the axis ranges must be set, not autoscaled)
 #   key_panel    a macro drawing the key of the line figures (nkey entries:
 #                ktitles, kstyles of the VARS file), full width, three a row,
 #                between key_b and key_b + key_h
@@ -64,7 +68,9 @@ empty_panel = "unset border; unset xtics; unset ytics; unset mxtics; unset mytic
 	"unset xlabel; unset ylabel; unset logscale; unset grid; unset key; " . \
 	"set xrange [0:1]; set yrange [0:1]; " . \
 	"set label 100 panel_msg at graph 0.5, graph 0.5 center textcolor rgb '#7a3000'; " . \
-	"plot -1 notitle; unset label 100; set border 31; set xtics; set ytics"
+	"plot -1 notitle; unset label 100"
+blank_panel = "set label 100 panel_msg at graph 0.5, graph 0.5 center front " . \
+	"textcolor rgb '#7a3000'; plot 1e300 notitle; unset label 100"
 
 key_rows = exists("nkey") ? (nkey + 2) / 3 : 0
 key_h = (key_rows + 0.6) * 1.3 * fs / pt_h

@@ -55,7 +55,7 @@ do for [p = 1:|panels|] {
 	set format y (p == 1 ? "%g" : "")
 	if (count[p] == 0) {
 		panel_msg = empty[p]
-		@empty_panel
+		@blank_panel
 	} else {
 		f = first[p]
 		l = first[p] + count[p] - 1

@@ -79,10 +79,7 @@ do for [row = 1:2] {
 		set xlabel (row == 2 ? "object size, bytes (log2 scale)" : "")
 		if (count[c] + dnf_count[c] == 0) {
 			panel_msg = empty[c]
-			@empty_panel
-			set logscale x 2
-			set logscale y
-			set grid
+			@blank_panel
 		} else {
 			f = first[c]
 			l = first[c] + count[c] - 1

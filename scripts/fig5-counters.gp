@@ -74,8 +74,15 @@ do for [m = 1:nmetric] {
 		}
 	}
 	if (mempty[m] ne "") {
+		unset logscale y
+		set yrange [0:1]
+		set format y ""
 		panel_msg = mempty[m]
-		@empty_panel
+		# No bars to carry the names under the last panel: the tics do.
+		set xtics ()
+		do for [i = 1:nvar] { set xtics add (shown[i] i - 1) }
+		@blank_panel
+		set xtics autofreq
 	} else {
 		if (mlogy[m]) {
 			set logscale y

@@ -683,7 +683,7 @@ def fig_counters(run):
 		       if any(finite(x) for x in values[(m[0], w)])]
 		if not has:
 			fig.vars["mempty"][i] = wrap(f"{m[1]} unavailable: {metric_reason(run, m[1])}")
-			fig.notes.append(fig.vars["mempty"][i])
+			fig.console.append(fig.vars["mempty"][i])
 			continue
 		r = log_range(values[(m[0], workloads[0])] + values[(m[0], workloads[1])])
 		fig.vars["mlogy"][i], fig.vars["mlo"][i], fig.vars["mhi"][i] = r[0], float(r[1]), float(r[2])

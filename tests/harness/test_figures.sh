@@ -85,6 +85,7 @@ cp "$fixture/results.csv" "$fixture/meta.json" "$run/"
 plots "$run"
 check "plots.sh exits 0 on a copy of tests/data/small-run" test $rc -eq 0
 check "... and says what it wrote" grep -q "wrote $run/plots/" "$tmp/out"
+check "... with no gnuplot warning" test ! -s "$tmp/err"
 for f in $figs; do
 	p=$run/plots/$f
 	check "$f.pdf starts as a PDF" test "$(head -c 5 "$p.pdf")" = "%PDF-"
@@ -142,17 +143,24 @@ check "fig5 (software): ... and shows the task clock instead" \
 check "fig5 (software): plots.sh prints a note" \
 	grep -q "fig5-counters: note: Hardware counters were unavailable on vm" "$tmp/out"
 
-# --- a run without the million workload --------------------------------------
-nom=$tmp/no-million
-mkdir "$nom"
-cp "$fixture/meta.json" "$nom/"
-python3 - "$fixture/results.csv" "$nom/results.csv" <<'EOF'
+# derive FROM TO EXPR - a copy of the fixture folder FROM as TO whose
+# results.csv holds EXPR(x) for each row x (a dict; None drops the row).
+derive() {
+	mkdir "$2"
+	cp "$1/meta.json" "$2/"
+	python3 - "$1/results.csv" "$2/results.csv" "$3" <<'EOF'
 import csv, sys
 r = csv.DictReader(open(sys.argv[1], newline=""))
 w = csv.DictWriter(open(sys.argv[2], "w", newline=""), r.fieldnames, lineterminator="\n")
 w.writeheader()
-w.writerows(x for x in r if x["workload"] != "million")
+change = eval("lambda x: (" + sys.argv[3] + ")")
+w.writerows(y for y in map(change, r) if y is not None)
 EOF
+}
+
+# --- a run without the million workload --------------------------------------
+nom=$tmp/no-million
+derive "$fixture" "$nom" 'None if x["workload"] == "million" else x'
 plots "$nom"
 check "no million rows: plots.sh still exits 0" test $rc -eq 0
 check "... writes all five figures" test "$(find "$nom/plots" -name 'fig*' | wc -l)" -eq 15
@@ -161,26 +169,20 @@ check "... fig4 says in its body that the run has no million rows" \
 check "... and plots.sh prints a note" grep -q "fig4-million: note: this run has no million rows" "$tmp/out"
 check "... fig4.png is still a PNG" pngcheck -q "$nom/plots/fig4-million.png"
 
-# --- a million round that did not finish --------------------------------------
-# As the runner records it: the benchmark's run rows carry the error, and it
-# has no aggregate rows.
+# --- failed benchmarks: a million round that did not finish, a ring that failed
+# As the runner records them: the benchmark's run rows carry the error, and
+# it has no aggregate rows.
 dnf=$tmp/dnf
-mkdir "$dnf"
-cp "$fixture/meta.json" "$dnf/"
-python3 - "$fixture/results.csv" "$dnf/results.csv" <<'EOF'
-import csv, sys
-r = csv.DictReader(open(sys.argv[1], newline=""))
-w = csv.DictWriter(open(sys.argv[2], "w", newline=""), r.fieldnames, lineterminator="\n")
-w.writeheader()
-for x in r:
-	if (x["workload"], x["backend"], x["order"], x["obj_size"], x["mode"]) == \
-	   ("million", "percpu-areamap", "in-order", "4", "exclusive"):
-		if x["statistic"] != "run":
-			continue
-		x.update(alloc_ms="", free_ms="", ns_per_op="",
-			 error="did not finish within 120 s (stopped in alloc: 1000 of 2048 objects)")
-	w.writerow(x)
-EOF
+derive "$fixture" "$dnf" '
+	(None if x["statistic"] != "run" else
+	 {**x, "alloc_ms": "", "free_ms": "", "ns_per_op": "",
+	  "error": "did not finish within 120 s (stopped in alloc: 1000 of 2048 objects)"})
+	if (x["workload"], x["backend"], x["order"], x["obj_size"], x["mode"]) ==
+	   ("million", "percpu-areamap", "in-order", "4", "exclusive") else
+	(None if x["statistic"] != "run" else
+	 {**x, "ns_per_op": "", "error": "alloc returned NULL"})
+	if (x["workload"], x["backend"], x["n"], x["threads"], x["mode"]) ==
+	   ("ring-cleanup", "qmempool", "4096", "1", "exclusive") else x'
 plots "$dnf"
 check "a round that did not finish: plots.sh exits 0" test $rc -eq 0
 check "... no value is drawn for it" \
@@ -189,6 +191,24 @@ check "... it is listed with its error as did not finish" \
 	grep -q '^4	"did not finish within 120 s' "$dnf/plots/fig4-million.dat"
 check "... and marked DNF in the figure" grep -q "DNF" <(pdf_text "$dnf/plots/fig4-million.pdf")
 check "... with a note" grep -q "fig4-million: note: not drawn: percpu-areamap in-order 4 B (DNF)" "$tmp/out"
+check "a failed point is left out of its line" \
+	test "$(dat_value "$dnf/plots/fig2-ring-n.dat" qmempool 4096 2)" = "<none>"
+check "... the others of the line stay" \
+	test "$(dat_value "$dnf/plots/fig2-ring-n.dat" qmempool 256 2)" != "<none>"
+check "... and it is noted with its error" \
+	grep -q "fig2-ring-n: note: not drawn: qmempool n=4096: alloc returned NULL" "$tmp/out"
+check "... in the figure too" grep -q "not drawn: qmempool n=4096: alloc returned NULL" \
+	<(pdf_text "$dnf/plots/fig2-ring-n.pdf")
+
+# --- a run with one scaling pattern: the other panel says it has no rows ---------
+one=$tmp/one-pattern
+derive "$fixture" "$one" 'None if x["pattern"] == "reuse" else x'
+plots "$one"
+check "one scaling pattern: plots.sh exits 0, with no gnuplot warning" \
+	test $rc -eq 0 -a ! -s "$tmp/err"
+check "... the empty panel says why" grep -q "this run has no scaling rows with pattern=reuse" \
+	<(pdf_text "$one/plots/fig3-scaling.pdf")
+check "... the other is drawn" test "$(grep -c '^# pattern=ring ' "$one/plots/fig3-scaling.dat")" -eq 8
 
 # --- the SYNTHETIC hardware-counter fixture: the hardware branch only ----------
 hw=$tmp/synthetic-hw
@@ -209,6 +229,15 @@ check "fig5 (hardware): no unavailability message" \
 	test "$(pdf_text "$hw/plots/fig5-counters.pdf" | grep -c unavailable)" -eq 0
 check "fig3 without scaling rows says so" grep -q "this run has no scaling rows" \
 	<(pdf_text "$hw/plots/fig3-scaling.pdf")
+nocache=$tmp/synthetic-hw-no-cache-misses
+derive "$synthetic" "$nocache" '{**x, "cache_misses_per_op": ""}'
+plots "$nocache"
+check "a hardware counter without values: plots.sh exits 0, with no gnuplot warning" \
+	test $rc -eq 0 -a ! -s "$tmp/err"
+check "... its panel says it is unavailable" grep -q "cache_misses unavailable" \
+	<(pdf_text "$nocache/plots/fig5-counters.pdf")
+check "... the next panel is still drawn" \
+	test "$(dat_value "$nocache/plots/fig5-counters.dat" "" '"malloc"' 8)" != NaN
 
 check "tests/data was not written" \
 	test "$(find tests/data -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)" = "$fixture_sum"
