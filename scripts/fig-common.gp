@@ -53,12 +53,14 @@ sdt(i) = (i / 7) % 4 + 1
 # Line height of the small font, as a fraction of the figure's height.
 lh = 1.3 * fs_small / pt_h
 set label 101 title at screen 0.5, screen 1 - 1.6 * fs_title / pt_h center font sprintf(",%g", fs_title)
-set label 102 caption at screen 0.01, screen 0.6 * lh font sprintf(",%g", fs_small)
+# A label of several lines hangs down from its position.
+set label 102 caption at screen 0.01, screen (caption_lines - 0.4) * lh \
+	font sprintf(",%g", fs_small)
 if (note_lines > 0) {
-	set label 103 "Note: " . note at screen 0.01, screen (0.6 + note_lines) * lh \
+	set label 103 "Note: " . note at screen 0.01, screen (caption_lines - 0.4 + note_lines) * lh \
 		font sprintf(",%g", fs_small) textcolor rgb "#7a3000"
 }
-bottom = (1.2 + note_lines) * lh
+bottom = (0.2 + caption_lines + note_lines) * lh
 top = 1 - 3.0 * fs_title / pt_h
 # Figures with several panels draw the title, notes and caption once.
 unset_frame_labels = "unset label 101; unset label 102; unset label 103"

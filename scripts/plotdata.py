@@ -270,7 +270,8 @@ class Figure:
 		with open(dat_path, "w", encoding="utf-8") as f:
 			f.write("\n".join(self.dat) + "\n")
 		v = dict(self.vars)
-		v["caption"] = self.run.caption()
+		v["caption"] = wrap(self.run.caption())
+		v["caption_lines"] = v["caption"].count("\n") + 1
 		v["missing"] = wrap(self.missing)
 		self.notes += [f"not drawn: {', '.join(what)}: {error}"
 			       for error, what in self.failed.items()]
