@@ -35,7 +35,6 @@ if (fmt eq "pdf") {
 }
 set output out
 set datafile missing "NaN"
-set datafile commentschars "#"
 set encoding utf8
 set style line 100 lc rgb "#b0b0b0" lw 0.5 dt 3
 set grid ls 100

@@ -632,7 +632,8 @@ def fig_counters(run):
 	if len(groups) > 1:
 		fig.notes.append(f"counter groups in these rows: {dict(groups)}; {group_} drawn")
 	rows = [r for r in rows if run.get(r, "counter_group") == group_]
-	what = "Hardware counters" if group_ == "hardware" else "Software counters"
+	what = {"hardware": "Hardware counters", "software": "Software counters"}.get(
+		group_, "perf_event counters")
 	fig.vars["title"] = (f"{what} per alloc+free pair: 1 thread, exclusive{bytes_text(size)} "
 			     f"(median of {run.reps()} repetitions)")
 	message = ""
