@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# plots.sh RESULTS_DIR - the paper's five figures from a stored run; nothing
+# is run. Reads RESULTS_DIR/results.csv and meta.json, prepares each
+# figure's data with plotdata.py and draws it with its gnuplot script
+# (fig1-pairs.gp ... fig5-counters.gp), writing into RESULTS_DIR/plots/:
+#
+#   fig1-pairs     ns per alloc+free pair at 1 thread by backend variant and mode
+#   fig2-ring-n    ring-cleanup ns per pair against N
+#   fig3-scaling   the scaling workload: Mops/s against threads
+#   fig4-million   the million workload: alloc and free ms against object size
+#   fig5-counters  perf counters per pair (or why there were none)
+#
+# each as .pdf (16 cm wide, for the paper), .png (1100 px, for the README)
+# and .dat (the numbers it was drawn from). A figure whose data the run does
+# not have is still written and says so in its body; a note says so here.
+# Every file is written under a temporary name and renamed into place.
+#
+# Exit status: 0 all five figures written; 1 the results could not be read
+# or drawn (a message says why); 2 usage, or not a results folder.
+set -euo pipefail
+prog=$(basename "$0")
+here=$(cd "$(dirname "$0")" && pwd)
+
+. "$here/lib-results.sh"
+pb_results_dir "$prog" "$@" -- results.csv meta.json
+
+for tool in python3 gnuplot; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "$prog: $tool not found (scripts/install-deps.sh installs it)" >&2
+		exit 1
+	fi
+done
+
+# Refuse unreadable results before anything is written.
+if ! python3 "$here/plotdata.py" check "$dir"; then
+	echo "$prog: no figures written" >&2
+	exit 1
+fi
+
+mkdir -p "$dir/plots"
+tmp=$(mktemp -d "$dir/plots/.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+figures=(fig1-pairs:pairs fig2-ring-n:ring-n fig3-scaling:scaling fig4-million:million
+	fig5-counters:counters)
+for f in "${figures[@]}"; do
+	name=${f%%:*}
+	python3 "$here/plotdata.py" "${f#*:}" "$dir" "$tmp/$name.dat" "$tmp/$name.vars" \
+		>"$tmp/$name.notes"
+	while IFS= read -r line; do
+		echo "$prog: $name: note: $line"
+	done <"$tmp/$name.notes"
+	for fmt in pdf png; do
+		if ! gnuplot -c "$here/$name.gp" "$tmp/$name.dat" "$tmp/$name.vars" \
+			"$tmp/$name.$fmt" "$fmt" 2>"$tmp/gnuplot.err" || [ ! -s "$tmp/$name.$fmt" ]; then
+			echo "$prog: gnuplot failed to draw $name.$fmt:" >&2
+			sed 's/^/  /' "$tmp/gnuplot.err" >&2
+			exit 1
+		fi
+		# Warnings do not stop the figure, but are shown.
+		sed "s/^/$prog: $name.$fmt: gnuplot: /" "$tmp/gnuplot.err" >&2
+	done
+done
+
+for f in "${figures[@]}"; do
+	name=${f%%:*}
+	for ext in dat pdf png; do
+		mv -f "$tmp/$name.$ext" "$dir/plots/$name.$ext"
+	done
+done
+echo "$prog: wrote $dir/plots/{fig1-pairs,fig2-ring-n,fig3-scaling,fig4-million,fig5-counters}.{pdf,png,dat}"
