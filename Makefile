@@ -29,7 +29,7 @@
 # Registration runs from constructors, so objects are linked directly
 # (an archive would let the linker drop them).
 
-PLOTS := scripts/fig-pairs.sh
+PLOTS := scripts/plots.sh
 
 VARIANT ?= release
 CC ?= gcc

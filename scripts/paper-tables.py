@@ -23,6 +23,7 @@
 import csv
 import json
 import math
+import lzma
 import os
 import statistics
 import sys
@@ -166,6 +167,9 @@ class Results:
         self.folder = folder
         csv_path = os.path.join(folder, "results.csv")
         meta_path = os.path.join(folder, "meta.json")
+        # The committed reference run keeps it xz-compressed.
+        if not os.path.exists(csv_path) and os.path.exists(csv_path + ".xz"):
+            csv_path += ".xz"
         for p in (csv_path, meta_path):
             if not os.path.isfile(p) or os.path.getsize(p) == 0:
                 die(f"{p}: missing or empty (not a poolbench results folder?)")
@@ -176,7 +180,9 @@ class Results:
             die(f"{meta_path}: not readable as JSON: {e}")
         if not isinstance(self.meta, dict):
             die(f"{meta_path}: not a JSON object")
-        with open(csv_path, newline="", encoding="utf-8", errors="replace") as f:
+        opener = lzma.open if csv_path.endswith(".xz") else open
+        with opener(csv_path, "rt", newline="", encoding="utf-8",
+                    errors="replace") as f:
             reader = csv.DictReader(f)
             self.columns = reader.fieldnames or []
             missing = [c for c in CORE_COLUMNS if c not in self.columns]

@@ -25,12 +25,20 @@
 import csv
 import json
 import math
+import lzma
 import os
 import sys
 import textwrap
 from collections import Counter
 
 PROG = os.path.basename(sys.argv[0])
+
+
+def open_text(path):
+	"""A results.csv, or its xz-compressed form (results.csv.xz)."""
+	if path.endswith(".xz"):
+		return lzma.open(path, "rt", newline="", encoding="utf-8")
+	return open(path, newline="", encoding="utf-8")
 CORE_COLUMNS = ("backend", "workload", "mode", "threads", "obj_size", "statistic")
 ORDERS = ("in-order", "alternating", "reverse")
 WRAP = 120		# characters per line of a note or a message in a figure
@@ -71,9 +79,13 @@ class Run:
 
 	def __init__(self, results):
 		self.csv_path = os.path.join(results, "results.csv")
+		# The committed reference run keeps it xz-compressed.
+		if not os.path.exists(self.csv_path) and \
+		   os.path.exists(self.csv_path + ".xz"):
+			self.csv_path += ".xz"
 		self.meta_path = os.path.join(results, "meta.json")
 		try:
-			with open(self.csv_path, newline="", encoding="utf-8") as f:
+			with open_text(self.csv_path) as f:
 				reader = csv.DictReader(f)
 				self.header = reader.fieldnames or []
 				self.rows = list(reader)
