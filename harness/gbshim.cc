@@ -45,7 +45,8 @@ bool quiet_context;
 
 class CReporter : public benchmark::BenchmarkReporter {
 public:
-	CReporter(pb_gb_report_fn fn, void *arg) : fn_(fn), arg_(arg) {}
+	CReporter(pb_gb_report_fn fn, void (*end)(void *), void *arg)
+		: fn_(fn), end_(end), arg_(arg) {}
 
 	bool ReportContext(const Context &context) override
 	{
@@ -58,6 +59,8 @@ public:
 	{
 		for (const Run &r : runs)
 			report(r);
+		if (end_)
+			end_(arg_);
 	}
 
 private:
@@ -89,6 +92,7 @@ private:
 	}
 
 	pb_gb_report_fn fn_;
+	void (*end_)(void *);
 	void *arg_;
 };
 
@@ -139,9 +143,10 @@ void pb_gb_register(const struct pb_gb_spec *spec, pb_gb_body_fn body,
 		->ComputeStatistics("max", stat_max);
 }
 
-size_t pb_gb_run_all(pb_gb_report_fn report, void *arg)
+size_t pb_gb_run_all(pb_gb_report_fn report, void (*batch_end)(void *arg),
+		      void *arg)
 {
-	CReporter reporter(report, arg);
+	CReporter reporter(report, batch_end, arg);
 
 	return benchmark::RunSpecifiedBenchmarks(&reporter);
 }

@@ -72,10 +72,13 @@ void pb_gb_register(const struct pb_gb_spec *spec, pb_gb_body_fn body,
 
 /*
  * pb_gb_run_all() - run every registered benchmark; @report is called for
- * each finished run and aggregate, on the main thread.
+ * each finished run and aggregate, on the main thread, and @batch_end (may
+ * be NULL) after each batch of reports Google Benchmark hands over at once
+ * (an instance's repetitions, then its aggregates).
  * Return: the number of benchmarks run.
  */
-size_t pb_gb_run_all(pb_gb_report_fn report, void *arg);
+size_t pb_gb_run_all(pb_gb_report_fn report, void (*batch_end)(void *arg),
+		      void *arg);
 
 /* pb_gb_shutdown() - flush and close the JSON output. */
 void pb_gb_shutdown(void);

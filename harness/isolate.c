@@ -302,16 +302,6 @@ static void make_groups(struct iso *s)
 	}
 }
 
-static void fmt_duration(char *buf, size_t len, double s)
-{
-	long t = (long)(s + 0.5);
-
-	if (t >= 3600)
-		snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
-}
-
 static void print_plan(const struct iso *s)
 {
 	const struct pb_run *r = s->r;
@@ -350,15 +340,15 @@ static void print_plan(const struct iso *s)
 			nb += s->g[j].n;
 			e += s->g[j].estimate;
 		}
-		fmt_duration(buf, sizeof(buf), e);
+		pb_fmt_duration(buf, sizeof(buf), e);
 		printf("  %-16s %7zu %11zu %9s%s\n", s->g[k].workload->name, ng, nb,
 		       buf, s->g[k].workload->times_phases ?
 		       "  (guessed: a round takes as long as it takes)" : "");
 	}
-	fmt_duration(buf, sizeof(buf), est);
+	pb_fmt_duration(buf, sizeof(buf), est);
 	printf("  %-16s %7zu %11zu %9s\n", "total", s->ng, total, buf);
 	if (pending != total) {
-		fmt_duration(buf, sizeof(buf), pend_est);
+		pb_fmt_duration(buf, sizeof(buf), pend_est);
 		printf("poolbench: resuming: %zu benchmarks left, about %s\n",
 		       pending, buf);
 	}
@@ -450,29 +440,66 @@ static long copy_part_rows(const struct iso *s, const struct group *g, FILE *out
 	return n > 0 ? n - 1 : 0;
 }
 
-static void failed_rows(const struct iso *s, const struct group *g, FILE *out)
+/* One failure row for instance @i of group @g, with the group's reason. */
+static void failed_row(const struct iso *s, const struct group *g, size_t i,
+		       FILE *out)
 {
-	for (size_t i = 0; i < g->n; i++) {
-		struct pb_row row;
+	struct pb_row row;
 
-		memset(&row, 0, sizeof(row));
-		row.in = &s->r->inst[g->idx[i]];
-		snprintf(row.statistic, sizeof(row.statistic), "run");
-		row.rep = -1;
-		row.error = true;
-		snprintf(row.error_message, sizeof(row.error_message), "%.255s",
-			 g->reason);
-		row.ns_per_op = row.ops_per_sec = row.perf_running = NAN;
-		row.hits = row.misses = row.efficiency = NAN;
-		row.alloc_ms = row.free_ms = NAN;
-		row.metadata_per_obj = row.chunks_peak = NAN;
-		row.real_ns = row.cpu_ns = NAN;
-		for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
-			row.perf[e] = NAN;
-		for (int k = 0; k < PB_STAT__COUNT; k++)
-			row.stat[k] = NAN;
-		pb_csv_row(out, s->r, &row, g->label);
+	memset(&row, 0, sizeof(row));
+	row.in = &s->r->inst[g->idx[i]];
+	snprintf(row.statistic, sizeof(row.statistic), "run");
+	row.rep = -1;
+	row.error = true;
+	snprintf(row.error_message, sizeof(row.error_message), "%.255s",
+		 g->reason);
+	row.ns_per_op = row.ops_per_sec = row.perf_running = NAN;
+	row.hits = row.misses = row.efficiency = NAN;
+	row.alloc_ms = row.free_ms = NAN;
+	row.metadata_per_obj = row.chunks_peak = NAN;
+	row.real_ns = row.cpu_ns = NAN;
+	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
+		row.perf[e] = NAN;
+	for (int k = 0; k < PB_STAT__COUNT; k++)
+		row.stat[k] = NAN;
+	pb_csv_row(out, s->r, &row, g->label);
+}
+
+/*
+ * A failed group: the benchmarks its child finished before it died keep
+ * their rows (parts/<id>/partial/<i>.csv, the child's plan order is the
+ * group's); every other one gets a row with the reason. Return: rows
+ * with an error.
+ */
+static long failed_rows(const struct iso *s, const struct group *g, FILE *out)
+{
+	long failed = 0;
+
+	for (size_t i = 0; i < g->n; i++) {
+		char path[4400], *line = NULL;
+		size_t cap = 0;
+		ssize_t len;
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/parts/%s/partial/%zu.csv",
+			 s->r->dir, g->id, i);
+		f = fopen(path, "r");
+		if (!f) {
+			failed_row(s, g, i, out);
+			failed++;
+			continue;
+		}
+		while ((len = getline(&line, &cap, f)) > 0) {
+			fwrite(line, 1, (size_t)len, out);
+			while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+				len--;
+			if (len > 0 && line[len - 1] != ',')
+				failed++;
+		}
+		free(line);
+		fclose(f);
 	}
+	return failed;
 }
 
 static void meta_extra(struct pb_jw *w, const struct pb_run *r)
@@ -582,8 +609,7 @@ static int write_merged(struct iso *s, char *err, size_t errlen)
 				snprintf(json, sizeof(json), "%s/parts/%s/bench.json",
 					 r->dir, g->id);
 		} else if (g->state == G_FAILED) {
-			failed_rows(s, g, p.f);
-			failed += (long)g->n;
+			failed += failed_rows(s, g, p.f);
 		}
 	}
 	if (pb_pending_commit(&p, err, errlen))
@@ -668,7 +694,11 @@ static void child_exec(const struct iso *s, const struct group *g, int argc,
 		unsetenv("LD_PRELOAD");
 	}
 	args[n] = NULL;
-	execv(exe, args);
+	/*
+	 * This very binary, even if the file was rebuilt since the run
+	 * began: every group must run the code the plan was made with.
+	 */
+	execv("/proc/self/exe", args);
 	fprintf(stderr, "poolbench: cannot run %s: %s\n", exe, strerror(errno));
 	_exit(127);
 }
@@ -1077,7 +1107,7 @@ int pb_isolate_run(struct pb_run *r, int argc, char **argv)
 		k_done += g->n;
 		done_est += g->estimate;
 		if (g->state == G_FAILED) {
-			fmt_duration(el, sizeof(el), now_s() - t0);
+			pb_fmt_duration(el, sizeof(el), now_s() - t0);
 			pb_progress_eta(eta, sizeof(eta), now_s() - t0, done_est,
 					total_est);
 			printf("[%zu/%zu] %s elapsed, ETA %s  %s %s: %zu benchmarks "

@@ -307,6 +307,47 @@ static void compute_efficiency(struct pb_run *r)
 	}
 }
 
+/*
+ * A child of an isolated run writes each instance's rows as soon as they
+ * are all in, to partial/<k>.csv (k: its index in the plan, no header): if
+ * the process dies later in its group, the parent keeps these.
+ */
+int pb_results_write_instance(struct pb_run *r, const struct pb_instance *in,
+			      char *err, size_t errlen)
+{
+	char dir[4120], name[32];
+	struct pb_pending p;
+
+	snprintf(dir, sizeof(dir), "%.4090s/partial", r->dir);
+	if (mkdir(dir, 0777) && errno != EEXIST) {
+		snprintf(err, errlen, "%.900s: %s", dir, strerror(errno));
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%zu.csv", (size_t)(in - r->inst));
+	if (!pb_pending_open(&p, dir, name)) {
+		snprintf(err, errlen, "%.900s: %s", p.tmp, strerror(errno));
+		return -1;
+	}
+	compute_efficiency(r);
+	for (size_t i = 0; i < r->nr_rows; i++)
+		if (r->rows[i].in == in)
+			pb_csv_row(p.f, r, &r->rows[i], NULL);
+	return pb_pending_commit(&p, err, errlen);
+}
+
+/* Once results.csv holds every row, the partial files are redundant. */
+static void remove_partial(const struct pb_run *r)
+{
+	char dir[4200], path[4400];
+
+	snprintf(dir, sizeof(dir), "%s/partial", r->dir);
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		snprintf(path, sizeof(path), "%s/%zu.csv", dir, i);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 static int write_csv(struct pb_run *r, char *err, size_t errlen)
 {
 	struct pb_pending p;
@@ -535,6 +576,7 @@ int pb_results_write(struct pb_run *r, char *err, size_t errlen)
 	if (pb_results_write_meta(r, json_tmp, err, errlen) ||
 	    write_csv(r, err, errlen))
 		return -1;
+	remove_partial(r);
 	if (rename(json_tmp, json)) {
 		snprintf(err, errlen, "%s: %s", json, strerror(errno));
 		return -1;

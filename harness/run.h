@@ -151,6 +151,8 @@ void pb_results_summary(const struct pb_run *r, FILE *f);
 FILE *pb_pending_open(struct pb_pending *p, const char *dir, const char *name);
 int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen);
 void pb_csv_header(FILE *f);
+int pb_results_write_instance(struct pb_run *r, const struct pb_instance *in,
+			      char *err, size_t errlen);
 /* One row; @label replaces the backend column (NULL: the run's own). */
 void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 		const char *label);
@@ -161,6 +163,8 @@ int pb_run_plan(struct pb_run *r, char *err, size_t errlen);
 double pb_instance_estimate(const struct pb_instance *in, int reps,
 			    double min_time, bool *open_ended);
 
+/* A duration in seconds as m:ss, or h:mm:ss from an hour on. */
+void pb_fmt_duration(char *buf, size_t len, double s);
 /* The ETA of a run from its elapsed time and estimates (m:ss or h:mm:ss). */
 void pb_progress_eta(char *buf, size_t len, double elapsed, double done_est,
 		     double total_est);

@@ -454,7 +454,7 @@ static void progress_init(const struct pb_run *r)
 	}
 }
 
-static void fmt_duration(char *buf, size_t len, double s)
+void pb_fmt_duration(char *buf, size_t len, double s)
 {
 	long t = (long)(s + 0.5);
 
@@ -474,7 +474,7 @@ void pb_progress_eta(char *buf, size_t len, double elapsed, double done_est,
 	/* Only once enough is done for the ratio to mean something. */
 	if (done_est > 5 && elapsed > 5)
 		scale = elapsed / done_est;
-	fmt_duration(buf, len, left * scale);
+	pb_fmt_duration(buf, len, left * scale);
 }
 
 /* An instance's rows have all arrived: count it and say how it went. */
@@ -500,7 +500,7 @@ static void progress_done(struct pb_run *r, const struct pb_instance *in)
 	progress.k++;
 	progress.done_est += pb_instance_estimate(in, r->opts->reps,
 						  r->opts->min_time, &open);
-	fmt_duration(el, sizeof(el), elapsed);
+	pb_fmt_duration(el, sizeof(el), elapsed);
 	pb_progress_eta(eta, sizeof(eta), elapsed, progress.done_est,
 			progress.total_est);
 	printf("[%zu/%zu] %s elapsed, ETA %s  %s%s%s  ", progress.k, progress.n,
@@ -606,6 +606,21 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 	if (progress.last && progress.last != in)
 		progress_done(r, progress.last);
 	progress.last = in;
+}
+
+/*
+ * An isolated run's child keeps each instance's rows as soon as Google
+ * Benchmark hands them over (its runs, then again with its aggregates),
+ * whatever happens to the process later in its group.
+ */
+static void on_batch_end(void *arg)
+{
+	struct pb_run *r = arg;
+	char err[1024];
+
+	if (r->opts->only_backend && progress.last &&
+	    pb_results_write_instance(r, progress.last, err, sizeof(err)) < 0)
+		fprintf(stderr, "poolbench: %s\n", err);
 }
 
 /* ---- planning ------------------------------------------------------------ */
@@ -1290,7 +1305,7 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 	/* An isolated run's later children: the first one showed it. */
 	pb_gb_quiet_context(o->only_backend && progress.k > 0);
 	utc_now(r.started, sizeof(r.started));
-	pb_gb_run_all(on_report, &r);
+	pb_gb_run_all(on_report, on_batch_end, &r);
 	if (progress.last)
 		progress_done(&r, progress.last);
 	pb_gb_shutdown();

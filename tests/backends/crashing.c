@@ -6,8 +6,10 @@
  * It is malloc until `after` objects were handed out by one pool; then
  * alloc does what `how` says: segv (a write through NULL), abort, hang
  * (sleeps for ever, for the group time limit) or exit (exit(3) without
- * results). how=none never does anything wrong. Pool creation always
- * succeeds, so the plan (which creates every configuration once) passes.
+ * results). how=none never does anything wrong, and neither does a pool
+ * made for fewer than `min_threads` threads (so one benchmark of a group
+ * can finish before the next one dies). Pool creation always succeeds,
+ * so the plan (which creates every configuration once) passes.
  */
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,6 +29,8 @@ static const struct pb_option_spec crash_options[] = {
 	  .choices = crash_hows, .help = "what alloc does past `after`" },
 	{ .key = "after", .type = PB_OPT_UINT, .def = 1000, .min = 0,
 	  .max = UINT64_MAX, .help = "objects handed out before it does it" },
+	{ .key = "min_threads", .type = PB_OPT_UINT, .def = 1, .min = 1,
+	  .max = 4096, .help = "pools for fewer threads never do it" },
 	{ 0 }
 };
 
@@ -41,7 +45,7 @@ static int crash_create(const struct pb_config *cfg, void **pool, char *err,
 {
 	struct crash_pool *p;
 	struct pb_geometry g;
-	uint64_t opt[2];
+	uint64_t opt[3];
 
 	if (pb_options_parse(crash_options, cfg->opts, cfg->nr_opts, opt,
 			     "test-crash", err, errlen) ||
@@ -53,7 +57,7 @@ static int crash_create(const struct pb_config *cfg, void **pool, char *err,
 		return -1;
 	}
 	p->geo = g;
-	p->how = opt[0];
+	p->how = cfg->nr_threads >= opt[2] ? opt[0] : HOW_NONE;
 	p->after = opt[1];
 	*pool = p;
 	return 0;

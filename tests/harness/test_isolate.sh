@@ -52,6 +52,16 @@ check "... the child's output is kept in logs/" ls "$tmp"/crash/logs/*test-crash
 check "... the plan was printed with an estimate" grep -q 'plan: 3 benchmarks in 3 groups' "$tmp/crash.log"
 check "... progress lines count to [3/3]" grep -q '^\[3/3\] ' "$tmp/crash.log"
 
+# A crash in a group's second benchmark keeps its first one's rows.
+$pb run --isolate --quick --backends test-crash --workloads fastpath-reuse --threads 1,2 \
+	--param test-crash.min_threads=2 --param test-crash.after=0 --peers none \
+	--out "$tmp/half" >/dev/null 2>&1
+check "a crash in the second benchmark of a group: exit 1" test $? -eq 1
+check "... the first one (1 thread) keeps its figures" \
+	test -n "$(csv "$tmp/half/results.csv" ns_per_op backend=test-crash threads=1 statistic=median)"
+check "... the second (2 threads) says it crashed" \
+	grep -q "signal 11" <(csv "$tmp/half/results.csv" error backend=test-crash threads=2)
+
 for how in abort exit; do
 	$pb run --isolate --quick --backends test-crash --workloads fastpath-reuse \
 		--param test-crash.how=$how --peers none --out "$tmp/$how" >/dev/null 2>&1
@@ -109,6 +119,10 @@ check "... and still the earlier ones" \
 	test -n "$(csv "$tmp/intr/results.csv" alloc_ms backend=malloc statistic=run)"
 check "... meta.json: complete, resumed once" \
 	test "$(jq -r '.isolation | "\(.complete) \(.resumed)"' "$tmp/intr/meta.json")" = "true 1"
+check "make run-all RESUME=<folder> runs poolbench run --resume <folder>" \
+	grep -q -- "poolbench run --resume $tmp/intr " <(make -n run-all RESUME="$tmp/intr" 2>/dev/null)
+check "... and draws that folder's figures" \
+	grep -q -- "scripts/plots.sh $tmp/intr\$" <(make -n run-all RESUME="$tmp/intr" 2>/dev/null)
 $pb run --resume "$tmp/intr" >/dev/null 2>&1
 check "... a second --resume of a complete run runs nothing and exits 0" test $? -eq 0
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_reference.sh - the committed reference run (results/reference/run-all,
+# packed by scripts/pack-reference.sh) is what `make plots` and `make paper`
+# use straight after cloning: it stays under 2 MB, its compressed files are
+# whole and hold every group's raw output, the figures and tables can be
+# made from a copy of it, and every image the README shows exists.
+#
+# Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
+set -u
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+ref=results/reference/run-all
+
+check() {
+	local d=$1
+	shift
+	if "$@" >/dev/null 2>&1; then echo "ok - $d"; else echo "not ok - $d"; fi
+}
+
+check "the reference run is there" test -s "$ref/results.csv.xz"
+check "... under 2 MB" test "$(du -sb "$ref" | cut -f1)" -lt 2097152
+check "... results.csv.xz is a whole xz file" xz -t "$ref/results.csv.xz"
+check "... parts.tar.xz is a whole xz file" xz -t "$ref/parts.tar.xz"
+check "... meta.json: a complete isolated run" \
+	test "$(jq -r .isolation.complete "$ref/meta.json")" = true
+groups=$(grep -vc '^#' "$ref/groups.tsv")
+check "... every planned group finished ($groups)" test "$groups" -eq "$(grep -vc '^#' "$ref/plan.tsv")"
+check "... every group's bench.json is in parts.tar.xz" \
+	test "$(tar -tJf "$ref/parts.tar.xz" | grep -c '^parts/[^/]*/bench\.json$')" -eq "$groups"
+check "... and its log" test "$(tar -tJf "$ref/parts.tar.xz" | grep -c '^logs/.*\.log$')" -eq "$groups"
+rows=$(xz -dc "$ref/results.csv.xz" | wc -l)
+check "... results.csv has rows ($rows)" test "$rows" -gt 1000
+check "... with the general-allocator peers" \
+	test "$(xz -dc "$ref/results.csv.xz" | grep -c '^malloc:jemalloc,')" -gt 0
+
+# make plots / make paper from a copy (so nothing in the tree changes).
+cp -r "$ref" "$tmp/ref"
+rm -rf "$tmp/ref/plots"
+scripts/plots.sh "$tmp/ref" >/dev/null 2>"$tmp/err"
+check "plots.sh on a copy of the reference: exit 0" test $? -eq 0
+for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters; do
+	check "... $f.pdf parses" pdfinfo "$tmp/ref/plots/$f.pdf"
+done
+python3 scripts/paper-tables.py "$tmp/ref" "$tmp/tables" >/dev/null 2>&1
+check "paper-tables.py on the copy: exit 0" test $? -eq 0
+check "... seed 000's table" test -s "$tmp/tables/tab-qmempool.tex"
+
+# Every figure the README shows is committed.
+missing=0
+while read -r png; do
+	[ -s "$png" ] && pngcheck -q "$png" >/dev/null 2>&1 || { echo "# missing or bad: $png"; missing=$((missing + 1)); }
+done < <(grep -o '](results/[^)]*\.png)' README.md | sed 's/^](//; s/)$//')
+check "every PNG the README shows is there and valid" test "$missing" -eq 0
