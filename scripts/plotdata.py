@@ -291,7 +291,7 @@ class Figure:
 		v["note"] = "\n".join(note)
 		v["note_lines"] = sum(n.count("\n") + 1 for n in note)
 		with open(vars_path, "w", encoding="utf-8") as f:
-			f.write(f"# {self.name}: written by plotdata.py from {self.run.csv_path}\n")
+			f.write(f"# {self.name}: written by plotdata.py from the folder's {os.path.basename(self.run.csv_path)}\n")
 			for k, val in v.items():
 				f.write(gp_assign(k, val) + "\n")
 		for n in self.console + self.notes:
@@ -319,7 +319,7 @@ def gp_assign(name, val):
 
 
 def header_comment(fig, lines):
-	fig.dat += [f"# {fig.name}: from {fig.run.csv_path}"] + [f"# {l}" for l in lines]
+	fig.dat += [f"# {fig.name}: from the folder's {os.path.basename(fig.run.csv_path)}"] + [f"# {l}" for l in lines]
 
 
 def variant_order(run, keys):

@@ -39,6 +39,10 @@ if ! python3 "$here/plotdata.py" check "$dir"; then
 	exit 1
 fi
 
+# The run's start, YYYYMMDDHHMMSS (empty if meta.json does not say).
+stamp=$(jq -r '.isolation.first_started_utc // .run.started_utc // empty' "$dir/meta.json" 2>/dev/null |
+	tr -d -- '-:TZ' | grep -xE '[0-9]{14}' || true)
+
 mkdir -p "$dir/plots"
 tmp=$(mktemp -d "$dir/plots/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -62,6 +66,11 @@ for f in "${figures[@]}"; do
 		# Warnings do not stop the figure, but are shown.
 		sed "s/^/$prog: $name.$fmt: gnuplot: /" "$tmp/gnuplot.err" >&2
 	done
+	# The PDF's creation date becomes the run's start: the same results
+	# give the same file. Same length, so the PDF's offsets stay right.
+	if [ -n "$stamp" ]; then
+		sed -i "s|/CreationDate (D:[0-9]\{14\}Z)|/CreationDate (D:${stamp}Z)|" "$tmp/$name.pdf"
+	fi
 done
 
 for f in "${figures[@]}"; do

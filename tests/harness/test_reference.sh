@@ -44,6 +44,8 @@ check "plots.sh on a copy of the reference: exit 0" test $? -eq 0
 for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters; do
 	check "... $f.pdf parses" pdfinfo "$tmp/ref/plots/$f.pdf"
 done
+check "... the figures are the committed ones, byte for byte (make plots leaves the tree clean)" \
+	diff -r "$tmp/ref/plots" "$ref/plots"
 python3 scripts/paper-tables.py "$tmp/ref" "$tmp/tables" >/dev/null 2>&1
 check "paper-tables.py on the copy: exit 0" test $? -eq 0
 check "... seed 000's table" test -s "$tmp/tables/tab-qmempool.tex"
