@@ -44,7 +44,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "harness/run.h"
@@ -127,15 +126,6 @@ static void io_error(char *err, size_t errlen, const char *path)
 	int e = errno;
 
 	snprintf(err, errlen, "%.900s: %s", path, strerror(e));
-}
-
-static void utc_now(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* ---- peers ------------------------------------------------------------ */
@@ -409,26 +399,26 @@ static void plan_tsv(const struct iso *s, FILE *f)
 }
 
 /*
- * A finished group's rows (lines after the header of its part's CSV) are
- * copied as they are. Return: the number of rows, or -1; *@failed counts
- * rows with an error (the last column is not empty).
+ * Copy the CSV rows of @path to @out (after its header line if @header).
+ * Return: the rows copied, or -1 if @path cannot be opened; *@failed
+ * counts rows with an error (their last column is not empty).
  */
-static long copy_part_rows(const struct iso *s, const struct group *g, FILE *out,
-			   long *failed)
+static long copy_rows(const char *path, bool header, FILE *out, long *failed)
 {
-	char path[4400], *line = NULL;
+	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
 	long n = 0;
-	FILE *f;
+	FILE *f = fopen(path, "r");
 
-	snprintf(path, sizeof(path), "%s/parts/%s/results.csv", s->r->dir, g->id);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while ((len = getline(&line, &cap, f)) > 0) {
-		if (n++ == 0)
-			continue;	/* the header */
+		if (header) {
+			header = false;
+			continue;
+		}
+		n++;
 		fwrite(line, 1, (size_t)len, out);
 		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
 			len--;
@@ -437,7 +427,7 @@ static long copy_part_rows(const struct iso *s, const struct group *g, FILE *out
 	}
 	free(line);
 	fclose(f);
-	return n > 0 ? n - 1 : 0;
+	return n;
 }
 
 /* One failure row for instance @i of group @g, with the group's reason. */
@@ -446,22 +436,10 @@ static void failed_row(const struct iso *s, const struct group *g, size_t i,
 {
 	struct pb_row row;
 
-	memset(&row, 0, sizeof(row));
-	row.in = &s->r->inst[g->idx[i]];
-	snprintf(row.statistic, sizeof(row.statistic), "run");
-	row.rep = -1;
+	pb_row_init(&row, &s->r->inst[g->idx[i]], "run", -1);
 	row.error = true;
 	snprintf(row.error_message, sizeof(row.error_message), "%.255s",
 		 g->reason);
-	row.ns_per_op = row.ops_per_sec = row.perf_running = NAN;
-	row.hits = row.misses = row.efficiency = NAN;
-	row.alloc_ms = row.free_ms = NAN;
-	row.metadata_per_obj = row.chunks_peak = NAN;
-	row.real_ns = row.cpu_ns = NAN;
-	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
-		row.perf[e] = NAN;
-	for (int k = 0; k < PB_STAT__COUNT; k++)
-		row.stat[k] = NAN;
 	pb_csv_row(out, s->r, &row, g->label);
 }
 
@@ -476,28 +454,14 @@ static long failed_rows(const struct iso *s, const struct group *g, FILE *out)
 	long failed = 0;
 
 	for (size_t i = 0; i < g->n; i++) {
-		char path[4400], *line = NULL;
-		size_t cap = 0;
-		ssize_t len;
-		FILE *f;
+		char path[4400];
 
 		snprintf(path, sizeof(path), "%s/parts/%s/partial/%zu.csv",
 			 s->r->dir, g->id, i);
-		f = fopen(path, "r");
-		if (!f) {
+		if (copy_rows(path, false, out, &failed) < 0) {
 			failed_row(s, g, i, out);
 			failed++;
-			continue;
 		}
-		while ((len = getline(&line, &cap, f)) > 0) {
-			fwrite(line, 1, (size_t)len, out);
-			while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-				len--;
-			if (len > 0 && line[len - 1] != ',')
-				failed++;
-		}
-		free(line);
-		fclose(f);
 	}
 	return failed;
 }
@@ -595,11 +559,11 @@ static int write_merged(struct iso *s, char *err, size_t errlen)
 
 		benchmarks += (long)g->n;
 		if (g->state == G_DONE) {
-			if (copy_part_rows(s, g, p.f, &failed) < 0) {
-				char path[4400];
+			char path[4400];
 
-				snprintf(path, sizeof(path), "%s/parts/%s/results.csv",
-					 r->dir, g->id);
+			snprintf(path, sizeof(path), "%s/parts/%s/results.csv",
+				 r->dir, g->id);
+			if (copy_rows(path, true, p.f, &failed) < 0) {
 				io_error(err, errlen, path);
 				fclose(p.f);
 				unlink(p.tmp);
@@ -617,7 +581,7 @@ static int write_merged(struct iso *s, char *err, size_t errlen)
 	r->merged = true;
 	r->merged_benchmarks = benchmarks;
 	r->merged_failed = failed;
-	utc_now(r->finished, sizeof(r->finished));
+	pb_utc_now(r->finished, sizeof(r->finished));
 	return pb_results_write_meta(r, json, err, errlen);
 }
 
@@ -1069,7 +1033,7 @@ int pb_isolate_run(struct pb_run *r, int argc, char **argv)
 			goto fail;
 		}
 	}
-	utc_now(r->started, sizeof(r->started));
+	pb_utc_now(r->started, sizeof(r->started));
 	if (!s.first_started[0])
 		snprintf(s.first_started, sizeof(s.first_started), "%s", r->started);
 	if (pb_results_write_topology(r, err, sizeof(err)))

@@ -158,6 +158,11 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 		const char *label);
 
 /* runner.c */
+/* A row of @in with every figure unavailable (NaN), nothing else set. */
+void pb_row_init(struct pb_row *row, const struct pb_instance *in,
+		 const char *statistic, long rep);
+/* The time now, UTC, ISO 8601 (2026-11-23T21:45:04Z). */
+void pb_utc_now(char *buf, size_t len);
 int pb_run_plan(struct pb_run *r, char *err, size_t errlen);
 /* Seconds one instance should take; *@open_ended: a million case. */
 double pb_instance_estimate(const struct pb_instance *in, int reps,

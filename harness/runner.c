@@ -518,6 +518,24 @@ static void progress_done(struct pb_run *r, const struct pb_instance *in)
 
 /* ---- reporting --------------------------------------------------------- */
 
+void pb_row_init(struct pb_row *row, const struct pb_instance *in,
+		 const char *statistic, long rep)
+{
+	memset(row, 0, sizeof(*row));
+	row->in = in;
+	snprintf(row->statistic, sizeof(row->statistic), "%s", statistic);
+	row->rep = rep;
+	row->real_ns = row->cpu_ns = NAN;
+	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
+	row->hits = row->misses = row->efficiency = NAN;
+	row->alloc_ms = row->free_ms = NAN;
+	row->metadata_per_obj = row->chunks_peak = NAN;
+	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
+		row->perf[e] = NAN;
+	for (int s = 0; s < PB_STAT__COUNT; s++)
+		row->stat[s] = NAN;
+}
+
 static struct pb_instance *find_instance(struct pb_run *r, const char *name)
 {
 	for (size_t i = 0; i < r->nr_inst; i++)
@@ -546,25 +564,14 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 		}
 	}
 	row = &r->rows[r->nr_rows++];
-	memset(row, 0, sizeof(*row));
-	row->in = in;
-	snprintf(row->statistic, sizeof(row->statistic), "%s",
-		 g->aggregate ? g->aggregate : "run");
-	row->rep = g->aggregate ? -1 : g->repetition_index;
+	pb_row_init(row, in, g->aggregate ? g->aggregate : "run",
+		    g->aggregate ? -1 : g->repetition_index);
 	row->iterations = g->iterations;
 	row->real_ns = g->real_ns;
 	row->cpu_ns = g->cpu_ns;
 	row->error = g->error;
 	snprintf(row->error_message, sizeof(row->error_message), "%s",
 		 g->error ? g->error_message : "");
-	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
-	row->hits = row->misses = row->efficiency = NAN;
-	row->alloc_ms = row->free_ms = NAN;
-	row->metadata_per_obj = row->chunks_peak = NAN;
-	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
-		row->perf[e] = NAN;
-	for (int s = 0; s < PB_STAT__COUNT; s++)
-		row->stat[s] = NAN;
 	for (size_t c = 0; c < g->nr_counters; c++) {
 		const char *n = g->counter_names[c];
 		double v = g->counter_values[c];
@@ -1182,7 +1189,7 @@ static void free_plan(struct pb_run *r)
 	free(r->skipped);
 }
 
-static void utc_now(char *buf, size_t len)
+void pb_utc_now(char *buf, size_t len)
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -1304,12 +1311,12 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 	progress_init(&r);
 	/* An isolated run's later children: the first one showed it. */
 	pb_gb_quiet_context(o->only_backend && progress.k > 0);
-	utc_now(r.started, sizeof(r.started));
+	pb_utc_now(r.started, sizeof(r.started));
 	pb_gb_run_all(on_report, on_batch_end, &r);
 	if (progress.last)
 		progress_done(&r, progress.last);
 	pb_gb_shutdown();
-	utc_now(r.finished, sizeof(r.finished));
+	pb_utc_now(r.finished, sizeof(r.finished));
 
 	if (pb_results_write(&r, err, sizeof(err))) {
 		fprintf(stderr, "poolbench: %s\n", err);
