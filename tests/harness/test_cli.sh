@@ -14,15 +14,7 @@ PB=build/poolbench
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-check() {	# description, then a command that must succeed
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then
-		echo "ok - $d"
-	else
-		echo "not ok - $d"
-	fi
-}
+. tests/harness/lib.sh
 
 # expect_exit2 description pattern args...: exit 2, stderr matches pattern.
 expect_exit2() {

@@ -26,11 +26,7 @@ fixture=tests/data/small-run
 synthetic=tests/data/synthetic-hw-counters
 figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters"
 
-check() {
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $d"; else echo "not ok - $d"; fi
-}
+. tests/harness/lib.sh
 
 # plots ARGS... - run scripts/plots.sh, its output in $tmp/out and $tmp/err,
 # its exit status in $rc.

@@ -16,11 +16,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 pb=build/poolbench-test
 
-check() {
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $d"; else echo "not ok - $d"; fi
-}
+. tests/harness/lib.sh
 
 # The value of COLUMN in the CSV rows where every KEY=VALUE holds (python3:
 # the error column holds commas inside quotes).

@@ -19,11 +19,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fixture=tests/data/small-run
 
-check() {
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $d"; else echo "not ok - $d"; fi
-}
+. tests/harness/lib.sh
 # has FILE STRING: FILE holds STRING literally.
 has() { [ -n "$2" ] && grep -qF -- "$2" "$1"; }
 

@@ -14,11 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ref=results/reference/run-all
 
-check() {
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $d"; else echo "not ok - $d"; fi
-}
+. tests/harness/lib.sh
 
 check "the reference run is there" test -s "$ref/results.csv.xz"
 check "... under 2 MB" test "$(du -sb "$ref" | cut -f1)" -lt 2097152

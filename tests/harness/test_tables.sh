@@ -14,11 +14,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 ref=results/reference/vm-2core-20261123T193131Z
 
-check() {
-	local d=$1
-	shift
-	if "$@" >/dev/null 2>&1; then echo "ok - $d"; else echo "not ok - $d"; fi
-}
+. tests/harness/lib.sh
 
 # Copies: the scripts write tables/ into the folder they read.
 for s in percpu percpu-aligned percpu-mempool; do
