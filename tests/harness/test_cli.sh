@@ -184,9 +184,12 @@ timeout 120 build/poolbench-test run --backends test-failing --workloads remote-
 	--counters off --out "$out" >"$tmp/run6" 2>&1
 check "remote-free, a consumer that cannot start: the run ends, exit 1" test $? -eq 1
 check "... its row says why" grep -q 'test-failing,remote-free,.*thread_init(cpu 1) failed' "$out/results.csv"
+# fail_after below one ring (n=256): a run does whole rings, so the producer
+# fails in its first run whatever iteration count Google Benchmark picks (at
+# 1000 a slow hand-over could keep every run under 1000 objects).
 out=$tmp/r6
 timeout 120 build/poolbench-test run --backends test-failing --workloads remote-free \
-	--param test-failing.fail_after=1000 --threads 2 --reps 1 --min-time 0.01 \
+	--param test-failing.fail_after=100 --threads 2 --reps 1 --min-time 0.01 \
 	--counters off --out "$out" >"$tmp/run7" 2>&1
 check "remote-free, a producer whose alloc fails: the run ends, exit 1" test $? -eq 1
 check "... its row records the failure" grep -q 'test-failing,remote-free,.*alloc returned NULL' "$out/results.csv"
