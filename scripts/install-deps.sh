@@ -13,6 +13,7 @@ set -euo pipefail
 
 PKGS=(
 	make gcc g++ pkg-config git
+	xz-utils                # the committed reference run is xz-compressed (tests, pack-reference.sh)
 	libbenchmark-dev        # Google Benchmark 1.7.1: the timing engine
 	libhwloc-dev hwloc      # topology discovery and thread pinning
 	libcmocka-dev           # unit / conformance / stress test framework

@@ -7,6 +7,15 @@
 #   pb_results_dir PROG "$@" [FILE...]   sets $dir; FILE defaults to results.csv
 #                                        (results.csv.xz stands in for it)
 #   pb_results_column PROG COLUMN WHY    refuses a results.csv without COLUMN
+#
+# Sourcing it also sets the locale to C.UTF-8 (every Debian 12 system has
+# it, minbase included): the figures and tables must not depend on the
+# caller's locale. Without one (no LANG: minimal systems, containers,
+# `su -`, cron) gnuplot cannot convert the figures' UTF-8 labels and warns;
+# under another one it could sort or print numbers differently.
+
+export LC_ALL=C.UTF-8
+unset LANGUAGE
 
 pb_results_dir() {
 	local prog=$1

@@ -5,10 +5,9 @@
 # tests and a short run of the fuzz target, then print one closing line
 # "N passed, N failed".
 #
-# cmocka programs report one "[       OK ]" or "[  FAILED  ]" line per test;
-# shell tests print "ok - ..." / "not ok - ...". A program that exits
-# non-zero without reporting a failure (a crash, a sanitizer report) counts
-# as one failed test. Full output: build/test-logs/.
+# Each program's checks are counted by run_one (tests/lib-run.sh); the
+# closing list names each failed program with the checks that failed.
+# Full output: build/test-logs/.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -30,29 +29,7 @@ if command -v setarch >/dev/null 2>&1 && setarch "$(uname -m)" -R true 2>/dev/nu
 	tsan_prefix=(setarch "$(uname -m)" -R)
 fi
 
-run_one() {	# label, command...
-	local label=$1 log ok nok rc
-	shift
-	log="$logs/${label//\//_}"
-	# Separate files: cmocka writes to both streams, and one shared file
-	# could interleave their lines.
-	"$@" >"$log.out" 2>"$log.err"
-	rc=$?
-	ok=$(cat "$log.out" "$log.err" | grep -cE '^\[       OK \]|^ok - ')
-	nok=$(cat "$log.out" "$log.err" | grep -E '^\[  FAILED  \] |^not ok - ' | grep -vc 'test(s)')
-	if [ "$rc" -ne 0 ] && [ "$nok" -eq 0 ]; then
-		nok=1
-	fi
-	passed=$((passed + ok))
-	failed=$((failed + nok))
-	if [ "$nok" -ne 0 ]; then
-		failures+=("$label (exit $rc, logs $log.out $log.err)")
-		printf '%-40s %4d passed, %d FAILED\n' "$label" "$ok" "$nok"
-		cat "$log.out" "$log.err" | grep -E '^\[  FAILED  \] |^not ok - |ERROR|error:|Sanitizer|WARNING: ThreadSanitizer' | grep -v 'test(s)' | head -20 | sed 's/^/    /'
-	else
-		printf '%-40s %4d passed\n' "$label" "$ok"
-	fi
-}
+. tests/lib-run.sh
 
 for variant in release asan tsan; do
 	dir=build/tests

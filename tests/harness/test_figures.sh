@@ -277,6 +277,29 @@ plots "$tmp/garbage"
 check "an unreadable results.csv: non-zero exit" test $rc -ne 0
 check "... with a message naming it" grep -q "plotdata.py: $tmp/garbage/results.csv" "$tmp/err"
 
+# The caller's locale does not matter: with an empty environment (no LANG,
+# as on a minimal system, in a container, under `su -` or cron) and with a
+# plain C (POSIX, ASCII) locale, the figures are drawn without a warning and
+# come out byte for byte as under C.UTF-8.
+for envname in empty posix; do
+	mkdir "$tmp/env-$envname"
+	cp "$fixture/results.csv" "$fixture/meta.json" "$tmp/env-$envname/"
+	if [ "$envname" = empty ]; then
+		envargs=(env -i PATH=/usr/bin:/bin)
+	else
+		envargs=(env -i PATH=/usr/bin:/bin LANG=C LC_ALL=C)
+	fi
+	rc=0
+	"${envargs[@]}" bash scripts/plots.sh "$tmp/env-$envname" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	check "locale $envname (env -i): plots.sh exits 0" test $rc -eq 0
+	check "... with nothing on stderr (no gnuplot iconv warning)" test ! -s "$tmp/err"
+	for f in $figs; do
+		check "... $f.pdf and .png equal those drawn under C.UTF-8" \
+			bash -c 'cmp -s "$1.pdf" "$2.pdf" && cmp -s "$1.png" "$2.png"' - \
+			"$tmp/env-$envname/plots/$f" "$run/plots/$f"
+	done
+done
+
 # A gnuplot that fails: plots.sh stops with its message.
 mkdir "$tmp/bin"
 printf '#!/bin/sh\necho "gnuplot: simulated failure" >&2\nexit 1\n' >"$tmp/bin/gnuplot"
