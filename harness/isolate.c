@@ -128,6 +128,12 @@ static void io_error(char *err, size_t errlen, const char *path)
 	snprintf(err, errlen, "%.900s: %s", path, strerror(e));
 }
 
+/*
+ * How to finish an interrupted run, said the same way at the start and at
+ * the interrupt (and in the README): two %s, both the run's folder.
+ */
+#define RESUME_HINT "make run-all RESUME=%s (or poolbench run --resume %s)"
+
 /* ---- peers ------------------------------------------------------------ */
 
 static void deb_version(const char *package, char *buf, size_t len)
@@ -352,7 +358,7 @@ static void print_plan(const struct iso *s)
 	}
 	printf("%s\n", any_peer ? "" : " none (not installed or --peers none)");
 	printf("poolbench: results in %s (merged after every group; after "
-	       "Ctrl-C, `poolbench run --resume %s` finishes the run)\n",
+	       "Ctrl-C, finish the run with: " RESUME_HINT ")\n", r->dir,
 	       r->dir, r->dir);
 	fflush(stdout);
 }
@@ -1091,9 +1097,8 @@ int pb_isolate_run(struct pb_run *r, int argc, char **argv)
 	print_outcome(&s);
 	if (s.interrupted) {
 		fprintf(stderr, "poolbench: interrupted; every finished group is in "
-			"%s/results.csv. Finish the run with: make run-all "
-			"RESUME=%s (or poolbench run --resume %s)\n", r->dir,
-			r->dir, r->dir);
+			"%s/results.csv. Finish the run with: " RESUME_HINT "\n",
+			r->dir, r->dir, r->dir);
 		rc = 128 + (stop_signal ? stop_signal : SIGINT);
 	} else {
 		rc = r->merged_failed ? 1 : 0;

@@ -151,6 +151,11 @@ int main(int argc, char **argv)
 	char err[1024];
 	int rc;
 
+	/*
+	 * Whole lines, even into a pipe or a log: a message on stderr never
+	 * lands in the middle of a half-written stdout line.
+	 */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (argc < 2) {
 		pb_cli_usage(stderr);
 		return 2;

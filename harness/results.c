@@ -65,21 +65,39 @@ static bool dir_is_empty(const char *path)
 	return empty;
 }
 
+/**
+ * pb_results_check_out() - refuse an --out folder results cannot go to
+ * @out: the folder the user named
+ * @err: where the reason goes
+ * @errlen: its size
+ *
+ * Called before any planning, so the refusal is the first thing printed.
+ * pb_results_mkdir() checks again when it creates the folder.
+ *
+ * Return: 0 when @out does not exist or is an empty folder, else -1.
+ */
+int pb_results_check_out(const char *out, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!stat(out, &st) && (!S_ISDIR(st.st_mode) || !dir_is_empty(out))) {
+		snprintf(err, errlen, "--out %.900s: exists and is not an empty "
+			 "folder; results are never written over", out);
+		return -1;
+	}
+	return 0;
+}
+
 int pb_results_mkdir(struct pb_run *r, char *err, size_t errlen)
 {
 	char host[256] = "unknown-host", stamp[32], parent[4096];
-	struct stat st;
 	time_t now = time(NULL);
 	struct tm tm;
 
 	if (r->opts->out) {
 		snprintf(r->dir, sizeof(r->dir), "%s", r->opts->out);
-		if (!stat(r->dir, &st) && (!S_ISDIR(st.st_mode) || !dir_is_empty(r->dir))) {
-			snprintf(err, errlen,
-				 "--out %s: exists and is not an empty folder; "
-				 "results are never written over", r->dir);
+		if (pb_results_check_out(r->dir, err, errlen))
 			return -1;
-		}
 		if (mkdir_p(r->dir)) {
 			snprintf(err, errlen, "--out %s: %s", r->dir, strerror(errno));
 			return -1;

@@ -142,6 +142,7 @@ struct pb_pending {
 };
 
 /* results.c */
+int pb_results_check_out(const char *out, char *err, size_t errlen);
 int pb_results_mkdir(struct pb_run *r, char *err, size_t errlen);
 int pb_results_write(struct pb_run *r, char *err, size_t errlen);
 int pb_results_write_meta(const struct pb_run *r, const char *gb_json,

@@ -951,9 +951,39 @@ static void skip_instance(struct pb_run *r, const struct pb_instance *in,
 	sk = &r->skipped[r->nr_skipped++];
 	snprintf(sk->name, sizeof(sk->name), "%s", in->name);
 	snprintf(sk->reason, sizeof(sk->reason), "%s", why);
-	/* A child of an isolated run: its parent said it once already. */
-	if (!r->opts->only_backend)
-		printf("poolbench: skipped %s: %s\n", in->name, why);
+}
+
+/*
+ * One console line per skip reason, with its count: the full list, point
+ * by point, is meta.json's "skipped". Said by the run's top process only
+ * (an isolated run's children plan the same skips again).
+ */
+static void print_skips(const struct pb_run *r)
+{
+	bool *said;
+
+	if (!r->nr_skipped || r->opts->only_backend)
+		return;
+	said = xcalloc(r->nr_skipped, sizeof(*said));
+	printf("poolbench: %zu point%s skipped (each one with its reason in "
+	       "meta.json, run.skipped):\n", r->nr_skipped,
+	       r->nr_skipped == 1 ? "" : "s");
+	for (size_t i = 0; i < r->nr_skipped; i++) {
+		size_t n = 0;
+
+		if (said[i])
+			continue;
+		for (size_t j = i; j < r->nr_skipped; j++) {
+			if (!said[j] && !strcmp(r->skipped[j].reason,
+						r->skipped[i].reason)) {
+				said[j] = true;
+				n++;
+			}
+		}
+		printf("  %5zu  %s\n", n, r->skipped[i].reason);
+	}
+	free(said);
+	fflush(stdout);
 }
 
 static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
@@ -1114,7 +1144,11 @@ static int plan(struct pb_run *r, char *err, size_t errlen)
 					 "%s/%s/thr:%u/size:%zu/align:%zu", wname,
 					 pb_mode_name(m), t, sizes[zi], o->align);
 				if (w->single_thread && t > 1) {
-					skip_instance(r, &tmpl, "runs on one thread only");
+					char why[128];
+
+					snprintf(why, sizeof(why), "%s runs on one "
+						 "thread only", w->name);
+					skip_instance(r, &tmpl, why);
 					continue;
 				}
 				if (w->thread_multiple > 1 && t % w->thread_multiple) {
@@ -1235,6 +1269,11 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 	size_t nr_long = 0;
 	int rc = 2;
 
+	/* Bad input is refused before any work, and before any other line. */
+	if (o->out && !o->resume && pb_results_check_out(o->out, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
 	if (o->expect_malloc &&
 	    check_malloc_provider(o->expect_malloc, err, sizeof(err))) {
 		fprintf(stderr, "poolbench: %s\n", err);
@@ -1252,6 +1291,7 @@ int pb_run_main(const struct pb_run_opts *o, int argc, char **argv)
 		fprintf(stderr, "poolbench: %s\n", err);
 		goto out;
 	}
+	print_skips(&r);
 	if (!r.nr_inst) {
 		fprintf(stderr, "poolbench: nothing to run: every point was "
 			"skipped\n");

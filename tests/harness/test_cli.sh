@@ -109,6 +109,16 @@ sum1=$(cat "$out"/* | md5sum)
 check "a second run into the same folder exits 2" test $? -eq 2
 check "... says it never writes over results" grep -q "never written over" "$tmp/err2"
 check "... and leaves the first results untouched" test "$sum1" = "$(cat "$out"/* | md5sum)"
+check "... and prints nothing on stdout (refused before planning)" test ! -s "$tmp/run2"
+
+# An --out that is a file, with a matrix that skips points: the refusal is
+# the only line, before any plan or skip summary.
+"$PB" run --threads 1,2 --workloads million,remote-free --quick --out README.md \
+	>"$tmp/run2b" 2>"$tmp/err2b"
+check "--out naming a file exits 2" test $? -eq 2
+check "... with one line on stderr saying why" \
+	test "$(cat "$tmp/err2b")" = "poolbench: --out README.md: exists and is not an empty folder; results are never written over"
+check "... and nothing on stdout" test ! -s "$tmp/run2b"
 
 # Counters on auto: whatever the machine has is used; the rest is unavailable.
 out=$tmp/r2
@@ -150,9 +160,12 @@ out=$tmp/r4
 "$PB" run --backends objpool-ring --workloads remote-free,overrun --threads 1,2 \
 	--reps 1 --min-time 0.01 --counters off --out "$out" >"$tmp/run5" 2>&1
 check "objpool workloads run exits 0" test $? -eq 0
-check "... remote-free at 1 thread is skipped with its reason" \
-	grep -q "skipped remote-free/.*thr:1.*needs a multiple of 2 threads" "$tmp/run5"
-check "... meta.json lists the skip" jq -e '.run.skipped | length >= 1' "$out/meta.json"
+check "... remote-free at 1 thread is skipped: one console line with the count and reason" \
+	grep -qx ' *1  remote-free needs a multiple of 2 threads' "$tmp/run5"
+check "... the skipped points are not listed one by one on the console" \
+	bash -c '! grep -q "remote-free/.*thr:1" "$1"' - "$tmp/run5"
+check "... meta.json lists the skipped point with its reason" \
+	jq -e '[.run.skipped[] | select((.benchmark | test("^remote-free/.*thr:1/")) and .reason == "remote-free needs a multiple of 2 threads")] | length == 1' "$out/meta.json"
 f=$out/results.csv
 c_b=$(col "$f" backend) c_w=$(col "$f" workload) c_t=$(col "$f" threads)
 c_h=$(col "$f" hits_per_op) c_m=$(col "$f" misses_per_op)

@@ -94,7 +94,10 @@ kill -INT -- -"$pid"
 wait "$pid"
 rc=$?
 check "Ctrl-C: exit 130" test $rc -eq 130
-check "... says how to finish the run" grep -q -- "--resume $tmp/intr" "$tmp/intr.log"
+hint="make run-all RESUME=$tmp/intr (or poolbench run --resume $tmp/intr)"
+check "... says how to finish the run" grep -qF "Finish the run with: $hint" "$tmp/intr.log"
+check "... the same way as the run's first lines did" \
+	grep -qF "after Ctrl-C, finish the run with: $hint)" "$tmp/intr.log"
 check "... the finished groups are in results.csv" \
 	test -n "$(csv "$tmp/intr/results.csv" alloc_ms backend=malloc statistic=run)"
 check "... the interrupted group is not" test -z "$(csv "$tmp/intr/results.csv" backend backend=test-failing)"
