@@ -169,6 +169,18 @@ struct pb_backend {
 	/* stats() - fill @st (pb_stats_set) after every ctx was finalised. */
 	void (*stats)(void *pool, struct pb_stats *st);
 
+	/*
+	 * balance() - the deferred work the kernel does away from the
+	 * allocating and freeing callers (percpu: pcpu_balance_workfn, which
+	 * releases the empty chunks a free only queued, keeping one spare).
+	 * The harness calls it outside every timed phase: after each timed
+	 * batch, and in the million workload after each round's free phase;
+	 * destroy() must release everything whether or not it ran. Any
+	 * thread, concurrently with alloc/free through live ctxs (the backend
+	 * takes its own locks, as the kernel's worker does). May be NULL.
+	 */
+	void (*balance)(void *pool);
+
 	/* Kernels instantiated with this backend's own alloc/free. */
 	const pb_kernel_fn *kernels;
 };
