@@ -210,7 +210,7 @@ void pb_csv_header(FILE *f)
 		fprintf(f, ",%s", wkeys[k]);
 	fputs(",options,statistic,rep,iterations,ns_per_op,ops_per_sec,"
 	      "efficiency,hits_per_op,misses_per_op,"
-	      "alloc_ms,free_ms,metadata_per_obj,chunks_peak,"
+	      "alloc_ms,free_ms,phase_faults,metadata_per_obj,chunks_peak,"
 	      "gb_real_ns,gb_cpu_ns,counter_group", f);
 	for (unsigned int e = 0; e < pb_perf_nr_known_events(); e++)
 		fprintf(f, ",%s_per_op", pb_perf_known_event(e));
@@ -261,6 +261,7 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	csv_num(f, row->misses);
 	csv_num(f, row->alloc_ms);
 	csv_num(f, row->free_ms);
+	csv_num(f, row->phase_faults);
 	csv_num(f, row->metadata_per_obj);
 	csv_num(f, row->chunks_peak);
 	csv_num(f, row->error ? NAN : row->real_ns);

@@ -85,6 +85,7 @@ struct pb_instance {
 #define PB_CNT_MISSES "misses_per_op"
 #define PB_CNT_ALLOC_MS "alloc_ms"
 #define PB_CNT_FREE_MS "free_ms"
+#define PB_CNT_PHASE_FAULTS "phase_faults"
 #define PB_CNT_META_PER_OBJ "metadata_per_obj"
 #define PB_CNT_CHUNKS_PEAK "chunks_peak"
 
@@ -103,6 +104,7 @@ struct pb_row {
 	double hits, misses;		/* per op; NAN: not counted */
 	double efficiency;		/* against 1 thread; NAN: no base */
 	double alloc_ms, free_ms;	/* per round (million); NAN: none */
+	double phase_faults;		/* per round, in alloc+free (million) */
 	double metadata_per_obj, chunks_peak;	/* million, all objects live */
 	double stat[PB_STAT__COUNT];	/* NAN: not reported */
 };

@@ -47,6 +47,9 @@ static PB_ALWAYS_INLINE void pb_keep(const void *p)
  *          outcome, not an error (overrun kernel).
  * @alloc_ns, @free_ns, @rounds: million kernel: time in its alloc and free
  *          phases over @rounds rounds of @n objects.
+ * @phase_faults: million kernel: page faults the thread took inside those
+ *          timed phases, over @rounds rounds (read before and after each
+ *          phase, outside its clock readings).
  * @stopped: million kernel, when it stopped early: where ("alloc 5120 of
  *          1048576"), for the error message.
  * @peak_ok, @peak_metadata, @peak_chunks: million kernel: the backend's
@@ -55,7 +58,7 @@ static PB_ALWAYS_INLINE void pb_keep(const void *p)
  */
 struct pb_kernel_out {
 	uint64_t hits, misses;
-	uint64_t alloc_ns, free_ns, rounds;
+	uint64_t alloc_ns, free_ns, rounds, phase_faults;
 	char stopped[96];
 	bool peak_metadata_ok, peak_chunks_ok;
 	uint64_t peak_metadata, peak_chunks;
@@ -337,8 +340,8 @@ pb_kernel_overrun(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 /*
  * The million kernel's slow paths (workloads/million.c), out of line and
  * untimed: the clock check with progress lines, the second-half pre-fill
- * and its release, the peak statistics, and the clean-up of a round that
- * stopped early.
+ * and its release, the peak statistics, the backend's deferred work after
+ * each round (balance), and the clean-up of a round that stopped early.
  */
 /* CLOCK_MONOTONIC in ns: every timestamp the kernels and the harness take. */
 uint64_t pb_now_ns(void);
@@ -349,6 +352,8 @@ int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
 void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
 		       pb_free_fn free_);
 void pb_million_peak(const struct pb_kernel_args *a);
+void pb_million_balance(const struct pb_kernel_args *a);
+uint64_t pb_thread_faults(void);
 void pb_million_cleanup(void *ctx, const struct pb_kernel_args *a,
 			pb_free_fn free_, size_t nr);
 
@@ -391,12 +396,13 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	PB_KERNEL_UNUSED_BULK;
 	for (uint64_t r = 0; r < iters / n; r++) {
 		uint64_t deadline = pb_now_ns() + a->limit_ns;
-		uint64_t t0, t1, t2;
+		uint64_t t0, t1, t2, f0, f1, f2;
 		size_t i;
 		int rc;
 
 		if (a->fill && (rc = pb_million_fill(ctx, a, alloc, free_, deadline)))
 			return rc;
+		f0 = pb_thread_faults();
 		t0 = pb_now_ns();
 		for (i = 0; i < n; i++) {
 			void *p;
@@ -418,8 +424,10 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 			ring[i] = p;
 		}
 		t1 = pb_now_ns();
+		f1 = pb_thread_faults();
 		if (r == 0)
 			pb_million_peak(a);
+		f2 = pb_thread_faults();
 		t2 = pb_now_ns();
 		for (i = 0; i < n; i++) {
 			size_t k = pb_million_index(order, n, i);
@@ -434,9 +442,12 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		}
 		out->alloc_ns += t1 - t0;
 		out->free_ns += pb_now_ns() - t2;
+		out->phase_faults += (f1 - f0) + (pb_thread_faults() - f2);
 		out->rounds++;
 		if (a->fill)
 			pb_million_unfill(ctx, a, free_);
+		/* The backend's deferred work (chunk release), untimed. */
+		pb_million_balance(a);
 	}
 	return 0;
 }

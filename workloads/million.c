@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "workloads/million.h"
 #include "workloads/workload.h"
@@ -35,14 +36,15 @@
 struct pb_million {
 	char label[256];
 	pb_million_peak_fn peak;
-	void *peak_arg;
+	pb_million_balance_fn balance;
+	void *arg;
 	uint64_t last_progress;	/* ns of the last progress line; 0: none yet */
 	void **kept;		/* pre-fill objects in second halves */
 	size_t nr_kept, cap_kept;
 };
 
 struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
-				  void *peak_arg)
+				  pb_million_balance_fn balance, void *arg)
 {
 	struct pb_million *m = calloc(1, sizeof(*m));
 
@@ -50,8 +52,17 @@ struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
 		return NULL;
 	snprintf(m->label, sizeof(m->label), "%s", label);
 	m->peak = peak;
-	m->peak_arg = peak_arg;
+	m->balance = balance;
+	m->arg = arg;
 	return m;
+}
+
+void pb_million_balance(const struct pb_kernel_args *a)
+{
+	struct pb_million *m = a->million;
+
+	if (m && m->balance)
+		m->balance(m->arg);
 }
 
 void pb_million_free(struct pb_million *m)
@@ -59,6 +70,19 @@ void pb_million_free(struct pb_million *m)
 	if (m)
 		free(m->kept);
 	free(m);
+}
+
+/*
+ * Page faults (minor and major) the calling thread has taken so far: read
+ * around the million kernel's timed phases, never inside them.
+ */
+uint64_t pb_thread_faults(void)
+{
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_THREAD, &ru))
+		return 0;
+	return (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
 }
 
 uint64_t pb_now_ns(void)
@@ -167,7 +191,7 @@ void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
 void pb_million_peak(const struct pb_kernel_args *a)
 {
 	if (a->million->peak)
-		a->million->peak(a->million->peak_arg, a->out);
+		a->million->peak(a->million->arg, a->out);
 }
 
 /* A round that stopped early: free what is live in ring[0..nr), newest first. */

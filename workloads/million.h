@@ -15,13 +15,20 @@
 
 /* Reads the backend's statistics into @out->peak_* (harness callback). */
 typedef void (*pb_million_peak_fn)(void *arg, struct pb_kernel_out *out);
+/* Runs the backend's deferred work (balance) after a round (harness callback). */
+typedef void (*pb_million_balance_fn)(void *arg);
 
-/*
- * pb_million_new() - state for one worker; @label names the case in
- * progress lines (copied). Return: NULL when out of memory.
+/**
+ * pb_million_new() - state for one worker of a million run
+ * @label: names the case in progress lines (copied)
+ * @peak: reads the backend's statistics with every object live
+ * @balance: the backend's deferred work, run after each round, untimed
+ * @arg: passed to @peak and @balance
+ *
+ * Return: the state, or NULL when out of memory.
  */
 struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
-				  void *peak_arg);
+				  pb_million_balance_fn balance, void *arg);
 void pb_million_free(struct pb_million *m);
 
 #endif /* PB_WORKLOADS_MILLION_H */
