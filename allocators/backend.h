@@ -148,7 +148,11 @@ struct pb_backend {
 		      size_t errlen);
 	void (*destroy)(void *pool);
 
-	/* thread_init() - bind the calling thread to CPU slot @cpu. NULL on error. */
+	/*
+	 * thread_init() - bind the calling thread to CPU slot @cpu.
+	 * Return: the ctx, or NULL on error, the reason given first with
+	 * pb_thread_init_error() (the harness records it with the run).
+	 */
 	void *(*thread_init)(void *pool, unsigned int cpu);
 	void (*thread_fini)(void *pool, void *ctx);
 
@@ -184,6 +188,23 @@ struct pb_backend {
 	/* Kernels instantiated with this backend's own alloc/free. */
 	const pb_kernel_fn *kernels;
 };
+
+/**
+ * pb_thread_init_error() - say why thread_init() is about to return NULL
+ * @fmt: printf-style format of a one-line reason, naming the backend
+ *
+ * Kept per thread: the harness reads it right after the failed call, on
+ * the same thread, with pb_thread_init_why().
+ */
+void pb_thread_init_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/**
+ * pb_thread_init_why() - the calling thread's last thread_init() failure
+ * @buf: receives the reason ("" when none was given); cleared afterwards
+ * @len: size of @buf
+ */
+void pb_thread_init_why(char *buf, size_t len);
 
 /* Registry (allocators/registry.c). */
 int pb_backend_register(struct pb_backend *b);

@@ -337,8 +337,12 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	}
 	ctx = in->backend->thread_init(in->pool, in->slots[ti]);
 	if (!ctx) {
-		snprintf(r->error, sizeof(r->error), "thread_init(cpu %u) failed",
-			 in->slots[ti]);
+		char why[256];
+
+		pb_thread_init_why(why, sizeof(why));
+		snprintf(r->error, sizeof(r->error), "thread %u: thread_init(cpu "
+			 "%u) failed%s%.160s", ti, in->slots[ti], why[0] ? ": " : "",
+			 why);
 		goto fail;
 	}
 	perf_open = !pb_perf_thread_open(in->probe, &perf);

@@ -13,6 +13,9 @@
  *              with interrupts off.
  *   shared:    threads may share a slot: every push holds the slot's lock
  *              word, opr_push_locked(). Pops never lock in either mode.
+ * The exclusive contract is guarded, not assumed: thread_init refuses a
+ * second live ctx on a slot in exclusive mode (a userspace safety check the
+ * kernel, whose CPU is its own, does not need; off the timed path).
  * Objects are laid out next to their slot's ring and never move; memory
  * is released only at destroy.
  */
@@ -30,6 +33,7 @@
 struct opring_pool {
 	struct opr_head ring;
 	bool shared;
+	atomic_bool *owned;	/* exclusive mode: per slot, a live ctx holds it */
 	_Atomic uint64_t local, steals, fails;	/* totals of finished ctxs */
 };
 
@@ -101,8 +105,15 @@ static int opring_create(const struct pb_config *cfg, void **pool, char *err,
 		return -1;
 	}
 	p->shared = cfg->mode == PB_MODE_SHARED;
+	p->owned = calloc(cfg->nr_cpus, sizeof(*p->owned));
+	if (!p->owned) {
+		free(p);
+		snprintf(err, errlen, OPR_NAME ": out of memory");
+		return -1;
+	}
 	if (opr_init(&p->ring, (uint32_t)cfg->capacity, cfg->obj_size, a,
 		     cfg->nr_cpus, NULL, NULL)) {
+		free(p->owned);
 		free(p);
 		snprintf(err, errlen, OPR_NAME ": out of memory (%u rings of "
 			 "%zu entries)", cfg->nr_cpus, cfg->capacity);
@@ -117,19 +128,39 @@ static void opring_destroy(void *pool_)
 	struct opring_pool *p = pool_;
 
 	opr_fini(&p->ring);
+	free(p->owned);
 	free(p);
 }
 
+/*
+ * In exclusive mode a slot's pushes are unprotected, as the kernel's with
+ * interrupts off: a second live ctx on the slot could push concurrently
+ * and corrupt the ring silently (its accesses are atomic, so TSan would
+ * not see it), so it is refused.
+ */
 static void *opring_thread_init(void *pool, unsigned int cpu)
 {
 	struct opring_pool *p = pool;
 	struct opring_ctx *ctx;
 
-	if (cpu >= p->ring.ncpus)
+	if (cpu >= p->ring.ncpus) {
+		pb_thread_init_error(OPR_NAME ": cpu %u out of range (%u slots)",
+				     cpu, p->ring.ncpus);
 		return NULL;
+	}
+	if (!p->shared && atomic_exchange(&p->owned[cpu], true)) {
+		pb_thread_init_error(OPR_NAME ": exclusive mode: CPU slot %u "
+				     "already has a live ctx (one worker per "
+				     "slot; use shared mode to share a slot)", cpu);
+		return NULL;
+	}
 	ctx = aligned_alloc(OPR_CACHELINE, sizeof(*ctx));
-	if (!ctx)
+	if (!ctx) {
+		if (!p->shared)
+			atomic_store(&p->owned[cpu], false);
+		pb_thread_init_error(OPR_NAME ": out of memory for a ctx");
 		return NULL;
+	}
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->pool = p;
 	ctx->cpu = cpu;
@@ -146,6 +177,8 @@ static void opring_thread_fini(void *pool, void *ctx_)
 	atomic_fetch_add_explicit(&p->local, ctx->local, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->steals, ctx->steals, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->fails, ctx->fails, memory_order_relaxed);
+	if (!p->shared)
+		atomic_store(&p->owned[ctx->cpu], false);
 	free(ctx);
 }
 

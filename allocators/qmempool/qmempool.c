@@ -35,6 +35,9 @@
  * no protection there. Its "elsewhere" column paid local_bh_disable().
  *   PB_MODE_EXCLUSIVE: the harness runs one pinned worker per CPU slot; the
  *     localq is touched with no protection at all (the softirq case).
+ *     thread_init guards that contract: a second live ctx on a slot is
+ *     refused with a message (off the timed path; the kernel's CPU is its
+ *     own and needs no such check).
  *   PB_MODE_SHARED: several threads may share a slot (--oversubscribe puts
  *     two on one PU), so every localq access takes the slot's lock word: a
  *     test-and-set spinlock that yields after a bounded spin, because a
@@ -86,6 +89,7 @@ struct qm_counts {
 struct qm_cpu {
 	struct alf_queue *localq;
 	atomic_int lock;
+	atomic_bool owned;		/* exclusive mode: a live ctx holds the slot */
 	struct qm_counts n;
 } __attribute__((aligned(QM_CACHELINE)));
 
@@ -538,18 +542,44 @@ static void qm_destroy(void *pool_)
 	free(p);
 }
 
+/*
+ * In exclusive mode the localq is an SPSC queue touched without a lock by
+ * its slot's one worker: a second live ctx on the slot would corrupt it
+ * silently (every access is atomic, so TSan would not see it), so it is
+ * refused.
+ */
 static void *qm_thread_init(void *pool, unsigned int cpu)
 {
 	struct qm_pool *p = pool;
+	struct qm_ctx *ctx;
 
-	if (cpu >= p->nr_cpus)
+	if (cpu >= p->nr_cpus) {
+		pb_thread_init_error(QM_NAME ": cpu %u out of range (%u slots)",
+				     cpu, p->nr_cpus);
 		return NULL;
-	return qm_ctx_new(p, cpu);
+	}
+	if (!p->shared && atomic_exchange(&p->cpus[cpu].owned, true)) {
+		pb_thread_init_error(QM_NAME ": exclusive mode: CPU slot %u "
+				     "already has a live ctx (one worker per "
+				     "slot; use shared mode to share a slot)", cpu);
+		return NULL;
+	}
+	ctx = qm_ctx_new(p, cpu);
+	if (!ctx) {
+		if (!p->shared)
+			atomic_store(&p->cpus[cpu].owned, false);
+		pb_thread_init_error(QM_NAME ": out of memory for a ctx");
+	}
+	return ctx;
 }
 
-static void qm_thread_fini(void *pool, void *ctx)
+static void qm_thread_fini(void *pool, void *ctx_)
 {
-	(void)pool;
+	struct qm_pool *p = pool;
+	struct qm_ctx *ctx = ctx_;
+
+	if (!p->shared)
+		atomic_store(&ctx->cpu->owned, false);
 	qm_ctx_put(ctx);
 }
 
