@@ -42,6 +42,9 @@ if [ ! -s "$dat" ]; then
 	exit 1
 fi
 caption=$(jq -r '"\(.machine.host): \(.machine.cpu_model), \(.machine.allowed_pus) PUs, kernel \(.machine.kernel); run \(.run.started_utc), \(.run.repetitions) repetitions; counters: \(.counters.group)"' "$dir/meta.json")
+fc=$(mktemp -d)
+trap 'rm -rf "$fc"' EXIT
+pb_fontconfig_cache "$fc"
 for fmt in pdf png; do
 	gnuplot -c "$here/fig-nsweep.gp" "$dat" "$dir/plots/nsweep.$fmt" "$fmt" "$caption"
 done

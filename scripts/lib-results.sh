@@ -17,6 +17,19 @@
 export LC_ALL=C.UTF-8
 unset LANGUAGE
 
+# pb_fontconfig_cache DIR - gnuplot's cairo terminals go through
+# fontconfig, which rebuilds its cache when the system one is stale (a font
+# package installed after the last fc-cache) and, with no writable cache
+# directory (no HOME: env -i, cron, some containers), prints "Fontconfig
+# error: No writable cache directories" on every call. Without a HOME to
+# use, DIR (a scratch folder the caller removes) becomes its cache.
+pb_fontconfig_cache() {
+	if [ -z "${XDG_CACHE_HOME:-}" ] && { [ -z "${HOME:-}" ] || [ ! -w "$HOME" ]; }; then
+		mkdir -p "$1"
+		export XDG_CACHE_HOME=$1
+	fi
+}
+
 pb_results_dir() {
 	local prog=$1
 	shift

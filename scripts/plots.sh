@@ -46,6 +46,7 @@ stamp=$(jq -r '.isolation.first_started_utc // .run.started_utc // empty' "$dir/
 mkdir -p "$dir/plots"
 tmp=$(mktemp -d "$dir/plots/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+pb_fontconfig_cache "$tmp/cache"
 
 figures=(fig1-pairs:pairs fig2-ring-n:ring-n fig3-scaling:scaling fig4-million:million
 	fig5-counters:counters)
