@@ -330,4 +330,6 @@ void pb_pcpu_pool_stats(void *pool, struct pb_stats *st)
 	p->ops->stats(p->a, &ps);
 	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
+	if (ps.has_memmoves)
+		pb_stats_set(st, PB_STAT_memmoves, ps.memmoves);
 }

@@ -62,13 +62,16 @@ struct pb_pcpu_config {
 	size_t nr_opts;
 };
 
-/* Levels an allocator reports (pb_pcpu_ops.stats). */
+/* Levels and counts an allocator reports (pb_pcpu_ops.stats). */
 struct pb_pcpu_stats {
 	uint64_t chunks;		/* chunks in use */
 	uint64_t live;			/* live allocations */
 	uint64_t live_bytes;		/* bytes reserved per unit by them */
 	uint64_t metadata_bytes;	/* allocator metadata, all chunks */
 	uint64_t chunks_created, chunks_released;	/* since create */
+	/* memmoves of a chunk's allocation map since create, where it has one */
+	uint64_t memmoves;
+	bool has_memmoves;
 };
 
 struct pb_pcpu_ops {

@@ -17,8 +17,11 @@
  *          The array doubles when it could run out of room.
  *   free:  find the handle's chunk by its address (O(1), pcpu.h), binary
  *          search for the offset, clear its bit, merge with free
- *          neighbours by memmove of the array tail. That memmove over a
- *          long array is the pathology the bitmap allocator removed.
+ *          neighbours: one memmove of the array tail closes the one or two
+ *          entries the merges remove, as pcpu_free_area() counts them
+ *          first. That memmove over a long array is the pathology the
+ *          bitmap allocator removed. Every memmove of a map, split or
+ *          merge, is counted: the statistic memmoves.
  * Chunks sit on slot lists by free size (a full or nearly full chunk in
  * slot 0, an empty one in the last; pcpu.h's lists, shared with the bitmap
  * allocator): a chunk moving up goes to the head of its new list, moving
@@ -75,6 +78,7 @@ struct am_alloc {
 	int nr_slots;
 	struct pb_pcpu_chunks chunks;	/* slot lists and address lookup */
 	uint64_t live, live_bytes, created, released;
+	uint64_t memmoves;		/* of a map: splits and merges */
 };
 
 /* ---- slots -------------------------------------------------------------- */
@@ -227,6 +231,7 @@ static int am_alloc_area(struct am_alloc *a, struct am_chunk *c, int size,
 			/* Open @extra entries after i: the memmove of the split. */
 			memmove(&c->map[i + 1 + extra], &c->map[i + 1],
 				(size_t)(c->map_used - i - 1) * sizeof(int));
+			a->memmoves++;
 			c->map_used += extra;
 			if (head) {
 				if (!seen_free) {
@@ -262,32 +267,37 @@ static int am_alloc_area(struct am_alloc *a, struct am_chunk *c, int size,
 	return -1;
 }
 
-/* am_free_area() - free the area at @i of @c, merging free neighbours. */
+/*
+ * am_free_area() - free the area at @i of @c, merging free neighbours: as
+ * the kernel's pcpu_free_area(), count the entries the merges remove (the
+ * next area's, the freed one's when the previous area is free) and close
+ * the gap with one memmove of the array tail.
+ */
 static void am_free_area(struct am_alloc *a, struct am_chunk *c, int i)
 {
-	int size;
+	int size, merged = 0;
 
 	c->map[i] &= ~1;
 	size = (c->map[i + 1] & ~1) - c->map[i];
 	c->free_size += size;
 	a->live_bytes -= (uint64_t)size;
 	c->nr_live--;
+	/* A free previous area is at or after first_free already. */
 	if (i < c->first_free)
 		c->first_free = i;
 	/* Merge with the next area (the sentinel is in use: never merged). */
-	if (!(c->map[i + 1] & 1)) {
-		memmove(&c->map[i + 1], &c->map[i + 2],
-			(size_t)(c->map_used - i - 2) * sizeof(int));
-		c->map_used--;
-	}
-	/* And with the previous one. */
+	if (!(c->map[i + 1] & 1))
+		merged++;
+	/* And with the previous one, which then starts the free area. */
 	if (i > 0 && !(c->map[i - 1] & 1)) {
-		memmove(&c->map[i], &c->map[i + 1],
-			(size_t)(c->map_used - i - 1) * sizeof(int));
-		c->map_used--;
+		merged++;
 		i--;
-		if (i < c->first_free)
-			c->first_free = i;
+	}
+	if (merged) {
+		c->map_used -= merged;
+		memmove(&c->map[i + 1], &c->map[i + 1 + merged],
+			(size_t)(c->map_used - i - 1) * sizeof(int));
+		a->memmoves++;
 	}
 	if ((c->map[i + 1] & ~1) - c->map[i] > c->contig_hint)
 		c->contig_hint = (c->map[i + 1] & ~1) - c->map[i];
@@ -545,6 +555,8 @@ static void am_stats(void *a_, struct pb_pcpu_stats *st)
 			(size_t)am_chunk_of(pc)->map_alloc * sizeof(int);
 	st->chunks_created = a->created;
 	st->chunks_released = a->released;
+	st->memmoves = a->memmoves;
+	st->has_memmoves = true;
 	pthread_mutex_unlock(&a->lock);
 }
 
