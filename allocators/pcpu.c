@@ -171,6 +171,22 @@ void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c)
 	cs->nr--;
 }
 
+struct pb_pcpu_chunk *pb_pcpu_chunks_reap(struct pb_pcpu_chunks *cs, size_t *n)
+{
+	struct pb_pcpu_slot *empty = &cs->slots[cs->nr_slots - 1];
+	struct pb_pcpu_chunk *list = NULL, *c;
+
+	*n = 0;
+	/* Spare the first one; the rest go. */
+	while (empty->head && (c = empty->head->next)) {
+		pb_pcpu_chunk_del(cs, c);
+		c->next = list;
+		list = c;
+		(*n)++;
+	}
+	return list;
+}
+
 #define CHUNKS_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
 int pb_pcpu_chunks_check(const struct pb_pcpu_chunks *cs, char *err,
@@ -330,6 +346,15 @@ void pb_pcpu_pool_stats(void *pool, struct pb_stats *st)
 	p->ops->stats(p->a, &ps);
 	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
+	pb_stats_set(st, PB_STAT_chunks_released, ps.chunks_released);
 	if (ps.has_memmoves)
 		pb_stats_set(st, PB_STAT_memmoves, ps.memmoves);
+}
+
+void pb_pcpu_pool_balance(void *pool)
+{
+	struct pb_pcpu_pool *p = pool;
+
+	if (p->ops->balance)
+		p->ops->balance(p->a);
 }

@@ -15,9 +15,9 @@
  *           pb_pcpu_ptr(handle, cpu) = handle + cpu * unit_size.
  *
  * Concurrency contract: every operation may be called from any thread;
- * alloc and free of one allocator are serialised by its one allocator
- * lock (the kernel's pcpu_lock), ptr takes no lock, check and stats take
- * it.
+ * alloc, free and balance of one allocator are serialised by its one
+ * allocator lock (the kernel's pcpu_lock), ptr takes no lock, check and
+ * stats take it.
  *
  * Also what the allocators share (struct pb_pcpu_chunks): the slot lists
  * and the O(1) lookup from a handle to its chunk.
@@ -64,7 +64,8 @@ struct pb_pcpu_config {
 
 /* Levels and counts an allocator reports (pb_pcpu_ops.stats). */
 struct pb_pcpu_stats {
-	uint64_t chunks;		/* chunks in use */
+	uint64_t chunks;		/* chunks held, empty ones included */
+	uint64_t chunks_empty;		/* of them fully free (on the last slot) */
 	uint64_t live;			/* live allocations */
 	uint64_t live_bytes;		/* bytes reserved per unit by them */
 	uint64_t metadata_bytes;	/* allocator metadata, all chunks */
@@ -91,8 +92,20 @@ struct pb_pcpu_ops {
 	 * arguments or out of memory).
 	 */
 	void *(*alloc)(void *a, size_t size, size_t align);
-	/* free() - 0, or -1 when @handle is not a live allocation (nothing changes). */
+	/*
+	 * free() - 0, or -1 when @handle is not a live allocation (nothing
+	 * changes). A chunk that becomes fully free stays, on the last slot,
+	 * for allocations to reuse: only balance() and destroy() release one.
+	 */
 	int (*free)(void *a, void *handle);
+	/*
+	 * balance() - optional (NULL: no deferred work): the kernel's
+	 * pcpu_balance_workfn, work it does away from the callers: release
+	 * every fully free chunk but one (the first on the last slot: the
+	 * spare). Any thread, concurrently with alloc and free (it takes the
+	 * allocator lock).
+	 */
+	void (*balance)(void *a);
 	/* check() - full invariant check (debug): 0, or -1 with what is wrong. */
 	int (*check)(void *a, char *err, size_t errlen);
 	void (*stats)(void *a, struct pb_pcpu_stats *st);
@@ -139,6 +152,12 @@ int pb_pcpu_backend_create(const struct pb_pcpu_ops *ops,
 void pb_pcpu_pool_destroy(void *pool);
 void *pb_pcpu_pool_per_cpu_ptr(void *pool, void *obj, unsigned int cpu);
 void pb_pcpu_pool_stats(void *pool, struct pb_stats *st);
+/*
+ * pb_pcpu_pool_balance() - the backend operation balance (backend.h) of a
+ * pool: its allocator's balance(), if it has one. A backend over a struct
+ * pb_pcpu_pool of its own (percpu-mempool) calls it from its balance.
+ */
+void pb_pcpu_pool_balance(void *pool);
 
 /* ---- what the percpu allocators share: slot lists and the chunk lookup -- */
 
@@ -215,6 +234,14 @@ int pb_pcpu_chunk_add(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c,
 		      int slot);
 /* pb_pcpu_chunk_del() - take @c off its slot list and out of the table. */
 void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c);
+/*
+ * pb_pcpu_chunks_reap() - the chunk-release half of the kernel's
+ * pcpu_balance_workfn(): take every chunk on the last slot (fully free)
+ * but the first off the lists and out of the table.
+ * Return: those chunks, linked through ->next (NULL: none), and their
+ * number in *@n; the caller frees them (outside its lock, if it likes).
+ */
+struct pb_pcpu_chunk *pb_pcpu_chunks_reap(struct pb_pcpu_chunks *cs, size_t *n);
 /*
  * pb_pcpu_chunks_check() - the lists (links, tails, slot numbers, the used
  * mask) and the table (every entry found where a lookup looks, bases

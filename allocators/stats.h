@@ -54,6 +54,8 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	  "bytes of allocator metadata at the end")                            \
 	X(chunks, PB_STAT_LEVEL,                                               \
 	  "chunks in use at the end (percpu allocators)")                      \
+	X(chunks_released, PB_STAT_EVENTS,                                     \
+	  "chunks released (percpu: by balance, never inside a free)")         \
 	X(memmoves, PB_STAT_EVENTS,                                            \
 	  "memmoves of a chunk's allocation map (the percpu area map's splits " \
 	  "and merges)")

@@ -27,9 +27,11 @@
  * allocator): a chunk moving up goes to the head of its new list, moving
  * down to the tail, both O(1) as list_move/list_move_tail. alloc walks the
  * slots from the request's size upward and creates a chunk when nothing
- * fits; a chunk that becomes empty while another empty one exists is
- * released (the kernel does it from a work item; here synchronously,
- * inside free).
+ * fits. A chunk that becomes empty stays on the last slot, where the next
+ * allocation finds it; free never releases one. balance() (the kernel's
+ * pcpu_balance_workfn) releases every empty chunk but the first on that
+ * slot, keeping one spare; destroy releases everything (statistic
+ * chunks_released).
  *
  * Userspace against the kernel: a chunk is one allocation of nr_units x
  * unit_size bytes (the kernel maps units into vmalloc space), aligned to
@@ -39,8 +41,15 @@
  * address's struct page (vmalloc_to_page()->index) instead; the table
  * also refuses an address in no chunk, where the kernel trusts its
  * caller. There is no page population, so an allocation never waits for
- * one. The allocator lock is a pthread mutex (pcpu_lock). Allocations are
- * zeroed in every unit, as pcpu_alloc() does.
+ * one, and balance() has none to do. The kernel's free schedules the work
+ * item when it empties a chunk while another empty one exists, and the
+ * worker runs on its own; here nothing runs by itself: whoever drives the
+ * allocator calls balance() (the harness after every timed phase), so
+ * empty chunks stay until then. There is no first (static) chunk: every
+ * chunk may be released. The allocator lock is a pthread mutex
+ * (pcpu_lock), which balance() takes to take the chunks off the lists and
+ * drops before freeing them, as the worker drops pcpu_lock.
+ * Allocations are zeroed in every unit, as pcpu_alloc() does.
  *
  * Concurrency contract: pcpu.h's; every entry point takes the lock.
  */
@@ -151,13 +160,6 @@ static struct am_chunk *am_chunk_new(struct am_alloc *a)
 	}
 	a->created++;
 	return c;
-}
-
-static void am_chunk_release(struct am_alloc *a, struct am_chunk *c)
-{
-	pb_pcpu_chunk_del(&a->chunks, &c->pc);
-	a->released++;
-	am_chunk_free(c);
 }
 
 /* Room for the two entries a split may add; the array doubles. */
@@ -457,19 +459,31 @@ static int am_free(void *a_, void *handle)
 	am_free_area(a, c, lo);
 	a->live--;
 	rc = 0;
-	/* Keep one empty chunk; release any other (the kernel's balance work). */
-	if (c->free_size == a->unit_size) {
-		for (struct pb_pcpu_chunk *o = a->chunks.slots[a->nr_slots - 1].head;
-		     o; o = o->next) {
-			if (o != &c->pc) {
-				am_chunk_release(a, c);
-				break;
-			}
-		}
-	}
+	/* An empty chunk stays on the last slot: balance releases it. */
 out:
 	pthread_mutex_unlock(&a->lock);
 	return rc;
+}
+
+/*
+ * am_balance() - the chunk release of pcpu_balance_workfn(): every empty
+ * chunk but the first on the last slot leaves the lists under the lock,
+ * and its memory goes after it.
+ */
+static void am_balance(void *a_)
+{
+	struct am_alloc *a = a_;
+	struct pb_pcpu_chunk *list, *next;
+	size_t n;
+
+	pthread_mutex_lock(&a->lock);
+	list = pb_pcpu_chunks_reap(&a->chunks, &n);
+	a->released += n;
+	pthread_mutex_unlock(&a->lock);
+	for (; list; list = next) {
+		next = list->next;
+		am_chunk_free(am_chunk_of(list));
+	}
 }
 
 #define AM_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); goto bad; } while (0)
@@ -546,6 +560,9 @@ static void am_stats(void *a_, struct pb_pcpu_stats *st)
 	pthread_mutex_lock(&a->lock);
 	memset(st, 0, sizeof(*st));
 	st->chunks = a->chunks.nr;
+	for (const struct pb_pcpu_chunk *pc = a->chunks.slots[a->nr_slots - 1].head;
+	     pc; pc = pc->next)
+		st->chunks_empty++;
 	st->live = a->live;
 	st->live_bytes = a->live_bytes;
 	st->metadata_bytes = sizeof(*a) + pb_pcpu_chunks_bytes(&a->chunks);
@@ -571,6 +588,7 @@ static const struct pb_pcpu_ops am_ops = {
 	.destroy = am_destroy,
 	.alloc = am_alloc,
 	.free = am_free,
+	.balance = am_balance,
 	.check = am_check,
 	.stats = am_stats,
 	.unit_size = am_unit_size,
@@ -610,4 +628,5 @@ PB_BACKEND_REGISTER(percpu_areamap, amb_alloc, amb_free,
 	.destroy = pb_pcpu_pool_destroy,
 	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
 	.stats = pb_pcpu_pool_stats,
+	.balance = pb_pcpu_pool_balance,
 )

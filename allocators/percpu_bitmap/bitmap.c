@@ -37,7 +37,11 @@
  * for an empty chunk, slot 0 for a full one); a chunk moving up goes to the
  * head of its new list, moving down to the tail. alloc walks the non-empty
  * slots from the request's size upward and creates a chunk when nothing
- * fits.
+ * fits. A chunk that becomes empty stays on the last slot, where the next
+ * allocation finds it; free never releases one. balance() (the kernel's
+ * pcpu_balance_workfn) releases every empty chunk but the first on that
+ * slot, keeping one spare; destroy releases everything (statistic
+ * chunks_released).
  *
  * The slot lists and the chunk lookup are pcpu.h's, shared with the area
  * map: list moves are O(1), and free finds a handle's chunk in O(1).
@@ -49,11 +53,16 @@
  * bits: O(1) as the kernel's pcpu_chunk_addr_search(), which reads it from
  * the address's struct page (vmalloc_to_page()->index) instead; the table
  * also refuses an address in no chunk, where the kernel trusts its caller.
- * There is no page population, so no populated-page accounting; the
- * allocator lock is a pthread mutex (pcpu_lock); a chunk that becomes
- * empty while another empty one exists is released synchronously inside
- * free (the kernel's balance work item). Allocations are zeroed in every
- * unit, as pcpu_alloc() does.
+ * There is no page population, so no populated-page accounting, and
+ * balance() has none to do. The kernel's free schedules the work item when
+ * it empties a chunk while another empty one exists, and the worker runs
+ * on its own; here nothing runs by itself: whoever drives the allocator
+ * calls balance() (the harness after every timed phase), so empty chunks
+ * stay until then. There is no first (static) chunk: every chunk may be
+ * released. The allocator lock is a pthread mutex (pcpu_lock), which
+ * balance() takes to take the chunks off the lists and drops before
+ * freeing them, as the worker drops pcpu_lock. Allocations are zeroed in
+ * every unit, as pcpu_alloc() does.
  * A free that grows a run smaller than the block's contig hint records it
  * as scan_hint only when it swallows the current scan_hint run (the kernel
  * also takes a farther run, which may hide a larger run between the two);
@@ -476,13 +485,6 @@ static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 	return c;
 }
 
-static void pbm_chunk_release(struct pbm_alloc *a, struct pbm_chunk *c)
-{
-	pb_pcpu_chunk_del(&a->chunks, &c->pc);
-	a->released++;
-	pbm_chunk_free(c);
-}
-
 /* ---- alloc ------------------------------------------------------------ */
 
 /* Where a scan of block @b for @bits may start: past a scan_hint too small. */
@@ -873,19 +875,31 @@ static int pbm_free(void *a_, void *handle)
 	a->live--;
 	a->live_bytes -= (uint64_t)bits * PBM_MIN_ALLOC;
 	rc = 0;
-	/* Keep one empty chunk; release any other (the kernel's balance work). */
-	if (c->free_bytes == a->chunk_bytes) {
-		for (struct pb_pcpu_chunk *o = a->chunks.slots[a->nr_slots - 1].head;
-		     o; o = o->next) {
-			if (o != &c->pc) {
-				pbm_chunk_release(a, c);
-				break;
-			}
-		}
-	}
+	/* An empty chunk stays on the last slot: balance releases it. */
 out:
 	pthread_mutex_unlock(&a->lock);
 	return rc;
+}
+
+/*
+ * pbm_balance() - the chunk release of pcpu_balance_workfn(): every empty
+ * chunk but the first on the last slot leaves the lists under the lock,
+ * and its memory goes after it.
+ */
+static void pbm_balance(void *a_)
+{
+	struct pbm_alloc *a = a_;
+	struct pb_pcpu_chunk *list, *next;
+	size_t n;
+
+	pthread_mutex_lock(&a->lock);
+	list = pb_pcpu_chunks_reap(&a->chunks, &n);
+	a->released += n;
+	pthread_mutex_unlock(&a->lock);
+	for (; list; list = next) {
+		next = list->next;
+		pbm_chunk_free(pbm_chunk_of(list));
+	}
 }
 
 /* ---- check -------------------------------------------------------------- */
@@ -1053,6 +1067,9 @@ static void pbm_stats(void *a_, struct pb_pcpu_stats *st)
 	pthread_mutex_lock(&a->lock);
 	memset(st, 0, sizeof(*st));
 	st->chunks = a->chunks.nr;
+	for (const struct pb_pcpu_chunk *pc = a->chunks.slots[a->nr_slots - 1].head;
+	     pc; pc = pc->next)
+		st->chunks_empty++;
 	st->live = a->live;
 	st->live_bytes = a->live_bytes;
 	st->metadata_bytes = sizeof(*a) + pb_pcpu_chunks_bytes(&a->chunks) +
@@ -1079,6 +1096,7 @@ static const struct pb_pcpu_ops pbm_ops = {
 	.destroy = pbm_destroy,
 	.alloc = pbm_alloc,
 	.free = pbm_free,
+	.balance = pbm_balance,
 	.check = pbm_check,
 	.stats = pbm_stats,
 	.unit_size = pbm_unit_size,
@@ -1177,4 +1195,5 @@ PB_BACKEND_REGISTER(percpu_bitmap, pbmb_alloc, pbmb_free,
 	.destroy = pb_pcpu_pool_destroy,
 	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
 	.stats = pb_pcpu_pool_stats,
+	.balance = pb_pcpu_pool_balance,
 )
