@@ -3,9 +3,9 @@
  * pcpu.c - the registry of percpu allocators (pcpu.h), kept sorted by
  * name. An entry with a missing operation or a taken name stops the
  * program at start-up with a message, as the backend registry does. Also
- * what the percpu allocators share: their chunks' address index (struct
- * pb_pcpu_index) and the fixed-size pool of their backends (struct
- * pb_pcpu_pool).
+ * what the percpu allocators share: their slot lists and chunk lookup
+ * (struct pb_pcpu_chunks), and the fixed-size pool of their backends
+ * (struct pb_pcpu_pool).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,56 +54,220 @@ const struct pb_pcpu_ops *pb_pcpu_find(const char *name)
 	return NULL;
 }
 
-/* ---- the chunk address index ---------------------------------------------- */
+/* ---- slot lists and the chunk lookup (struct pb_pcpu_chunks) ------------ */
 
-int pb_pcpu_index_add(struct pb_pcpu_index *x, void *chunk)
+int pb_pcpu_chunks_init(struct pb_pcpu_chunks *cs, int nr_slots,
+			size_t span_bytes, size_t mem_bytes)
 {
-	char *base = *(char **)((char *)chunk + x->base_off);
-	size_t i;
+	unsigned int shift = 0;
 
-	if (x->nr == x->cap) {
-		size_t cap = x->cap ? 2 * x->cap : 16;
-		void **a = realloc(x->chunk, cap * sizeof(*a));
-
-		if (!a)
-			return -1;
-		x->chunk = a;
-		x->cap = cap;
+	memset(cs, 0, sizeof(*cs));
+	if (nr_slots < 1 || nr_slots > 64 || !span_bytes || span_bytes > mem_bytes)
+		return -1;
+	while (((size_t)1 << shift) < span_bytes || ((size_t)1 << shift) < PB_PCPU_PAGE_SIZE)
+		shift++;
+	cs->nr_slots = nr_slots;
+	cs->span_shift = shift;
+	cs->span_bytes = span_bytes;
+	cs->mem_bytes = mem_bytes;
+	cs->table_bits = 4;
+	cs->slots = calloc((size_t)nr_slots, sizeof(*cs->slots));
+	cs->table = calloc((size_t)1 << cs->table_bits, sizeof(*cs->table));
+	if (!cs->slots || !cs->table) {
+		pb_pcpu_chunks_fini(cs);
+		return -1;
 	}
-	for (i = x->nr; i > 0 && pb_pcpu_index_base(x, i - 1) > base; i--)
-		x->chunk[i] = x->chunk[i - 1];
-	x->chunk[i] = chunk;
-	x->nr++;
 	return 0;
 }
 
-void pb_pcpu_index_del(struct pb_pcpu_index *x, void *chunk)
+void pb_pcpu_chunks_fini(struct pb_pcpu_chunks *cs)
 {
-	size_t i;
-
-	for (i = 0; x->chunk[i] != chunk; i++)
-		;
-	memmove(&x->chunk[i], &x->chunk[i + 1], (x->nr - i - 1) * sizeof(*x->chunk));
-	x->nr--;
+	free(cs->slots);
+	free(cs->table);
+	cs->slots = NULL;
+	cs->table = NULL;
 }
 
-void *pb_pcpu_index_find(const struct pb_pcpu_index *x, const void *p)
+char *pb_pcpu_chunk_mem_alloc(const struct pb_pcpu_chunks *cs)
 {
-	size_t lo = 0, hi = x->nr;
-	uintptr_t q = (uintptr_t)p;
+	void *p;
 
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		uintptr_t base = (uintptr_t)pb_pcpu_index_base(x, mid);
+	/* posix_memalign: aligned_alloc wants the size a multiple of the alignment. */
+	if (posix_memalign(&p, (size_t)1 << cs->span_shift, cs->mem_bytes))
+		return NULL;
+	return p;
+}
 
-		if (q < base)
-			hi = mid;
-		else if (q - base >= x->span)
-			lo = mid + 1;
-		else
-			return x->chunk[mid];
+/* Enter @c in @table of 1 << @bits entries, which has an empty one. */
+static void chunks_table_put(struct pb_pcpu_entry *table, unsigned int bits,
+			     unsigned int span_shift, struct pb_pcpu_chunk *c)
+{
+	uintptr_t key = (uintptr_t)c->base >> span_shift;
+	size_t mask = ((size_t)1 << bits) - 1, i;
+
+	for (i = pb_pcpu_hash(key, bits); table[i].chunk; i = (i + 1) & mask)
+		;
+	table[i] = (struct pb_pcpu_entry){ .key = key, .chunk = c };
+}
+
+/* Double the table: O(chunks), once per doubling of the chunk count. */
+static int chunks_table_grow(struct pb_pcpu_chunks *cs)
+{
+	unsigned int bits = cs->table_bits + 1;
+	struct pb_pcpu_entry *t = calloc((size_t)1 << bits, sizeof(*t));
+
+	if (!t)
+		return -1;
+	for (size_t i = 0; i < (size_t)1 << cs->table_bits; i++)
+		if (cs->table[i].chunk)
+			chunks_table_put(t, bits, cs->span_shift, cs->table[i].chunk);
+	free(cs->table);
+	cs->table = t;
+	cs->table_bits = bits;
+	return 0;
+}
+
+int pb_pcpu_chunk_add(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c,
+		      int slot)
+{
+	/* At most half full: a lookup meets an empty entry soon. */
+	if (2 * (cs->nr + 1) > (size_t)1 << cs->table_bits && chunks_table_grow(cs))
+		return -1;
+	chunks_table_put(cs->table, cs->table_bits, cs->span_shift, c);
+	cs->nr++;
+	pb_pcpu_slot_add(cs, c, slot, false);
+	return 0;
+}
+
+/* @h is in the cyclic interval (@i, @j]. */
+static bool chunks_between(size_t i, size_t h, size_t j)
+{
+	return i < j ? i < h && h <= j : i < h || h <= j;
+}
+
+void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c)
+{
+	uintptr_t key = (uintptr_t)c->base >> cs->span_shift;
+	size_t mask = ((size_t)1 << cs->table_bits) - 1, i, j;
+
+	pb_pcpu_slot_del(cs, c);
+	for (i = pb_pcpu_hash(key, cs->table_bits); cs->table[i].chunk != c;
+	     i = (i + 1) & mask)
+		;
+	/*
+	 * Backward shift: an entry after the hole whose home is not between
+	 * the hole and itself would be cut off from its home; it fills the
+	 * hole, and its old place is the new hole.
+	 */
+	for (j = (i + 1) & mask; cs->table[j].chunk; j = (j + 1) & mask) {
+		size_t h = pb_pcpu_hash(cs->table[j].key, cs->table_bits);
+
+		if (!chunks_between(i, h, j)) {
+			cs->table[i] = cs->table[j];
+			i = j;
+		}
 	}
-	return NULL;
+	cs->table[i] = (struct pb_pcpu_entry){ 0 };
+	cs->nr--;
+}
+
+struct pb_pcpu_chunk *pb_pcpu_chunks_reap(struct pb_pcpu_chunks *cs, size_t *n)
+{
+	struct pb_pcpu_slot *empty = &cs->slots[cs->nr_slots - 1];
+	struct pb_pcpu_chunk *list = NULL, *c;
+
+	*n = 0;
+	/* Spare the first one; the rest go. */
+	while (empty->head && (c = empty->head->next)) {
+		pb_pcpu_chunk_del(cs, c);
+		c->next = list;
+		list = c;
+		(*n)++;
+	}
+	return list;
+}
+
+#define CHUNKS_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
+
+int pb_pcpu_chunks_check(const struct pb_pcpu_chunks *cs, char *err,
+			 size_t errlen)
+{
+	size_t listed = 0, entries = 0, mask = ((size_t)1 << cs->table_bits) - 1;
+
+	for (int s = 0; s < cs->nr_slots; s++) {
+		const struct pb_pcpu_chunk *prev = NULL;
+
+		for (const struct pb_pcpu_chunk *c = cs->slots[s].head; c; c = c->next) {
+			if (c->slot != s || c->prev != prev)
+				CHUNKS_BAD("slot %d: broken list", s);
+			if (++listed > cs->nr)
+				CHUNKS_BAD("more chunks on the slot lists than the %zu "
+					   "known", cs->nr);
+			if ((uintptr_t)c->base & (((uintptr_t)1 << cs->span_shift) - 1))
+				CHUNKS_BAD("chunk %p: base %p not aligned to the span "
+					   "%#zx", (const void *)c, (void *)c->base,
+					   (size_t)1 << cs->span_shift);
+			if (pb_pcpu_chunk_find(cs, c->base) != c ||
+			    pb_pcpu_chunk_find(cs, c->base + cs->span_bytes - 1) != c)
+				CHUNKS_BAD("chunk %p (base %p) not found by its address",
+					   (const void *)c, (void *)c->base);
+			prev = c;
+		}
+		if (cs->slots[s].tail != prev)
+			CHUNKS_BAD("slot %d: tail is not the last chunk", s);
+		if (!(cs->slots_used >> s & 1) != !prev)
+			CHUNKS_BAD("slot %d: used bit %d, list %s", s,
+				   (int)(cs->slots_used >> s & 1),
+				   prev ? "not empty" : "empty");
+	}
+	if (cs->nr_slots < 64 && cs->slots_used >> cs->nr_slots)
+		CHUNKS_BAD("used bits past the last slot: %#llx",
+			   (unsigned long long)cs->slots_used);
+	for (size_t i = 0; i <= mask; i++) {
+		const struct pb_pcpu_entry *e = &cs->table[i];
+
+		if (!e->chunk)
+			continue;
+		entries++;
+		if (e->key != (uintptr_t)e->chunk->base >> cs->span_shift)
+			CHUNKS_BAD("table entry %zu: key %#lx, chunk base %p", i,
+				   (unsigned long)e->key, (void *)e->chunk->base);
+		/* No empty entry between its home and itself: a lookup gets there. */
+		for (size_t h = pb_pcpu_hash(e->key, cs->table_bits); h != i;
+		     h = (h + 1) & mask)
+			if (!cs->table[h].chunk)
+				CHUNKS_BAD("table entry %zu cut off from its home", i);
+	}
+	if (listed != cs->nr || entries != cs->nr)
+		CHUNKS_BAD("%zu chunks on slot lists, %zu in the table, %zu known",
+			   listed, entries, cs->nr);
+	if (2 * cs->nr > mask + 1)
+		CHUNKS_BAD("table more than half full: %zu of %zu", cs->nr, mask + 1);
+	return 0;
+}
+
+void pb_pcpu_chunks_probes(const struct pb_pcpu_chunks *cs, size_t *sum,
+			   size_t *max)
+{
+	size_t mask = ((size_t)1 << cs->table_bits) - 1;
+
+	*sum = *max = 0;
+	for (size_t i = 0; i <= mask; i++) {
+		size_t d;
+
+		if (!cs->table[i].chunk)
+			continue;
+		d = ((i - pb_pcpu_hash(cs->table[i].key, cs->table_bits)) & mask) + 1;
+		*sum += d;
+		if (d > *max)
+			*max = d;
+	}
+}
+
+size_t pb_pcpu_chunks_bytes(const struct pb_pcpu_chunks *cs)
+{
+	return (size_t)cs->nr_slots * sizeof(*cs->slots) +
+	       ((size_t)1 << cs->table_bits) * sizeof(*cs->table);
 }
 
 /* ---- the fixed-size pool of the percpu backends --------------------------- */
@@ -182,4 +346,15 @@ void pb_pcpu_pool_stats(void *pool, struct pb_stats *st)
 	p->ops->stats(p->a, &ps);
 	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
+	pb_stats_set(st, PB_STAT_chunks_released, ps.chunks_released);
+	if (ps.has_memmoves)
+		pb_stats_set(st, PB_STAT_memmoves, ps.memmoves);
+}
+
+void pb_pcpu_pool_balance(void *pool)
+{
+	struct pb_pcpu_pool *p = pool;
+
+	if (p->ops->balance)
+		p->ops->balance(p->a);
 }

@@ -15,12 +15,17 @@
  *           pb_pcpu_ptr(handle, cpu) = handle + cpu * unit_size.
  *
  * Concurrency contract: every operation may be called from any thread;
- * alloc and free of one allocator are serialised by its one allocator lock
- * (the kernel's pcpu_lock), ptr takes no lock, check and stats take it.
+ * alloc, free and balance of one allocator are serialised by its one
+ * allocator lock (the kernel's pcpu_lock), ptr takes no lock, check and
+ * stats take it.
+ *
+ * Also what the allocators share (struct pb_pcpu_chunks): the slot lists
+ * and the O(1) lookup from a handle to its chunk.
  */
 #ifndef PB_ALLOCATORS_PCPU_H
 #define PB_ALLOCATORS_PCPU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -57,13 +62,17 @@ struct pb_pcpu_config {
 	size_t nr_opts;
 };
 
-/* Levels an allocator reports (pb_pcpu_ops.stats). */
+/* Levels and counts an allocator reports (pb_pcpu_ops.stats). */
 struct pb_pcpu_stats {
-	uint64_t chunks;		/* chunks in use */
+	uint64_t chunks;		/* chunks held, empty ones included */
+	uint64_t chunks_empty;		/* of them fully free (on the last slot) */
 	uint64_t live;			/* live allocations */
 	uint64_t live_bytes;		/* bytes reserved per unit by them */
 	uint64_t metadata_bytes;	/* allocator metadata, all chunks */
 	uint64_t chunks_created, chunks_released;	/* since create */
+	/* memmoves of a chunk's allocation map since create, where it has one */
+	uint64_t memmoves;
+	bool has_memmoves;
 };
 
 struct pb_pcpu_ops {
@@ -83,8 +92,20 @@ struct pb_pcpu_ops {
 	 * arguments or out of memory).
 	 */
 	void *(*alloc)(void *a, size_t size, size_t align);
-	/* free() - 0, or -1 when @handle is not a live allocation (nothing changes). */
+	/*
+	 * free() - 0, or -1 when @handle is not a live allocation (nothing
+	 * changes). A chunk that becomes fully free stays, on the last slot,
+	 * for allocations to reuse: only balance() and destroy() release one.
+	 */
 	int (*free)(void *a, void *handle);
+	/*
+	 * balance() - optional (NULL: no deferred work): the kernel's
+	 * pcpu_balance_workfn, work it does away from the callers: release
+	 * every fully free chunk but one (the first on the last slot: the
+	 * spare). Any thread, concurrently with alloc and free (it takes the
+	 * allocator lock).
+	 */
+	void (*balance)(void *a);
 	/* check() - full invariant check (debug): 0, or -1 with what is wrong. */
 	int (*check)(void *a, char *err, size_t errlen);
 	void (*stats)(void *a, struct pb_pcpu_stats *st);
@@ -131,36 +152,217 @@ int pb_pcpu_backend_create(const struct pb_pcpu_ops *ops,
 void pb_pcpu_pool_destroy(void *pool);
 void *pb_pcpu_pool_per_cpu_ptr(void *pool, void *obj, unsigned int cpu);
 void pb_pcpu_pool_stats(void *pool, struct pb_stats *st);
+/*
+ * pb_pcpu_pool_balance() - the backend operation balance (backend.h) of a
+ * pool: its allocator's balance(), if it has one. A backend over a struct
+ * pb_pcpu_pool of its own (percpu-mempool) calls it from its balance.
+ */
+void pb_pcpu_pool_balance(void *pool);
+
+/* ---- what the percpu allocators share: slot lists and the chunk lookup -- */
 
 /*
- * struct pb_pcpu_index - a percpu allocator's chunks, sorted by the base
- * address of their unit 0, so that free finds a handle's chunk by binary
- * search and refuses a pointer outside every chunk. The chunks are the
- * allocator's own structs; the index reads each one's base (a char *) at
- * @base_off. Concurrency: none of its own; the allocator's lock covers it.
+ * struct pb_pcpu_chunk - the part of a chunk the shared code knows: the
+ * first member of each allocator's chunk struct, which casts it back.
+ * @base: nr_units x unit_size bytes (pb_pcpu_chunk_mem_alloc), aligned to
+ *        1 << span_shift of its struct pb_pcpu_chunks.
  */
-struct pb_pcpu_index {
-	void **chunk;		/* [nr], sorted by base */
-	size_t nr, cap;
-	size_t base_off;	/* offsetof(the chunk struct, its base) */
-	size_t span;		/* bytes of unit 0 a chunk manages */
+struct pb_pcpu_chunk {
+	char *base;
+	struct pb_pcpu_chunk *prev, *next;	/* on its slot's list */
+	int slot;
 };
 
-static inline char *pb_pcpu_index_base(const struct pb_pcpu_index *x, size_t i)
+struct pb_pcpu_slot {
+	struct pb_pcpu_chunk *head, *tail;
+};
+
+/* One entry of the lookup table: a chunk and its base >> span_shift. */
+struct pb_pcpu_entry {
+	uintptr_t key;
+	struct pb_pcpu_chunk *chunk;	/* NULL: an empty entry */
+};
+
+/*
+ * struct pb_pcpu_chunks - every chunk of one percpu allocator: on the slot
+ * lists by free size (the kernel's pcpu_slot[]: list heads with an O(1)
+ * tail, as list_move_tail), and in a lookup table from an address to the
+ * chunk whose unit 0 holds it (the kernel's pcpu_chunk_addr_search).
+ *
+ * Lookup: every chunk's memory is aligned to a power of two, span, at
+ * least the bytes of unit 0 that hold handles (span_bytes) and at least a
+ * page, so every handle of a chunk shares the chunk's base >> span_shift
+ * and no two chunks share one. The table maps that number to the chunk:
+ * open addressing with linear probing, a Fibonacci hash, at most half
+ * full (it doubles), deletion by backward shift: O(1) expected per
+ * lookup, whatever the number of chunks. An address whose number is in no
+ * entry, or that lies past span_bytes of its chunk's unit 0, is in no
+ * chunk; nothing is read at the address itself, so any pointer may be
+ * looked up.
+ *
+ * Concurrency: none of its own; the allocator's lock covers it.
+ */
+struct pb_pcpu_chunks {
+	struct pb_pcpu_slot *slots;	/* [nr_slots] */
+	int nr_slots;			/* at most 64 */
+	uint64_t slots_used;		/* bit s: slots[s] is not empty */
+	struct pb_pcpu_entry *table;	/* [1 << table_bits] */
+	unsigned int table_bits;
+	size_t nr;			/* chunks */
+	unsigned int span_shift;	/* log2(span) */
+	size_t span_bytes;		/* bytes of unit 0 that hold handles */
+	size_t mem_bytes;		/* one chunk's memory */
+};
+
+/*
+ * pb_pcpu_chunks_init() - no chunk yet, @nr_slots (1..64) empty slot
+ * lists, chunks of @mem_bytes whose first @span_bytes (1..@mem_bytes) hold
+ * the handles. Return: 0, or -1 (no memory).
+ */
+int pb_pcpu_chunks_init(struct pb_pcpu_chunks *cs, int nr_slots,
+			size_t span_bytes, size_t mem_bytes);
+/* pb_pcpu_chunks_fini() - free the lists and the table; the chunks are the caller's. */
+void pb_pcpu_chunks_fini(struct pb_pcpu_chunks *cs);
+/* pb_pcpu_chunk_mem_alloc() - one chunk's memory, aligned to the span; NULL: no memory. free() it. */
+char *pb_pcpu_chunk_mem_alloc(const struct pb_pcpu_chunks *cs);
+/*
+ * pb_pcpu_chunk_add() - enter @c (its base from pb_pcpu_chunk_mem_alloc)
+ * in the table and at the head of slot list @slot, as the kernel places a
+ * new chunk. Return: 0, or -1 (no memory; nothing changed).
+ */
+int pb_pcpu_chunk_add(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c,
+		      int slot);
+/* pb_pcpu_chunk_del() - take @c off its slot list and out of the table. */
+void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c);
+/*
+ * pb_pcpu_chunks_reap() - the chunk-release half of the kernel's
+ * pcpu_balance_workfn(): take every chunk on the last slot (fully free)
+ * but the first off the lists and out of the table.
+ * Return: those chunks, linked through ->next (NULL: none), and their
+ * number in *@n; the caller frees them (outside its lock, if it likes).
+ */
+struct pb_pcpu_chunk *pb_pcpu_chunks_reap(struct pb_pcpu_chunks *cs, size_t *n);
+/*
+ * pb_pcpu_chunks_check() - the lists (links, tails, slot numbers, the used
+ * mask) and the table (every entry found where a lookup looks, bases
+ * aligned, every listed chunk found, as many as listed). Return: 0, or -1
+ * with what is wrong in @err.
+ */
+int pb_pcpu_chunks_check(const struct pb_pcpu_chunks *cs, char *err,
+			 size_t errlen);
+/*
+ * pb_pcpu_chunks_probes() - table entries a lookup of each chunk's base
+ * reads, summed over the chunks (*@sum) and the largest (*@max): the cost
+ * of the lookup, for tests.
+ */
+void pb_pcpu_chunks_probes(const struct pb_pcpu_chunks *cs, size_t *sum,
+			   size_t *max);
+/* Bytes of the lists and the table (metadata statistics). */
+size_t pb_pcpu_chunks_bytes(const struct pb_pcpu_chunks *cs);
+
+/* The home entry of @key in a table of 1 << @bits entries (Fibonacci hashing). */
+static inline size_t pb_pcpu_hash(uintptr_t key, unsigned int bits)
 {
-	return *(char *const *)((const char *)x->chunk[i] + x->base_off);
+	return (size_t)(((uint64_t)key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - bits));
 }
 
-/* Insert @chunk at its place (the array doubles). Return: 0, or -1 (no memory). */
-int pb_pcpu_index_add(struct pb_pcpu_index *x, void *chunk);
-/* Remove @chunk, which must be in the index. */
-void pb_pcpu_index_del(struct pb_pcpu_index *x, void *chunk);
-/* The chunk whose first @span bytes of unit 0 hold @p, or NULL. */
-void *pb_pcpu_index_find(const struct pb_pcpu_index *x, const void *p);
-/* Bytes the index itself takes (metadata statistics). */
-static inline size_t pb_pcpu_index_bytes(const struct pb_pcpu_index *x)
+/* pb_pcpu_chunk_find() - the chunk whose unit 0 holds @p in its first span_bytes, or NULL. */
+static inline struct pb_pcpu_chunk *
+pb_pcpu_chunk_find(const struct pb_pcpu_chunks *cs, const void *p)
 {
-	return x->cap * sizeof(*x->chunk);
+	uintptr_t key = (uintptr_t)p >> cs->span_shift;
+	size_t mask = ((size_t)1 << cs->table_bits) - 1;
+
+	for (size_t i = pb_pcpu_hash(key, cs->table_bits);; i = (i + 1) & mask) {
+		const struct pb_pcpu_entry *e = &cs->table[i];
+
+		if (!e->chunk)
+			return NULL;
+		if (e->key == key)
+			return (uintptr_t)p - (key << cs->span_shift) < cs->span_bytes ?
+			       e->chunk : NULL;
+	}
+}
+
+/* The first chunk on the lists (lowest slot first), or NULL. */
+static inline struct pb_pcpu_chunk *
+pb_pcpu_chunks_first(const struct pb_pcpu_chunks *cs)
+{
+	return cs->slots_used ? cs->slots[__builtin_ctzll(cs->slots_used)].head : NULL;
+}
+
+/* The chunk after @c on the lists, or NULL: every chunk once, with _first. */
+static inline struct pb_pcpu_chunk *
+pb_pcpu_chunks_next(const struct pb_pcpu_chunks *cs, const struct pb_pcpu_chunk *c)
+{
+	uint64_t rest;
+
+	if (c->next)
+		return c->next;
+	rest = c->slot + 1 < 64 ? cs->slots_used & (~UINT64_C(0) << (c->slot + 1)) : 0;
+	return rest ? cs->slots[__builtin_ctzll(rest)].head : NULL;
+}
+
+/* pb_pcpu_slot_del() - take @c off its slot list (the kernel's list_del). */
+static inline void pb_pcpu_slot_del(struct pb_pcpu_chunks *cs,
+				    struct pb_pcpu_chunk *c)
+{
+	struct pb_pcpu_slot *sl = &cs->slots[c->slot];
+
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		sl->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		sl->tail = c->prev;
+	c->prev = c->next = NULL;
+	if (!sl->head)
+		cs->slots_used &= ~(UINT64_C(1) << c->slot);
+}
+
+/* pb_pcpu_slot_add() - put @c at the head (list_add) or the @tail (list_add_tail) of @slot. */
+static inline void pb_pcpu_slot_add(struct pb_pcpu_chunks *cs,
+				    struct pb_pcpu_chunk *c, int slot, bool tail)
+{
+	struct pb_pcpu_slot *sl = &cs->slots[slot];
+
+	c->slot = slot;
+	cs->slots_used |= UINT64_C(1) << slot;
+	if (tail) {
+		c->next = NULL;
+		c->prev = sl->tail;
+		if (sl->tail)
+			sl->tail->next = c;
+		else
+			sl->head = c;
+		sl->tail = c;
+	} else {
+		c->prev = NULL;
+		c->next = sl->head;
+		if (sl->head)
+			sl->head->prev = c;
+		else
+			sl->tail = c;
+		sl->head = c;
+	}
+}
+
+/*
+ * pb_pcpu_chunk_move() - the kernel's pcpu_chunk_relocate(): @c to slot
+ * @nslot, at the head when it moves up, at the tail when it moves down,
+ * untouched when it stays.
+ */
+static inline void pb_pcpu_chunk_move(struct pb_pcpu_chunks *cs,
+				      struct pb_pcpu_chunk *c, int nslot)
+{
+	int oslot = c->slot;
+
+	if (nslot == oslot)
+		return;
+	pb_pcpu_slot_del(cs, c);
+	pb_pcpu_slot_add(cs, c, nslot, nslot < oslot);
 }
 
 /* Registry of percpu allocators (allocators/pcpu.c). */

@@ -52,7 +52,13 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	  "free objects held in the allocator's queues/caches at the end")     \
 	X(metadata_bytes, PB_STAT_LEVEL,                                       \
 	  "bytes of allocator metadata at the end")                            \
-	X(chunks, PB_STAT_LEVEL, "chunks in use at the end (percpu allocators)")
+	X(chunks, PB_STAT_LEVEL,                                               \
+	  "chunks in use at the end (percpu allocators)")                      \
+	X(chunks_released, PB_STAT_EVENTS,                                     \
+	  "chunks released (percpu: by balance, never inside a free)")         \
+	X(memmoves, PB_STAT_EVENTS,                                            \
+	  "memmoves of a chunk's allocation map (the percpu area map's splits " \
+	  "and merges)")
 
 enum pb_stat_id {
 #define PB_STAT_ENUM(name, kind, desc) PB_STAT_##name,

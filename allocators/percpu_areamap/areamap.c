@@ -15,20 +15,41 @@
  *          neighbour, a tail of less than an int staying in the allocation.
  *          contig_hint becomes exact only when the scan reached the end.
  *          The array doubles when it could run out of room.
- *   free:  binary search for the offset, clear its bit, merge with free
- *          neighbours by memmove of the array tail. That memmove over a
- *          long array is the pathology the bitmap allocator removed.
+ *   free:  find the handle's chunk by its address (O(1), pcpu.h), binary
+ *          search for the offset, clear its bit, merge with free
+ *          neighbours: one memmove of the array tail closes the one or two
+ *          entries the merges remove, as pcpu_free_area() counts them
+ *          first. That memmove over a long array is the pathology the
+ *          bitmap allocator removed. Every memmove of a map, split or
+ *          merge, is counted: the statistic memmoves.
  * Chunks sit on slot lists by free size (a full or nearly full chunk in
- * slot 0, an empty one in the last); alloc walks the slots from the
- * request's size upward and creates a chunk when nothing fits; a chunk that
- * becomes empty while another empty one exists is released (the kernel
- * does it from a work item; here synchronously, inside free).
+ * slot 0, an empty one in the last; pcpu.h's lists, shared with the bitmap
+ * allocator): a chunk moving up goes to the head of its new list, moving
+ * down to the tail, both O(1) as list_move/list_move_tail. alloc walks the
+ * slots from the request's size upward and creates a chunk when nothing
+ * fits. A chunk that becomes empty stays on the last slot, where the next
+ * allocation finds it; free never releases one. balance() (the kernel's
+ * pcpu_balance_workfn) releases every empty chunk but the first on that
+ * slot, keeping one spare; destroy releases everything (statistic
+ * chunks_released).
  *
  * Userspace against the kernel: a chunk is one allocation of nr_units x
- * unit_size bytes (the kernel maps units into vmalloc space); there is no
- * page population, so an allocation never waits for one. The allocator
- * lock is a pthread mutex (pcpu_lock). Allocations are zeroed in every
- * unit, as pcpu_alloc() does.
+ * unit_size bytes (the kernel maps units into vmalloc space), aligned to
+ * the power of two at or above unit_size, so that the chunk lookup
+ * (pcpu.h) reads the chunk from a table keyed by the address's high bits:
+ * O(1) as the kernel's pcpu_chunk_addr_search(), which reads it from the
+ * address's struct page (vmalloc_to_page()->index) instead; the table
+ * also refuses an address in no chunk, where the kernel trusts its
+ * caller. There is no page population, so an allocation never waits for
+ * one, and balance() has none to do. The kernel's free schedules the work
+ * item when it empties a chunk while another empty one exists, and the
+ * worker runs on its own; here nothing runs by itself: whoever drives the
+ * allocator calls balance() (the harness after every timed phase), so
+ * empty chunks stay until then. There is no first (static) chunk: every
+ * chunk may be released. The allocator lock is a pthread mutex
+ * (pcpu_lock), which balance() takes to take the chunks off the lists and
+ * drops before freeing them, as the worker drops pcpu_lock.
+ * Allocations are zeroed in every unit, as pcpu_alloc() does.
  *
  * Concurrency contract: pcpu.h's; every entry point takes the lock.
  */
@@ -50,15 +71,13 @@
 #define AM_SMALL ((int)sizeof(int))	/* heads and tails below this merge */
 
 struct am_chunk {
-	char *base;			/* nr_units x unit_size bytes */
+	struct pb_pcpu_chunk pc;	/* base, slot list: first (pcpu.h) */
 	int *map;			/* offsets | in-use bit, then the sentinel */
 	int map_used, map_alloc;
 	int free_size;			/* free bytes per unit */
 	int contig_hint;		/* >= the largest free area */
 	int first_free;			/* no free area before this index */
 	int nr_live;			/* allocations in this chunk */
-	int slot;
-	struct am_chunk *prev, *next;	/* on its slot's list */
 };
 
 struct am_alloc {
@@ -66,9 +85,9 @@ struct am_alloc {
 	unsigned int nr_units;
 	int unit_size;
 	int nr_slots;
-	struct am_chunk **slots;	/* [nr_slots] list heads */
-	struct pb_pcpu_index index;	/* every chunk, by base */
+	struct pb_pcpu_chunks chunks;	/* slot lists and address lookup */
 	uint64_t live, live_bytes, created, released;
+	uint64_t memmoves;		/* of a map: splits and merges */
 };
 
 /* ---- slots -------------------------------------------------------------- */
@@ -95,49 +114,15 @@ static int am_chunk_slot(const struct am_alloc *a, const struct am_chunk *c)
 	return am_size_to_slot(a, c->free_size);
 }
 
-static void am_list_del(struct am_alloc *a, struct am_chunk *c)
-{
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		a->slots[c->slot] = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	c->prev = c->next = NULL;
-}
-
-static void am_list_add(struct am_alloc *a, struct am_chunk *c, int slot,
-			bool tail)
-{
-	struct am_chunk **head = &a->slots[slot];
-
-	c->slot = slot;
-	c->prev = c->next = NULL;
-	if (!tail || !*head) {
-		c->next = *head;
-		if (*head)
-			(*head)->prev = c;
-		*head = c;
-		return;
-	}
-	for (struct am_chunk *t = *head;; t = t->next) {
-		if (!t->next) {
-			t->next = c;
-			c->prev = t;
-			return;
-		}
-	}
-}
-
 /* Move @c to the slot its free size says: higher at the head, lower at the tail. */
-static void am_relocate(struct am_alloc *a, struct am_chunk *c)
+static inline void am_relocate(struct am_alloc *a, struct am_chunk *c)
 {
-	int nslot = am_chunk_slot(a, c), oslot = c->slot;
+	pb_pcpu_chunk_move(&a->chunks, &c->pc, am_chunk_slot(a, c));
+}
 
-	if (nslot == oslot)
-		return;
-	am_list_del(a, c);
-	am_list_add(a, c, nslot, nslot < oslot);
+static inline struct am_chunk *am_chunk_of(struct pb_pcpu_chunk *pc)
+{
+	return (struct am_chunk *)pc;
 }
 
 /* ---- chunks ------------------------------------------------------------- */
@@ -146,7 +131,7 @@ static void am_chunk_free(struct am_chunk *c)
 {
 	if (!c)
 		return;
-	free(c->base);
+	free(c->pc.base);
 	free(c->map);
 	free(c);
 }
@@ -157,10 +142,9 @@ static struct am_chunk *am_chunk_new(struct am_alloc *a)
 
 	if (!c)
 		return NULL;
-	c->base = aligned_alloc(PB_PCPU_PAGE_SIZE,
-				(size_t)a->nr_units * (size_t)a->unit_size);
+	c->pc.base = pb_pcpu_chunk_mem_alloc(&a->chunks);
 	c->map = malloc(AM_DFL_MAP_ALLOC * sizeof(int));
-	if (!c->base || !c->map) {
+	if (!c->pc.base || !c->map) {
 		am_chunk_free(c);
 		return NULL;
 	}
@@ -169,22 +153,13 @@ static struct am_chunk *am_chunk_new(struct am_alloc *a)
 	c->map[1] = a->unit_size | 1;		/* the sentinel */
 	c->map_used = 2;
 	c->free_size = c->contig_hint = a->unit_size;
-	/* free finds a chunk by its base. */
-	if (pb_pcpu_index_add(&a->index, c)) {
+	/* On its slot and found by its address, as free needs. */
+	if (pb_pcpu_chunk_add(&a->chunks, &c->pc, am_chunk_slot(a, c))) {
 		am_chunk_free(c);
 		return NULL;
 	}
 	a->created++;
-	am_list_add(a, c, am_chunk_slot(a, c), false);
 	return c;
-}
-
-static void am_chunk_release(struct am_alloc *a, struct am_chunk *c)
-{
-	am_list_del(a, c);
-	pb_pcpu_index_del(&a->index, c);
-	a->released++;
-	am_chunk_free(c);
 }
 
 /* Room for the two entries a split may add; the array doubles. */
@@ -258,6 +233,7 @@ static int am_alloc_area(struct am_alloc *a, struct am_chunk *c, int size,
 			/* Open @extra entries after i: the memmove of the split. */
 			memmove(&c->map[i + 1 + extra], &c->map[i + 1],
 				(size_t)(c->map_used - i - 1) * sizeof(int));
+			a->memmoves++;
 			c->map_used += extra;
 			if (head) {
 				if (!seen_free) {
@@ -293,32 +269,37 @@ static int am_alloc_area(struct am_alloc *a, struct am_chunk *c, int size,
 	return -1;
 }
 
-/* am_free_area() - free the area at @i of @c, merging free neighbours. */
+/*
+ * am_free_area() - free the area at @i of @c, merging free neighbours: as
+ * the kernel's pcpu_free_area(), count the entries the merges remove (the
+ * next area's, the freed one's when the previous area is free) and close
+ * the gap with one memmove of the array tail.
+ */
 static void am_free_area(struct am_alloc *a, struct am_chunk *c, int i)
 {
-	int size;
+	int size, merged = 0;
 
 	c->map[i] &= ~1;
 	size = (c->map[i + 1] & ~1) - c->map[i];
 	c->free_size += size;
 	a->live_bytes -= (uint64_t)size;
 	c->nr_live--;
+	/* A free previous area is at or after first_free already. */
 	if (i < c->first_free)
 		c->first_free = i;
 	/* Merge with the next area (the sentinel is in use: never merged). */
-	if (!(c->map[i + 1] & 1)) {
-		memmove(&c->map[i + 1], &c->map[i + 2],
-			(size_t)(c->map_used - i - 2) * sizeof(int));
-		c->map_used--;
-	}
-	/* And with the previous one. */
+	if (!(c->map[i + 1] & 1))
+		merged++;
+	/* And with the previous one, which then starts the free area. */
 	if (i > 0 && !(c->map[i - 1] & 1)) {
-		memmove(&c->map[i], &c->map[i + 1],
-			(size_t)(c->map_used - i - 1) * sizeof(int));
-		c->map_used--;
+		merged++;
 		i--;
-		if (i < c->first_free)
-			c->first_free = i;
+	}
+	if (merged) {
+		c->map_used -= merged;
+		memmove(&c->map[i + 1], &c->map[i + 1 + merged],
+			(size_t)(c->map_used - i - 1) * sizeof(int));
+		a->memmoves++;
 	}
 	if ((c->map[i + 1] & ~1) - c->map[i] > c->contig_hint)
 		c->contig_hint = (c->map[i + 1] & ~1) - c->map[i];
@@ -339,10 +320,12 @@ static void am_destroy(void *a_)
 {
 	struct am_alloc *a = a_;
 
-	for (size_t i = 0; i < a->index.nr; i++)
-		am_chunk_free(a->index.chunk[i]);
-	free(a->index.chunk);
-	free(a->slots);
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks), *next;
+	     pc; pc = next) {
+		next = pb_pcpu_chunks_next(&a->chunks, pc);
+		am_chunk_free(am_chunk_of(pc));
+	}
+	pb_pcpu_chunks_fini(&a->chunks);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
@@ -370,13 +353,15 @@ static int am_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 		goto nomem;
 	a->nr_units = cfg->nr_units;
 	a->unit_size = (int)unit;
-	a->index.base_off = offsetof(struct am_chunk, base);
-	a->index.span = unit;
 	/* As the kernel's pcpu_nr_slots: the unit size's slot, plus two. */
 	a->nr_slots = am_fls((unsigned int)a->unit_size) - AM_SLOT_BASE_SHIFT + 4;
-	a->slots = calloc((size_t)a->nr_slots, sizeof(*a->slots));
-	if (!a->slots || pthread_mutex_init(&a->lock, NULL)) {
-		free(a->slots);
+	if (pb_pcpu_chunks_init(&a->chunks, a->nr_slots, unit,
+				(size_t)a->nr_units * unit)) {
+		free(a);
+		goto nomem;
+	}
+	if (pthread_mutex_init(&a->lock, NULL)) {
+		pb_pcpu_chunks_fini(&a->chunks);
 		free(a);
 		goto nomem;
 	}
@@ -394,11 +379,12 @@ static void *am_alloc_locked(struct am_alloc *a, int size, int align)
 
 	for (int slot = am_size_to_slot(a, size); slot < a->nr_slots && off < 0;
 	     slot++) {
-		struct am_chunk *next;
+		struct pb_pcpu_chunk *pc, *next;
 
-		for (c = a->slots[slot]; c; c = next) {
+		for (pc = a->chunks.slots[slot].head; pc; pc = next) {
 			/* Saved first: a failed attempt may relocate c. */
-			next = c->next;
+			next = pc->next;
+			c = am_chunk_of(pc);
 			if (size > c->contig_hint)
 				continue;
 			if (am_map_room(c))
@@ -417,10 +403,10 @@ static void *am_alloc_locked(struct am_alloc *a, int size, int align)
 			return NULL;
 	}
 	for (unsigned int u = 0; u < a->nr_units; u++)
-		memset(c->base + (size_t)u * (size_t)a->unit_size + off, 0,
+		memset(c->pc.base + (size_t)u * (size_t)a->unit_size + off, 0,
 		       (size_t)size);
 	a->live++;
-	return c->base + off;
+	return c->pc.base + off;
 }
 
 static void *am_alloc(void *a_, size_t size, size_t align)
@@ -449,10 +435,10 @@ static int am_free(void *a_, void *handle)
 	int off, lo, hi, rc = -1;
 
 	pthread_mutex_lock(&a->lock);
-	c = pb_pcpu_index_find(&a->index, handle);
+	c = am_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
 	if (!c)
 		goto out;
-	off = (int)((char *)handle - c->base);
+	off = (int)((char *)handle - c->pc.base);
 	/* Binary search over the sorted offsets, the in-use bit masked. */
 	lo = 0;
 	hi = c->map_used - 1;
@@ -473,18 +459,31 @@ static int am_free(void *a_, void *handle)
 	am_free_area(a, c, lo);
 	a->live--;
 	rc = 0;
-	/* Keep one empty chunk; release any other (the kernel's balance work). */
-	if (c->free_size == a->unit_size) {
-		for (struct am_chunk *o = a->slots[a->nr_slots - 1]; o; o = o->next) {
-			if (o != c) {
-				am_chunk_release(a, c);
-				break;
-			}
-		}
-	}
+	/* An empty chunk stays on the last slot: balance releases it. */
 out:
 	pthread_mutex_unlock(&a->lock);
 	return rc;
+}
+
+/*
+ * am_balance() - the chunk release of pcpu_balance_workfn(): every empty
+ * chunk but the first on the last slot leaves the lists under the lock,
+ * and its memory goes after it.
+ */
+static void am_balance(void *a_)
+{
+	struct am_alloc *a = a_;
+	struct pb_pcpu_chunk *list, *next;
+	size_t n;
+
+	pthread_mutex_lock(&a->lock);
+	list = pb_pcpu_chunks_reap(&a->chunks, &n);
+	a->released += n;
+	pthread_mutex_unlock(&a->lock);
+	for (; list; list = next) {
+		next = list->next;
+		am_chunk_free(am_chunk_of(list));
+	}
 }
 
 #define AM_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); goto bad; } while (0)
@@ -493,26 +492,19 @@ static int am_check(void *a_, char *err, size_t errlen)
 {
 	struct am_alloc *a = a_;
 	uint64_t live = 0, live_bytes = 0;
-	size_t listed = 0;
+	size_t k = 0;
 
 	pthread_mutex_lock(&a->lock);
-	for (int s = 0; s < a->nr_slots; s++)
-		for (struct am_chunk *c = a->slots[s]; c; c = c->next) {
-			listed++;
-			if (c->slot != s || am_chunk_slot(a, c) != s)
-				AM_BAD("chunk %p on slot %d, belongs on %d", (void *)c,
-				       s, am_chunk_slot(a, c));
-			if (c->next && c->next->prev != c)
-				AM_BAD("slot %d: broken list", s);
-		}
-	if (listed != a->index.nr)
-		AM_BAD("%zu chunks on slot lists, %zu known", listed, a->index.nr);
-	for (size_t k = 0; k < a->index.nr; k++) {
-		const struct am_chunk *c = a->index.chunk[k];
+	if (pb_pcpu_chunks_check(&a->chunks, err, errlen))
+		goto bad;
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks); pc;
+	     pc = pb_pcpu_chunks_next(&a->chunks, pc), k++) {
+		const struct am_chunk *c = am_chunk_of(pc);
 		int free_size = 0, max_free = 0, nr_live = 0;
 
-		if (k && pb_pcpu_index_base(&a->index, k - 1) >= c->base)
-			AM_BAD("chunk index not sorted at %zu", k);
+		if (am_chunk_slot(a, c) != pc->slot)
+			AM_BAD("chunk %zu on slot %d, belongs on %d", k, pc->slot,
+			       am_chunk_slot(a, c));
 		if (c->map_used < 2 || c->map_used > c->map_alloc || c->map[0] & ~1 ||
 		    c->map[c->map_used - 1] != (a->unit_size | 1))
 			AM_BAD("chunk %zu: map bounds or sentinel wrong", k);
@@ -567,17 +559,21 @@ static void am_stats(void *a_, struct pb_pcpu_stats *st)
 
 	pthread_mutex_lock(&a->lock);
 	memset(st, 0, sizeof(*st));
-	st->chunks = a->index.nr;
+	st->chunks = a->chunks.nr;
+	for (const struct pb_pcpu_chunk *pc = a->chunks.slots[a->nr_slots - 1].head;
+	     pc; pc = pc->next)
+		st->chunks_empty++;
 	st->live = a->live;
 	st->live_bytes = a->live_bytes;
-	st->metadata_bytes = sizeof(*a) + (size_t)a->nr_slots * sizeof(void *) +
-			     pb_pcpu_index_bytes(&a->index);
-	for (size_t i = 0; i < a->index.nr; i++)
+	st->metadata_bytes = sizeof(*a) + pb_pcpu_chunks_bytes(&a->chunks);
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks); pc;
+	     pc = pb_pcpu_chunks_next(&a->chunks, pc))
 		st->metadata_bytes += sizeof(struct am_chunk) +
-			(size_t)((struct am_chunk *)a->index.chunk[i])->map_alloc *
-			sizeof(int);
+			(size_t)am_chunk_of(pc)->map_alloc * sizeof(int);
 	st->chunks_created = a->created;
 	st->chunks_released = a->released;
+	st->memmoves = a->memmoves;
+	st->has_memmoves = true;
 	pthread_mutex_unlock(&a->lock);
 }
 
@@ -592,6 +588,7 @@ static const struct pb_pcpu_ops am_ops = {
 	.destroy = am_destroy,
 	.alloc = am_alloc,
 	.free = am_free,
+	.balance = am_balance,
 	.check = am_check,
 	.stats = am_stats,
 	.unit_size = am_unit_size,
@@ -631,4 +628,5 @@ PB_BACKEND_REGISTER(percpu_areamap, amb_alloc, amb_free,
 	.destroy = pb_pcpu_pool_destroy,
 	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
 	.stats = pb_pcpu_pool_stats,
+	.balance = pb_pcpu_pool_balance,
 )

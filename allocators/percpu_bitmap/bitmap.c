@@ -35,15 +35,34 @@
  * Ties between equal runs go to the better-aligned start. Chunks sit on
  * slot lists by free size (slot max(fls(free) - 5 + 2, 1); the last slot
  * for an empty chunk, slot 0 for a full one); a chunk moving up goes to the
- * head of its new list, moving down to the tail. alloc walks the slots from
- * the request's size upward and creates a chunk when nothing fits.
+ * head of its new list, moving down to the tail. alloc walks the non-empty
+ * slots from the request's size upward and creates a chunk when nothing
+ * fits. A chunk that becomes empty stays on the last slot, where the next
+ * allocation finds it; free never releases one. balance() (the kernel's
+ * pcpu_balance_workfn) releases every empty chunk but the first on that
+ * slot, keeping one spare; destroy releases everything (statistic
+ * chunks_released).
+ *
+ * The slot lists and the chunk lookup are pcpu.h's, shared with the area
+ * map: list moves are O(1), and free finds a handle's chunk in O(1).
  *
  * Userspace against the kernel: a chunk is one allocation of nr_units x
- * unit_size bytes (the kernel maps units into vmalloc space); there is no
- * page population, so no populated-page accounting; the allocator lock is a
- * pthread mutex (pcpu_lock); a chunk that becomes empty while another empty
- * one exists is released synchronously inside free (the kernel's balance
- * work item). Allocations are zeroed in every unit, as pcpu_alloc() does.
+ * unit_size bytes (the kernel maps units into vmalloc space), aligned to
+ * the power of two at or above chunk_size (and a page), so that the chunk
+ * lookup (pcpu.h) reads the chunk from a table keyed by the address's high
+ * bits: O(1) as the kernel's pcpu_chunk_addr_search(), which reads it from
+ * the address's struct page (vmalloc_to_page()->index) instead; the table
+ * also refuses an address in no chunk, where the kernel trusts its caller.
+ * There is no page population, so no populated-page accounting, and
+ * balance() has none to do. The kernel's free schedules the work item when
+ * it empties a chunk while another empty one exists, and the worker runs
+ * on its own; here nothing runs by itself: whoever drives the allocator
+ * calls balance() (the harness after every timed phase), so empty chunks
+ * stay until then. There is no first (static) chunk: every chunk may be
+ * released. The allocator lock is a pthread mutex (pcpu_lock), which
+ * balance() takes to take the chunks off the lists and drops before
+ * freeing them, as the worker drops pcpu_lock. Allocations are zeroed in
+ * every unit, as pcpu_alloc() does.
  * A free that grows a run smaller than the block's contig hint records it
  * as scan_hint only when it swallows the current scan_hint run (the kernel
  * also takes a farther run, which may hide a larger run between the two);
@@ -93,7 +112,7 @@ struct pbm_block {
  * pbm_block_hints); slot is pbm_chunk_slot().
  */
 struct pbm_chunk {
-	char *base;			/* nr_units x unit_size bytes */
+	struct pb_pcpu_chunk pc;	/* base, slot list: first (pcpu.h) */
 	uint64_t *alloc_map;		/* nr_bits */
 	uint64_t *bound_map;		/* nr_bits + 1 */
 	struct pbm_block *md;		/* nr_blocks */
@@ -102,12 +121,6 @@ struct pbm_chunk {
 	int first_bit;
 	bool hint_exact;
 	int nr_live;
-	int slot;
-	struct pbm_chunk *prev, *next;	/* on its slot's list */
-};
-
-struct pbm_slot {
-	struct pbm_chunk *head, *tail;
 };
 
 struct pbm_alloc {
@@ -118,9 +131,7 @@ struct pbm_alloc {
 	int nr_bits, block_bits, nr_blocks;
 	int block_shift;		/* log2(block_bits) */
 	int nr_slots;
-	struct pbm_slot *slots;
-	uint64_t slots_used;		/* bit s: slots[s] is not empty */
-	struct pb_pcpu_index index;	/* every chunk, by base */
+	struct pb_pcpu_chunks chunks;	/* slot lists and address lookup */
 	uint64_t live, live_bytes, created, released;
 	struct pbm_counters ctr;
 };
@@ -409,58 +420,15 @@ static int pbm_chunk_slot(const struct pbm_alloc *a, const struct pbm_chunk *c)
 	return pbm_size_to_slot(a, c->free_bytes);
 }
 
-static void pbm_list_del(struct pbm_alloc *a, struct pbm_chunk *c)
-{
-	struct pbm_slot *sl = &a->slots[c->slot];
-
-	if (c->prev)
-		c->prev->next = c->next;
-	else
-		sl->head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
-	else
-		sl->tail = c->prev;
-	c->prev = c->next = NULL;
-	if (!sl->head)
-		a->slots_used &= ~(UINT64_C(1) << c->slot);
-}
-
-static void pbm_list_add(struct pbm_alloc *a, struct pbm_chunk *c, int slot,
-			 bool tail)
-{
-	struct pbm_slot *sl = &a->slots[slot];
-
-	c->slot = slot;
-	a->slots_used |= UINT64_C(1) << slot;
-	if (tail) {
-		c->next = NULL;
-		c->prev = sl->tail;
-		if (sl->tail)
-			sl->tail->next = c;
-		else
-			sl->head = c;
-		sl->tail = c;
-	} else {
-		c->prev = NULL;
-		c->next = sl->head;
-		if (sl->head)
-			sl->head->prev = c;
-		else
-			sl->tail = c;
-		sl->head = c;
-	}
-}
-
 /* Move @c to the slot its free size says: higher at the head, lower at the tail. */
-static void pbm_relocate(struct pbm_alloc *a, struct pbm_chunk *c)
+static inline void pbm_relocate(struct pbm_alloc *a, struct pbm_chunk *c)
 {
-	int nslot = pbm_chunk_slot(a, c), oslot = c->slot;
+	pb_pcpu_chunk_move(&a->chunks, &c->pc, pbm_chunk_slot(a, c));
+}
 
-	if (nslot == oslot)
-		return;
-	pbm_list_del(a, c);
-	pbm_list_add(a, c, nslot, nslot < oslot);
+static inline struct pbm_chunk *pbm_chunk_of(struct pb_pcpu_chunk *pc)
+{
+	return (struct pbm_chunk *)pc;
 }
 
 /* ---- chunks ------------------------------------------------------------- */
@@ -481,7 +449,7 @@ static void pbm_chunk_free(struct pbm_chunk *c)
 {
 	if (!c)
 		return;
-	free(c->base);
+	free(c->pc.base);
 	free(c->alloc_map);
 	free(c->bound_map);
 	free(c->md);
@@ -494,11 +462,11 @@ static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 
 	if (!c)
 		return NULL;
-	c->base = aligned_alloc(PB_PCPU_PAGE_SIZE, a->nr_units * a->unit_size);
+	c->pc.base = pb_pcpu_chunk_mem_alloc(&a->chunks);
 	c->alloc_map = calloc(pbm_map_words(a->nr_bits), sizeof(uint64_t));
 	c->bound_map = calloc(pbm_map_words(a->nr_bits + 1), sizeof(uint64_t));
 	c->md = malloc((size_t)a->nr_blocks * sizeof(*c->md));
-	if (!c->base || !c->alloc_map || !c->bound_map || !c->md) {
+	if (!c->pc.base || !c->alloc_map || !c->bound_map || !c->md) {
 		pbm_chunk_free(c);
 		return NULL;
 	}
@@ -508,22 +476,13 @@ static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 	c->free_bytes = a->chunk_bytes;
 	c->contig_bits = a->nr_bits;
 	c->hint_exact = true;
-	/* free finds a chunk by its base. */
-	if (pb_pcpu_index_add(&a->index, c)) {
+	/* On its slot and found by its address, as free needs. */
+	if (pb_pcpu_chunk_add(&a->chunks, &c->pc, pbm_chunk_slot(a, c))) {
 		pbm_chunk_free(c);
 		return NULL;
 	}
 	a->created++;
-	pbm_list_add(a, c, pbm_chunk_slot(a, c), false);
 	return c;
-}
-
-static void pbm_chunk_release(struct pbm_alloc *a, struct pbm_chunk *c)
-{
-	pbm_list_del(a, c);
-	pb_pcpu_index_del(&a->index, c);
-	a->released++;
-	pbm_chunk_free(c);
 }
 
 /* ---- alloc ------------------------------------------------------------ */
@@ -752,10 +711,12 @@ static void pbm_destroy(void *a_)
 {
 	struct pbm_alloc *a = a_;
 
-	for (size_t i = 0; i < a->index.nr; i++)
-		pbm_chunk_free(a->index.chunk[i]);
-	free(a->index.chunk);
-	free(a->slots);
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks), *next;
+	     pc; pc = next) {
+		next = pb_pcpu_chunks_next(&a->chunks, pc);
+		pbm_chunk_free(pbm_chunk_of(pc));
+	}
+	pb_pcpu_chunks_fini(&a->chunks);
 	pthread_mutex_destroy(&a->lock);
 	free(a);
 }
@@ -812,17 +773,19 @@ static int pbm_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 	a->nr_units = cfg->nr_units;
 	a->unit_size = unit;
 	a->chunk_bytes = (int)chunk;
-	a->index.base_off = offsetof(struct pbm_chunk, base);
-	a->index.span = chunk;
 	a->nr_bits = (int)(chunk / PBM_MIN_ALLOC);
 	a->block_bits = (int)(block / PBM_MIN_ALLOC);
 	a->block_shift = __builtin_ctz((unsigned int)a->block_bits);
 	a->nr_blocks = (int)(chunk / block);
 	/* As the kernel's pcpu_nr_slots: the chunk size's slot, plus two. */
 	a->nr_slots = pbm_fls((unsigned int)chunk) - PBM_SLOT_BASE_SHIFT + 4;
-	a->slots = calloc((size_t)a->nr_slots, sizeof(*a->slots));
-	if (!a->slots || pthread_mutex_init(&a->lock, NULL)) {
-		free(a->slots);
+	if (pb_pcpu_chunks_init(&a->chunks, a->nr_slots, chunk,
+				a->nr_units * unit)) {
+		free(a);
+		goto nomem;
+	}
+	if (pthread_mutex_init(&a->lock, NULL)) {
+		pb_pcpu_chunks_fini(&a->chunks);
 		free(a);
 		goto nomem;
 	}
@@ -839,10 +802,12 @@ static void *pbm_alloc_locked(struct pbm_alloc *a, int bits, int align)
 	int pos = -1;
 
 	/* The non-empty slots from the request's size upward. */
-	for (uint64_t used = a->slots_used &
+	for (uint64_t used = a->chunks.slots_used &
 			     (~UINT64_C(0) << pbm_size_to_slot(a, bits * PBM_MIN_ALLOC));
 	     used; used &= used - 1) {
-		for (c = a->slots[__builtin_ctzll(used)].head; c; c = c->next) {
+		for (struct pb_pcpu_chunk *pc = a->chunks.slots[__builtin_ctzll(used)].head;
+		     pc; pc = pc->next) {
+			c = pbm_chunk_of(pc);
 			pos = pbm_find_fit(a, c, bits, align);
 			if (pos >= 0)
 				goto found;
@@ -857,11 +822,11 @@ static void *pbm_alloc_locked(struct pbm_alloc *a, int bits, int align)
 found:
 	pbm_alloc_area(a, c, pos, bits);
 	for (unsigned int u = 0; u < a->nr_units; u++)
-		memset(c->base + u * a->unit_size + (size_t)pos * PBM_MIN_ALLOC, 0,
+		memset(c->pc.base + u * a->unit_size + (size_t)pos * PBM_MIN_ALLOC, 0,
 		       (size_t)bits * PBM_MIN_ALLOC);
 	a->live++;
 	a->live_bytes += (uint64_t)bits * PBM_MIN_ALLOC;
-	return c->base + (size_t)pos * PBM_MIN_ALLOC;
+	return c->pc.base + (size_t)pos * PBM_MIN_ALLOC;
 }
 
 static void *pbm_alloc(void *a_, size_t size, size_t align)
@@ -890,10 +855,10 @@ static int pbm_free(void *a_, void *handle)
 	size_t off;
 
 	pthread_mutex_lock(&a->lock);
-	c = pb_pcpu_index_find(&a->index, handle);
+	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
 	if (!c)
 		goto out;
-	off = (size_t)((char *)handle - c->base);
+	off = (size_t)((char *)handle - c->pc.base);
 	pos = (int)(off / PBM_MIN_ALLOC);
 	/* In use and a bound: the first bit of a live allocation, nothing else. */
 	if (off % PBM_MIN_ALLOC || !pbm_test(c->alloc_map, pos) ||
@@ -910,19 +875,31 @@ static int pbm_free(void *a_, void *handle)
 	a->live--;
 	a->live_bytes -= (uint64_t)bits * PBM_MIN_ALLOC;
 	rc = 0;
-	/* Keep one empty chunk; release any other (the kernel's balance work). */
-	if (c->free_bytes == a->chunk_bytes) {
-		for (struct pbm_chunk *o = a->slots[a->nr_slots - 1].head; o;
-		     o = o->next) {
-			if (o != c) {
-				pbm_chunk_release(a, c);
-				break;
-			}
-		}
-	}
+	/* An empty chunk stays on the last slot: balance releases it. */
 out:
 	pthread_mutex_unlock(&a->lock);
 	return rc;
+}
+
+/*
+ * pbm_balance() - the chunk release of pcpu_balance_workfn(): every empty
+ * chunk but the first on the last slot leaves the lists under the lock,
+ * and its memory goes after it.
+ */
+static void pbm_balance(void *a_)
+{
+	struct pbm_alloc *a = a_;
+	struct pb_pcpu_chunk *list, *next;
+	size_t n;
+
+	pthread_mutex_lock(&a->lock);
+	list = pb_pcpu_chunks_reap(&a->chunks, &n);
+	a->released += n;
+	pthread_mutex_unlock(&a->lock);
+	for (; list; list = next) {
+		next = list->next;
+		pbm_chunk_free(pbm_chunk_of(list));
+	}
 }
 
 /* ---- check -------------------------------------------------------------- */
@@ -1046,8 +1023,8 @@ static int pbm_check_chunk(const struct pbm_alloc *a, const struct pbm_chunk *c,
 	for (int i = 0; i < a->nr_blocks; i++)
 		if (pbm_check_block(a, c, k, i, err, errlen))
 			return -1;
-	if (c->slot != pbm_chunk_slot(a, c))
-		PBM_BAD("chunk %zu on slot %d, belongs on %d", k, c->slot,
+	if (c->pc.slot != pbm_chunk_slot(a, c))
+		PBM_BAD("chunk %zu on slot %d, belongs on %d", k, c->pc.slot,
 			pbm_chunk_slot(a, c));
 	return 0;
 }
@@ -1055,33 +1032,15 @@ static int pbm_check_chunk(const struct pbm_alloc *a, const struct pbm_chunk *c,
 static int pbm_check_locked(struct pbm_alloc *a, char *err, size_t errlen)
 {
 	uint64_t live = 0, live_bytes = 0;
-	size_t listed = 0;
+	size_t k = 0;
 
-	for (int s = 0; s < a->nr_slots; s++) {
-		const struct pbm_chunk *prev = NULL;
-
-		for (const struct pbm_chunk *c = a->slots[s].head; c; c = c->next) {
-			listed++;
-			if (c->slot != s || c->prev != prev)
-				PBM_BAD("slot %d: broken list", s);
-			prev = c;
-		}
-		if (a->slots[s].tail != prev)
-			PBM_BAD("slot %d: tail is not the last chunk", s);
-		if (!(a->slots_used >> s & 1) != !prev)
-			PBM_BAD("slot %d: used bit %d, list %s", s,
-				(int)(a->slots_used >> s & 1), prev ? "full" : "empty");
-	}
-	if (listed != a->index.nr)
-		PBM_BAD("%zu chunks on slot lists, %zu known", listed, a->index.nr);
-	for (size_t k = 0; k < a->index.nr; k++) {
-		if (k && pb_pcpu_index_base(&a->index, k - 1) >=
-			 pb_pcpu_index_base(&a->index, k))
-			PBM_BAD("chunk index not sorted at %zu", k);
-		if (pbm_check_chunk(a, a->index.chunk[k], k, &live, &live_bytes, err,
+	if (pb_pcpu_chunks_check(&a->chunks, err, errlen))
+		return -1;
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks); pc;
+	     pc = pb_pcpu_chunks_next(&a->chunks, pc), k++)
+		if (pbm_check_chunk(a, pbm_chunk_of(pc), k, &live, &live_bytes, err,
 				    errlen))
 			return -1;
-	}
 	if (live != a->live || live_bytes != a->live_bytes)
 		PBM_BAD("%llu live (%llu bytes), counters say %llu (%llu)",
 			(unsigned long long)live, (unsigned long long)live_bytes,
@@ -1107,12 +1066,14 @@ static void pbm_stats(void *a_, struct pb_pcpu_stats *st)
 
 	pthread_mutex_lock(&a->lock);
 	memset(st, 0, sizeof(*st));
-	st->chunks = a->index.nr;
+	st->chunks = a->chunks.nr;
+	for (const struct pb_pcpu_chunk *pc = a->chunks.slots[a->nr_slots - 1].head;
+	     pc; pc = pc->next)
+		st->chunks_empty++;
 	st->live = a->live;
 	st->live_bytes = a->live_bytes;
-	st->metadata_bytes = sizeof(*a) + (size_t)a->nr_slots * sizeof(*a->slots) +
-			     pb_pcpu_index_bytes(&a->index) +
-			     a->index.nr * pbm_chunk_meta_bytes(a);
+	st->metadata_bytes = sizeof(*a) + pb_pcpu_chunks_bytes(&a->chunks) +
+			     a->chunks.nr * pbm_chunk_meta_bytes(a);
 	st->chunks_created = a->created;
 	st->chunks_released = a->released;
 	pthread_mutex_unlock(&a->lock);
@@ -1135,6 +1096,7 @@ static const struct pb_pcpu_ops pbm_ops = {
 	.destroy = pbm_destroy,
 	.alloc = pbm_alloc,
 	.free = pbm_free,
+	.balance = pbm_balance,
 	.check = pbm_check,
 	.stats = pbm_stats,
 	.unit_size = pbm_unit_size,
@@ -1150,10 +1112,10 @@ int pbm_chunk_hints(void *a_, const void *handle, struct pbm_chunk_hints *h)
 	const struct pbm_chunk *c;
 
 	pthread_mutex_lock(&a->lock);
-	c = pb_pcpu_index_find(&a->index, handle);
+	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
 	if (c)
 		*h = (struct pbm_chunk_hints){
-			.slot = c->slot, .free_bytes = c->free_bytes,
+			.slot = c->pc.slot, .free_bytes = c->free_bytes,
 			.contig_bits = c->contig_bits, .contig_start = c->contig_start,
 			.first_bit = c->first_bit, .exact = c->hint_exact,
 			.nr_blocks = a->nr_blocks, .block_bits = a->block_bits,
@@ -1170,7 +1132,7 @@ int pbm_block_hints(void *a_, const void *handle, int block,
 	const struct pbm_block *b;
 
 	pthread_mutex_lock(&a->lock);
-	c = pb_pcpu_index_find(&a->index, handle);
+	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
 	if (c && block >= 0 && block < a->nr_blocks) {
 		b = &c->md[block];
 		*h = (struct pbm_block_hints){
@@ -1233,4 +1195,5 @@ PB_BACKEND_REGISTER(percpu_bitmap, pbmb_alloc, pbmb_free,
 	.destroy = pb_pcpu_pool_destroy,
 	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
 	.stats = pb_pcpu_pool_stats,
+	.balance = pb_pcpu_pool_balance,
 )

@@ -183,6 +183,15 @@ static int pm_verify(struct pcpu_model *m)
 			       (unsigned long long)st.chunks,
 			       (unsigned long long)st.chunks_created,
 			       (unsigned long long)st.chunks_released);
+	if (st.chunks_empty > st.chunks)
+		return pm_fail(m, "stats: %llu empty chunks of %llu",
+			       (unsigned long long)st.chunks_empty,
+			       (unsigned long long)st.chunks);
+	/* Only balance() releases a chunk: never alloc, never free. */
+	if (st.chunks_released != m->released)
+		return pm_fail(m, "%llu chunks released, balance() released %llu",
+			       (unsigned long long)st.chunks_released,
+			       (unsigned long long)m->released);
 	if (st.live_bytes > st.chunks * m->unit_size)
 		return pm_fail(m, "stats live_bytes %llu above %llu chunks of %zu",
 			       (unsigned long long)st.live_bytes,
@@ -422,6 +431,52 @@ int pm_free_bogus(struct pcpu_model *m, enum pm_bogus kind, uint32_t pick)
 	return pm_verify(m);
 }
 
+int pm_balance(struct pcpu_model *m)
+{
+	struct pb_pcpu_stats a, b;
+	uint64_t gone;
+
+	pm_begin(m, "balance");
+	m->ops->stats(m->a, &a);
+	if (m->ops->balance)
+		m->ops->balance(m->a);
+	m->ops->stats(m->a, &b);
+	gone = m->ops->balance && a.chunks_empty > 1 ? a.chunks_empty - 1 : 0;
+	if (b.chunks_released - a.chunks_released != gone ||
+	    b.chunks_empty != a.chunks_empty - gone ||
+	    b.chunks_created != a.chunks_created || b.live != a.live ||
+	    b.live_bytes != a.live_bytes)
+		return pm_fail(m, "%llu empty chunks of %llu before, %llu of %llu "
+			       "after, %llu released (want %llu), %llu created "
+			       "(was %llu), live %llu (was %llu)",
+			       (unsigned long long)a.chunks_empty,
+			       (unsigned long long)a.chunks,
+			       (unsigned long long)b.chunks_empty,
+			       (unsigned long long)b.chunks,
+			       (unsigned long long)(b.chunks_released -
+						    a.chunks_released),
+			       (unsigned long long)gone,
+			       (unsigned long long)b.chunks_created,
+			       (unsigned long long)a.chunks_created,
+			       (unsigned long long)b.live,
+			       (unsigned long long)a.live);
+	m->released += gone;
+	/* What stays is what was live: the first byte of every copy kept its tag. */
+	for (size_t i = 0; i < m->nr_live; i++)
+		for (unsigned int u = 0; u < m->nr_units; u++) {
+			const struct pm_alloc *e = &m->live[i];
+			unsigned char q = *(unsigned char *)pm_unit_ptr(m, e->h, u);
+
+			if (q != pm_tag(e->id, u))
+				return pm_fail(m, "live #%llu %p unit %u byte 0 is "
+					       "%#x, not its tag %#x",
+					       (unsigned long long)e->id,
+					       (void *)e->h, u, q, pm_tag(e->id, u));
+		}
+	m->nr_balances++;
+	return pm_verify(m);
+}
+
 int pm_drain(struct pcpu_model *m, enum pm_order order)
 {
 	bool back = order == PM_LIFO;
@@ -453,7 +508,8 @@ static size_t pm_size(const struct pcpu_model *m, unsigned int cls, uint32_t r)
 /*
  * Record: rec[0] the operation (low 4 bits) and, for an alloc, the size
  * class (bits 4-5); rec[1] the alignment index (low 4 bits) or a kind;
- * rec[2..3] a 16-bit parameter (size, index, pick).
+ * rec[2..3] a 16-bit parameter (size, index, pick). Operation 15 is a
+ * drain (rec[1] % 8 == 0), a balance (1) or a free (2..7).
  */
 int pm_step(struct pcpu_model *m, const uint8_t rec[PM_REC])
 {
@@ -495,6 +551,8 @@ int pm_step(struct pcpu_model *m, const uint8_t rec[PM_REC])
 				return -1;
 		return 0;
 	default:
+		if (rec[1] % 8 == 1)
+			return pm_balance(m);
 		if (rec[1] % 8)
 			return pm_free_index(m, r);
 		return pm_drain(m, (enum pm_order)(rec[1] / 8 % PM_ORDER_NR));

@@ -10,7 +10,10 @@
  * by address. After every step it checks:
  *   - check() is clean, and stats() agree: live is the model's count,
  *     live_bytes lies between the bytes requested and that plus
- *     PM_SLACK per allocation, chunks = created - released;
+ *     PM_SLACK per allocation, chunks = created - released, no more empty
+ *     chunks than chunks, and no chunk released but by balance();
+ *   - balance() releases every empty chunk but one, and nothing else: the
+ *     live allocations keep their tags;
  *   - a new handle is aligned, zeroed in every unit, and none of its unit
  *     copies overlaps a unit copy of a live allocation (any CPU, any chunk);
  *   - the tag written into every unit copy of an allocation is intact when
@@ -92,6 +95,8 @@ struct pcpu_model {
 	unsigned int nr_freed;
 	char op[128];			/* the operation being checked */
 	uint64_t nr_allocs, nr_frees, nr_bogus, nr_invalid;	/* done */
+	uint64_t nr_balances;
+	uint64_t released;		/* chunks balance() released so far */
 	uint64_t max_chunks;		/* largest chunk count seen */
 	char err[768];
 };
@@ -124,6 +129,12 @@ int pm_free_index(struct pcpu_model *m, size_t i);
 int pm_free_bogus(struct pcpu_model *m, enum pm_bogus kind, uint32_t pick);
 /* pm_drain() - free every live allocation in @order. */
 int pm_drain(struct pcpu_model *m, enum pm_order order);
+/*
+ * pm_balance() - the allocator's balance() (none: a no-op that must change
+ * nothing): of E empty chunks, E - 1 go (none when E <= 1), one stays.
+ * Return: 0, or -1 with m->err.
+ */
+int pm_balance(struct pcpu_model *m);
 /*
  * pm_step() - decode one PM_REC-byte record into one of the operations
  * above (or a short burst of allocations) and run it.

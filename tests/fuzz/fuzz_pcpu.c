@@ -5,8 +5,11 @@
  *
  * Input: byte 0 picks the allocator (modulo the registry's count), byte 1
  * the geometry (2..4 units of 8, 16 or 32 KiB); every following PM_REC
- * bytes are one operation (pm_step). A model violation prints the model's
- * message and aborts, so libFuzzer keeps the input as a crash artifact.
+ * bytes are one operation (pm_step: allocations, frees, bogus frees,
+ * invalid requests, drains and balance() at the points the input says).
+ * The input ends with a drain and a balance. A model violation prints the
+ * model's message and aborts, so libFuzzer keeps the input as a crash
+ * artifact.
  * Built with clang -fsanitize=fuzzer,address,undefined (make fuzz).
  */
 #include <stdint.h>
@@ -59,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	     i += PM_REC, ops++)
 		if (pm_step(&m, data + i))
 			fuzz_die(&m);
-	if (pm_drain(&m, (enum pm_order)(data[1] % PM_ORDER_NR)))
+	if (pm_drain(&m, (enum pm_order)(data[1] % PM_ORDER_NR)) || pm_balance(&m))
 		fuzz_die(&m);
 	pm_fini(&m);
 	return 0;

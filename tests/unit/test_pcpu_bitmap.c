@@ -4,8 +4,8 @@
  * allocator (allocators/percpu_bitmap) through the general percpu API and
  * its introspection (bitmap.h): alignment and sizes, hints exact after
  * every allocation and never above the truth after a free (short by less
- * than two blocks), chunk creation
- * and release, slot relocation (up to the head, down to the tail), ties
+ * than two blocks), chunk creation and release (by balance, never by
+ * free), slot relocation (up to the head, down to the tail), ties
  * going to the better-aligned run, the scan_hint skipping a known-too-small
  * hole, frees of unknown handles refused, bad options refused, a seeded
  * random sequence, and 2^20 4-byte objects freed in order, alternating and
@@ -285,7 +285,10 @@ static void test_hint_short_both_sides(void **state)
 	t.ops->destroy(t.a);
 }
 
-/* A chunk is made when nothing fits; a second empty chunk is released. */
+/*
+ * A chunk is made when nothing fits; free never releases one, even the
+ * second to empty; balance releases all empty chunks but one.
+ */
 static void test_chunks(void **state)
 {
 	struct bt t;
@@ -309,18 +312,29 @@ static void test_chunks(void **state)
 	/* Unit 1 of a chunk belongs to no chunk: only unit 0 holds handles. */
 	assert_int_equal(pbm_chunk_hints(t.a, a[0] + 4096, &h), -1);
 	assert_int_equal(pbm_chunk_hints(t.a, b[3], &h), 0);
-	/* The first chunk to empty stays (one empty chunk is kept) ... */
+	/* The first chunk to empty stays ... */
 	for (int i = 0; i < 4; i++)
 		bt_free(&t, b[i]);
 	st = bt_stats(&t);
 	assert_int_equal(st.chunks, 2);
-	/* ... the second one to empty goes. */
+	assert_int_equal(st.chunks_empty, 1);
+	/* ... and so does the second: free leaves the release to balance. */
 	for (int i = 0; i < 4; i++)
 		bt_free(&t, a[i]);
 	st = bt_stats(&t);
+	assert_int_equal(st.chunks, 2);
+	assert_int_equal(st.chunks_empty, 2);
+	assert_int_equal(st.chunks_released, 0);
+	t.ops->balance(t.a);
+	bt_check(&t);
+	st = bt_stats(&t);
 	assert_int_equal(st.chunks, 1);
+	assert_int_equal(st.chunks_empty, 1);
 	assert_int_equal(st.chunks_released, 1);
 	assert_int_equal(st.live, 0);
+	/* The spare is the first on the empty slot: the last one emptied. */
+	assert_int_equal(pbm_chunk_hints(t.a, a[0], &h), 0);
+	assert_int_equal(pbm_chunk_hints(t.a, b[0], &h), -1);
 	/* The kept chunk serves again without a new one. */
 	a[0] = bt_alloc(&t, 4096, 0);
 	assert_int_equal(bt_stats(&t).chunks_created, 2);
@@ -605,6 +619,8 @@ static void random_run(const char *opts, int ops)
 	assert_int_equal(bt_stats(&t).live, n);
 	while (n)
 		bt_free(&t, l[--n].p);
+	t.ops->balance(t.a);
+	bt_check(&t);
 	assert_int_equal(bt_stats(&t).chunks, 1);
 	t.ops->destroy(t.a);
 }
@@ -648,6 +664,9 @@ static void million(enum free_order order)
 	}
 	bt_check(&t);
 	assert_int_equal(bt_stats(&t).live, 0);
+	/* Free released nothing; balance keeps one of the empty chunks. */
+	assert_int_equal(bt_stats(&t).chunks, n * 4 / PB_PCPU_DFL_UNIT_SIZE);
+	t.ops->balance(t.a);
 	assert_int_equal(bt_stats(&t).chunks, 1);
 	t.ops->destroy(t.a);
 	free(p);

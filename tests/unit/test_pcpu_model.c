@@ -5,12 +5,14 @@
  * registry at run time: a new allocator is tested with no edit here.
  *
  * Per allocator: random operation sequences from fixed seeds in rounds of
- * mixed steps, a fill and a drain (oldest first, newest first, alternating),
- * over 2..4 units of 8, 16 and 32 KiB so that chunks come and go; a fill
- * and drain that must create and release chunks; every kind of bogus free
- * and invalid request; and four threads allocating and freeing on one
- * allocator at once (the TSan build checks the locking), with check()
- * clean at the end. A failure names the allocator, seed, step and what is
+ * mixed steps (balance() among them), a fill and a drain (oldest first,
+ * newest first, alternating) and a balance, over 2..4 units of 8, 16 and
+ * 32 KiB so that chunks come and go; a fill and drain that must create
+ * chunks and leave every one of them to balance(), which releases all but
+ * one; every kind of bogus free and invalid request; and four threads
+ * allocating and freeing on one allocator at once while a fifth calls
+ * balance() (the TSan build checks the locking), with check() clean at
+ * the end. A failure names the allocator, seed, step and what is
  * wrong; a seed fixes the whole sequence, so a rerun repeats it.
  */
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +37,7 @@
 #define NR_THREADS 4
 #define THREAD_OPS 3000
 #define THREAD_LIVE 64
+#define BALANCE_CALLS 2000
 
 struct pm_case {
 	const struct pb_pcpu_ops *ops;
@@ -118,16 +122,20 @@ static void test_random(void **state)
 			PM_OK(&m, pm_step(&m, rec));
 		}
 		PM_OK(&m, pm_drain(&m, (enum pm_order)(round % PM_ORDER_NR)));
+		PM_OK(&m, pm_balance(&m));
 	}
 	assert_true(m.nr_allocs > 0 && m.nr_frees == m.nr_allocs);
+	assert_true(m.nr_balances > ROUNDS);
 	pm_fini(&m);
 }
 
 /*
  * Fill more than four units' worth of same-size allocations, free every
  * other one, then drain the rest in each order: chunks must be created
- * (at least four) and, on the way down, released again down to at most
- * one (the kernel keeps one empty chunk and releases the others).
+ * (at least four), and none released on the way down (the model fails a
+ * free that releases one): every chunk stays, empty, until balance(),
+ * which releases all but one (the kernel's pcpu_balance_workfn keeps one
+ * empty chunk).
  */
 static void test_fill_drain(void **state)
 {
@@ -158,10 +166,19 @@ static void test_fill_drain(void **state)
 				PM_OK(&m, pm_free_index(&m, i));
 			PM_OK(&m, pm_drain(&m, (enum pm_order)order));
 			c->ops->stats(m.a, &st);
-			if (st.chunks > 1 || st.chunks_released == 0) {
+			if (st.chunks < 4 || st.chunks_empty != st.chunks) {
 				pm_fini(&m);
-				fail_msg("%s: drained, %llu chunks left, %llu "
-					 "released: empty chunks are kept",
+				fail_msg("%s: drained, %llu chunks left, %llu of them "
+					 "empty: want every chunk kept, empty",
+					 c->ops->name, (unsigned long long)st.chunks,
+					 (unsigned long long)st.chunks_empty);
+			}
+			PM_OK(&m, pm_balance(&m));
+			c->ops->stats(m.a, &st);
+			if (st.chunks != 1 || st.chunks_released == 0) {
+				pm_fini(&m);
+				fail_msg("%s: balanced, %llu chunks left, %llu "
+					 "released: want one spare",
 					 c->ops->name, (unsigned long long)st.chunks,
 					 (unsigned long long)st.chunks_released);
 			}
@@ -316,25 +333,39 @@ static void *th_main(void *arg)
 	return NULL;
 }
 
+/* The deferred work, as the kernel's worker, while the others run. */
+static void *th_balance(void *arg)
+{
+	struct th_arg *t = arg;
+
+	for (int i = 0; i < BALANCE_CALLS; i++) {
+		t->ops->balance(t->a);
+		sched_yield();
+	}
+	return NULL;
+}
+
 static void test_threads(void **state)
 {
 	const struct pm_case *c = *state;
 	struct pb_pcpu_config cfg = { .nr_units = 4, .unit_size = 8192 };
-	struct th_arg args[NR_THREADS];
-	pthread_t th[NR_THREADS];
+	struct th_arg args[NR_THREADS + 1];
+	pthread_t th[NR_THREADS + 1];
+	unsigned int nr = NR_THREADS + !!c->ops->balance;
 	struct pb_pcpu_stats st;
 	char err[256] = "";
 	void *a;
 
 	if (c->ops->create(&cfg, &a, err, sizeof(err)))
 		fail_msg("%s: create(): %s", c->ops->name, err);
-	for (unsigned int i = 0; i < NR_THREADS; i++) {
+	for (unsigned int i = 0; i < nr; i++) {
 		args[i] = (struct th_arg){ .ops = c->ops, .a = a, .id = i,
 					   .nr_units = cfg.nr_units,
 					   .unit_size = c->ops->unit_size(a) };
-		assert_int_equal(pthread_create(&th[i], NULL, th_main, &args[i]), 0);
+		assert_int_equal(pthread_create(&th[i], NULL, i < NR_THREADS ?
+						th_main : th_balance, &args[i]), 0);
 	}
-	for (unsigned int i = 0; i < NR_THREADS; i++)
+	for (unsigned int i = 0; i < nr; i++)
 		pthread_join(th[i], NULL);
 	for (unsigned int i = 0; i < NR_THREADS; i++)
 		if (args[i].err[0]) {
@@ -345,12 +376,17 @@ static void test_threads(void **state)
 		c->ops->destroy(a);
 		fail_msg("%s: check() after the threads: %s", c->ops->name, err);
 	}
+	if (c->ops->balance)
+		c->ops->balance(a);
 	c->ops->stats(a, &st);
 	c->ops->destroy(a);
 	if (st.live || st.live_bytes)
 		fail_msg("%s: everything freed, stats say %llu live (%llu bytes)",
 			 c->ops->name, (unsigned long long)st.live,
 			 (unsigned long long)st.live_bytes);
+	if (c->ops->balance && st.chunks > 1)
+		fail_msg("%s: everything freed and balanced, %llu chunks left",
+			 c->ops->name, (unsigned long long)st.chunks);
 }
 
 /* ---- the generated cases ------------------------------------------------ */
