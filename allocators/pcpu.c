@@ -347,8 +347,10 @@ void pb_pcpu_pool_stats(void *pool, struct pb_stats *st)
 	pb_stats_set(st, PB_STAT_metadata_bytes, ps.metadata_bytes);
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
 	pb_stats_set(st, PB_STAT_chunks_released, ps.chunks_released);
-	if (ps.has_memmoves)
+	if (ps.has_memmoves) {
 		pb_stats_set(st, PB_STAT_memmoves, ps.memmoves);
+		pb_stats_set(st, PB_STAT_free_memmoves, ps.free_memmoves);
+	}
 }
 
 void pb_pcpu_pool_balance(void *pool)

@@ -70,8 +70,11 @@ struct pb_pcpu_stats {
 	uint64_t live_bytes;		/* bytes reserved per unit by them */
 	uint64_t metadata_bytes;	/* allocator metadata, all chunks */
 	uint64_t chunks_created, chunks_released;	/* since create */
-	/* memmoves of a chunk's allocation map since create, where it has one */
-	uint64_t memmoves;
+	/*
+	 * memmoves of a chunk's allocation map since create, where it has
+	 * one: all of them, and those done by free (merges)
+	 */
+	uint64_t memmoves, free_memmoves;
 	bool has_memmoves;
 };
 

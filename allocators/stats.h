@@ -58,7 +58,10 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	  "chunks released (percpu: by balance, never inside a free)")         \
 	X(memmoves, PB_STAT_EVENTS,                                            \
 	  "memmoves of a chunk's allocation map (the percpu area map's splits " \
-	  "and merges)")
+	  "and merges)")                                                       \
+	X(free_memmoves, PB_STAT_EVENTS,                                       \
+	  "of them, the memmoves done by free (the area map's merges: at most " \
+	  "one per free, as pcpu_free_area)")
 
 enum pb_stat_id {
 #define PB_STAT_ENUM(name, kind, desc) PB_STAT_##name,

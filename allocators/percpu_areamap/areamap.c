@@ -21,7 +21,8 @@
  *          entries the merges remove, as pcpu_free_area() counts them
  *          first. That memmove over a long array is the pathology the
  *          bitmap allocator removed. Every memmove of a map, split or
- *          merge, is counted: the statistic memmoves.
+ *          merge, is counted: the statistic memmoves, and those of
+ *          free apart, free_memmoves (at most one per free).
  * Chunks sit on slot lists by free size (a full or nearly full chunk in
  * slot 0, an empty one in the last; pcpu.h's lists, shared with the bitmap
  * allocator): a chunk moving up goes to the head of its new list, moving
@@ -88,6 +89,7 @@ struct am_alloc {
 	struct pb_pcpu_chunks chunks;	/* slot lists and address lookup */
 	uint64_t live, live_bytes, created, released;
 	uint64_t memmoves;		/* of a map: splits and merges */
+	uint64_t free_memmoves;		/* of them, merges (by free) */
 };
 
 /* ---- slots -------------------------------------------------------------- */
@@ -300,6 +302,7 @@ static void am_free_area(struct am_alloc *a, struct am_chunk *c, int i)
 		memmove(&c->map[i + 1], &c->map[i + 1 + merged],
 			(size_t)(c->map_used - i - 1) * sizeof(int));
 		a->memmoves++;
+		a->free_memmoves++;
 	}
 	if ((c->map[i + 1] & ~1) - c->map[i] > c->contig_hint)
 		c->contig_hint = (c->map[i + 1] & ~1) - c->map[i];
@@ -573,6 +576,7 @@ static void am_stats(void *a_, struct pb_pcpu_stats *st)
 	st->chunks_created = a->created;
 	st->chunks_released = a->released;
 	st->memmoves = a->memmoves;
+	st->free_memmoves = a->free_memmoves;
 	st->has_memmoves = true;
 	pthread_mutex_unlock(&a->lock);
 }

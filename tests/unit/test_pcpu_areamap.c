@@ -33,6 +33,7 @@ struct at {
 	const struct pb_pcpu_ops *ops;
 	void *a;
 	uint64_t memmoves;	/* at the last step() */
+	uint64_t free_memmoves;	/* of them, by free, at the last step() */
 };
 
 static void at_new(struct at *t, unsigned int nr_units, size_t unit_size)
@@ -44,10 +45,10 @@ static void at_new(struct at *t, unsigned int nr_units, size_t unit_size)
 	assert_non_null(t->ops);
 	if (t->ops->create(&cfg, &t->a, err, sizeof(err)))
 		fail_msg("create: %s", err);
-	t->memmoves = 0;
+	t->memmoves = t->free_memmoves = 0;
 }
 
-static uint64_t at_memmoves(const struct at *t)
+static struct pb_pcpu_stats at_stats(const struct at *t)
 {
 	struct pb_pcpu_stats st;
 	char err[256] = "";
@@ -56,19 +57,28 @@ static uint64_t at_memmoves(const struct at *t)
 		fail_msg("check: %s", err);
 	t->ops->stats(t->a, &st);
 	assert_true(st.has_memmoves);
-	return st.memmoves;
+	return st;
 }
 
-/* The memmoves since the last step must be @want; @what says which step. */
-static void step(struct at *t, uint64_t want, const char *what)
+/*
+ * The memmoves since the last step must be @want, all of them done by
+ * free when @by_free (free_memmoves), none when not; @what says which step.
+ */
+static void step(struct at *t, uint64_t want, bool by_free, const char *what)
 {
-	uint64_t now = at_memmoves(t);
+	struct pb_pcpu_stats st = at_stats(t);
+	uint64_t freed = st.free_memmoves - t->free_memmoves;
 
-	if (now - t->memmoves != want)
+	if (st.memmoves - t->memmoves != want)
 		fail_msg("%s: %llu map memmoves, the kernel does %llu", what,
-			 (unsigned long long)(now - t->memmoves),
+			 (unsigned long long)(st.memmoves - t->memmoves),
 			 (unsigned long long)want);
-	t->memmoves = now;
+	if (freed != (by_free ? want : 0))
+		fail_msg("%s: free_memmoves moved by %llu, want %llu", what,
+			 (unsigned long long)freed,
+			 (unsigned long long)(by_free ? want : 0));
+	t->memmoves = st.memmoves;
+	t->free_memmoves = st.free_memmoves;
 }
 
 static char *at_alloc(struct at *t, size_t size, size_t align, uint64_t want,
@@ -77,14 +87,14 @@ static char *at_alloc(struct at *t, size_t size, size_t align, uint64_t want,
 	char *p = t->ops->alloc(t->a, size, align);
 
 	assert_non_null(p);
-	step(t, want, what);
+	step(t, want, false, what);
 	return p;
 }
 
 static void at_free(struct at *t, void *p, uint64_t want, const char *what)
 {
 	assert_int_equal(t->ops->free(t->a, p), 0);
-	step(t, want, what);
+	step(t, want, true, what);
 }
 
 /* A free between two free areas merges both: one memmove, not two. */
@@ -159,16 +169,18 @@ static void test_alternating(void **state)
 		p[i] = t.ops->alloc(t.a, 4, 0);
 		assert_non_null(p[i]);
 	}
-	before = at_memmoves(&t);
+	before = at_stats(&t).memmoves;
 	assert_int_equal(before, N);	/* each one split the free tail */
+	assert_int_equal(at_stats(&t).free_memmoves, 0);
 	for (int i = 0; i < N; i += 2)
 		assert_int_equal(t.ops->free(t.a, p[i]), 0);
-	assert_int_equal(at_memmoves(&t) - before, 0);
-	before = at_memmoves(&t);
+	assert_int_equal(at_stats(&t).memmoves - before, 0);
+	before = at_stats(&t).memmoves;
 	for (int i = 1; i < N; i += 2)
 		assert_int_equal(t.ops->free(t.a, p[i]), 0);
 	/* N / 2 frees, each between two free areas (the last one's next is the free tail). */
-	assert_int_equal(at_memmoves(&t) - before, N / 2);
+	assert_int_equal(at_stats(&t).memmoves - before, N / 2);
+	assert_int_equal(at_stats(&t).free_memmoves, N / 2);
 	t.ops->destroy(t.a);
 	free(p);
 }
@@ -200,6 +212,9 @@ static void test_backend_stat(void **state)
 	assert_true(pb_stats_has(&st, PB_STAT_memmoves));
 	/* Three splits; three frees, the last between two free areas. */
 	assert_int_equal(st.v[PB_STAT_memmoves], 3 + 0 + 1 + 1);
+	/* free_memmoves_per_op: the frees' share, at most one per free. */
+	assert_true(pb_stats_has(&st, PB_STAT_free_memmoves));
+	assert_int_equal(st.v[PB_STAT_free_memmoves], 0 + 1 + 1);
 	am->destroy(pool);
 	memset(&st, 0, sizeof(st));
 	if (bm->create(&cfg, &pool, err, sizeof(err)))
@@ -207,6 +222,7 @@ static void test_backend_stat(void **state)
 	bm->free(pool, bm->alloc(pool));
 	bm->stats(pool, &st);
 	assert_false(pb_stats_has(&st, PB_STAT_memmoves));
+	assert_false(pb_stats_has(&st, PB_STAT_free_memmoves));
 	bm->destroy(pool);
 }
 
