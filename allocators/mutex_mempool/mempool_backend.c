@@ -30,8 +30,13 @@ void pb_mempool_ctx_free(struct pb_mempool *mp, struct pb_mempool_ctx *ctx)
 }
 
 /*
- * fast_hits/slow_hits stay unavailable: a mempool has no fast path of its
- * own; backing_allocs and reserve_hits say where allocations went.
+ * Where each allocation came from: reserve_hits (the reserve), alloc_fails
+ * (nowhere), and the rest from the backing allocator. backing_allocs also
+ * counts the elements fills took (create's, and each of the refills runs),
+ * so it equals the allocations the backing allocator served only where
+ * refills stays 0; each mode's report in the backends' top comments says
+ * which applies. fast_hits/slow_hits stay unavailable: a mempool has no
+ * fast path of its own.
  */
 void pb_mempool_report(struct pb_mempool *mp, size_t extra_metadata,
 		       struct pb_stats *st)

@@ -7,18 +7,30 @@
  * copy.
  *
  * Design (REFERENCE §7, seed 004): percpu allocation may sleep (chunk
- * creation, page population), so callers that may not (the kernel's
- * atomic and no-IO contexts) allocate only from the reserve:
+ * creation, page population), so seed 004's alloc_fn refuses every request
+ * that may not (anything short of GFP_KERNEL), and ours refuses every
+ * request without PB_GFP_WAIT. mempool_alloc() offers its backing a
+ * non-waiting request first, so every allocation takes the reserve first:
  *   alloc=atomic    (default) PB_GFP_ATOMIC: the reserve only, NULL when
- *                   it is empty. Below low_mark the reserve is refilled:
- *                   refill=async by the pool's worker thread (the kernel's
- *                   work item; the call reports "in progress"), refill=sync
- *                   by the allocating thread itself right after its alloc,
- *                   as a caller that may sleep and watches nr_elems does.
- *   alloc=may-block PB_GFP_WAIT: the percpu allocator first, the reserve
- *                   when it fails, then a bounded wait for a free.
- * nr_elems (the reserve level) is the reserve_level statistic; backing
- * allocations and refills are counted.
+ *                   it is empty.
+ *   alloc=may-block PB_GFP_WAIT: the reserve; when it is empty, the percpu
+ *                   allocator (the waiting retry); then a bounded wait for
+ *                   a free.
+ * Frees top the reserve up to min_nr before the percpu allocator gets
+ * anything back. Below low_mark the reserve is refilled to min_nr:
+ *   refill=async    (default) atomic mode: by the pool's worker thread,
+ *                   scheduled by the allocation that left the reserve
+ *                   below low_mark (the kernel's work item, refill(gfp)
+ *                   without GFP_KERNEL). A may-block pool has no worker:
+ *                   its callers allocate from the percpu allocator
+ *                   themselves once the reserve is empty.
+ *   refill=sync     either mode: by the allocating thread itself right
+ *                   after its alloc, as a caller that may sleep and
+ *                   watches nr_elems does (refill(GFP_KERNEL)).
+ * The reserve is the config's capacity by default, refilled below half of
+ * it. nr_elems (the reserve level) is the reserve_level statistic; reserve_hits count allocations
+ * the reserve served, backing_allocs the percpu allocations (by a may-block
+ * caller's retry, or by a refill: refills counts refill runs).
  *
  * Suits: what a reserve in front of the percpu allocator costs against
  * direct percpu allocation (the percpu-bitmap backend), and whether an
@@ -27,9 +39,10 @@
  * behind it; the reserve is a LIFO, so its objects are scattered over
  * chunks like the percpu allocator left them.
  *
- * Userspace against the kernel: the refill worker is a thread (mempool.h);
- * the percpu allocator never sleeps here (no page population), so a
- * may-block pool rarely touches its reserve.
+ * Userspace against the kernel: the refill worker is a thread, scheduled
+ * by the pool at the low mark rather than by the caller (mempool.h); the
+ * percpu allocator never sleeps here (no page population), but is refused
+ * to callers that may not wait all the same, as seed 004 refuses it.
  *
  * Context modes: all state is under the mempool's mutex and the percpu
  * allocator's lock; exclusive and shared run the same code.
@@ -56,12 +69,18 @@ struct pm_pool {
 	size_t low_mark;
 };
 
-/* The percpu backing: the percpu allocator takes its own lock. */
+/*
+ * The percpu backing, seed 004's percpu_mempool_alloc_fn: a request that
+ * may not wait is refused without calling the percpu allocator, so that
+ * mempool_alloc() falls back on the reserve. The percpu allocator takes
+ * its own lock.
+ */
 static void *pm_backing_alloc(unsigned int gfp, void *pool_data)
 {
 	const struct pb_pcpu_pool *pp = ((const struct pm_pool *)pool_data)->pp;
 
-	(void)gfp;
+	if (!(gfp & PB_GFP_WAIT))
+		return NULL;
 	return pp->ops->alloc(pp->a, pp->size, pp->align);
 }
 
@@ -85,17 +104,18 @@ static const struct pb_option_spec pm_options[] = {
 	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
 			 "reserved objects; 0: the config's capacity" },
 	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, PM_ATOMIC, 0, 0, pm_alloc_modes,
-			"atomic (reserve only, seed 004) or may-block (percpu "
-			"allocator first)" },
+			"atomic (reserve only, seed 004) or may-block (reserve, "
+			"then the percpu allocator when it is empty)" },
 	[OPT_REFILL] = { "refill", PB_OPT_ENUM, PM_ASYNC, 0, 0, pm_refill_modes,
-			 "atomic: below low_mark, async (worker thread) or sync "
-			 "(the allocating thread)" },
+			 "below low_mark, async (atomic: worker thread; "
+			 "may-block: none) or sync (the allocating thread)" },
 	[OPT_BACKING] = { .key = "backing", .type = PB_OPT_NAME,
 			  .def_name = "percpu-bitmap",
 			  .help = "percpu allocator behind the reserve (pcpu.h "
 				  "registry: percpu-bitmap, percpu-areamap)" },
 	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
-			   "atomic: refill below this level; 0: min_nr/2 (at least 1)" },
+			   "refill the reserve once it is below this level; 0: "
+			   "min_nr/2 (at least 1)" },
 	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
 			  PM_MAX_WAIT_MS, NULL,
 			  "may-block: total sleep for a free before NULL; 0: never sleep" },
@@ -260,8 +280,8 @@ static const char *const pm_variants[] = { "alloc=may-block", "refill=sync",
 PB_BACKEND_REGISTER(percpu_mempool, pm_alloc, pm_free,
 	.name = PM_NAME,
 	.description = "percpu mempool (seed 004): mempool_t reserve over the "
-		       "percpu allocator; atomic callers use the reserve only, "
-		       "async or sync refill",
+		       "percpu allocator, always taken first; atomic callers "
+		       "use the reserve only, async or sync refill",
 	.flags = PB_BACKEND_PERCPU,
 	.options = pm_options,
 	.variants = pm_variants,
