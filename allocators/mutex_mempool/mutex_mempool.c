@@ -3,17 +3,16 @@
  * mutex_mempool.c - the backend "mutex-mempool": a mempool_t (mempool.h)
  * over a backing allocator, measured as an allocator.
  *
- * Design: one pb_mempool per pool with a reserve of min_nr objects (the
- * config's capacity by default, so that every object the harness may hold
- * at once is guaranteed).
+ * Design: one pb_mempool per pool with a reserve of min_nr objects (64 by
+ * default, whatever the workload's capacity; mempool_backend.h says why).
  * Every allocation follows mm/mempool.c: the backing allocator first, told
  * not to wait; the reserve when it fails; then what the mode allows:
  *   alloc=may-block  PB_GFP_WAIT: the backing allocator again, waiting
  *                    allowed, then a sleep of at most wait_ms for a free.
  *   alloc=atomic     PB_GFP_ATOMIC: NULL. Only this mode gives the pool a
  *                    refill worker, scheduled when an allocation leaves
- *                    the reserve below low_mark (min_nr/2 by default;
- *                    seed 004's refill).
+ *                    the reserve below low_mark (32 by default; seed 004's
+ *                    refill).
  * The backing allocator is picked from a table (backing=); malloc serves
  * every request, waiting allowed or not, so in both modes the reserve is
  * touched only when malloc fails, and the worker is never woken while it
@@ -50,7 +49,6 @@
 #include "allocators/mutex_mempool/mempool_backend.h"
 
 #define MM_NAME "mutex-mempool"
-#define MM_MAX_MIN_NR (UINT64_C(1) << 24)
 #define MM_MAX_WAIT_MS UINT64_C(600000)
 
 /*
@@ -102,15 +100,19 @@ enum { MM_MAY_BLOCK, MM_ATOMIC };
 enum { OPT_MIN_NR, OPT_ALLOC, OPT_BACKING, OPT_LOW_MARK, OPT_WAIT_MS, OPT__COUNT };
 
 static const struct pb_option_spec mm_options[] = {
-	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, 0, 0, MM_MAX_MIN_NR, NULL,
-			 "reserved objects; 0: the config's capacity" },
+	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, PB_MEMPOOL_DFL_MIN_NR, 1,
+			 PB_MEMPOOL_MAX_MIN_NR, NULL,
+			 "reserved objects, filled at create; not derived "
+			 "from the workload's capacity" },
 	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, MM_MAY_BLOCK, 0, 0, mm_alloc_modes,
 			"may-block (PB_GFP_WAIT) or atomic (backing without "
 			"waiting, then the reserve, then NULL)" },
 	[OPT_BACKING] = { "backing", PB_OPT_ENUM, 0, 0, 0, mm_backing_names,
 			  "backing allocator" },
-	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, 0, 0, MM_MAX_MIN_NR, NULL,
-			   "atomic: refill below this level; 0: min_nr/2 (at least 1)" },
+	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, PB_MEMPOOL_DFL_LOW_MARK, 0,
+			   PB_MEMPOOL_MAX_MIN_NR, NULL,
+			   "atomic: the worker refills the reserve once it is "
+			   "below this level; at most min_nr; 0: never" },
 	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
 			  MM_MAX_WAIT_MS, NULL,
 			  "may-block: total sleep for a free before NULL; 0: never sleep" },
@@ -129,22 +131,10 @@ static int mm_create(const struct pb_config *cfg, void **pool, char *err,
 	if (pb_options_parse(mm_options, cfg->opts, cfg->nr_opts, v, MM_NAME,
 			     err, errlen))
 		return -1;
-	min_nr = v[OPT_MIN_NR] ? v[OPT_MIN_NR] : cfg->capacity;
-	if (!min_nr || min_nr > MM_MAX_MIN_NR) {
-		snprintf(err, errlen,
-			 MM_NAME ": min_nr=0 takes the capacity, %zu: give min_nr in [1, %llu]",
-			 cfg->capacity, (unsigned long long)MM_MAX_MIN_NR);
+	min_nr = v[OPT_MIN_NR];
+	low_mark = v[OPT_LOW_MARK];
+	if (pb_mempool_check_levels(MM_NAME, min_nr, low_mark, err, errlen))
 		return -1;
-	}
-	low_mark = v[OPT_LOW_MARK] ? v[OPT_LOW_MARK] :
-		   (min_nr / 2 ? min_nr / 2 : 1);
-	if (low_mark > min_nr) {
-		snprintf(err, errlen,
-			 MM_NAME ": low_mark=%llu exceeds min_nr=%llu",
-			 (unsigned long long)low_mark,
-			 (unsigned long long)min_nr);
-		return -1;
-	}
 	p = malloc(sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, MM_NAME ": out of memory");

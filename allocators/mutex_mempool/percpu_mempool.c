@@ -27,8 +27,9 @@
  *   refill=sync     either mode: by the allocating thread itself right
  *                   after its alloc, as a caller that may sleep and
  *                   watches nr_elems does (refill(GFP_KERNEL)).
- * The reserve is the config's capacity by default, refilled below half of
- * it. nr_elems (the reserve level) is the reserve_level statistic; reserve_hits count allocations
+ * The reserve is 64 objects refilled below 32 by default, whatever the
+ * workload's capacity (mempool_backend.h says why). nr_elems (the reserve
+ * level) is the reserve_level statistic; reserve_hits count allocations
  * the reserve served, backing_allocs the percpu allocations (by a may-block
  * caller's retry, or by a refill: refills counts refill runs).
  *
@@ -37,7 +38,11 @@
  * atomic consumer outruns the refill.
  * Limits: one mutex for the reserve and the percpu allocator's own lock
  * behind it; the reserve is a LIFO, so its objects are scattered over
- * chunks like the percpu allocator left them.
+ * chunks like the percpu allocator left them. An atomic consumer that
+ * holds more than min_nr objects at once depends on the refill keeping up,
+ * which only refill=sync guarantees: alloc=atomic with refill=async (or
+ * low_mark=0) refuses a capacity above min_nr as unsupported (the harness
+ * skips that point) rather than fail when it outruns the worker.
  *
  * Userspace against the kernel: the refill worker is a thread, scheduled
  * by the pool at the low mark rather than by the caller (mempool.h); the
@@ -57,7 +62,6 @@
 #include "allocators/pcpu.h"
 
 #define PM_NAME "percpu-mempool"
-#define PM_MAX_MIN_NR (UINT64_C(1) << 24)
 #define PM_MAX_WAIT_MS UINT64_C(600000)
 
 /* struct pm_pool - a pool; also the backing's pool_data. Read-only after create. */
@@ -101,8 +105,10 @@ enum { OPT_MIN_NR, OPT_ALLOC, OPT_REFILL, OPT_BACKING, OPT_LOW_MARK,
        OPT_WAIT_MS, OPT_UNIT_SIZE, OPT__COUNT };
 
 static const struct pb_option_spec pm_options[] = {
-	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
-			 "reserved objects; 0: the config's capacity" },
+	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, PB_MEMPOOL_DFL_MIN_NR, 1,
+			 PB_MEMPOOL_MAX_MIN_NR, NULL,
+			 "reserved objects, filled at create; not derived "
+			 "from the workload's capacity" },
 	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, PM_ATOMIC, 0, 0, pm_alloc_modes,
 			"atomic (reserve only, seed 004) or may-block (reserve, "
 			"then the percpu allocator when it is empty)" },
@@ -113,9 +119,10 @@ static const struct pb_option_spec pm_options[] = {
 			  .def_name = "percpu-bitmap",
 			  .help = "percpu allocator behind the reserve (pcpu.h "
 				  "registry: percpu-bitmap, percpu-areamap)" },
-	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
-			   "refill the reserve once it is below this level; 0: "
-			   "min_nr/2 (at least 1)" },
+	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, PB_MEMPOOL_DFL_LOW_MARK, 0,
+			   PB_MEMPOOL_MAX_MIN_NR, NULL,
+			   "refill the reserve once it is below this level; at "
+			   "most min_nr; 0: never" },
 	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
 			  PM_MAX_WAIT_MS, NULL,
 			  "may-block: total sleep for a free before NULL; 0: never sleep" },
@@ -166,21 +173,10 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 			     err, errlen) ||
 	    pm_backing_find(pb_option_name(v[OPT_BACKING]), &ops, err, errlen))
 		return -1;
-	min_nr = v[OPT_MIN_NR] ? v[OPT_MIN_NR] : cfg->capacity;
-	if (!min_nr || min_nr > PM_MAX_MIN_NR) {
-		snprintf(err, errlen,
-			 PM_NAME ": min_nr=0 takes the capacity, %zu: give min_nr in [1, %llu]",
-			 cfg->capacity, (unsigned long long)PM_MAX_MIN_NR);
+	min_nr = v[OPT_MIN_NR];
+	low_mark = v[OPT_LOW_MARK];
+	if (pb_mempool_check_levels(PM_NAME, min_nr, low_mark, err, errlen))
 		return -1;
-	}
-	low_mark = v[OPT_LOW_MARK] ? v[OPT_LOW_MARK] :
-		   (min_nr / 2 ? min_nr / 2 : 1);
-	if (low_mark > min_nr) {
-		snprintf(err, errlen, PM_NAME ": low_mark=%llu exceeds min_nr=%llu",
-			 (unsigned long long)low_mark,
-			 (unsigned long long)min_nr);
-		return -1;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, PM_NAME ": out of memory");
@@ -192,6 +188,22 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 		p->pp = NULL;
 		pm_release(p);
 		return -1;
+	}
+	if (v[OPT_ALLOC] == PM_ATOMIC &&
+	    (v[OPT_REFILL] == PM_ASYNC || !low_mark) && cfg->capacity > min_nr) {
+		/*
+		 * Nothing but the reserve serves an atomic caller, and nothing
+		 * but the worker refills it, which may fall behind: the
+		 * capacity is guaranteed only when the reserve covers it.
+		 */
+		snprintf(err, errlen,
+			 PM_NAME ": alloc=atomic with %s serves its reserve only: "
+			 "capacity %zu exceeds min_nr=%llu; give min_nr>=%zu, or "
+			 "refill=sync",
+			 low_mark ? "refill=async" : "low_mark=0", cfg->capacity,
+			 (unsigned long long)min_nr, cfg->capacity);
+		pm_release(p);
+		return PB_CREATE_UNSUPPORTED;
 	}
 	p->gfp = v[OPT_ALLOC] == PM_ATOMIC ? PB_GFP_ATOMIC : PB_GFP_WAIT;
 	p->sync_refill = v[OPT_REFILL] == PM_SYNC;
@@ -274,8 +286,15 @@ static void pm_stats(void *pool, struct pb_stats *st)
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
 }
 
+/*
+ * The defaults (alloc=atomic refill=async) refuse the suites' capacities
+ * (up to 512) with a 64-object reserve: min_nr=1024 runs them, and
+ * low_mark=1024 makes every take schedule the worker, so that it refills
+ * beside the users.
+ */
 static const char *const pm_variants[] = { "alloc=may-block", "refill=sync",
-					   "backing=percpu-areamap", NULL };
+					   "backing=percpu-areamap;min_nr=1024",
+					   "min_nr=1024;low_mark=1024", NULL };
 
 PB_BACKEND_REGISTER(percpu_mempool, pm_alloc, pm_free,
 	.name = PM_NAME,

@@ -692,8 +692,6 @@ static void test_backend_option_errors(void **state)
 	expect_refused(&cfg, "obj_size");
 	cfg = mm_config(64, 24, 16, NULL, 0);
 	expect_refused(&cfg, "not a power of two");
-	cfg = mm_config(64, 0, 0, NULL, 0);
-	expect_refused(&cfg, "min_nr");
 }
 
 static void *backend_create(const struct pb_config *cfg)
@@ -706,6 +704,64 @@ static void *backend_create(const struct pb_config *cfg)
 		fail_msg("create failed: %s", err);
 	assert_non_null(pool);
 	return pool;
+}
+
+/* The option table's entry for @key. */
+static const struct pb_option_spec *option(const struct pb_backend *b,
+					   const char *key)
+{
+	int i = pb_options_find(b->options, key);
+
+	assert_true(i >= 0);
+	return &b->options[i];
+}
+
+/*
+ * The reserve is 64 objects refilled below 32 by default, whatever the
+ * workload's capacity (fastpath-reuse's is one object per thread), and the
+ * options that change them are checked against each other.
+ */
+static void test_backend_defaults(void **state)
+{
+	static const size_t capacities[] = { 0, 1, 4, 100000 };
+	const struct pb_kv atomic[] = { { "alloc", "atomic" } };
+	const struct pb_kv small[] = { { "min_nr", "16" } };
+	const struct pb_kv small_ok[] = { { "min_nr", "16" }, { "low_mark", "8" } };
+	const struct pb_kv low_eq[] = { { "low_mark", "64" } };
+	const struct pb_kv low_over[] = { { "low_mark", "65" } };
+	const struct pb_kv min_zero[] = { { "min_nr", "0" }, { "low_mark", "0" } };
+	const struct pb_backend *b = mm_backend();
+	struct pb_config cfg;
+
+	(void)state;
+	assert_int_equal(option(b, "min_nr")->def, 64);
+	assert_int_equal(option(b, "low_mark")->def, 32);
+	for (size_t i = 0; i < sizeof(capacities) / sizeof(capacities[0]); i++) {
+		for (int a = 0; a < 2; a++) {
+			struct pb_stats st = { 0 };
+			void *pool;
+
+			cfg = mm_config(64, 0, capacities[i], a ? atomic : NULL,
+					a ? 1 : 0);
+			pool = backend_create(&cfg);
+			b->stats(pool, &st);
+			assert_int_equal(st.v[PB_STAT_reserve_level], 64);
+			assert_int_equal(st.v[PB_STAT_backing_allocs], 64);
+			b->destroy(pool);
+		}
+	}
+
+	cfg = mm_config(64, 0, 1, small, 1);
+	expect_refused(&cfg, "low_mark=32 exceeds min_nr=16");
+	expect_refused(&cfg, "give low_mark <= min_nr");
+	cfg = mm_config(64, 0, 1, low_over, 1);
+	expect_refused(&cfg, "low_mark=65 exceeds min_nr=64");
+	cfg = mm_config(64, 0, 1, min_zero, 2);
+	expect_refused(&cfg, "min_nr=0: expected an integer in [1, ");
+	cfg = mm_config(64, 0, 1, small_ok, 2);
+	b->destroy(backend_create(&cfg));
+	cfg = mm_config(64, 0, 1, low_eq, 1);
+	b->destroy(backend_create(&cfg));
 }
 
 static void test_backend_may_block(void **state)
@@ -735,15 +791,15 @@ static void test_backend_may_block(void **state)
 	b->thread_fini(pool, cb);
 
 	b->stats(pool, &st);
-	/* min_nr defaults to the capacity, 4, filled at create. */
-	assert_int_equal(st.v[PB_STAT_backing_allocs], 4 + 3);
+	/* min_nr defaults to 64 (not the capacity, 4), filled at create. */
+	assert_int_equal(st.v[PB_STAT_backing_allocs], 64 + 3);
 	assert_int_equal(st.v[PB_STAT_backing_frees], 3);
 	assert_int_equal(st.v[PB_STAT_reserve_hits], 0);
 	assert_int_equal(st.v[PB_STAT_reserve_puts], 0);
 	assert_int_equal(st.v[PB_STAT_waits], 0);
 	assert_int_equal(st.v[PB_STAT_alloc_fails], 0);
 	assert_int_equal(st.v[PB_STAT_refills], 0);
-	assert_int_equal(st.v[PB_STAT_reserve_level], 4);
+	assert_int_equal(st.v[PB_STAT_reserve_level], 64);
 	assert_true(st.v[PB_STAT_metadata_bytes] >= 4 * sizeof(void *));
 	assert_true(pb_stats_has(&st, PB_STAT_wait_timeouts));
 	assert_false(pb_stats_has(&st, PB_STAT_fast_hits));
@@ -1105,6 +1161,7 @@ int main(void)
 		cmocka_unit_test(test_resize_grow),
 		cmocka_unit_test(test_backend_option_errors),
 		cmocka_unit_test(test_backend_may_block),
+		cmocka_unit_test(test_backend_defaults),
 		cmocka_unit_test(test_backend_atomic_malloc_first),
 		cmocka_unit_test(test_stress_backend_atomic),
 		cmocka_unit_test(test_stress_backend_may_block),

@@ -8,7 +8,10 @@
  * reserve back; a sync refill keeps it at low_mark or above after every
  * alloc; a may-block caller takes the reserve first and calls the percpu
  * allocator only once the reserve is empty (seed 004's alloc_fn refuses
- * mempool_alloc()'s first, non-waiting try); objects are percpu areas, zeroed in every unit; both percpu allocators serve as backing; a
+ * mempool_alloc()'s first, non-waiting try); the reserve is 64 objects
+ * refilled below 32 whatever the capacity, and a capacity the atomic async
+ * pool cannot guarantee is refused as unsupported; objects are percpu
+ * areas, zeroed in every unit; both percpu allocators serve as backing; a
  * bad backing name is refused naming the valid ones.
  *
  * Deterministic: no assertion depends on when the refill worker runs (the
@@ -326,8 +329,9 @@ static void test_may_block_reserve_first(void **state)
 }
 
 /*
- * fastpath-reuse in may-block mode: every pair is a reserve hit and a
- * reserve put; the percpu allocator is called by create's fill only.
+ * fastpath-reuse in may-block mode, with the default options: every pair
+ * is a reserve hit and a reserve put; the percpu allocator is called by
+ * create's fill only.
  */
 #define PAIRS 1000
 
@@ -335,27 +339,145 @@ static void test_may_block_reuse_hits_reserve(void **state)
 {
 	const struct pb_kv kv[] = {
 		{ "alloc", "may-block" }, { "backing", "test-counting" },
-		{ "min_nr", "8" }, { "low_mark", "4" },
 	};
 	struct pm_test t;
 	struct pb_stats st;
 
 	(void)state;
-	pm_open_kv(&t, kv, 4, 1);
+	pm_open_kv(&t, kv, 2, 1);
 	for (int i = 0; i < PAIRS; i++) {
 		void *o = t.b->alloc(t.ctx);
 
 		assert_non_null(o);
 		t.b->free(t.ctx, o);
 	}
-	assert_int_equal(counted(), 8);
+	assert_int_equal(counted(), 64);
 	st = pm_stats(&t);
 	assert_int_equal(st.v[PB_STAT_reserve_hits], PAIRS);
 	assert_int_equal(st.v[PB_STAT_reserve_puts], PAIRS);
-	assert_int_equal(st.v[PB_STAT_backing_allocs], 8);
+	assert_int_equal(st.v[PB_STAT_backing_allocs], 64);
 	assert_int_equal(st.v[PB_STAT_backing_frees], 0);
-	assert_int_equal(st.v[PB_STAT_reserve_level], 8);
+	assert_int_equal(st.v[PB_STAT_reserve_level], 64);
 	pm_close(&t);
+}
+
+/* The option table's default of @key. */
+static uint64_t option_def(const struct pb_backend *b, const char *key)
+{
+	int i = pb_options_find(b->options, key);
+
+	assert_true(i >= 0);
+	return b->options[i].def;
+}
+
+/*
+ * The defaults: a reserve of 64 refilled below 32, whatever the capacity.
+ * At fastpath-reuse's capacity (one object per thread) the atomic async
+ * pool never schedules its worker; the atomic sync pool refills exactly
+ * when an alloc leaves 31.
+ */
+static void test_defaults(void **state)
+{
+	const struct pb_kv async_kv[] = { { "backing", "test-counting" } };
+	const struct pb_kv sync_kv[] = {
+		{ "backing", "test-counting" }, { "refill", "sync" },
+	};
+	void *objs[33];
+	struct pm_test t;
+	struct pb_stats st;
+
+	(void)state;
+	assert_int_equal(option_def(pb_backend_find("percpu-mempool"), "min_nr"), 64);
+	assert_int_equal(option_def(pb_backend_find("percpu-mempool"), "low_mark"), 32);
+
+	pm_open_kv(&t, async_kv, 1, 1);
+	st = pm_stats(&t);
+	assert_int_equal(st.v[PB_STAT_reserve_level], 64);
+	for (int i = 0; i < PAIRS; i++) {
+		void *o = t.b->alloc(t.ctx);
+
+		assert_non_null(o);
+		t.b->free(t.ctx, o);
+	}
+	st = pm_stats(&t);
+	assert_int_equal(st.v[PB_STAT_reserve_hits], PAIRS);
+	/* 63 left after each take, never under 32: no refill run at all. */
+	assert_int_equal(st.v[PB_STAT_refills], 0);
+	assert_int_equal(counted(), 64);
+	pm_close(&t);
+
+	pm_open_kv(&t, sync_kv, 2, 1);
+	for (int i = 0; i < 32; i++) {
+		objs[i] = t.b->alloc(t.ctx);
+		assert_non_null(objs[i]);
+	}
+	st = pm_stats(&t);
+	assert_int_equal(st.v[PB_STAT_reserve_level], 32);
+	assert_int_equal(st.v[PB_STAT_refills], 0);
+	objs[32] = t.b->alloc(t.ctx);
+	assert_non_null(objs[32]);
+	st = pm_stats(&t);
+	assert_int_equal(st.v[PB_STAT_reserve_level], 64);
+	assert_int_equal(st.v[PB_STAT_refills], 1);
+	assert_int_equal(counted(), 64 + 33);
+	for (int i = 0; i < 33; i++)
+		t.b->free(t.ctx, objs[i]);
+	pm_close(&t);
+}
+
+/* create() with @kv at @capacity returns @rc with @needle in its message. */
+static void expect_create(const struct pb_kv *kv, size_t nr_kv,
+			  size_t capacity, int rc, const char *needle)
+{
+	const struct pb_backend *b = pb_backend_find("percpu-mempool");
+	struct pb_config cfg = pm_config(kv, nr_kv, capacity);
+	char err[512] = "";
+	void *pool = NULL;
+	int got = b->create(&cfg, &pool, err, sizeof(err));
+
+	if (got != rc)
+		fail_msg("capacity %zu: create returned %d, expected %d (%s)",
+			 capacity, got, rc, err);
+	if (!rc) {
+		b->destroy(pool);
+		return;
+	}
+	if (!strstr(err, needle))
+		fail_msg("message '%s' lacks '%s'", err, needle);
+}
+
+/*
+ * The options are checked against each other, and a capacity the atomic
+ * pool cannot guarantee without a refill that keeps up is unsupported.
+ */
+static void test_option_checks(void **state)
+{
+	const struct pb_kv small[] = { { "min_nr", "16" } };
+	const struct pb_kv small_ok[] = { { "min_nr", "16" }, { "low_mark", "8" } };
+	const struct pb_kv low_over[] = { { "low_mark", "65" } };
+	const struct pb_kv min_zero[] = { { "min_nr", "0" }, { "low_mark", "0" } };
+	const struct pb_kv sync[] = { { "refill", "sync" } };
+	const struct pb_kv sync_never[] = {
+		{ "refill", "sync" }, { "low_mark", "0" },
+	};
+	const struct pb_kv may_block[] = { { "alloc", "may-block" } };
+	const struct pb_kv big[] = { { "min_nr", "1000" } };
+
+	(void)state;
+	expect_create(small, 1, 1, -1, "low_mark=32 exceeds min_nr=16");
+	expect_create(small, 1, 1, -1, "give low_mark <= min_nr");
+	expect_create(low_over, 1, 1, -1, "low_mark=65 exceeds min_nr=64");
+	expect_create(min_zero, 2, 1, -1, "min_nr=0: expected an integer in [1, ");
+	expect_create(small_ok, 2, 16, 0, NULL);
+	/* alloc=atomic refill=async: the reserve must cover the capacity. */
+	expect_create(NULL, 0, 64, 0, NULL);
+	expect_create(NULL, 0, 65, PB_CREATE_UNSUPPORTED,
+		      "capacity 65 exceeds min_nr=64; give min_nr>=65, or refill=sync");
+	expect_create(big, 1, 1000, 0, NULL);
+	expect_create(sync_never, 2, 65, PB_CREATE_UNSUPPORTED, "low_mark=0");
+	/* A refill that keeps up, or a percpu allocator behind: any capacity. */
+	expect_create(sync, 1, 100000, 0, NULL);
+	expect_create(may_block, 1, 100000, 0, NULL);
 }
 
 static void test_bad_backing(void **state)
@@ -385,6 +507,8 @@ int main(void)
 		cmocka_unit_test(test_atomic_sync_refill),
 		cmocka_unit_test(test_may_block_reserve_first),
 		cmocka_unit_test(test_may_block_reuse_hits_reserve),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_option_checks),
 		cmocka_unit_test(test_bad_backing),
 	};
 
