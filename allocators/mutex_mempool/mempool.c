@@ -4,11 +4,13 @@
  * sync/async refill of the percpu mempool (seed 004).
  *
  * Design: a LIFO array of up to min_nr reserved elements and its level
- * curr_nr, guarded by one mutex; may-block allocators sleep on a condition
- * variable (CLOCK_MONOTONIC) that frees and fills broadcast; an optional
- * worker thread, sleeping on its own condition variable under the same
- * mutex, runs pb_mempool_fill() when scheduled. Suits and limits: see
- * mempool.h.
+ * curr_nr, guarded by one mutex. pb_mempool_alloc() is mempool_alloc()'s
+ * loop: backing allocator without waiting, reserve, backing allocator with
+ * waiting (may-block callers only), sleep. May-block allocators sleep on a
+ * condition variable (CLOCK_MONOTONIC) that frees and fills broadcast; an
+ * optional worker thread, sleeping on its own condition variable under the
+ * same mutex, runs pb_mempool_fill() when an allocation that may not wait
+ * leaves the reserve under the low mark. Suits and limits: see mempool.h.
  *
  * Lock order: pool->lock is the only lock. The backing allocator, and the
  * freeing of surplus elements, always run with it dropped.
@@ -18,10 +20,12 @@
  * is a relaxed atomic one (the kernel's READ_ONCE), and the fence pair in
  * alloc/free orders them against the hand-over of an element.
  *
- * Userspace against the kernel: a may-block allocation gives up after
- * wait_ms in total instead of sleeping forever in 5 s slices; sleepers are
- * woken with a broadcast only when there are any (the kernel's wake_up()
- * also wakes every non-exclusive waiter).
+ * Userspace against the kernel (the full list is in mempool.h): a
+ * may-block allocation gives up after wait_ms in total instead of sleeping
+ * forever in 5 s slices; sleepers are woken with a broadcast only when
+ * there are any (the kernel's wake_up() also wakes every non-exclusive
+ * waiter); the pool, not its caller, schedules the refill worker at the
+ * low mark.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -51,9 +55,10 @@
  *
  * Invariants, under @lock: min_nr <= nr_slots; curr_nr <= min_nr except
  * while a shrink is freeing the surplus; elements[0 .. curr_nr) are the
- * reserved elements, the most recently freed last; low_mark <= min_nr. nr_waiters counts the threads sleeping in
- * pb_mempool_alloc(). work_pending is set by schedule and cleared by the
- * worker when it starts a fill; stopping is set once, by destroy.
+ * reserved elements, the most recently freed last; low_mark <= min_nr.
+ * nr_waiters counts the threads sleeping in pb_mempool_alloc().
+ * work_pending is set by schedule and cleared by the worker when it starts
+ * a fill; stopping is set once, by destroy.
  */
 struct pb_mempool {
 	pthread_mutex_t lock;
@@ -302,24 +307,14 @@ static inline void reserve_take_fence(void)
 	atomic_thread_fence(memory_order_release);
 }
 
-static void *alloc_atomic(struct pb_mempool *pool,
-			  struct pb_mempool_counters *cnt)
+/*
+ * Caller holds pool->lock, and an alloc that may not wait took from the
+ * reserve or found it empty: below the low mark, the worker is scheduled.
+ */
+static inline void low_mark_check(struct pb_mempool *pool)
 {
-	void *elem = NULL;
-
-	pthread_mutex_lock(&pool->lock);
-	if (likely(read_curr_nr(pool)))
-		elem = remove_element(pool);
 	if (pool->has_worker && read_curr_nr(pool) < pool->low_mark)
 		schedule_refill(pool);
-	pthread_mutex_unlock(&pool->lock);
-	if (unlikely(!elem)) {
-		pb_count(cnt, alloc_fails);
-		return NULL;
-	}
-	reserve_take_fence();
-	pb_count(cnt, reserve_hits);
-	return elem;
 }
 
 static void deadline_after(struct timespec *ts, unsigned int ms)
@@ -334,14 +329,17 @@ static void deadline_after(struct timespec *ts, unsigned int ms)
 }
 
 /*
- * alloc_wait() - the may-block path, mm/mempool.c's loop: the first round
- * tries the backing allocator with PB_GFP_NOWAIT; once that and the reserve
- * failed, every round uses PB_GFP_WAIT. Only then does it sleep.
+ * pb_mempool_alloc() - mm/mempool.c's mempool_alloc() loop. The first round
+ * offers the backing allocator @gfp less PB_GFP_WAIT (the kernel's gfp_temp)
+ * and falls back on the reserve. Only when both failed does a caller that
+ * may wait go round again with its full @gfp, at once, and after that sleep
+ * for a free between rounds; a caller that may not wait gets NULL.
  */
-static void *alloc_wait(struct pb_mempool *pool,
-			struct pb_mempool_counters *cnt)
+void *pb_mempool_alloc(struct pb_mempool *pool, unsigned int gfp,
+		       struct pb_mempool_counters *cnt)
 {
-	unsigned int try_gfp = PB_GFP_NOWAIT;
+	const bool may_wait = gfp & PB_GFP_WAIT;
+	unsigned int try_gfp = gfp & ~(unsigned int)PB_GFP_WAIT;
 	struct timespec deadline;
 	bool waited = false, timed_out = false;
 	void *elem;
@@ -356,15 +354,22 @@ static void *alloc_wait(struct pb_mempool *pool,
 		pthread_mutex_lock(&pool->lock);
 		if (likely(read_curr_nr(pool))) {
 			elem = remove_element(pool);
+			if (!may_wait)
+				low_mark_check(pool);
 			pthread_mutex_unlock(&pool->lock);
 			reserve_take_fence();
 			pb_count(cnt, reserve_hits);
 			return elem;
 		}
-		if (try_gfp != PB_GFP_WAIT) {
+		if (try_gfp != gfp) {
+			/* Both failed without waiting: retry at once, waiting. */
 			pthread_mutex_unlock(&pool->lock);
-			try_gfp = PB_GFP_WAIT;
+			try_gfp = gfp;
 			continue;
+		}
+		if (!may_wait) {
+			low_mark_check(pool);
+			break;
 		}
 		if (!waited) {
 			if (!pool->wait_ms)
@@ -386,14 +391,6 @@ static void *alloc_wait(struct pb_mempool *pool,
 		pb_count(cnt, wait_timeouts);
 	pb_count(cnt, alloc_fails);
 	return NULL;
-}
-
-void *pb_mempool_alloc(struct pb_mempool *pool, unsigned int gfp,
-		       struct pb_mempool_counters *cnt)
-{
-	if (gfp & PB_GFP_WAIT)
-		return alloc_wait(pool, cnt);
-	return alloc_atomic(pool, cnt);
 }
 
 void pb_mempool_free(struct pb_mempool *pool, void *elem,

@@ -6,18 +6,26 @@
  * Design
  *   A pool guarantees that min_nr elements can always be handed out, even
  *   when its backing allocator fails: it keeps a reserve of up to min_nr
- *   elements, taken from the backing allocator at create. Allocations go to
- *   the backing allocator first and fall back on the reserve; frees top the
- *   reserve back up to min_nr before anything goes back to the backing
- *   allocator. One pthread mutex guards the reserve; there is no per-CPU or
- *   per-thread state in the pool (callers keep their own statistics).
+ *   elements, taken from the backing allocator at create. An allocation
+ *   follows mm/mempool.c's mempool_alloc(): the backing allocator first,
+ *   told not to wait (the kernel's gfp_temp, the caller's gfp without
+ *   direct reclaim and IO); then the reserve; then, for a caller that may
+ *   wait only, the backing allocator again with waiting allowed; then a
+ *   sleep until a free, and round again. A caller that may not wait gets
+ *   NULL where a waiting caller would retry. Frees top the reserve back up
+ *   to min_nr before anything goes back to the backing allocator. One
+ *   pthread mutex guards the reserve; there is no per-CPU or per-thread
+ *   state in the pool (callers keep their own statistics).
  *
- *   For backing allocators that may only be called from a context that can
- *   sleep (seed 004: the percpu allocator needs GFP_KERNEL), an atomic
- *   caller allocates from the reserve only, and the reserve is refilled
+ *   The backing allocator receives the caller's mode and decides, as a
+ *   kernel mempool's alloc_fn does: malloc serves any request; seed 004's
+ *   percpu allocator refuses (NULL) unless PB_GFP_WAIT is set, so that a
+ *   percpu mempool always takes its reserve first and calls the percpu
+ *   allocator only for a caller that may wait and found the reserve empty.
+ *   An atomic caller of such a pool lives on the reserve, which is refilled
  *   either synchronously (pb_mempool_refill(PB_GFP_WAIT)) or by a per-pool
- *   worker thread that atomic allocations schedule once the reserve drops
- *   below a low mark, as the kernel's schedule_work().
+ *   worker thread that allocations which may not wait schedule once the
+ *   reserve drops below a low mark, as the kernel's schedule_work().
  *
  * Suits
  *   Forward-progress guarantees under allocation failure, and buffering an
@@ -34,13 +42,20 @@
  * Lock order
  *   pool->lock only; the backing allocator is never called under it.
  *
- * Userspace against the kernel
+ * Userspace against the kernel (mm/mempool.c as it is today)
  *   - A kernel may-block mempool_alloc() never fails: it sleeps in 5 s slices
  *     until an element comes back. Here a PB_GFP_WAIT alloc gives up and
  *     returns NULL once wait_ms have passed since its first sleep, so that a
  *     benchmark cannot hang.
- *   - PB_GFP_ATOMIC allocations never call the backing allocator (the kernel
- *     calls it and the percpu backing refuses); the reserve is all they use.
+ *   - The gfp flags are cut down to one question, may the caller wait
+ *     (PB_GFP_WAIT: the kernel's __GFP_DIRECT_RECLAIM|__GFP_IO, and
+ *     GFP_KERNEL for seed 004's percpu alloc_fn)? There is no __GFP_HIGH,
+ *     __GFP_NOMEMALLOC, __GFP_NORETRY or __GFP_NOWARN: a userspace backing
+ *     allocator has no emergency reserves to draw on or to spare.
+ *   - The low mark that schedules the refill worker is the pool's (seed
+ *     004 leaves the decision to the caller, which reads nr_elems() and
+ *     calls percpu_mempool_refill()); pb_mempool_refill() is still there
+ *     for callers that decide themselves.
  *   - The async refill is a pthread per pool sleeping on a condition
  *     variable instead of a workqueue item.
  *   - Statistics are counted into caller-owned counters, so that the hot
@@ -54,15 +69,20 @@
 #include <stdint.h>
 
 /*
- * Allocation context flags, the kernel's gfp_t cut down to what a userspace
- * pool can honour.
- *   PB_GFP_NOWAIT  what a backing allocator receives on a pool's first try:
- *                  do not sleep, failing is fine (the reserve is behind).
- *   PB_GFP_WAIT    the caller may sleep: the backing allocator may do its
- *                  full, blocking work, and the pool may wait for a free.
- *   PB_GFP_ATOMIC  the caller may not sleep: the pool serves it from the
- *                  reserve only. Any gfp without PB_GFP_WAIT is served so.
- * A backing allocator only ever sees PB_GFP_NOWAIT or PB_GFP_WAIT.
+ * Allocation context flags, the kernel's gfp_t cut down to the one question
+ * a userspace pool can honour: may the caller wait?
+ *   PB_GFP_WAIT    the caller may sleep (GFP_KERNEL): the backing allocator
+ *                  may do its full, blocking work, and the pool may sleep
+ *                  for a free.
+ *   PB_GFP_ATOMIC  the caller may not sleep (GFP_ATOMIC): the backing
+ *                  allocator is asked without waiting, then the reserve;
+ *                  NULL when both fail.
+ *   PB_GFP_NOWAIT  what a backing allocator receives on a may-block
+ *                  caller's first try (the kernel's gfp_temp).
+ * A backing allocator receives the caller's flags without PB_GFP_WAIT on
+ * the first try, the caller's full flags on the may-block retry, and
+ * PB_GFP_WAIT from a fill. It must test PB_GFP_WAIT only: without it, it
+ * must not sleep and may fail.
  */
 enum {
 	PB_GFP_NOWAIT = 0,
@@ -75,17 +95,18 @@ enum {
 
 /*
  * Backing allocator. alloc returns an element or NULL; it is called with
- * PB_GFP_NOWAIT or PB_GFP_WAIT, from any thread, never under the pool lock.
+ * the flags above (PB_GFP_WAIT set or not), from any thread, never under
+ * the pool lock.
  */
 typedef void *(*pb_mempool_alloc_t)(unsigned int gfp, void *pool_data);
 typedef void (*pb_mempool_free_t)(void *elem, void *pool_data);
 
 /*
  * struct pb_mempool_params - tunables of pb_mempool_create().
- * @low_mark:     a PB_GFP_ATOMIC alloc that leaves fewer than @low_mark
- *                elements in the reserve (or finds it empty) schedules the
- *                refill worker. At most min_nr; 0: only pb_mempool_refill()
- *                schedules it.
+ * @low_mark:     an alloc without PB_GFP_WAIT that takes from the reserve
+ *                and leaves fewer than @low_mark elements there (or finds
+ *                it empty) schedules the refill worker. At most min_nr;
+ *                0: only pb_mempool_refill() schedules it.
  * @wait_ms:      total time a PB_GFP_WAIT alloc may sleep waiting for a
  *                free; 0: it never sleeps.
  * @async_refill: start a refill worker thread for this pool.
@@ -98,7 +119,8 @@ struct pb_mempool_params {
 
 /*
  * struct pb_mempool_counters - event counts of a pool.
- * @backing_allocs: elements taken from the backing allocator.
+ * @backing_allocs: elements taken from the backing allocator (by allocs,
+ *                  and by fills: create's, refills).
  * @backing_frees:  elements given back to it.
  * @reserve_hits:   allocations served from the reserve.
  * @reserve_puts:   frees that went into the reserve.
@@ -160,16 +182,19 @@ void pb_mempool_destroy(struct pb_mempool *pool);
 /**
  * pb_mempool_alloc() - allocate an element.
  * @pool: the pool.
- * @gfp:  PB_GFP_WAIT or PB_GFP_ATOMIC.
+ * @gfp:  PB_GFP_WAIT or PB_GFP_ATOMIC (any flags without PB_GFP_WAIT are
+ *        served as PB_GFP_ATOMIC).
  * @cnt:  the caller's counters, or NULL.
  *
- * PB_GFP_WAIT: backing allocator without sleeping, then the reserve, then
- * the backing allocator fully, then sleep until a free (or a refill) and
- * start again, for at most wait_ms in total. PB_GFP_ATOMIC: the reserve
- * only; under the low mark the refill worker is scheduled.
+ * The backing allocator with @gfp less PB_GFP_WAIT, then the reserve. If
+ * both failed: PB_GFP_ATOMIC gets NULL; PB_GFP_WAIT calls the backing
+ * allocator with @gfp, then sleeps until a free (or a refill) and starts
+ * again with @gfp, for at most wait_ms in total. A take from the reserve
+ * without PB_GFP_WAIT that leaves it under the low mark, or finds it empty,
+ * schedules the refill worker.
  *
- * Return: an element, or NULL (atomic: the reserve was empty; may-block:
- * wait_ms passed without an element).
+ * Return: an element, or NULL (atomic: the backing allocator refused and
+ * the reserve was empty; may-block: wait_ms passed without an element).
  */
 void *pb_mempool_alloc(struct pb_mempool *pool, unsigned int gfp,
 		       struct pb_mempool_counters *cnt);

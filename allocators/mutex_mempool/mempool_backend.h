@@ -2,8 +2,9 @@
 /*
  * mempool_backend.h - what the two mempool backends (mutex-mempool over
  * malloc, percpu-mempool over a percpu allocator) share around mempool.h:
- * the per-thread ctx that holds a thread's counters, and the statistics a
- * mempool reports.
+ * the per-thread ctx that holds a thread's counters, the statistics a
+ * mempool reports, and the reserve's default size and low mark with their
+ * check.
  *
  * Concurrency contract: a ctx belongs to the thread that made it; its
  * counters reach the pool's totals at pb_mempool_ctx_free(), so alloc and
@@ -14,6 +15,33 @@
 
 #include "allocators/mutex_mempool/mempool.h"
 #include "allocators/stats.h"
+
+/*
+ * The default reserve (min_nr) and low mark of both backends: a reserve of
+ * 64 objects, refilled (atomic mode) once an allocation leaves fewer than
+ * 32. Fixed, not derived from the workload's capacity: at fastpath-reuse's
+ * capacity of one object per thread a capacity-sized reserve of 1 with a
+ * low mark of 1 woke the refill worker on every alloc+free pair, so the
+ * atomic rows measured contention with the worker, not the pool.
+ */
+#define PB_MEMPOOL_DFL_MIN_NR 64u
+#define PB_MEMPOOL_DFL_LOW_MARK 32u
+/* The largest min_nr (and low_mark) an option may ask for. */
+#define PB_MEMPOOL_MAX_MIN_NR (UINT64_C(1) << 24)
+
+/**
+ * pb_mempool_check_levels() - validate the min_nr and low_mark options.
+ * @owner:    the backend's name, for the message.
+ * @min_nr:   the reserve asked for (the option parser has checked its range).
+ * @low_mark: the low mark asked for.
+ * @err:      receives a one-line message on failure.
+ * @errlen:   its size.
+ *
+ * Return: 0, or -1 when @low_mark exceeds @min_nr (a reserve never holds
+ * more than min_nr, so it would stay under the low mark for good).
+ */
+int pb_mempool_check_levels(const char *owner, uint64_t min_nr,
+			    uint64_t low_mark, char *err, size_t errlen);
 
 /* struct pb_mempool_ctx - one thread's handle: @owner, the backend's pool. */
 struct pb_mempool_ctx {

@@ -3,22 +3,27 @@
  * mutex_mempool.c - the backend "mutex-mempool": a mempool_t (mempool.h)
  * over a backing allocator, measured as an allocator.
  *
- * Design: one pb_mempool per pool with a reserve of min_nr objects (the
- * config's capacity by default, so that every object the harness may hold
- * at once is guaranteed). alloc=may-block allocates as a PB_GFP_WAIT caller
- * (backing first, reserve on failure, sleep for at most wait_ms);
- * alloc=atomic as a PB_GFP_ATOMIC one (the reserve only, NULL when empty),
- * and only then is the pool given a refill worker, scheduled when the
- * reserve drops below low_mark (seed 004's percpu mempool). The backing
- * allocator is picked from a table (backing=), so the percpu allocator can
- * join malloc there.
+ * Design: one pb_mempool per pool with a reserve of min_nr objects (64 by
+ * default, whatever the workload's capacity; mempool_backend.h says why).
+ * Every allocation follows mm/mempool.c: the backing allocator first, told
+ * not to wait; the reserve when it fails; then what the mode allows:
+ *   alloc=may-block  PB_GFP_WAIT: the backing allocator again, waiting
+ *                    allowed, then a sleep of at most wait_ms for a free.
+ *   alloc=atomic     PB_GFP_ATOMIC: NULL. Only this mode gives the pool a
+ *                    refill worker, scheduled when an allocation leaves
+ *                    the reserve below low_mark (32 by default; seed 004's
+ *                    refill).
+ * The backing allocator is picked from a table (backing=); malloc serves
+ * every request, waiting allowed or not, so in both modes the reserve is
+ * touched only when malloc fails, and the worker is never woken while it
+ * does not.
  *
  * Suits: showing what a lock-protected reserve costs in front of an
- * allocator, and how an atomic consumer fares against an async refill.
+ * allocator, and how a caller fares when the backing allocator fails.
  * Limits: every reserve access takes one mutex shared by all threads; with
- * a healthy malloc backing a may-block pool touches the reserve only on free
- * (the unlocked pre-check finds it full) and so measures malloc plus an
- * indirect call; an atomic pool fails once the refill worker falls behind.
+ * a healthy malloc backing both modes measure malloc plus an indirect call
+ * and the free path's unlocked look at the reserve level (full, so the
+ * object goes back to malloc).
  *
  * Context modes: the mempool is fully protected by its mutex and keeps no
  * per-CPU state, so PB_MODE_EXCLUSIVE and PB_MODE_SHARED run the same code;
@@ -29,9 +34,10 @@
  * thread_fini, so alloc/free write no shared line for counting.
  *
  * Userspace against the kernel: see mempool.h (a may-block alloc gives up
- * after wait_ms; the refill worker is a thread). malloc has no
- * non-blocking form, so the pool's PB_GFP_NOWAIT and PB_GFP_WAIT tries of
- * the malloc backing are the same call.
+ * after wait_ms; the refill worker is a thread, scheduled by the pool at
+ * the low mark). malloc has no non-blocking form: a request that may not
+ * wait is served as one that may (a kernel slab backing would fail it
+ * under memory pressure, never here).
  */
 #include <errno.h>
 #include <stdalign.h>
@@ -43,7 +49,6 @@
 #include "allocators/mutex_mempool/mempool_backend.h"
 
 #define MM_NAME "mutex-mempool"
-#define MM_MAX_MIN_NR (UINT64_C(1) << 24)
 #define MM_MAX_WAIT_MS UINT64_C(600000)
 
 /*
@@ -56,7 +61,10 @@ struct mm_pool {
 	struct pb_geometry geo;	/* what is asked of the backing allocator */
 };
 
-/* malloc backing: any thread; malloc is thread-safe. */
+/*
+ * malloc backing: any thread; malloc is thread-safe. It serves every @gfp:
+ * malloc cannot be told not to wait.
+ */
 static void *mm_malloc_alloc(unsigned int gfp, void *pool_data)
 {
 	const struct mm_pool *p = pool_data;
@@ -92,14 +100,19 @@ enum { MM_MAY_BLOCK, MM_ATOMIC };
 enum { OPT_MIN_NR, OPT_ALLOC, OPT_BACKING, OPT_LOW_MARK, OPT_WAIT_MS, OPT__COUNT };
 
 static const struct pb_option_spec mm_options[] = {
-	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, 0, 0, MM_MAX_MIN_NR, NULL,
-			 "reserved objects; 0: the config's capacity" },
+	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, PB_MEMPOOL_DFL_MIN_NR, 1,
+			 PB_MEMPOOL_MAX_MIN_NR, NULL,
+			 "reserved objects, filled at create; not derived "
+			 "from the workload's capacity" },
 	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, MM_MAY_BLOCK, 0, 0, mm_alloc_modes,
-			"may-block (PB_GFP_WAIT) or atomic (reserve only)" },
+			"may-block (PB_GFP_WAIT) or atomic (backing without "
+			"waiting, then the reserve, then NULL)" },
 	[OPT_BACKING] = { "backing", PB_OPT_ENUM, 0, 0, 0, mm_backing_names,
 			  "backing allocator" },
-	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, 0, 0, MM_MAX_MIN_NR, NULL,
-			   "atomic: refill below this level; 0: min_nr/2 (at least 1)" },
+	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, PB_MEMPOOL_DFL_LOW_MARK, 0,
+			   PB_MEMPOOL_MAX_MIN_NR, NULL,
+			   "atomic: the worker refills the reserve once it is "
+			   "below this level; at most min_nr; 0: never" },
 	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
 			  MM_MAX_WAIT_MS, NULL,
 			  "may-block: total sleep for a free before NULL; 0: never sleep" },
@@ -118,22 +131,10 @@ static int mm_create(const struct pb_config *cfg, void **pool, char *err,
 	if (pb_options_parse(mm_options, cfg->opts, cfg->nr_opts, v, MM_NAME,
 			     err, errlen))
 		return -1;
-	min_nr = v[OPT_MIN_NR] ? v[OPT_MIN_NR] : cfg->capacity;
-	if (!min_nr || min_nr > MM_MAX_MIN_NR) {
-		snprintf(err, errlen,
-			 MM_NAME ": min_nr=0 takes the capacity, %zu: give min_nr in [1, %llu]",
-			 cfg->capacity, (unsigned long long)MM_MAX_MIN_NR);
+	min_nr = v[OPT_MIN_NR];
+	low_mark = v[OPT_LOW_MARK];
+	if (pb_mempool_check_levels(MM_NAME, min_nr, low_mark, err, errlen))
 		return -1;
-	}
-	low_mark = v[OPT_LOW_MARK] ? v[OPT_LOW_MARK] :
-		   (min_nr / 2 ? min_nr / 2 : 1);
-	if (low_mark > min_nr) {
-		snprintf(err, errlen,
-			 MM_NAME ": low_mark=%llu exceeds min_nr=%llu",
-			 (unsigned long long)low_mark,
-			 (unsigned long long)min_nr);
-		return -1;
-	}
 	p = malloc(sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, MM_NAME ": out of memory");
@@ -207,14 +208,14 @@ static void mm_stats(void *pool, struct pb_stats *st)
 	pb_mempool_report(p->mp, sizeof(*p), st);
 }
 
-/* The atomic path (reserve only, async refill worker) is other code. */
+/* The atomic path (no waiting retry, a refill worker) is other code. */
 static const char *const mm_variants[] = { "alloc=atomic", NULL };
 
 PB_BACKEND_REGISTER(mutex_mempool, mm_alloc, mm_free,
 	.name = MM_NAME,
-	.description = "mempool_t (Linux mm/mempool.c): min_nr reserve under a "
-		       "pthread mutex over a backing allocator; may-block or "
-		       "atomic with async refill",
+	.description = "mempool_t (Linux mm/mempool.c): backing allocator "
+		       "first, then a min_nr reserve under a pthread mutex; "
+		       "may-block or atomic with async refill",
 	.options = mm_options,
 	.variants = mm_variants,
 	.create = mm_create,

@@ -7,29 +7,47 @@
  * copy.
  *
  * Design (REFERENCE §7, seed 004): percpu allocation may sleep (chunk
- * creation, page population), so callers that may not (the kernel's
- * atomic and no-IO contexts) allocate only from the reserve:
+ * creation, page population), so seed 004's alloc_fn refuses every request
+ * that may not (anything short of GFP_KERNEL), and ours refuses every
+ * request without PB_GFP_WAIT. mempool_alloc() offers its backing a
+ * non-waiting request first, so every allocation takes the reserve first:
  *   alloc=atomic    (default) PB_GFP_ATOMIC: the reserve only, NULL when
- *                   it is empty. Below low_mark the reserve is refilled:
- *                   refill=async by the pool's worker thread (the kernel's
- *                   work item; the call reports "in progress"), refill=sync
- *                   by the allocating thread itself right after its alloc,
- *                   as a caller that may sleep and watches nr_elems does.
- *   alloc=may-block PB_GFP_WAIT: the percpu allocator first, the reserve
- *                   when it fails, then a bounded wait for a free.
- * nr_elems (the reserve level) is the reserve_level statistic; backing
- * allocations and refills are counted.
+ *                   it is empty.
+ *   alloc=may-block PB_GFP_WAIT: the reserve; when it is empty, the percpu
+ *                   allocator (the waiting retry); then a bounded wait for
+ *                   a free.
+ * Frees top the reserve up to min_nr before the percpu allocator gets
+ * anything back. Below low_mark the reserve is refilled to min_nr:
+ *   refill=async    (default) atomic mode: by the pool's worker thread,
+ *                   scheduled by the allocation that left the reserve
+ *                   below low_mark (the kernel's work item, refill(gfp)
+ *                   without GFP_KERNEL). A may-block pool has no worker:
+ *                   its callers allocate from the percpu allocator
+ *                   themselves once the reserve is empty.
+ *   refill=sync     either mode: by the allocating thread itself right
+ *                   after its alloc, as a caller that may sleep and
+ *                   watches nr_elems does (refill(GFP_KERNEL)).
+ * The reserve is 64 objects refilled below 32 by default, whatever the
+ * workload's capacity (mempool_backend.h says why). nr_elems (the reserve
+ * level) is the reserve_level statistic; reserve_hits count allocations
+ * the reserve served, backing_allocs the percpu allocations (by a may-block
+ * caller's retry, or by a refill: refills counts refill runs).
  *
  * Suits: what a reserve in front of the percpu allocator costs against
  * direct percpu allocation (the percpu-bitmap backend), and whether an
  * atomic consumer outruns the refill.
  * Limits: one mutex for the reserve and the percpu allocator's own lock
  * behind it; the reserve is a LIFO, so its objects are scattered over
- * chunks like the percpu allocator left them.
+ * chunks like the percpu allocator left them. An atomic consumer that
+ * holds more than min_nr objects at once depends on the refill keeping up,
+ * which only refill=sync guarantees: alloc=atomic with refill=async (or
+ * low_mark=0) refuses a capacity above min_nr as unsupported (the harness
+ * skips that point) rather than fail when it outruns the worker.
  *
- * Userspace against the kernel: the refill worker is a thread (mempool.h);
- * the percpu allocator never sleeps here (no page population), so a
- * may-block pool rarely touches its reserve.
+ * Userspace against the kernel: the refill worker is a thread, scheduled
+ * by the pool at the low mark rather than by the caller (mempool.h); the
+ * percpu allocator never sleeps here (no page population), but is refused
+ * to callers that may not wait all the same, as seed 004 refuses it.
  *
  * Context modes: all state is under the mempool's mutex and the percpu
  * allocator's lock; exclusive and shared run the same code.
@@ -44,7 +62,6 @@
 #include "allocators/pcpu.h"
 
 #define PM_NAME "percpu-mempool"
-#define PM_MAX_MIN_NR (UINT64_C(1) << 24)
 #define PM_MAX_WAIT_MS UINT64_C(600000)
 
 /* struct pm_pool - a pool; also the backing's pool_data. Read-only after create. */
@@ -56,12 +73,18 @@ struct pm_pool {
 	size_t low_mark;
 };
 
-/* The percpu backing: the percpu allocator takes its own lock. */
+/*
+ * The percpu backing, seed 004's percpu_mempool_alloc_fn: a request that
+ * may not wait is refused without calling the percpu allocator, so that
+ * mempool_alloc() falls back on the reserve. The percpu allocator takes
+ * its own lock.
+ */
 static void *pm_backing_alloc(unsigned int gfp, void *pool_data)
 {
 	const struct pb_pcpu_pool *pp = ((const struct pm_pool *)pool_data)->pp;
 
-	(void)gfp;
+	if (!(gfp & PB_GFP_WAIT))
+		return NULL;
 	return pp->ops->alloc(pp->a, pp->size, pp->align);
 }
 
@@ -82,20 +105,24 @@ enum { OPT_MIN_NR, OPT_ALLOC, OPT_REFILL, OPT_BACKING, OPT_LOW_MARK,
        OPT_WAIT_MS, OPT_UNIT_SIZE, OPT__COUNT };
 
 static const struct pb_option_spec pm_options[] = {
-	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
-			 "reserved objects; 0: the config's capacity" },
+	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, PB_MEMPOOL_DFL_MIN_NR, 1,
+			 PB_MEMPOOL_MAX_MIN_NR, NULL,
+			 "reserved objects, filled at create; not derived "
+			 "from the workload's capacity" },
 	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, PM_ATOMIC, 0, 0, pm_alloc_modes,
-			"atomic (reserve only, seed 004) or may-block (percpu "
-			"allocator first)" },
+			"atomic (reserve only, seed 004) or may-block (reserve, "
+			"then the percpu allocator when it is empty)" },
 	[OPT_REFILL] = { "refill", PB_OPT_ENUM, PM_ASYNC, 0, 0, pm_refill_modes,
-			 "atomic: below low_mark, async (worker thread) or sync "
-			 "(the allocating thread)" },
+			 "below low_mark, async (atomic: worker thread; "
+			 "may-block: none) or sync (the allocating thread)" },
 	[OPT_BACKING] = { .key = "backing", .type = PB_OPT_NAME,
 			  .def_name = "percpu-bitmap",
 			  .help = "percpu allocator behind the reserve (pcpu.h "
 				  "registry: percpu-bitmap, percpu-areamap)" },
-	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, 0, 0, PM_MAX_MIN_NR, NULL,
-			   "atomic: refill below this level; 0: min_nr/2 (at least 1)" },
+	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, PB_MEMPOOL_DFL_LOW_MARK, 0,
+			   PB_MEMPOOL_MAX_MIN_NR, NULL,
+			   "refill the reserve once it is below this level; at "
+			   "most min_nr; 0: never" },
 	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
 			  PM_MAX_WAIT_MS, NULL,
 			  "may-block: total sleep for a free before NULL; 0: never sleep" },
@@ -146,21 +173,10 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 			     err, errlen) ||
 	    pm_backing_find(pb_option_name(v[OPT_BACKING]), &ops, err, errlen))
 		return -1;
-	min_nr = v[OPT_MIN_NR] ? v[OPT_MIN_NR] : cfg->capacity;
-	if (!min_nr || min_nr > PM_MAX_MIN_NR) {
-		snprintf(err, errlen,
-			 PM_NAME ": min_nr=0 takes the capacity, %zu: give min_nr in [1, %llu]",
-			 cfg->capacity, (unsigned long long)PM_MAX_MIN_NR);
+	min_nr = v[OPT_MIN_NR];
+	low_mark = v[OPT_LOW_MARK];
+	if (pb_mempool_check_levels(PM_NAME, min_nr, low_mark, err, errlen))
 		return -1;
-	}
-	low_mark = v[OPT_LOW_MARK] ? v[OPT_LOW_MARK] :
-		   (min_nr / 2 ? min_nr / 2 : 1);
-	if (low_mark > min_nr) {
-		snprintf(err, errlen, PM_NAME ": low_mark=%llu exceeds min_nr=%llu",
-			 (unsigned long long)low_mark,
-			 (unsigned long long)min_nr);
-		return -1;
-	}
 	p = calloc(1, sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, PM_NAME ": out of memory");
@@ -172,6 +188,22 @@ static int pm_create(const struct pb_config *cfg, void **pool, char *err,
 		p->pp = NULL;
 		pm_release(p);
 		return -1;
+	}
+	if (v[OPT_ALLOC] == PM_ATOMIC &&
+	    (v[OPT_REFILL] == PM_ASYNC || !low_mark) && cfg->capacity > min_nr) {
+		/*
+		 * Nothing but the reserve serves an atomic caller, and nothing
+		 * but the worker refills it, which may fall behind: the
+		 * capacity is guaranteed only when the reserve covers it.
+		 */
+		snprintf(err, errlen,
+			 PM_NAME ": alloc=atomic with %s serves its reserve only: "
+			 "capacity %zu exceeds min_nr=%llu; give min_nr>=%zu, or "
+			 "refill=sync",
+			 low_mark ? "refill=async" : "low_mark=0", cfg->capacity,
+			 (unsigned long long)min_nr, cfg->capacity);
+		pm_release(p);
+		return PB_CREATE_UNSUPPORTED;
 	}
 	p->gfp = v[OPT_ALLOC] == PM_ATOMIC ? PB_GFP_ATOMIC : PB_GFP_WAIT;
 	p->sync_refill = v[OPT_REFILL] == PM_SYNC;
@@ -254,14 +286,21 @@ static void pm_stats(void *pool, struct pb_stats *st)
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
 }
 
+/*
+ * The defaults (alloc=atomic refill=async) refuse the suites' capacities
+ * (up to 512) with a 64-object reserve: min_nr=1024 runs them, and
+ * low_mark=1024 makes every take schedule the worker, so that it refills
+ * beside the users.
+ */
 static const char *const pm_variants[] = { "alloc=may-block", "refill=sync",
-					   "backing=percpu-areamap", NULL };
+					   "backing=percpu-areamap;min_nr=1024",
+					   "min_nr=1024;low_mark=1024", NULL };
 
 PB_BACKEND_REGISTER(percpu_mempool, pm_alloc, pm_free,
 	.name = PM_NAME,
 	.description = "percpu mempool (seed 004): mempool_t reserve over the "
-		       "percpu allocator; atomic callers use the reserve only, "
-		       "async or sync refill",
+		       "percpu allocator, always taken first; atomic callers "
+		       "use the reserve only, async or sync refill",
 	.flags = PB_BACKEND_PERCPU,
 	.options = pm_options,
 	.variants = pm_variants,

@@ -4,8 +4,10 @@
  * "mutex-mempool" backend built on it.
  *
  * The core is driven with a test backing allocator that counts every call
- * and fails on demand, so that reserve use, waiting and refilling can be
- * forced and checked exactly. The backend is driven through its registered
+ * by the flags it got, logs them, and fails on demand (all calls, or, as
+ * seed 004's percpu alloc_fn, those without PB_GFP_WAIT), so that the
+ * order of mm/mempool.c's alloc path, reserve use, waiting and refilling
+ * can be forced and checked exactly. The backend is driven through its registered
  * operations only. Threads other than the test's own never call cmocka
  * asserts (cmocka is not thread-safe): they record what they saw and the
  * test thread checks it. Waits are bounded (5 s) and only for liveness; no
@@ -31,14 +33,19 @@
 #define TB_OBJ_SIZE 64
 #define LIVENESS_MS 5000
 
+#define TB_LOG 32
+
 /* The test backing allocator: counts, and fails when told to. */
 struct tb {
 	atomic_size_t allocs;		/* elements handed out */
 	atomic_size_t frees;		/* elements taken back */
-	atomic_size_t calls_nowait;
-	atomic_size_t calls_wait;
-	atomic_size_t bad_gfp;		/* calls with neither NOWAIT nor WAIT */
+	atomic_size_t calls_nowait;	/* calls without PB_GFP_WAIT */
+	atomic_size_t calls_wait;	/* calls with it */
+	atomic_size_t bad_gfp;		/* calls with flags mempool.h lacks */
+	unsigned int log[TB_LOG];	/* the flags of the first TB_LOG calls */
+	atomic_size_t nr_log;
 	atomic_bool fail;		/* fail every call */
+	atomic_bool refuse_nowait;	/* fail calls without PB_GFP_WAIT */
 	atomic_long budget;		/* successes left; negative: unlimited */
 	atomic_uint flaky;		/* fail all but every flaky-th call; 0: off */
 	atomic_uint seq;
@@ -54,15 +61,20 @@ static void *tb_alloc(unsigned int gfp, void *data)
 {
 	struct tb *tb = data;
 	unsigned int flaky = atomic_load(&tb->flaky);
+	size_t n = atomic_fetch_add(&tb->nr_log, 1);
 	void *p;
 
-	if (gfp == PB_GFP_NOWAIT)
-		atomic_fetch_add(&tb->calls_nowait, 1);
-	else if (gfp == PB_GFP_WAIT)
+	if (n < TB_LOG)
+		tb->log[n] = gfp;
+	if (gfp & ~(unsigned int)(PB_GFP_WAIT | PB_GFP_ATOMIC))
+		atomic_fetch_add(&tb->bad_gfp, 1);
+	if (gfp & PB_GFP_WAIT)
 		atomic_fetch_add(&tb->calls_wait, 1);
 	else
-		atomic_fetch_add(&tb->bad_gfp, 1);
+		atomic_fetch_add(&tb->calls_nowait, 1);
 	if (atomic_load(&tb->fail))
+		return NULL;
+	if (!(gfp & PB_GFP_WAIT) && atomic_load(&tb->refuse_nowait))
 		return NULL;
 	if (flaky && atomic_fetch_add(&tb->seq, 1) % flaky)
 		return NULL;
@@ -86,6 +98,22 @@ static void tb_free(void *elem, void *data)
 static size_t tb_calls(struct tb *tb)
 {
 	return atomic_load(&tb->calls_nowait) + atomic_load(&tb->calls_wait);
+}
+
+/* Forget the flags logged so far. */
+static void tb_log_reset(struct tb *tb)
+{
+	atomic_store(&tb->nr_log, 0);
+}
+
+/* The calls since tb_log_reset() got exactly @want (@n flags). */
+static void tb_log_expect(struct tb *tb, const unsigned int *want, size_t n)
+{
+	assert_int_equal(atomic_load(&tb->nr_log), n);
+	for (size_t i = 0; i < n; i++)
+		if (tb->log[i] != want[i])
+			fail_msg("backing call %zu got flags %#x, expected %#x",
+				 i, tb->log[i], want[i]);
 }
 
 static struct pb_mempool *tb_pool(struct tb *tb, size_t min_nr,
@@ -231,34 +259,123 @@ static void test_reserve_capped_at_min_nr(void **state)
 	assert_int_equal(atomic_load(&tb.frees), atomic_load(&tb.allocs));
 }
 
-static void test_atomic_uses_reserve_only(void **state)
+/*
+ * mm/mempool.c for a caller that may not wait: the backing allocator
+ * first, with the caller's flags (no PB_GFP_WAIT); the reserve when it
+ * fails; NULL when both did, never a waiting call and never a sleep.
+ */
+static void test_atomic_backing_first(void **state)
 {
+	static const unsigned int atomic5[] = {
+		PB_GFP_ATOMIC, PB_GFP_ATOMIC, PB_GFP_ATOMIC, PB_GFP_ATOMIC,
+		PB_GFP_ATOMIC,
+	};
 	struct pb_mempool_counters cnt = { 0 };
 	struct tb tb;
 	struct pb_mempool *mp;
-	size_t calls;
-	void *e[3];
+	void *e[4];
 
 	(void)state;
 	tb_init(&tb);
 	mp = tb_pool(&tb, 3, 2, 100, false);
-	calls = tb_calls(&tb);
-	for (int i = 0; i < 3; i++) {
+	assert_int_equal(atomic_load(&tb.calls_wait), 3);	/* create's */
+	tb_log_reset(&tb);
+
+	/* A backing allocator that serves: the reserve is not touched. */
+	e[0] = pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt);
+	assert_non_null(e[0]);
+	assert_int_equal(cnt.backing_allocs, 1);
+	assert_int_equal(cnt.reserve_hits, 0);
+	assert_int_equal(pb_mempool_nr_elems(mp), 3);
+
+	/* One that fails: the reserve, after one try each. */
+	atomic_store(&tb.fail, true);
+	for (int i = 1; i < 4; i++) {
 		e[i] = pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt);
 		assert_non_null(e[i]);
 	}
-	assert_null(pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt));
-	assert_null(pb_mempool_alloc(mp, PB_GFP_NOWAIT, &cnt));
-	assert_int_equal(tb_calls(&tb), calls);
 	assert_int_equal(cnt.reserve_hits, 3);
+	assert_int_equal(pb_mempool_nr_elems(mp), 0);
+
+	/* Both empty: NULL after one try; PB_GFP_NOWAIT is served alike. */
+	assert_null(pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt));
+	tb_log_expect(&tb, atomic5, 5);
+	assert_null(pb_mempool_alloc(mp, PB_GFP_NOWAIT, &cnt));
+	assert_int_equal(tb.log[5], PB_GFP_NOWAIT);
+	assert_int_equal(atomic_load(&tb.calls_wait), 3);
 	assert_int_equal(cnt.alloc_fails, 2);
-	assert_int_equal(cnt.backing_allocs, 0);
+	assert_int_equal(cnt.waits, 0);
 	/* No worker: the low mark schedules nothing, and none can be asked for. */
 	assert_int_equal(pb_mempool_refill(mp, PB_GFP_ATOMIC), -EOPNOTSUPP);
-	for (int i = 0; i < 3; i++)
+
+	/* Frees fill the reserve first, the backing's element included. */
+	for (int i = 0; i < 4; i++)
 		pb_mempool_free(mp, e[i], &cnt);
+	assert_int_equal(cnt.reserve_puts, 3);
+	assert_int_equal(cnt.backing_frees, 1);
 	assert_int_equal(pb_mempool_nr_elems(mp), 3);
+	assert_int_equal(atomic_load(&tb.bad_gfp), 0);
 	pb_mempool_destroy(mp);
+	assert_int_equal(atomic_load(&tb.frees), atomic_load(&tb.allocs));
+}
+
+/*
+ * A backing allocator that refuses every request that may not wait (seed
+ * 004's percpu alloc_fn): a may-block caller is served from the reserve
+ * while it lasts, the backing allocator doing no work; once it is empty,
+ * the backing allocator gets PB_GFP_WAIT at once, without a sleep. An
+ * atomic caller never gets past the reserve.
+ */
+static void test_refusing_backing_reserve_first(void **state)
+{
+	static const unsigned int reserve[] = { PB_GFP_NOWAIT, PB_GFP_NOWAIT };
+	static const unsigned int retry[] = { PB_GFP_NOWAIT, PB_GFP_WAIT };
+	static const unsigned int atomic1[] = { PB_GFP_ATOMIC };
+	struct pb_mempool_counters cnt = { 0 };
+	struct tb tb;
+	struct pb_mempool *mp;
+	void *e[4];
+
+	(void)state;
+	tb_init(&tb);
+	/* A wait budget far beyond the test: a sleep would show as a wait. */
+	mp = tb_pool(&tb, 2, 0, 12 * LIVENESS_MS, false);
+	atomic_store(&tb.refuse_nowait, true);
+	tb_log_reset(&tb);
+	e[0] = pb_mempool_alloc(mp, PB_GFP_WAIT, &cnt);
+	e[1] = pb_mempool_alloc(mp, PB_GFP_WAIT, &cnt);
+	assert_non_null(e[0]);
+	assert_non_null(e[1]);
+	tb_log_expect(&tb, reserve, 2);
+	assert_int_equal(cnt.reserve_hits, 2);
+	assert_int_equal(cnt.backing_allocs, 0);
+	assert_int_equal(atomic_load(&tb.allocs), 2);	/* create's */
+
+	tb_log_reset(&tb);
+	e[2] = pb_mempool_alloc(mp, PB_GFP_WAIT, &cnt);
+	assert_non_null(e[2]);
+	tb_log_expect(&tb, retry, 2);
+	assert_int_equal(cnt.backing_allocs, 1);
+	assert_int_equal(cnt.waits, 0);
+
+	tb_log_reset(&tb);
+	assert_null(pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt));
+	tb_log_expect(&tb, atomic1, 1);
+	assert_int_equal(cnt.alloc_fails, 1);
+
+	/* A free refills the reserve, and the atomic caller gets it back. */
+	pb_mempool_free(mp, e[2], &cnt);
+	assert_int_equal(cnt.reserve_puts, 1);
+	e[3] = pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt);
+	assert_ptr_equal(e[3], e[2]);
+	assert_int_equal(cnt.reserve_hits, 3);
+	for (int i = 0; i < 2; i++)
+		pb_mempool_free(mp, e[i], &cnt);
+	pb_mempool_free(mp, e[3], &cnt);
+	assert_int_equal(pb_mempool_nr_elems(mp), 2);
+	assert_int_equal(cnt.backing_frees, 1);
+	pb_mempool_destroy(mp);
+	assert_int_equal(atomic_load(&tb.frees), atomic_load(&tb.allocs));
 }
 
 static void test_async_refill(void **state)
@@ -271,6 +388,8 @@ static void test_async_refill(void **state)
 	(void)state;
 	tb_init(&tb);
 	mp = tb_pool(&tb, 8, 4, 100, true);
+	/* The atomic takes come from the reserve; the worker's fill may wait. */
+	atomic_store(&tb.refuse_nowait, true);
 	for (int i = 0; i < 5; i++) {
 		e[i] = pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt);
 		assert_non_null(e[i]);
@@ -303,6 +422,7 @@ static void test_sync_refill(void **state)
 	(void)state;
 	tb_init(&tb);
 	mp = tb_pool(&tb, 4, 0, 100, false);
+	atomic_store(&tb.refuse_nowait, true);
 	for (int i = 0; i < 3; i++)
 		e[i] = pb_mempool_alloc(mp, PB_GFP_ATOMIC, &cnt);
 	assert_int_equal(pb_mempool_nr_elems(mp), 1);
@@ -572,8 +692,6 @@ static void test_backend_option_errors(void **state)
 	expect_refused(&cfg, "obj_size");
 	cfg = mm_config(64, 24, 16, NULL, 0);
 	expect_refused(&cfg, "not a power of two");
-	cfg = mm_config(64, 0, 0, NULL, 0);
-	expect_refused(&cfg, "min_nr");
 }
 
 static void *backend_create(const struct pb_config *cfg)
@@ -586,6 +704,64 @@ static void *backend_create(const struct pb_config *cfg)
 		fail_msg("create failed: %s", err);
 	assert_non_null(pool);
 	return pool;
+}
+
+/* The option table's entry for @key. */
+static const struct pb_option_spec *option(const struct pb_backend *b,
+					   const char *key)
+{
+	int i = pb_options_find(b->options, key);
+
+	assert_true(i >= 0);
+	return &b->options[i];
+}
+
+/*
+ * The reserve is 64 objects refilled below 32 by default, whatever the
+ * workload's capacity (fastpath-reuse's is one object per thread), and the
+ * options that change them are checked against each other.
+ */
+static void test_backend_defaults(void **state)
+{
+	static const size_t capacities[] = { 0, 1, 4, 100000 };
+	const struct pb_kv atomic[] = { { "alloc", "atomic" } };
+	const struct pb_kv small[] = { { "min_nr", "16" } };
+	const struct pb_kv small_ok[] = { { "min_nr", "16" }, { "low_mark", "8" } };
+	const struct pb_kv low_eq[] = { { "low_mark", "64" } };
+	const struct pb_kv low_over[] = { { "low_mark", "65" } };
+	const struct pb_kv min_zero[] = { { "min_nr", "0" }, { "low_mark", "0" } };
+	const struct pb_backend *b = mm_backend();
+	struct pb_config cfg;
+
+	(void)state;
+	assert_int_equal(option(b, "min_nr")->def, 64);
+	assert_int_equal(option(b, "low_mark")->def, 32);
+	for (size_t i = 0; i < sizeof(capacities) / sizeof(capacities[0]); i++) {
+		for (int a = 0; a < 2; a++) {
+			struct pb_stats st = { 0 };
+			void *pool;
+
+			cfg = mm_config(64, 0, capacities[i], a ? atomic : NULL,
+					a ? 1 : 0);
+			pool = backend_create(&cfg);
+			b->stats(pool, &st);
+			assert_int_equal(st.v[PB_STAT_reserve_level], 64);
+			assert_int_equal(st.v[PB_STAT_backing_allocs], 64);
+			b->destroy(pool);
+		}
+	}
+
+	cfg = mm_config(64, 0, 1, small, 1);
+	expect_refused(&cfg, "low_mark=32 exceeds min_nr=16");
+	expect_refused(&cfg, "give low_mark <= min_nr");
+	cfg = mm_config(64, 0, 1, low_over, 1);
+	expect_refused(&cfg, "low_mark=65 exceeds min_nr=64");
+	cfg = mm_config(64, 0, 1, min_zero, 2);
+	expect_refused(&cfg, "min_nr=0: expected an integer in [1, ");
+	cfg = mm_config(64, 0, 1, small_ok, 2);
+	b->destroy(backend_create(&cfg));
+	cfg = mm_config(64, 0, 1, low_eq, 1);
+	b->destroy(backend_create(&cfg));
 }
 
 static void test_backend_may_block(void **state)
@@ -615,15 +791,15 @@ static void test_backend_may_block(void **state)
 	b->thread_fini(pool, cb);
 
 	b->stats(pool, &st);
-	/* min_nr defaults to the capacity, 4, filled at create. */
-	assert_int_equal(st.v[PB_STAT_backing_allocs], 4 + 3);
+	/* min_nr defaults to 64 (not the capacity, 4), filled at create. */
+	assert_int_equal(st.v[PB_STAT_backing_allocs], 64 + 3);
 	assert_int_equal(st.v[PB_STAT_backing_frees], 3);
 	assert_int_equal(st.v[PB_STAT_reserve_hits], 0);
 	assert_int_equal(st.v[PB_STAT_reserve_puts], 0);
 	assert_int_equal(st.v[PB_STAT_waits], 0);
 	assert_int_equal(st.v[PB_STAT_alloc_fails], 0);
 	assert_int_equal(st.v[PB_STAT_refills], 0);
-	assert_int_equal(st.v[PB_STAT_reserve_level], 4);
+	assert_int_equal(st.v[PB_STAT_reserve_level], 64);
 	assert_true(st.v[PB_STAT_metadata_bytes] >= 4 * sizeof(void *));
 	assert_true(pb_stats_has(&st, PB_STAT_wait_timeouts));
 	assert_false(pb_stats_has(&st, PB_STAT_fast_hits));
@@ -631,10 +807,15 @@ static void test_backend_may_block(void **state)
 	b->destroy(pool);
 }
 
-static void test_backend_atomic(void **state)
+/*
+ * alloc=atomic over malloc, as mm/mempool.c serves a GFP_ATOMIC caller:
+ * malloc first (it serves a request that may not wait), so the reserve and
+ * its refill worker stay untouched while malloc works.
+ */
+static void test_backend_atomic_malloc_first(void **state)
 {
 	const struct pb_kv kv[] = {
-		{ "alloc", "atomic" }, { "min_nr", "4" }, { "low_mark", "1" },
+		{ "alloc", "atomic" }, { "min_nr", "4" }, { "low_mark", "4" },
 	};
 	const struct pb_backend *b = mm_backend();
 	struct pb_config cfg = mm_config(100, 256, 1000, kv, 3);
@@ -645,7 +826,6 @@ static void test_backend_atomic(void **state)
 	pool = backend_create(&cfg);
 	ctx = b->thread_init(pool, 0);
 	assert_non_null(ctx);
-	/* Down to 1 element, not below low_mark: no refill is scheduled. */
 	for (int i = 0; i < 3; i++) {
 		o[i] = b->alloc(ctx);
 		assert_non_null(o[i]);
@@ -656,10 +836,13 @@ static void test_backend_atomic(void **state)
 	b->thread_fini(pool, ctx);
 
 	b->stats(pool, &st);
-	assert_int_equal(st.v[PB_STAT_reserve_hits], 3);
-	assert_int_equal(st.v[PB_STAT_reserve_puts], 3);
-	assert_int_equal(st.v[PB_STAT_backing_allocs], 4);
-	assert_int_equal(st.v[PB_STAT_backing_frees], 0);
+	assert_int_equal(st.v[PB_STAT_backing_allocs], 4 + 3);
+	assert_int_equal(st.v[PB_STAT_reserve_hits], 0);
+	/* The reserve stayed full: every free went back to malloc. */
+	assert_int_equal(st.v[PB_STAT_backing_frees], 3);
+	assert_int_equal(st.v[PB_STAT_reserve_puts], 0);
+	assert_int_equal(st.v[PB_STAT_alloc_fails], 0);
+	/* low_mark == min_nr: any take would have scheduled the worker. */
 	assert_int_equal(st.v[PB_STAT_refills], 0);
 	assert_int_equal(st.v[PB_STAT_reserve_level], 4);
 	b->destroy(pool);
@@ -833,13 +1016,14 @@ static void stress_backend(bool atomic)
 {
 	const struct pb_kv kv[] = {
 		{ "alloc", atomic ? "atomic" : "may-block" }, { "min_nr", "8" },
+		{ "low_mark", "4" },
 	};
-	struct pb_config cfg = mm_config(STRESS_OBJ, 0, 64, kv, 2);
+	struct pb_config cfg = mm_config(STRESS_OBJ, 0, 64, kv, 3);
 	struct stress s = {
 		.alloc = stress_backend_alloc,
 		.free = stress_backend_free,
 		.b = mm_backend(),
-		.may_fail = atomic,
+		.may_fail = false,	/* malloc serves both modes first */
 		.iters = STRESS_ITERS,
 	};
 	struct pb_stats st = { 0 };
@@ -857,8 +1041,8 @@ static void stress_backend(bool atomic)
 
 	/*
 	 * Everything is back: the reserve holds every backing object still
-	 * alive. An atomic pool's worker may still be topping it up: wait
-	 * until it is full (it then has no element in flight).
+	 * alive. Were a worker topping it up, it would be full once the
+	 * worker has no element in flight: wait for that.
 	 */
 	for (int i = 0; i < LIVENESS_MS && !full; i++) {
 		memset(&st, 0, sizeof(st));
@@ -871,15 +1055,11 @@ static void stress_backend(bool atomic)
 	assert_int_equal(st.v[PB_STAT_backing_allocs] -
 			 st.v[PB_STAT_backing_frees], 8);
 	assert_int_equal(st.v[PB_STAT_alloc_fails], atomic_load(&s.nulls));
-	/* Atomic: the reserve served all; may-block: malloc, never failing. */
-	if (atomic) {
-		assert_int_equal(st.v[PB_STAT_reserve_hits],
-				 atomic_load(&s.successes));
-	} else {
-		assert_int_equal(st.v[PB_STAT_reserve_hits], 0);
-		assert_int_equal(st.v[PB_STAT_backing_allocs] - 8,
-				 atomic_load(&s.successes));
-	}
+	/* Either mode: malloc served every allocation, first try. */
+	assert_int_equal(st.v[PB_STAT_reserve_hits], 0);
+	assert_int_equal(st.v[PB_STAT_backing_allocs] - 8,
+			 atomic_load(&s.successes));
+	assert_int_equal(st.v[PB_STAT_refills], 0);
 	s.b->destroy(s.pool);
 }
 
@@ -971,7 +1151,8 @@ int main(void)
 		cmocka_unit_test(test_create_fails_as_a_whole),
 		cmocka_unit_test(test_backing_failure_served_from_reserve),
 		cmocka_unit_test(test_reserve_capped_at_min_nr),
-		cmocka_unit_test(test_atomic_uses_reserve_only),
+		cmocka_unit_test(test_atomic_backing_first),
+		cmocka_unit_test(test_refusing_backing_reserve_first),
 		cmocka_unit_test(test_async_refill),
 		cmocka_unit_test(test_sync_refill),
 		cmocka_unit_test(test_waiter_wakes_on_free),
@@ -980,7 +1161,8 @@ int main(void)
 		cmocka_unit_test(test_resize_grow),
 		cmocka_unit_test(test_backend_option_errors),
 		cmocka_unit_test(test_backend_may_block),
-		cmocka_unit_test(test_backend_atomic),
+		cmocka_unit_test(test_backend_defaults),
+		cmocka_unit_test(test_backend_atomic_malloc_first),
 		cmocka_unit_test(test_stress_backend_atomic),
 		cmocka_unit_test(test_stress_backend_may_block),
 		cmocka_unit_test(test_stress_core),
