@@ -284,6 +284,15 @@ static void pm_stats(void *pool, struct pb_stats *st)
 	p->pp->ops->stats(p->pp->a, &ps);
 	pb_mempool_report(p->mp, sizeof(*p) + ps.metadata_bytes, st);
 	pb_stats_set(st, PB_STAT_chunks, ps.chunks);
+	pb_stats_set(st, PB_STAT_chunks_released, ps.chunks_released);
+}
+
+/* The percpu allocator's deferred chunk release (pcpu_balance_workfn). */
+static void pm_balance(void *pool)
+{
+	struct pm_pool *p = pool;
+
+	pb_pcpu_pool_balance(p->pp);
 }
 
 /*
@@ -310,4 +319,5 @@ PB_BACKEND_REGISTER(percpu_mempool, pm_alloc, pm_free,
 	.thread_fini = pm_thread_fini,
 	.per_cpu_ptr = pm_per_cpu_ptr,
 	.stats = pm_stats,
+	.balance = pm_balance,
 )
