@@ -57,6 +57,24 @@ rm -rf "$build/plots"
 mkdir -p "$build/plots"
 
 python3 "$root/scripts/paper-tables.py" "$dir" "$build"
+# The seed-table cells that moved with the last fidelity fixes: the two
+# pairs of stored run-percpu folders named in paper/moved-runs.txt (old
+# percpu, new percpu, old mempool, new mempool; paths from the repository
+# root), compared by scripts/table-moved.py.
+moved=()
+if [ -s "$root/paper/moved-runs.txt" ]; then
+	while IFS= read -r line; do
+		case "$line" in ''|'#'*) continue ;; esac
+		moved+=("$root/$line")
+	done <"$root/paper/moved-runs.txt"
+fi
+if [ ${#moved[@]} -eq 4 ] && [ -d "${moved[0]}" ] && [ -d "${moved[1]}" ] &&
+	[ -d "${moved[2]}" ] && [ -d "${moved[3]}" ]; then
+	python3 "$root/scripts/table-moved.py" "${moved[@]}" --tex "$build/tab-moved.tex" >/dev/null
+else
+	echo "paper.sh: paper/moved-runs.txt does not name four stored folders: no moved-cells table" >&2
+	printf '%s\n' '\begin{table}[t]\centering\caption{Moved seed-table cells: the stored runs named in paper/moved-runs.txt are not in this checkout.}\label{tab:moved}\end{table}' >"$build/tab-moved.tex"
+fi
 cp "$root/paper/paper.tex" "$build/paper.tex"
 missing=
 for f in $figs; do

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# table-moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] [--tex FILE]
+#
+# Which cells of the seed tables moved between two stored runs of
+# `make run-percpu`, and why: for every million point (backend x size x
+# order x fill, medians over the repetitions) the alloc and free ms of the
+# old and the new run and their ratio, and for the percpu mempool folders
+# every row's ns per pair on fastpath-reuse and ring-cleanup. Only the
+# numbers come from the CSVs; the cause column is a fixed rule per backend
+# and column (CAUSES below), naming the issue-12 fix that changed that code
+# path. A cell counts as moved when new/old is outside [1/1.5, 1.5]; the
+# others are listed too, marked "within 1.5x". Markdown on stdout; with
+# --tex FILE also a LaTeX table (booktabs) of the moved cells for the paper.
+#
+# Exit status: 0 written; 2 bad arguments or unreadable folders.
+
+import csv
+import lzma
+import os
+import statistics
+import sys
+
+PROG = "table-moved.py"
+MOVED = 1.5
+
+# Cause of a change, by (backend, column); "*" matches any backend.
+CAUSES = {
+    ("*", "alloc_ms"): "harness array written before the clock (fix 5: its "
+                       "first-touch faults were in every alloc phase)",
+    ("percpu-areamap", "alloc_ms"): "fix 5; O(1) slot-list insert and chunk lookup (fix 3)",
+    ("percpu-bitmap", "alloc_ms"): "fix 5; O(1) chunk lookup (fix 3)",
+    ("percpu-areamap", "free_ms"): "one map memmove per free (fix 1), no chunk release "
+                                   "inside free (fix 2), O(1) chunk lookup (fix 3)",
+    ("percpu-bitmap", "free_ms"): "no chunk release inside free (fix 2), O(1) chunk "
+                                  "lookup (fix 3)",
+    ("malloc", "free_ms"): "no code change: the machine's noise",
+    ("null", "free_ms"): "no code change: the machine's noise",
+    ("percpu-mempool", "ns_per_op"): "reserve taken first, the percpu allocator only "
+                                     "for callers that may wait (fix 4); reserve 64, "
+                                     "refilled below 32, whatever the capacity (fix 6)",
+    ("mutex-mempool", "ns_per_op"): "malloc first without waiting, also for atomic "
+                                    "callers (fix 4); reserve 64 / low mark 32 (fix 6)",
+    ("*", "ns_per_op"): "fix 2 and 3 (percpu chunk release and lookup)",
+}
+
+
+def die(msg):
+    print(f"{PROG}: {msg}", file=sys.stderr)
+    sys.exit(2)
+
+
+def cause(backend, col):
+    return CAUSES.get((backend, col)) or CAUSES.get(("*", col), "")
+
+
+def load(folder):
+    """Median (or only run) rows of folder/results.csv[.xz], by key."""
+    path = os.path.join(folder, "results.csv")
+    if not os.path.exists(path) and os.path.exists(path + ".xz"):
+        path += ".xz"
+    if not os.path.isfile(path):
+        die(f"{folder}: no results.csv (not a poolbench results folder?)")
+    opener = lzma.open if path.endswith(".xz") else open
+    runs, medians = {}, {}
+    with opener(path, "rt", newline="", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r.get("backend") == "null":
+                continue
+            if r["workload"] == "million":
+                key = (r["backend"], r.get("count", ""), r["obj_size"], r.get("align", ""), r.get("order", ""),
+                       r.get("fill", ""))
+            else:
+                # mempool rows: the options change with the defaults, so
+                # the backend and its mode options name the row.
+                opts = dict(kv.split("=", 1) for kv in r["options"].split(";") if "=" in kv)
+                mode = " ".join(f"{k}={opts[k]}" for k in ("alloc", "refill", "backing")
+                                if k in opts)
+                key = (r["backend"], mode, r["workload"])
+            if r["statistic"] == "median":
+                medians[key] = r
+            elif r["statistic"] == "run":
+                runs.setdefault(key, []).append(r)
+    out = {}
+    for key in set(runs) | set(medians):
+        rows = [medians[key]] if key in medians else runs[key]
+        out[key] = rows
+    return out
+
+
+def value(rows, col):
+    if any(r.get("error") for r in rows):
+        return None
+    vals = [float(r[col]) for r in rows if r.get(col, "") != ""]
+    return statistics.median(vals) if vals else None
+
+
+def fmt(v):
+    if v is None:
+        return "DNF/failed"
+    return f"{v:.3g}" if v < 100 else f"{v:.0f}"
+
+
+def compare(old, new, cols):
+    lines = []
+    def order(key):
+        return tuple((0, int(k), "") if k.isdigit() else (1, 0, k) for k in key)
+
+    for key in sorted(set(old) & set(new), key=order):
+        for col in cols:
+            a, b = value(old[key], col), value(new[key], col)
+            if a is None and b is None:
+                continue
+            ratio = b / a if a and b else None
+            moved = ratio is None or ratio > MOVED or ratio < 1 / MOVED
+            lines.append((key, col, a, b, ratio, moved))
+    return lines
+
+
+def md(lines, what):
+    print(f"| {what} | column | old | new | new / old | moved | cause |")
+    print("|---|---|---|---|---|---|---|")
+    for key, col, a, b, ratio, moved in lines:
+        name = " ".join(k for k in key if k not in ("", "0", "none")) if key else ""
+        r = f"{ratio:.2f}x" if ratio else "n/a"
+        print(f"| {name} | {col} | {fmt(a)} | {fmt(b)} | {r} | "
+              f"{'yes' if moved else 'within 1.5x'} | {cause(key[0], col) if moved else ''} |")
+
+
+def tex_escape(s):
+    return (s.replace("\\", "\\textbackslash{}").replace("_", "\\_").replace("&", "\\&")
+            .replace("%", "\\%").replace("#", "\\#"))
+
+
+def tex(lines, path, old_name, new_name):
+    moved = [x for x in lines if x[5]]
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write("\\begin{table}[t]\\centering\\footnotesize\n")
+        f.write(f"\\caption{{Seed-table cells that moved by more than {MOVED}x between "
+                f"\\texttt{{{tex_escape(old_name)}}} and \\texttt{{{tex_escape(new_name)}}} "
+                "(medians; ms for million, ns per pair for the mempools), with the fix "
+                "behind each.}\\label{tab:moved}\n")
+        f.write("\\begin{tabular}{llrrrp{5.2cm}}\\toprule\n")
+        f.write("point & column & old & new & new/old & cause\\\\\\midrule\n")
+        for key, col, a, b, ratio, _ in moved:
+            name = " ".join(k for k in key if k not in ("", "0", "none"))
+            r = f"{ratio:.2f}" if ratio else "n/a"
+            f.write(f"{tex_escape(name)} & {tex_escape(col)} & {fmt(a)} & {fmt(b)} & {r} & "
+                    f"{tex_escape(cause(key[0], col))}\\\\\n")
+        if not moved:
+            f.write("\\multicolumn{6}{l}{no cell moved by more than 1.5x}\\\\\n")
+        f.write("\\bottomrule\\end{tabular}\\end{table}\n")
+    os.replace(path + ".tmp", path)
+
+
+def main(argv):
+    texpath = None
+    if "--tex" in argv:
+        i = argv.index("--tex")
+        if i + 1 >= len(argv):
+            die("--tex needs a file")
+        texpath = argv[i + 1]
+        argv = argv[:i] + argv[i + 2:]
+    if len(argv) not in (2, 4):
+        die("usage: table-moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] "
+            "[--tex FILE]")
+    lines = compare(load(argv[0]), load(argv[1]), ["alloc_ms", "free_ms"])
+    print(f"### Million cells: {os.path.basename(os.path.normpath(argv[0]))} -> "
+          f"{os.path.basename(os.path.normpath(argv[1]))}")
+    print()
+    md(lines, "backend count size align order fill")
+    if len(argv) == 4:
+        mp = compare(load(argv[2]), load(argv[3]), ["ns_per_op"])
+        print()
+        print(f"### Percpu mempool rows: {os.path.basename(os.path.normpath(argv[2]))} -> "
+              f"{os.path.basename(os.path.normpath(argv[3]))}")
+        print()
+        md(mp, "backend mode workload")
+        lines += mp
+    if texpath:
+        tex(lines, texpath, os.path.basename(os.path.normpath(argv[0])),
+            os.path.basename(os.path.normpath(argv[1])))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
