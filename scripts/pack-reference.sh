@@ -12,7 +12,8 @@
 #                         `tar -xJf parts.tar.xz` restores them), less each
 #                         part's results.csv: the merged results.csv holds
 #                         their rows unchanged, in plan order
-#   meta.json, plan.tsv, groups.tsv, run-args, topology.xml, plots/: as they are
+#   meta.json, plan.tsv, groups.tsv, run-args, topology.xml: as they are
+#   plots/             redrawn from the packed folder (plots.sh reads the .xz)
 #
 # DEST must not exist. Refuses a run that is not an isolated, complete one.
 # Prints DEST's size; exits 1 if it is 2 MB or more.
@@ -46,6 +47,11 @@ xz -9e -T1 -c "$run/results.csv" >"$tmp/results.csv.xz"
 tar -C "$run" --sort=name --exclude='parts/*/results.csv' -cf - parts logs | xz -9e -T1 >"$tmp/parts.tar.xz"
 mv "$tmp" "$dest"
 trap - EXIT
+# The figures, redrawn from the packed folder itself, so that `make plots`
+# on it (and test_reference.sh) gives the same files byte for byte.
+if [ -d "$dest/plots" ]; then
+	"$(dirname "$0")/plots.sh" "$dest" >/dev/null
+fi
 bytes=$(du -sb "$dest" | cut -f1)
 echo "$dest: $bytes bytes"
 if [ "$bytes" -ge 2097152 ]; then

@@ -246,6 +246,16 @@ if [ -n "$mempool" ]; then
 				(k in ba) ? ba[k] : "n/a", (k in rf) ? rf[k] : "n/a", (k in af) ? af[k] : "n/a"
 		}
 	}' "$mempool/results.csv" >>"$out"
+	# n/a: a point the run skipped, each given here with its reason.
+	if [ -s "$mempool/meta.json" ] &&
+		[ "$(jq '[.run.skipped[]? | select(.benchmark | test("^(null|percpu|mutex)"))] | length' "$mempool/meta.json")" -gt 0 ]; then
+		{
+			echo
+			echo "n/a: not run. Skipped points of this run (meta.json, run.skipped):"
+			echo
+			jq -r '.run.skipped[]? | "- `\(.benchmark)`: \(.reason)"' "$mempool/meta.json"
+		} >>"$out"
+	fi
 fi
 cat "$out"
 

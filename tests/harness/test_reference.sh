@@ -52,3 +52,9 @@ while read -r png; do
 	[ -s "$png" ] && pngcheck -q "$png" >/dev/null 2>&1 || { echo "# missing or bad: $png"; missing=$((missing + 1)); }
 done < <(grep -o '](results/[^)]*\.png)' README.md | sed 's/^](//; s/)$//')
 check "every PNG the README shows is there and valid" test "$missing" -eq 0
+missing=0
+while read -r png; do
+	[ -s "results/reference/$png" ] && pngcheck -q "results/reference/$png" >/dev/null 2>&1 ||
+		{ echo "# missing or bad: results/reference/$png"; missing=$((missing + 1)); }
+done < <(grep -o '](vm-[^)]*\.png)' results/reference/README.md | sed 's/^](//; s/)$//')
+check "every PNG results/reference/README.md shows is there and valid" test "$missing" -eq 0

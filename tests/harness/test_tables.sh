@@ -12,7 +12,7 @@ set -u
 cd "$(dirname "$0")/../.."
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ref=results/reference/vm-2core-20261123T193131Z
+ref=results/reference/vm-2core-20261201T170032Z
 
 . tests/harness/lib.sh
 
@@ -41,6 +41,8 @@ check "... the area map's aligned case did not finish, and says so" \
 	grep -q '| percpu-areamap | did not finish (120 s) |' "$t"
 check "... the mempool table has a row per backend and option set" \
 	test "$(grep -c '^| percpu-mempool ' "$t")" -eq 4
+check "... and names each point the run skipped, with its reason (meta.json)" \
+	grep -q '^- `percpu-mempool/ring-cleanup/.*alloc:atomic/refill:async`: .*exceeds min_nr' "$t"
 scripts/table-percpu.sh >"$tmp/e1" 2>&1
 check "table-percpu.sh without arguments: exit 2 and usage" \
 	bash -c '[ '$?' -eq 2 ] && grep -q usage "$0"' "$tmp/e1"
@@ -53,7 +55,7 @@ check "... a folder without million rows: exit 2, saying so" \
 
 # objpool tables from their reference run.
 mkdir -p "$tmp/objpool"
-cp results/reference/vm-2core-20261123T143031Z-objpool/results.csv "$tmp/objpool/"
+cp results/reference/vm-2core-20261201T171523Z-objpool/results.csv "$tmp/objpool/"
 scripts/table-objpool.sh "$tmp/objpool" >/dev/null 2>&1
 check "table-objpool.sh exits 0 on its reference run" test $? -eq 0
 check "... and writes its three tables" test "$(grep -c '^### ' "$tmp/objpool/tables/objpool.md")" -eq 3
