@@ -188,15 +188,18 @@ def tex_escape(s):
 
 
 def tex(lines, path, old_name, new_name):
+    """A longtable (it runs over pages): the moved cells only."""
     moved = [x for x in lines if x[5]]
     with open(path + ".tmp", "w", encoding="utf-8") as f:
-        f.write("\\begin{table}[t]\\centering\\footnotesize\n")
+        f.write("{\\footnotesize\\setlength{\\LTcapwidth}{\\textwidth}\n")
+        f.write("\\begin{longtable}{p{4.1cm}lrrrp{6.0cm}}\n")
         f.write(f"\\caption{{Seed-table cells that moved by more than {MOVED}x between "
                 f"\\texttt{{{tex_escape(old_name)}}} and \\texttt{{{tex_escape(new_name)}}} "
-                "(medians; ms for million, ns per pair for the mempools), with the fix "
-                "behind each.}\\label{tab:moved}\n")
-        f.write("\\begin{tabular}{llrrrp{5.2cm}}\\toprule\n")
-        f.write("point & column & old & new & new/old & cause\\\\\\midrule\n")
+                "(medians; ms for million, ns per pair for the mempools), with the cause of "
+                "each.}\\label{tab:moved}\\\\\n")
+        head = "\\toprule point & column & old & new & new/old & cause\\\\\\midrule\n"
+        f.write(head + "\\endfirsthead\n" + head + "\\endhead\n")
+        f.write("\\bottomrule\\endlastfoot\n")
         for key, col, a, b, ratio, _, why in moved:
             name = " ".join(k for k in key if k not in ("", "0", "none"))
             r = f"{ratio:.2f}" if ratio else "n/a"
@@ -204,7 +207,7 @@ def tex(lines, path, old_name, new_name):
                     f"{tex_escape(why)}\\\\\n")
         if not moved:
             f.write("\\multicolumn{6}{l}{no cell moved by more than 1.5x}\\\\\n")
-        f.write("\\bottomrule\\end{tabular}\\end{table}\n")
+        f.write("\\end{longtable}}\n")
     os.replace(path + ".tmp", path)
 
 
