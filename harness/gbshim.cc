@@ -54,7 +54,7 @@ bool quiet_context;
 const char debug_note[] =
 	"poolbench: that is Debian's libbenchmark: it only starts and stops "
 	"the clock around each batch; the timed loops are poolbench's own code "
-	"and flags (meta.json records both; README: How the time is taken)";
+	"and flags (meta.json records both; docs/method.md: How the time is taken)";
 
 class CReporter : public benchmark::BenchmarkReporter {
 public:

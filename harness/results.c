@@ -3,7 +3,7 @@
  * results.c - the results folder of a run.
  *
  *   bench.json    Google Benchmark's own JSON, untouched
- *   results.csv   one row per instance and statistic (columns: README)
+ *   results.csv   one row per instance and statistic (columns: docs/results-format.md)
  *   meta.json     how the numbers were made: command line, build, library
  *                 versions, machine, counters used and why others were not
  *   topology.xml  the hwloc topology the run was placed on
