@@ -171,20 +171,26 @@ void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c)
 	cs->nr--;
 }
 
-struct pb_pcpu_chunk *pb_pcpu_chunks_reap(struct pb_pcpu_chunks *cs, size_t *n)
+void pb_pcpu_chunks_balance(struct pb_pcpu_chunks *cs, pthread_mutex_t *lock,
+			    uint64_t *released,
+			    void (*release)(struct pb_pcpu_chunk *c))
 {
 	struct pb_pcpu_slot *empty = &cs->slots[cs->nr_slots - 1];
-	struct pb_pcpu_chunk *list = NULL, *c;
+	struct pb_pcpu_chunk *list = NULL, *c, *next;
 
-	*n = 0;
+	pthread_mutex_lock(lock);
 	/* Spare the first one; the rest go. */
 	while (empty->head && (c = empty->head->next)) {
 		pb_pcpu_chunk_del(cs, c);
 		c->next = list;
 		list = c;
-		(*n)++;
+		(*released)++;
 	}
-	return list;
+	pthread_mutex_unlock(lock);
+	for (c = list; c; c = next) {
+		next = c->next;
+		release(c);
+	}
 }
 
 #define CHUNKS_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)

@@ -25,6 +25,7 @@
 #ifndef PB_ALLOCATORS_PCPU_H
 #define PB_ALLOCATORS_PCPU_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -237,14 +238,22 @@ int pb_pcpu_chunk_add(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c,
 		      int slot);
 /* pb_pcpu_chunk_del() - take @c off its slot list and out of the table. */
 void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c);
-/*
- * pb_pcpu_chunks_reap() - the chunk-release half of the kernel's
- * pcpu_balance_workfn(): take every chunk on the last slot (fully free)
- * but the first off the lists and out of the table.
- * Return: those chunks, linked through ->next (NULL: none), and their
- * number in *@n; the caller frees them (outside its lock, if it likes).
+/**
+ * pb_pcpu_chunks_balance() - the chunk-release half of the kernel's
+ * pcpu_balance_workfn()
+ * @cs: the allocator's chunks, guarded by @lock
+ * @lock: the allocator lock (pcpu_lock)
+ * @released: the allocator's count of released chunks, guarded by @lock
+ * @release: frees one chunk's memory; called with @lock dropped, as the
+ *           kernel's worker drops pcpu_lock before it destroys a chunk
+ *
+ * Under @lock, takes every chunk on the last slot (fully free) but the
+ * first off the lists and out of the table and counts them in @released;
+ * then releases them.
  */
-struct pb_pcpu_chunk *pb_pcpu_chunks_reap(struct pb_pcpu_chunks *cs, size_t *n);
+void pb_pcpu_chunks_balance(struct pb_pcpu_chunks *cs, pthread_mutex_t *lock,
+			    uint64_t *released,
+			    void (*release)(struct pb_pcpu_chunk *c));
 /*
  * pb_pcpu_chunks_check() - the lists (links, tails, slot numbers, the used
  * mask) and the table (every entry found where a lookup looks, bases

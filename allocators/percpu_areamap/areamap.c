@@ -473,20 +473,16 @@ out:
  * chunk but the first on the last slot leaves the lists under the lock,
  * and its memory goes after it.
  */
+static void am_release(struct pb_pcpu_chunk *c)
+{
+	am_chunk_free(am_chunk_of(c));
+}
+
 static void am_balance(void *a_)
 {
 	struct am_alloc *a = a_;
-	struct pb_pcpu_chunk *list, *next;
-	size_t n;
 
-	pthread_mutex_lock(&a->lock);
-	list = pb_pcpu_chunks_reap(&a->chunks, &n);
-	a->released += n;
-	pthread_mutex_unlock(&a->lock);
-	for (; list; list = next) {
-		next = list->next;
-		am_chunk_free(am_chunk_of(list));
-	}
+	pb_pcpu_chunks_balance(&a->chunks, &a->lock, &a->released, am_release);
 }
 
 #define AM_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); goto bad; } while (0)

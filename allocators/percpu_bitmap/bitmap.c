@@ -886,20 +886,16 @@ out:
  * chunk but the first on the last slot leaves the lists under the lock,
  * and its memory goes after it.
  */
+static void pbm_release(struct pb_pcpu_chunk *c)
+{
+	pbm_chunk_free(pbm_chunk_of(c));
+}
+
 static void pbm_balance(void *a_)
 {
 	struct pbm_alloc *a = a_;
-	struct pb_pcpu_chunk *list, *next;
-	size_t n;
 
-	pthread_mutex_lock(&a->lock);
-	list = pb_pcpu_chunks_reap(&a->chunks, &n);
-	a->released += n;
-	pthread_mutex_unlock(&a->lock);
-	for (; list; list = next) {
-		next = list->next;
-		pbm_chunk_free(pbm_chunk_of(list));
-	}
+	pb_pcpu_chunks_balance(&a->chunks, &a->lock, &a->released, pbm_release);
 }
 
 /* ---- check -------------------------------------------------------------- */
