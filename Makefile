@@ -114,7 +114,40 @@ $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 $(BUILD)/poolbench-test: $(CORE_OBJ) $(TOOL_OBJ) $(TEST_BACKEND_OBJ)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
 
-tests: $(TEST_BIN) $(BUILD)/poolbench $(if $(filter release,$(VARIANT)),$(BUILD)/poolbench-test)
+# The suites that run every registered backend, linked again with extra
+# backends: the README's template as the README gives it (build/readme/,
+# tests/harness/test_readme_backend.sh) and the planted-bug backends of
+# tests/broken/ (build/broken/, tests/harness/test_broken.sh). Neither is
+# ever linked into poolbench or the suites run on the real backends.
+SUITE_SRC := tests/conformance/test_conformance.c tests/conformance/test_geometry.c \
+	tests/conformance/test_model.c tests/stress/test_stress.c
+README_OBJ := $(BUILD)/obj/readme/mypool.o
+BROKEN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/broken/*.c))
+README_BIN := $(foreach t,$(SUITE_SRC),$(BUILD)/readme/$(basename $(notdir $(t)))) \
+	$(BUILD)/readme/poolbench
+BROKEN_BIN := $(foreach t,$(SUITE_SRC),$(BUILD)/broken/$(basename $(notdir $(t))))
+
+$(BUILD)/gen/readme/mypool.c: README.md tests/readme-template.sh
+	@tests/readme-template.sh README.md $@
+
+$(BUILD)/obj/readme/mypool.o: $(BUILD)/gen/readme/mypool.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+define extra_suite
+$(BUILD)/$(1)/$(basename $(notdir $(3))): $(BUILD)/obj/$(3:.c=.o) $(TEST_COMMON:%.c=$(BUILD)/obj/%.o) $(CORE_OBJ) $(2)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS)
+endef
+$(foreach t,$(SUITE_SRC),$(eval $(call extra_suite,readme,$(README_OBJ),$(t))))
+$(foreach t,$(SUITE_SRC),$(eval $(call extra_suite,broken,$(BROKEN_OBJ),$(t))))
+
+$(BUILD)/readme/poolbench: $(CORE_OBJ) $(TOOL_OBJ) $(README_OBJ)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
+
+tests: $(TEST_BIN) $(BUILD)/poolbench $(if $(filter release,$(VARIANT)),$(BUILD)/poolbench-test) \
+	$(README_BIN) $(BROKEN_BIN)
 
 test: deps
 	$(MAKE) all tests
