@@ -28,7 +28,7 @@
 #include "tests/common/backends.h"
 
 #define NR_CPUS 4
-#define GEO_N 48		/* objects live at once per geometry */
+#define GEO_N 30		/* objects live at once per geometry */
 
 static const size_t sizes[] = { 1, 3, 8, 24, 40, 64, 100, 256, 1000, 4096 };
 static const size_t aligns[] = { 0, 8, 16, 32, 64, 128, 4096 };

@@ -30,8 +30,8 @@
 #define NR_CPUS 4
 #define MODEL_CTXS 3
 #define MODEL_CAP 64
-#define MODEL_SEEDS 4
-#define MODEL_STEPS 3000
+#define MODEL_SEEDS 3
+#define MODEL_STEPS 2000
 #define BULK_MAX 16
 
 static const size_t sizes[] = { 1, 3, 8, 24, 40, 64, 100, 256, 1000, 4096 };

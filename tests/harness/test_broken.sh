@@ -18,7 +18,7 @@ cases='
 broken-align|release|test_geometry|is not aligned to 64
 broken-overlap|release|test_geometry|overlaps object
 broken-bulk-dup|release|test_geometry|are the same object
-broken-bulk-short|release|test_geometry|alloc_bulk(24) returned 8 with room
+broken-bulk-short|release|test_geometry|alloc_bulk(15) returned 8 with room
 broken-capacity|release|test_geometry|served more than its capacity of 3
 broken-stray|release|test_geometry|changed before it was freed
 broken-stray|release|test_stress|stray writes: a live object
