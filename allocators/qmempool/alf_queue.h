@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * alf_queue.h - array-based lock-free queue of pointers (Brouer's alf_queue,
- * REFERENCE.md section 3), written on C11 atomics for userspace.
+ * REFERENCE §3 in docs/designs.md), written on C11 atomics for userspace.
  *
  * Design
  *   A ring of @size pointers (a power of two) and two pairs of free-running
