@@ -4,6 +4,8 @@
 #
 #   make            build build/poolbench (warnings are errors)
 #   make CC=clang   the same with clang, into build/clang (.ci/run builds both)
+#   make check      the fast part of make test: build, then the release
+#                   build's unit and conformance tests (under a minute)
 #   make test       install missing packages, build, run every test: unit,
 #                   conformance (every backend), stress, ASan+UBSan and TSan,
 #                   and a short deterministic run of the fuzz target
@@ -85,6 +87,8 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 TEST_SRC := $(wildcard tests/unit/test_*.c) $(wildcard tests/conformance/test_*.c) \
 	$(wildcard tests/stress/test_*.c)
 TEST_BIN := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
+CHECK_SRC := $(wildcard tests/unit/test_*.c) $(wildcard tests/conformance/test_*.c)
+CHECK_BIN := $(foreach t,$(CHECK_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
 TEST_COMMON := tests/common/backends.c tests/common/pcpu_model.c
 # Backends that exist only to test the harness (build/poolbench-test).
 TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.c))
@@ -92,7 +96,7 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots paper clean FORCE
+.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots paper clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -128,6 +132,13 @@ $(BUILD)/poolbench-test: $(CORE_OBJ) $(TOOL_OBJ) $(TEST_BACKEND_OBJ)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
 
 tests: $(TEST_BIN) $(BUILD)/poolbench $(if $(filter release,$(VARIANT)),$(BUILD)/poolbench-test)
+
+# Built on every CPU unless the caller gave -j.
+check: deps
+	$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc)) check-build
+	tests/run.sh --quick $(BUILD)
+
+check-build: all $(CHECK_BIN)
 
 test: deps
 	$(MAKE) all tests
