@@ -27,7 +27,7 @@
 # results with its reason, the others kept) and 2 on bad input: the run
 # targets go on to their tables and figures after a 1, never after a 2.
 #
-# A backend is picked up from its folder (allocators/<name>/*.c) and a
+# A backend is picked up from its folder (allocators/<name>/, any depth) and a
 # workload from its file (workloads/*.c): no edit here to add either.
 # Registration runs from constructors, so objects are linked directly
 # (an archive would let the linker drop them).
@@ -77,8 +77,10 @@ CFLAGS := -std=gnu11 $(OPT) -g -pthread $(SAN) $(CWARN)
 CXXFLAGS := -std=gnu++17 $(OPT) -g -pthread $(SAN) $(WARN)
 LDFLAGS := -pthread $(SAN)
 
-CORE_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) \
-	$(wildcard workloads/*.c) \
+# Every .c under allocators/, at any depth: a backend's folder (or a
+# design's, such as percpu/) is picked up by itself.
+ALLOC_SRC := $(sort $(shell find allocators -name '*.c'))
+CORE_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c
 TOOL_SRC := harness/main.c harness/results.c harness/runner.c harness/isolate.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -158,7 +160,7 @@ FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -pthread -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined $(CWARN)
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined
-FUZZ_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) $(wildcard workloads/*.c) \
+FUZZ_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 	tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
 FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 

@@ -63,7 +63,7 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/qmempool/alf_queue.h"
+#include "allocators/alf_queue/alf_queue.h"
 
 #define QM_NAME "qmempool"
 #define QM_BULK 16u			/* the seed's QMEMPOOL_BULK */

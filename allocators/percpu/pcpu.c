@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 
 #define PB_MAX_PCPU 8
 

@@ -71,8 +71,8 @@
  *   CPUs the stress test sees runs of milliseconds take seconds. The wait
  *   never yields or sleeps: measure the effect rather than hide it.
  */
-#ifndef PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H
-#define PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H
+#ifndef PB_ALLOCATORS_ALF_QUEUE_ALF_QUEUE_H
+#define PB_ALLOCATORS_ALF_QUEUE_ALF_QUEUE_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -429,4 +429,4 @@ static inline unsigned int alf_queue_dequeue_sc(struct alf_queue *q,
 	return avail;
 }
 
-#endif /* PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H */
+#endif /* PB_ALLOCATORS_ALF_QUEUE_ALF_QUEUE_H */

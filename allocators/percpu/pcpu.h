@@ -22,8 +22,8 @@
  * Also what the allocators share (struct pb_pcpu_chunks): the slot lists
  * and the O(1) lookup from a handle to its chunk.
  */
-#ifndef PB_ALLOCATORS_PCPU_H
-#define PB_ALLOCATORS_PCPU_H
+#ifndef PB_ALLOCATORS_PERCPU_PCPU_H
+#define PB_ALLOCATORS_PERCPU_PCPU_H
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -377,7 +377,7 @@ static inline void pb_pcpu_chunk_move(struct pb_pcpu_chunks *cs,
 	pb_pcpu_slot_add(cs, c, nslot, nslot < oslot);
 }
 
-/* Registry of percpu allocators (allocators/pcpu.c). */
+/* Registry of percpu allocators (allocators/percpu/pcpu.c). */
 void pb_pcpu_register(const struct pb_pcpu_ops *ops);
 size_t pb_pcpu_count(void);
 const struct pb_pcpu_ops *pb_pcpu_at(size_t i);
@@ -389,4 +389,4 @@ const struct pb_pcpu_ops *pb_pcpu_find(const char *name);
 		pb_pcpu_register(&sym);                                        \
 	}
 
-#endif /* PB_ALLOCATORS_PCPU_H */
+#endif /* PB_ALLOCATORS_PERCPU_PCPU_H */

@@ -89,8 +89,8 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/pcpu.h"
-#include "allocators/percpu_bitmap/bitmap.h"
+#include "allocators/percpu/pcpu.h"
+#include "allocators/percpu/bitmap.h"
 
 #define PBM_SLOT_BASE_SHIFT 5		/* the kernel's PCPU_SLOT_BASE_SHIFT */
 #define PBM_MAX_UNIT (1u << 28)

@@ -46,7 +46,7 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/mutex_mempool/mempool_backend.h"
+#include "allocators/mempool/mempool_backend.h"
 
 #define MM_NAME "mutex-mempool"
 #define MM_MAX_WAIT_MS UINT64_C(600000)

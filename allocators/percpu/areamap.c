@@ -64,7 +64,7 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 
 #define AM_NAME "percpu-areamap"
 #define AM_DFL_MAP_ALLOC 16		/* the kernel's PCPU_DFL_MAP_ALLOC */

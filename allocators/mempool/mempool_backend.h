@@ -10,10 +10,10 @@
  * counters reach the pool's totals at pb_mempool_ctx_free(), so alloc and
  * free write no shared line for counting.
  */
-#ifndef PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_BACKEND_H
-#define PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_BACKEND_H
+#ifndef PB_ALLOCATORS_MEMPOOL_MEMPOOL_BACKEND_H
+#define PB_ALLOCATORS_MEMPOOL_MEMPOOL_BACKEND_H
 
-#include "allocators/mutex_mempool/mempool.h"
+#include "allocators/mempool/mempool.h"
 #include "allocators/stats.h"
 
 /*
@@ -61,4 +61,4 @@ void pb_mempool_ctx_free(struct pb_mempool *mp, struct pb_mempool_ctx *ctx);
 void pb_mempool_report(struct pb_mempool *mp, size_t extra_metadata,
 		       struct pb_stats *st);
 
-#endif /* PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_BACKEND_H */
+#endif /* PB_ALLOCATORS_MEMPOOL_MEMPOOL_BACKEND_H */

@@ -58,8 +58,8 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/mutex_mempool/mempool_backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/mempool/mempool_backend.h"
+#include "allocators/percpu/pcpu.h"
 
 #define PM_NAME "percpu-mempool"
 #define PM_MAX_WAIT_MS UINT64_C(600000)
