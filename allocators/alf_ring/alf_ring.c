@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/alf_queue/alf_queue.h"
+#include "allocators/register.h"
 
 struct ar_pool {
 	struct alf_queue *q;

@@ -45,8 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/mempool/mempool_backend.h"
+#include "allocators/register.h"
 
 #define MM_NAME "mutex-mempool"
 #define MM_MAX_WAIT_MS UINT64_C(600000)

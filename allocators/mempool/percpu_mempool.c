@@ -57,9 +57,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/mempool/mempool_backend.h"
 #include "allocators/percpu/pcpu.h"
+#include "allocators/register.h"
 
 #define PM_NAME "percpu-mempool"
 #define PM_MAX_WAIT_MS UINT64_C(600000)

@@ -34,8 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/objpool/freelist.h"
+#include "allocators/register.h"
 
 #define OPF_NAME "objpool-freelist"
 #define OPF_CACHELINE 64

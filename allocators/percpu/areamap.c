@@ -63,8 +63,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/percpu/pcpu.h"
+#include "allocators/register.h"
 
 #define AM_NAME "percpu-areamap"
 #define AM_DFL_MAP_ALLOC 16		/* the kernel's PCPU_DFL_MAP_ALLOC */

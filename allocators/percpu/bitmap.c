@@ -88,9 +88,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
-#include "allocators/percpu/pcpu.h"
 #include "allocators/percpu/bitmap.h"
+#include "allocators/percpu/pcpu.h"
+#include "allocators/register.h"
 
 #define PBM_SLOT_BASE_SHIFT 5		/* the kernel's PCPU_SLOT_BASE_SHIFT */
 #define PBM_MAX_UNIT (1u << 28)

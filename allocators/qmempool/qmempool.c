@@ -62,8 +62,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/alf_queue/alf_queue.h"
+#include "allocators/register.h"
 
 #define QM_NAME "qmempool"
 #define QM_BULK 16u			/* the seed's QMEMPOOL_BULK */

@@ -21,6 +21,7 @@
 #include "harness/cli.h"
 #include "harness/jsonw.h"
 #include "harness/topo.h"
+#include "workloads/kernels.h"
 
 static const char *const colours[] = { "red", "green", NULL };
 
