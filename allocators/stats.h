@@ -20,7 +20,7 @@
 
 enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 
-/* X(name, kind, description) */
+/* X(name, kind, description): the description documents the statistic here. */
 #define PB_STAT_LIST(X)                                                        \
 	X(fast_hits, PB_STAT_EVENTS,                                           \
 	  "allocations served by the backend's fast path")                     \
@@ -88,7 +88,6 @@ static inline bool pb_stats_has(const struct pb_stats *st, enum pb_stat_id id)
 }
 
 const char *pb_stat_name(enum pb_stat_id id);
-const char *pb_stat_description(enum pb_stat_id id);
 enum pb_stat_kind pb_stat_kind(enum pb_stat_id id);
 
 #endif /* PB_ALLOCATORS_STATS_H */
