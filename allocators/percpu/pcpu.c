@@ -179,6 +179,80 @@ void pb_pcpu_chunks_balance(struct pb_pcpu_chunks *cs, pthread_mutex_t *lock,
 	}
 }
 
+/* Release every chunk of @cs, then its lists and table. */
+static void chunks_destroy(struct pb_pcpu_chunks *cs,
+			   void (*release)(struct pb_pcpu_chunk *c))
+{
+	for (struct pb_pcpu_chunk *c = pb_pcpu_chunks_first(cs), *next; c;
+	     c = next) {
+		next = pb_pcpu_chunks_next(cs, c);
+		release(c);
+	}
+	pb_pcpu_chunks_fini(cs);
+}
+
+/* Every chunk, and those fully free (on the last slot). */
+static void chunks_count(const struct pb_pcpu_chunks *cs,
+			 struct pb_pcpu_stats *st)
+{
+	st->chunks = cs->nr;
+	st->chunks_empty = 0;
+	for (const struct pb_pcpu_chunk *c = cs->slots[cs->nr_slots - 1].head; c;
+	     c = c->next)
+		st->chunks_empty++;
+}
+
+/* ---- what every percpu allocator holds (struct pb_pcpu_alloc) ------------ */
+
+int pb_pcpu_alloc_init(struct pb_pcpu_alloc *pa, unsigned int nr_units,
+		       size_t span_bytes, size_t unit_size)
+{
+	memset(pa, 0, sizeof(*pa));
+	pa->nr_units = nr_units;
+	if (pb_pcpu_chunks_init(&pa->chunks, pb_pcpu_nr_slots(span_bytes),
+				span_bytes, (size_t)nr_units * unit_size))
+		return -1;
+	if (pthread_mutex_init(&pa->lock, NULL)) {
+		pb_pcpu_chunks_fini(&pa->chunks);
+		return -1;
+	}
+	return 0;
+}
+
+void pb_pcpu_alloc_fini(struct pb_pcpu_alloc *pa,
+			void (*release)(struct pb_pcpu_chunk *c))
+{
+	chunks_destroy(&pa->chunks, release);
+	pthread_mutex_destroy(&pa->lock);
+}
+
+int pb_pcpu_alloc_chunk_add(struct pb_pcpu_alloc *pa, struct pb_pcpu_chunk *c,
+			    int slot)
+{
+	if (pb_pcpu_chunk_add(&pa->chunks, c, slot))
+		return -1;
+	pa->created++;
+	return 0;
+}
+
+void pb_pcpu_alloc_stats(const struct pb_pcpu_alloc *pa,
+			 struct pb_pcpu_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	chunks_count(&pa->chunks, st);
+	st->live = pa->live;
+	st->live_bytes = pa->live_bytes;
+	st->metadata_bytes = pb_pcpu_chunks_bytes(&pa->chunks);
+	st->chunks_created = pa->created;
+	st->chunks_released = pa->released;
+}
+
+void pb_pcpu_alloc_balance(struct pb_pcpu_alloc *pa,
+			   void (*release)(struct pb_pcpu_chunk *c))
+{
+	pb_pcpu_chunks_balance(&pa->chunks, &pa->lock, &pa->released, release);
+}
+
 #define CHUNKS_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)
 
 int pb_pcpu_chunks_check(const struct pb_pcpu_chunks *cs, char *err,

@@ -19,8 +19,11 @@
  * allocator lock (the kernel's pcpu_lock), ptr takes no lock, check and
  * stats take it.
  *
- * Also what the allocators share (struct pb_pcpu_chunks): the slot lists
- * and the O(1) lookup from a handle to its chunk.
+ * Also what the allocators share, so that each keeps only its chunk
+ * format: the slot lists and the O(1) lookup from a handle to its chunk
+ * (struct pb_pcpu_chunks), the lock, chunks and counts every allocator
+ * holds (struct pb_pcpu_alloc), and the fixed-size backend over an
+ * allocator (struct pb_pcpu_pool, PB_PCPU_BACKEND_REGISTER()).
  */
 #ifndef PB_ALLOCATORS_PERCPU_PCPU_H
 #define PB_ALLOCATORS_PERCPU_PCPU_H
@@ -29,6 +32,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "allocators/options.h"
 
@@ -162,6 +166,42 @@ void pb_pcpu_pool_stats(void *pool, struct pb_stats *st);
  * pb_pcpu_pool of its own (percpu-mempool) calls it from its balance.
  */
 void pb_pcpu_pool_balance(void *pool);
+
+/*
+ * PB_PCPU_BACKEND_REGISTER() - the fixed-size backend @sym over the percpu
+ * allocator @ops: every object the config's size and alignment, on a
+ * struct pb_pcpu_pool; alloc and free call @alloc_fn (the allocator's
+ * alloc(a, size, align)) and @free_fn (its free(a, handle)) directly, so
+ * they are inlined into the kernels. The rest (.name, .description,
+ * .options, .variants) are designated initialisers in the trailing
+ * arguments. Expands PB_BACKEND_REGISTER: include allocators/register.h.
+ */
+#define PB_PCPU_BACKEND_REGISTER(sym, ops, alloc_fn, free_fn, ...)             \
+	static int sym##_pool_create(const struct pb_config *cfg, void **pool, \
+				     char *err, size_t errlen)                 \
+	{                                                                      \
+		return pb_pcpu_backend_create(&(ops), cfg, pool, err, errlen); \
+	}                                                                      \
+	static inline void *sym##_pool_alloc(void *ctx)                        \
+	{                                                                      \
+		struct pb_pcpu_pool *p = ctx;                                  \
+									       \
+		return alloc_fn(p->a, p->size, p->align);                      \
+	}                                                                      \
+	static inline void sym##_pool_free(void *ctx, void *obj)               \
+	{                                                                      \
+		struct pb_pcpu_pool *p = ctx;                                  \
+									       \
+		free_fn(p->a, obj);                                            \
+	}                                                                      \
+	PB_BACKEND_REGISTER(sym, sym##_pool_alloc, sym##_pool_free,            \
+		.flags = PB_BACKEND_PERCPU,                                    \
+		.create = sym##_pool_create,                                   \
+		.destroy = pb_pcpu_pool_destroy,                               \
+		.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,                       \
+		.stats = pb_pcpu_pool_stats,                                   \
+		.balance = pb_pcpu_pool_balance,                               \
+		__VA_ARGS__)
 
 /* ---- what the percpu allocators share: slot lists and the chunk lookup -- */
 
@@ -376,6 +416,115 @@ static inline void pb_pcpu_chunk_move(struct pb_pcpu_chunks *cs,
 	pb_pcpu_slot_del(cs, c);
 	pb_pcpu_slot_add(cs, c, nslot, nslot < oslot);
 }
+
+/* The kernel's PCPU_SLOT_BASE_SHIFT: slot 1 holds chunks with < 64 bytes free. */
+#define PB_PCPU_SLOT_BASE_SHIFT 5
+
+/* The number of the highest bit set in @x, from 1; 0 for 0 (the kernel's fls). */
+static inline int pb_pcpu_fls(size_t x)
+{
+	return x ? 64 - __builtin_clzll((unsigned long long)x) : 0;
+}
+
+/*
+ * pb_pcpu_nr_slots() - the kernel's pcpu_nr_slots for chunks of @bytes
+ * (the bytes of a unit a chunk manages): the slot of @bytes, plus two.
+ */
+static inline int pb_pcpu_nr_slots(size_t bytes)
+{
+	return pb_pcpu_fls(bytes) - PB_PCPU_SLOT_BASE_SHIFT + 4;
+}
+
+/*
+ * pb_pcpu_size_to_slot() - the kernel's pcpu_size_to_slot(): the slot of
+ * a chunk of @cs with @bytes free, the last one when it is fully free
+ * (@bytes the span), at least 1 (slot 0 is the caller's, for a full one).
+ * Also where an allocation of @bytes starts looking.
+ */
+static inline int pb_pcpu_size_to_slot(const struct pb_pcpu_chunks *cs,
+				       size_t bytes)
+{
+	int slot;
+
+	if (bytes == cs->span_bytes)
+		return cs->nr_slots - 1;
+	slot = pb_pcpu_fls(bytes) - PB_PCPU_SLOT_BASE_SHIFT + 2;
+	return slot < 1 ? 1 : slot;
+}
+
+/*
+ * pb_pcpu_zero() - zero @size bytes at @handle in every one of @nr_units
+ * units of @unit_size bytes, as pcpu_alloc() hands areas out.
+ */
+static inline void pb_pcpu_zero(char *handle, size_t size,
+				unsigned int nr_units, size_t unit_size)
+{
+	for (unsigned int u = 0; u < nr_units; u++)
+		memset(handle + (size_t)u * unit_size, 0, size);
+}
+
+/*
+ * struct pb_pcpu_alloc - what every percpu allocator holds besides its own
+ * chunk format: the allocator lock (the kernel's pcpu_lock, which guards
+ * this and the allocator's state), its chunks and its counts. The first
+ * member of each allocator's struct.
+ */
+struct pb_pcpu_alloc {
+	pthread_mutex_t lock;
+	unsigned int nr_units;		/* CPUs: copies of every allocation */
+	struct pb_pcpu_chunks chunks;	/* slot lists and address lookup */
+	uint64_t live, live_bytes;	/* allocations, and their bytes per unit */
+	uint64_t created, released;	/* chunks, since create */
+};
+
+/**
+ * pb_pcpu_alloc_init() - no chunk yet, an unlocked lock
+ * @pa: the shared part of a new allocator
+ * @nr_units: CPUs
+ * @span_bytes: bytes of each unit a chunk manages (its slots follow)
+ * @unit_size: bytes between units
+ *
+ * Return: 0, or -1 (out of memory; nothing to undo).
+ */
+int pb_pcpu_alloc_init(struct pb_pcpu_alloc *pa, unsigned int nr_units,
+		       size_t span_bytes, size_t unit_size);
+
+/**
+ * pb_pcpu_alloc_fini() - release every chunk, the lists, the table, the lock
+ * @pa: the shared part of an allocator being destroyed
+ * @release: frees one chunk and its memory
+ */
+void pb_pcpu_alloc_fini(struct pb_pcpu_alloc *pa,
+			void (*release)(struct pb_pcpu_chunk *c));
+
+/**
+ * pb_pcpu_alloc_chunk_add() - a new chunk: pb_pcpu_chunk_add(), counted
+ * @pa: the allocator, locked
+ * @c: the chunk, its base from pb_pcpu_chunk_mem_alloc()
+ * @slot: its slot list
+ *
+ * Return: 0, or -1 (no memory; nothing changed).
+ */
+int pb_pcpu_alloc_chunk_add(struct pb_pcpu_alloc *pa, struct pb_pcpu_chunk *c,
+			    int slot);
+
+/**
+ * pb_pcpu_alloc_stats() - the statistics every percpu allocator has
+ * @pa: the allocator, locked
+ * @st: cleared, then receives the chunk counts, live, live_bytes,
+ *      chunks_created, chunks_released, and as metadata_bytes the lists'
+ *      and the table's (the caller adds its own)
+ */
+void pb_pcpu_alloc_stats(const struct pb_pcpu_alloc *pa,
+			 struct pb_pcpu_stats *st);
+
+/**
+ * pb_pcpu_alloc_balance() - pb_pcpu_chunks_balance() on @pa's chunks
+ * @pa: the allocator; takes its lock
+ * @release: frees one chunk and its memory, called with the lock dropped
+ */
+void pb_pcpu_alloc_balance(struct pb_pcpu_alloc *pa,
+			   void (*release)(struct pb_pcpu_chunk *c));
 
 /* Registry of percpu allocators (allocators/percpu/pcpu.c). */
 void pb_pcpu_register(const struct pb_pcpu_ops *ops);
