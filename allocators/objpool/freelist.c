@@ -15,7 +15,7 @@
  * Called with the node's count at 0 and nobody able to raise it (a popper
  * refuses a node with count 0), so next and refs are ours to write.
  */
-void __opfl_add(struct opfl_node *node, struct opfl_slot *slot)
+void opfl_add_slow(struct opfl_node *node, struct opfl_slot *slot)
 {
 	struct opfl_node *head = atomic_load_explicit(&slot->head,
 						      memory_order_relaxed);

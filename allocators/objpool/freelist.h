@@ -138,10 +138,10 @@ bool opfl_is_inslot(const struct opfl_head *h, const void *obj);
 /* ---- the lock-free list (any thread) ------------------------------------ */
 
 /*
- * __opfl_add() - link @node (refs 0, or flagged-only) at @slot's head.
+ * opfl_add_slow() - link @node (refs 0, or flagged-only) at @slot's head.
  * Out of line: it is the rare path of a push that raced a popper.
  */
-void __opfl_add(struct opfl_node *node, struct opfl_slot *slot);
+void opfl_add_slow(struct opfl_node *node, struct opfl_slot *slot);
 
 /*
  * opfl_push_slot() - give @node back to @slot.
@@ -156,7 +156,7 @@ static inline void opfl_push_slot(struct opfl_node *node,
 {
 	if (atomic_fetch_add_explicit(&node->refs, OPFL_REFS_ON_FREELIST,
 				      memory_order_acq_rel) == 0)
-		__opfl_add(node, slot);
+		opfl_add_slow(node, slot);
 }
 
 /*
@@ -215,7 +215,7 @@ static inline struct opfl_node *opfl_pop_slot(struct opfl_slot *slot)
 		refs = atomic_fetch_sub_explicit(&prev->refs, 1,
 						 memory_order_acq_rel);
 		if (refs == OPFL_REFS_ON_FREELIST + 1)
-			__opfl_add(prev, slot);
+			opfl_add_slow(prev, slot);
 	}
 	return NULL;
 }
