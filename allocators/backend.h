@@ -59,6 +59,12 @@ enum pb_mode {
 	PB_MODE_SHARED = 1,
 };
 
+/**
+ * pb_mode_name() - the name of a context mode, as the CLI and results spell it
+ * @mode: the mode
+ *
+ * Return: "exclusive" or "shared".
+ */
 const char *pb_mode_name(enum pb_mode mode);
 
 /*
@@ -96,8 +102,14 @@ struct pb_geometry {
 	size_t align;
 };
 
-/*
- * pb_config_geometry() - check @cfg's obj_size and align for backend @owner.
+/**
+ * pb_config_geometry() - check a pool config's obj_size and align
+ * @cfg: the config
+ * @owner: the backend's name, for the message
+ * @g: receives how to ask a malloc-like allocator for one object
+ * @err: receives a one-line reason on error
+ * @errlen: size of @err
+ *
  * Return: 0 with @g filled, or -1 with a message in @err.
  */
 int pb_config_geometry(const struct pb_config *cfg, const char *owner,
@@ -201,6 +213,7 @@ struct pb_backend {
 /**
  * pb_thread_init_error() - say why thread_init() is about to return NULL
  * @fmt: printf-style format of a one-line reason, naming the backend
+ * @...: its arguments
  *
  * Kept per thread: the harness reads it right after the failed call, on
  * the same thread, with pb_thread_init_why().
@@ -215,10 +228,39 @@ void pb_thread_init_error(const char *fmt, ...)
  */
 void pb_thread_init_why(char *buf, size_t len);
 
-/* Registry (allocators/registry.c). */
+/**
+ * pb_backend_register() - check @b, fill in its defaults and list it
+ * @b: the backend; PB_BACKEND_REGISTER (register.h) calls this from a
+ *     constructor
+ *
+ * A missing mandatory operation, a taken name or too many backends stops
+ * the program with a message (pb_registry_refuse()).
+ *
+ * Return: 0.
+ */
 int pb_backend_register(struct pb_backend *b);
+
+/**
+ * pb_backend_count() - how many backends are registered
+ *
+ * Return: the count.
+ */
 size_t pb_backend_count(void);
+
+/**
+ * pb_backend_at() - a backend by position: baselines first, then by name
+ * @i: index from 0
+ *
+ * Return: the backend, or NULL past the last one.
+ */
 const struct pb_backend *pb_backend_at(size_t i);
+
+/**
+ * pb_backend_find() - a backend by name
+ * @name: its name, as `poolbench list` prints it
+ *
+ * Return: the backend, or NULL when none has that name.
+ */
 const struct pb_backend *pb_backend_find(const char *name);
 
 #endif /* PB_ALLOCATORS_BACKEND_H */

@@ -64,7 +64,12 @@ _Noreturn void pb_registry_refuse(const struct pb_registry *r,
 void pb_registry_add(struct pb_registry *r, const char *name, int rank,
 		     const void *item);
 
-/* pb_registry_count() - how many entries @r holds. */
+/**
+ * pb_registry_count() - how many entries @r holds
+ * @r: the registry
+ *
+ * Return: the count.
+ */
 static inline size_t pb_registry_count(const struct pb_registry *r)
 {
 	return r->nr;

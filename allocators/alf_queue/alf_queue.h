@@ -187,7 +187,10 @@ bool alf_queue_full(const struct alf_queue *q);
  */
 int alf_queue_reset_indices(struct alf_queue *q, uint32_t start);
 
-/* Spin-wait hint: x86 PAUSE, AArch64 YIELD, else a compiler barrier. */
+/**
+ * alf_cpu_relax() - spin-wait hint: x86 PAUSE, AArch64 YIELD, else a
+ * compiler barrier
+ */
 static inline void alf_cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
