@@ -39,7 +39,12 @@
 /* The kernel's PCPU_MIN_UNIT_SIZE: the smallest unit it boots with, and the largest allocation. */
 #define PB_PCPU_MIN_UNIT_SIZE (32u << 10)
 
-/* The largest allocation: PCPU_MIN_UNIT_SIZE, as pcpu_alloc() checks, or less in smaller units. */
+/**
+ * pb_pcpu_max_alloc() - the largest allocation, as pcpu_alloc() checks it
+ * @unit_bytes: bytes of a unit a chunk manages
+ *
+ * Return: PCPU_MIN_UNIT_SIZE, or @unit_bytes when that is smaller.
+ */
 static inline size_t pb_pcpu_max_alloc(size_t unit_bytes)
 {
 	return unit_bytes < PB_PCPU_MIN_UNIT_SIZE ? unit_bytes : PB_PCPU_MIN_UNIT_SIZE;
@@ -123,6 +128,15 @@ struct pb_pcpu_ops {
 	size_t (*max_alloc)(void *a);
 };
 
+/**
+ * pb_pcpu_ptr() - a CPU's copy of an allocation (the kernel's per_cpu_ptr)
+ * @ops: the allocator's operations
+ * @a: the allocator
+ * @handle: the allocation's handle (its address in unit 0)
+ * @cpu: the CPU, below the allocator's nr_units
+ *
+ * Return: @handle plus @cpu units.
+ */
 static inline void *pb_pcpu_ptr(const struct pb_pcpu_ops *ops, void *a,
 				void *handle, unsigned int cpu)
 {
@@ -145,25 +159,69 @@ struct pb_pcpu_pool {
 	size_t unit_size;
 };
 
-/*
- * pb_pcpu_pool_create() - check @cfg's geometry for a percpu allocator
- * (alignment up to a page, size up to its largest allocation), create the
- * allocator from @pc and wrap it. Return: 0, or -1 with @err.
+/**
+ * pb_pcpu_pool_create() - a fixed-size pool over a new percpu allocator
+ * @ops: the allocator
+ * @cfg: the pool config: its geometry is checked (alignment up to a page,
+ *       size up to the allocator's largest allocation)
+ * @pc: the allocator's own config
+ * @out: receives the pool
+ * @err: receives a one-line reason on error
+ * @errlen: size of @err
+ *
+ * Return: 0, or -1 with the reason in @err.
  */
 int pb_pcpu_pool_create(const struct pb_pcpu_ops *ops, const struct pb_config *cfg,
 			const struct pb_pcpu_config *pc, struct pb_pcpu_pool **out,
 			char *err, size_t errlen);
-/* The backend operations of the same name, for struct pb_backend. */
+/**
+ * pb_pcpu_backend_create() - the backend operation create (backend.h) of a
+ * fixed-size percpu backend: a pool over a new @ops allocator with a unit
+ * per CPU slot and the config's options
+ * @ops: the allocator
+ * @cfg: the pool config
+ * @pool: receives the struct pb_pcpu_pool
+ * @err: receives a one-line reason on error
+ * @errlen: size of @err
+ *
+ * Return: 0, or -1 with the reason in @err.
+ */
 int pb_pcpu_backend_create(const struct pb_pcpu_ops *ops,
 			   const struct pb_config *cfg, void **pool, char *err,
 			   size_t errlen);
+
+/**
+ * pb_pcpu_pool_destroy() - the backend operation destroy: the allocator,
+ * live allocations included, and the pool
+ * @pool: the struct pb_pcpu_pool
+ */
 void pb_pcpu_pool_destroy(void *pool);
+
+/**
+ * pb_pcpu_pool_per_cpu_ptr() - the backend operation per_cpu_ptr
+ * @pool: the struct pb_pcpu_pool
+ * @obj: an object's handle
+ * @cpu: the CPU slot
+ *
+ * Return: @cpu's copy of @obj.
+ */
 void *pb_pcpu_pool_per_cpu_ptr(void *pool, void *obj, unsigned int cpu);
+
+/**
+ * pb_pcpu_pool_stats() - the backend operation stats: metadata, chunks,
+ * chunks released, and the memmoves of an allocator that counts them
+ * @pool: the struct pb_pcpu_pool
+ * @st: receives them
+ */
 void pb_pcpu_pool_stats(void *pool, struct pb_stats *st);
-/*
+
+/**
  * pb_pcpu_pool_balance() - the backend operation balance (backend.h) of a
- * pool: its allocator's balance(), if it has one. A backend over a struct
- * pb_pcpu_pool of its own (percpu-mempool) calls it from its balance.
+ * pool: its allocator's balance(), if it has one
+ * @pool: the struct pb_pcpu_pool
+ *
+ * A backend over a struct pb_pcpu_pool of its own (percpu-mempool) calls
+ * it from its balance.
  */
 void pb_pcpu_pool_balance(void *pool);
 
@@ -258,25 +316,47 @@ struct pb_pcpu_chunks {
 	size_t mem_bytes;		/* one chunk's memory */
 };
 
-/*
- * pb_pcpu_chunks_init() - no chunk yet, @nr_slots (1..64) empty slot
- * lists, chunks of @mem_bytes whose first @span_bytes (1..@mem_bytes) hold
- * the handles. Return: 0, or -1 (no memory).
+/**
+ * pb_pcpu_chunks_init() - no chunk yet, empty slot lists, an empty table
+ * @cs: the chunks
+ * @nr_slots: slot lists, 1..64
+ * @span_bytes: bytes at the start of a chunk's memory that hold handles
+ *              (1..@mem_bytes)
+ * @mem_bytes: one chunk's memory
+ *
+ * Return: 0, or -1 (bad arguments or no memory).
  */
 int pb_pcpu_chunks_init(struct pb_pcpu_chunks *cs, int nr_slots,
 			size_t span_bytes, size_t mem_bytes);
-/* pb_pcpu_chunks_fini() - free the lists and the table; the chunks are the caller's. */
+/**
+ * pb_pcpu_chunks_fini() - free the lists and the table; the chunks are the
+ * caller's
+ * @cs: the chunks
+ */
 void pb_pcpu_chunks_fini(struct pb_pcpu_chunks *cs);
-/* pb_pcpu_chunk_mem_alloc() - one chunk's memory, aligned to the span; NULL: no memory. free() it. */
+/**
+ * pb_pcpu_chunk_mem_alloc() - one chunk's memory, aligned to the span
+ * @cs: the chunks it is for
+ *
+ * Return: the memory (free() it), or NULL (no memory).
+ */
 char *pb_pcpu_chunk_mem_alloc(const struct pb_pcpu_chunks *cs);
-/*
- * pb_pcpu_chunk_add() - enter @c (its base from pb_pcpu_chunk_mem_alloc)
- * in the table and at the head of slot list @slot, as the kernel places a
- * new chunk. Return: 0, or -1 (no memory; nothing changed).
+/**
+ * pb_pcpu_chunk_add() - enter a new chunk in the table and at the head of
+ * a slot list, as the kernel places a new chunk
+ * @cs: the chunks
+ * @c: the chunk, its base from pb_pcpu_chunk_mem_alloc()
+ * @slot: its slot list
+ *
+ * Return: 0, or -1 (no memory; nothing changed).
  */
 int pb_pcpu_chunk_add(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c,
 		      int slot);
-/* pb_pcpu_chunk_del() - take @c off its slot list and out of the table. */
+/**
+ * pb_pcpu_chunk_del() - take a chunk off its slot list and out of the table
+ * @cs: the chunks
+ * @c: the chunk
+ */
 void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c);
 /**
  * pb_pcpu_chunks_balance() - the chunk-release half of the kernel's
@@ -294,31 +374,56 @@ void pb_pcpu_chunk_del(struct pb_pcpu_chunks *cs, struct pb_pcpu_chunk *c);
 void pb_pcpu_chunks_balance(struct pb_pcpu_chunks *cs, pthread_mutex_t *lock,
 			    uint64_t *released,
 			    void (*release)(struct pb_pcpu_chunk *c));
-/*
- * pb_pcpu_chunks_check() - the lists (links, tails, slot numbers, the used
- * mask) and the table (every entry found where a lookup looks, bases
- * aligned, every listed chunk found, as many as listed). Return: 0, or -1
- * with what is wrong in @err.
+/**
+ * pb_pcpu_chunks_check() - check the lists and the table
+ * @cs: the chunks
+ * @err: receives what is wrong
+ * @errlen: size of @err
+ *
+ * The lists: links, tails, slot numbers, the used mask. The table: every
+ * entry found where a lookup looks, bases aligned, every listed chunk
+ * found, as many as listed.
+ *
+ * Return: 0, or -1 with what is wrong in @err.
  */
 int pb_pcpu_chunks_check(const struct pb_pcpu_chunks *cs, char *err,
 			 size_t errlen);
-/*
- * pb_pcpu_chunks_probes() - table entries a lookup of each chunk's base
- * reads, summed over the chunks (*@sum) and the largest (*@max): the cost
- * of the lookup, for tests.
+/**
+ * pb_pcpu_chunks_probes() - the cost of the lookup, for tests: table
+ * entries a lookup of each chunk's base reads
+ * @cs: the chunks
+ * @sum: receives their sum over the chunks
+ * @max: receives the largest
  */
 void pb_pcpu_chunks_probes(const struct pb_pcpu_chunks *cs, size_t *sum,
 			   size_t *max);
-/* Bytes of the lists and the table (metadata statistics). */
+/**
+ * pb_pcpu_chunks_bytes() - bytes of the lists and the table
+ * @cs: the chunks
+ *
+ * Return: the bytes (for the metadata statistics).
+ */
 size_t pb_pcpu_chunks_bytes(const struct pb_pcpu_chunks *cs);
 
-/* The home entry of @key in a table of 1 << @bits entries (Fibonacci hashing). */
+/**
+ * pb_pcpu_hash() - the home entry of a key (Fibonacci hashing)
+ * @key: a chunk base >> span_shift
+ * @bits: the table has 1 << @bits entries
+ *
+ * Return: the index of the entry.
+ */
 static inline size_t pb_pcpu_hash(uintptr_t key, unsigned int bits)
 {
 	return (size_t)(((uint64_t)key * UINT64_C(0x9e3779b97f4a7c15)) >> (64 - bits));
 }
 
-/* pb_pcpu_chunk_find() - the chunk whose unit 0 holds @p in its first span_bytes, or NULL. */
+/**
+ * pb_pcpu_chunk_find() - the chunk of an address (pcpu_chunk_addr_search)
+ * @cs: the chunks
+ * @p: any address; nothing is read there
+ *
+ * Return: the chunk whose unit 0 holds @p in its first span_bytes, or NULL.
+ */
 static inline struct pb_pcpu_chunk *
 pb_pcpu_chunk_find(const struct pb_pcpu_chunks *cs, const void *p)
 {
@@ -336,14 +441,26 @@ pb_pcpu_chunk_find(const struct pb_pcpu_chunks *cs, const void *p)
 	}
 }
 
-/* The first chunk on the lists (lowest slot first), or NULL. */
+/**
+ * pb_pcpu_chunks_first() - the first chunk on the lists, lowest slot first
+ * @cs: the chunks
+ *
+ * Return: the chunk, or NULL when there is none.
+ */
 static inline struct pb_pcpu_chunk *
 pb_pcpu_chunks_first(const struct pb_pcpu_chunks *cs)
 {
 	return cs->slots_used ? cs->slots[__builtin_ctzll(cs->slots_used)].head : NULL;
 }
 
-/* The chunk after @c on the lists, or NULL: every chunk once, with _first. */
+/**
+ * pb_pcpu_chunks_next() - the chunk after another on the lists: with
+ * pb_pcpu_chunks_first(), every chunk once
+ * @cs: the chunks
+ * @c: a chunk on the lists
+ *
+ * Return: the next chunk, or NULL after the last.
+ */
 static inline struct pb_pcpu_chunk *
 pb_pcpu_chunks_next(const struct pb_pcpu_chunks *cs, const struct pb_pcpu_chunk *c)
 {
@@ -355,7 +472,11 @@ pb_pcpu_chunks_next(const struct pb_pcpu_chunks *cs, const struct pb_pcpu_chunk 
 	return rest ? cs->slots[__builtin_ctzll(rest)].head : NULL;
 }
 
-/* pb_pcpu_slot_del() - take @c off its slot list (the kernel's list_del). */
+/**
+ * pb_pcpu_slot_del() - take a chunk off its slot list (the kernel's list_del)
+ * @cs: the chunks
+ * @c: the chunk
+ */
 static inline void pb_pcpu_slot_del(struct pb_pcpu_chunks *cs,
 				    struct pb_pcpu_chunk *c)
 {
@@ -374,7 +495,13 @@ static inline void pb_pcpu_slot_del(struct pb_pcpu_chunks *cs,
 		cs->slots_used &= ~(UINT64_C(1) << c->slot);
 }
 
-/* pb_pcpu_slot_add() - put @c at the head (list_add) or the @tail (list_add_tail) of @slot. */
+/**
+ * pb_pcpu_slot_add() - put a chunk on a slot list
+ * @cs: the chunks
+ * @c: the chunk, on no list
+ * @slot: the slot list
+ * @tail: at the tail (list_add_tail) rather than the head (list_add)
+ */
 static inline void pb_pcpu_slot_add(struct pb_pcpu_chunks *cs,
 				    struct pb_pcpu_chunk *c, int slot, bool tail)
 {
@@ -401,10 +528,12 @@ static inline void pb_pcpu_slot_add(struct pb_pcpu_chunks *cs,
 	}
 }
 
-/*
- * pb_pcpu_chunk_move() - the kernel's pcpu_chunk_relocate(): @c to slot
- * @nslot, at the head when it moves up, at the tail when it moves down,
- * untouched when it stays.
+/**
+ * pb_pcpu_chunk_move() - the kernel's pcpu_chunk_relocate()
+ * @cs: the chunks
+ * @c: the chunk
+ * @nslot: its new slot: at the head when it moves up, at the tail when it
+ *         moves down, untouched when it stays
  */
 static inline void pb_pcpu_chunk_move(struct pb_pcpu_chunks *cs,
 				      struct pb_pcpu_chunk *c, int nslot)
@@ -420,26 +549,36 @@ static inline void pb_pcpu_chunk_move(struct pb_pcpu_chunks *cs,
 /* The kernel's PCPU_SLOT_BASE_SHIFT: slot 1 holds chunks with < 64 bytes free. */
 #define PB_PCPU_SLOT_BASE_SHIFT 5
 
-/* The number of the highest bit set in @x, from 1; 0 for 0 (the kernel's fls). */
+/**
+ * pb_pcpu_fls() - the kernel's fls(): the highest bit set
+ * @x: the value
+ *
+ * Return: its number, from 1; 0 for 0.
+ */
 static inline int pb_pcpu_fls(size_t x)
 {
 	return x ? 64 - __builtin_clzll((unsigned long long)x) : 0;
 }
 
-/*
- * pb_pcpu_nr_slots() - the kernel's pcpu_nr_slots for chunks of @bytes
- * (the bytes of a unit a chunk manages): the slot of @bytes, plus two.
+/**
+ * pb_pcpu_nr_slots() - the kernel's pcpu_nr_slots
+ * @bytes: the bytes of a unit a chunk manages
+ *
+ * Return: the slot of @bytes, plus two.
  */
 static inline int pb_pcpu_nr_slots(size_t bytes)
 {
 	return pb_pcpu_fls(bytes) - PB_PCPU_SLOT_BASE_SHIFT + 4;
 }
 
-/*
- * pb_pcpu_size_to_slot() - the kernel's pcpu_size_to_slot(): the slot of
- * a chunk of @cs with @bytes free, the last one when it is fully free
- * (@bytes the span), at least 1 (slot 0 is the caller's, for a full one).
- * Also where an allocation of @bytes starts looking.
+/**
+ * pb_pcpu_size_to_slot() - the kernel's pcpu_size_to_slot()
+ * @cs: the chunks
+ * @bytes: a chunk's free bytes, or the size of an allocation
+ *
+ * Return: the slot of a chunk with @bytes free: the last one when it is
+ * fully free (@bytes the span), else at least 1 (slot 0 is the caller's,
+ * for a full chunk). Also where an allocation of @bytes starts looking.
  */
 static inline int pb_pcpu_size_to_slot(const struct pb_pcpu_chunks *cs,
 				       size_t bytes)
@@ -452,9 +591,13 @@ static inline int pb_pcpu_size_to_slot(const struct pb_pcpu_chunks *cs,
 	return slot < 1 ? 1 : slot;
 }
 
-/*
- * pb_pcpu_zero() - zero @size bytes at @handle in every one of @nr_units
- * units of @unit_size bytes, as pcpu_alloc() hands areas out.
+/**
+ * pb_pcpu_zero() - zero an allocation in every unit, as pcpu_alloc() hands
+ * areas out
+ * @handle: its address in unit 0
+ * @size: its bytes
+ * @nr_units: units
+ * @unit_size: bytes between units
  */
 static inline void pb_pcpu_zero(char *handle, size_t size,
 				unsigned int nr_units, size_t unit_size)
@@ -526,10 +669,36 @@ void pb_pcpu_alloc_stats(const struct pb_pcpu_alloc *pa,
 void pb_pcpu_alloc_balance(struct pb_pcpu_alloc *pa,
 			   void (*release)(struct pb_pcpu_chunk *c));
 
-/* Registry of percpu allocators (allocators/percpu/pcpu.c). */
+/**
+ * pb_pcpu_register() - list a percpu allocator (PB_PCPU_REGISTER(), from a
+ * constructor)
+ * @ops: its operations
+ *
+ * A missing operation or a taken name stops the program with a message.
+ */
 void pb_pcpu_register(const struct pb_pcpu_ops *ops);
+
+/**
+ * pb_pcpu_count() - how many percpu allocators are registered
+ *
+ * Return: the count.
+ */
 size_t pb_pcpu_count(void);
+
+/**
+ * pb_pcpu_at() - a percpu allocator by position, by name
+ * @i: index from 0
+ *
+ * Return: its operations, or NULL past the last one.
+ */
 const struct pb_pcpu_ops *pb_pcpu_at(size_t i);
+
+/**
+ * pb_pcpu_find() - a percpu allocator by name
+ * @name: its name ("percpu-bitmap")
+ *
+ * Return: its operations, or NULL when none has that name.
+ */
 const struct pb_pcpu_ops *pb_pcpu_find(const char *name);
 
 #define PB_PCPU_REGISTER(sym)                                                  \
