@@ -16,7 +16,7 @@
 #define PB__CAT(a, b) a##b
 #define PB_CAT(a, b) PB__CAT(a, b)
 
-/*
+/**
  * PB_BACKEND_REGISTER_BULK() - define and register backend @sym.
  * @sym:        C identifier for the backend's symbols.
  * @alloc_fn:   the backend's alloc, ideally a static inline function, called
@@ -46,9 +46,14 @@
 		pb_backend_register(&PB_CAT(pb_backend_, sym));                \
 	}
 
-/*
- * PB_BACKEND_REGISTER() - the same for a backend without bulk operations:
- * its bulk alloc and free are generated loops over @alloc_fn and @free_fn
+/**
+ * PB_BACKEND_REGISTER() - the same for a backend without bulk operations
+ * @sym: C identifier for the backend's symbols
+ * @alloc_fn: the backend's alloc
+ * @free_fn: the backend's free
+ * @...: designated initialisers of struct pb_backend
+ *
+ * Its bulk alloc and free are generated loops over @alloc_fn and @free_fn
  * (the generic default), inlined like them.
  */
 #define PB_BACKEND_REGISTER(sym, alloc_fn, free_fn, ...)                       \

@@ -225,14 +225,19 @@ void pb_pcpu_pool_stats(void *pool, struct pb_stats *st);
  */
 void pb_pcpu_pool_balance(void *pool);
 
-/*
- * PB_PCPU_BACKEND_REGISTER() - the fixed-size backend @sym over the percpu
- * allocator @ops: every object the config's size and alignment, on a
- * struct pb_pcpu_pool; alloc and free call @alloc_fn (the allocator's
- * alloc(a, size, align)) and @free_fn (its free(a, handle)) directly, so
- * they are inlined into the kernels. The rest (.name, .description,
- * .options, .variants) are designated initialisers in the trailing
- * arguments. Expands PB_BACKEND_REGISTER: include allocators/register.h.
+/**
+ * PB_PCPU_BACKEND_REGISTER() - the fixed-size backend over a percpu allocator
+ * @sym: C identifier for the backend's symbols
+ * @ops: the allocator's struct pb_pcpu_ops
+ * @alloc_fn: the allocator's alloc(a, size, align), called directly
+ * @free_fn: its free(a, handle), called directly
+ * @...: the rest of struct pb_backend (.name, .description, .options,
+ *       .variants) as designated initialisers
+ *
+ * Every object has the config's size and alignment, on a struct
+ * pb_pcpu_pool; alloc and free go straight into the allocator, so they are
+ * inlined into the kernels. Expands PB_BACKEND_REGISTER: include
+ * allocators/register.h.
  */
 #define PB_PCPU_BACKEND_REGISTER(sym, ops, alloc_fn, free_fn, ...)             \
 	static int sym##_pool_create(const struct pb_config *cfg, void **pool, \
