@@ -5,11 +5,24 @@
 # tests and a short run of the fuzz target, then print one closing line
 # "N passed, N failed".
 #
+#   tests/run.sh                 everything (make test)
+#   tests/run.sh --quick [DIR]   the unit and conformance programs of the
+#                                build in DIR only (default build, the
+#                                release build; make check)
+#
 # Each program's checks are counted by run_one (tests/lib-run.sh); the
 # closing list names each failed program with the checks that failed.
 # Full output: build/test-logs/.
 set -u
 cd "$(dirname "$0")/.."
+
+quick=0
+quick_dir=build
+case "$#:${1-}" in
+0:) ;;
+[12]:--quick) quick=1; quick_dir=${2:-build} ;;
+*) echo "usage: tests/run.sh [--quick [DIR]]" >&2; exit 2 ;;
+esac
 
 logs=build/test-logs
 rm -rf "$logs"
@@ -31,6 +44,16 @@ fi
 
 . tests/lib-run.sh
 
+# The fast part: programs named by their sources, as stress programs sit
+# next to them in build/tests.
+quick_tests() {
+	local src
+	for src in tests/unit/test_*.c tests/conformance/test_*.c; do
+		run_one "$quick_dir/tests/$(basename "$src" .c)" "$quick_dir/tests/$(basename "$src" .c)"
+	done
+}
+
+all_tests() {
 for variant in release asan tsan; do
 	dir=build/tests
 	[ "$variant" = release ] || dir=build/$variant/tests
@@ -48,6 +71,13 @@ done
 
 # The percpu fuzz target, a bounded deterministic run (make fuzz-build).
 run_one "fuzz/fuzz_pcpu" bash tests/fuzz/run-pcpu.sh --check
+}
+
+if [ "$quick" -eq 1 ]; then
+	quick_tests
+else
+	all_tests
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo
