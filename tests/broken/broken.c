@@ -20,7 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "allocators/backend.h"
+#include "allocators/register.h"
 
 enum bug {
 	BUG_ALIGN,	/* ignores an alignment of 64 or more */

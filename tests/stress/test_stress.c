@@ -101,7 +101,7 @@ struct worker {
 
 static _Atomic uint64_t *stamp_of(void *obj)
 {
-	return (_Atomic uint64_t *)((char *)obj + STAMP_OFF);
+	return (void *)((char *)obj + STAMP_OFF);
 }
 
 static struct shard *shard_of(struct stress *s, const void *obj)
