@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 #include "tests/common/backends.h"
 
 /*
