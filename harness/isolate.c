@@ -22,7 +22,7 @@
  * DIR/run-args, checks the plan is the same, and runs only the groups not
  * in groups.tsv.
  *
- * Called by main.c; calls merge.c, peers.c (isolate.h), plan.c,
+ * Called by main.c; calls merge.c, peers.c, plan.c,
  * progress.c and results.c, never the in-process executor: a child is a
  * new process.
  *
@@ -41,8 +41,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "harness/executor.h"
 #include "harness/isolate.h"
+#include "harness/merge.h"
+#include "harness/peers.h"
 #include "harness/plan.h"
 #include "harness/progress.h"
 #include "harness/results.h"

@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "harness/bench.h"
-#include "harness/executor.h"
+#include "harness/local.h"
 #include "harness/gbshim.h"
 #include "harness/plan.h"
 #include "harness/progress.h"

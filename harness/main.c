@@ -3,7 +3,7 @@
  * main.c - the poolbench command: list, run, help.
  *
  * `run` goes one way: the command line (cli.c), the plan (plan.c), then
- * one executor (executor.h: in process, or every group in a child
+ * one executor (local.h: in process, or isolate.h: every group in a child
  * process), which writes the results folder. Calls cli.c, plan.c,
  * progress.c, results.c, topo.c, perfev.c and the executors.
  */
@@ -15,7 +15,8 @@
 #include <string.h>
 
 #include "harness/cli.h"
-#include "harness/executor.h"
+#include "harness/isolate.h"
+#include "harness/local.h"
 #include "harness/plan.h"
 #include "harness/progress.h"
 #include "harness/results.h"

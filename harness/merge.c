@@ -16,7 +16,7 @@
  * line) and plan.tsv; `--resume DIR` checks its plan is the same and
  * reads groups.tsv back.
  *
- * Part of the isolated executor (isolate.h); calls peers.c, results.c
+ * Part of the isolated executor (merge.h); calls peers.c, results.c
  * and jsonw.c.
  */
 #include <errno.h>
@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "harness/isolate.h"
+#include "harness/merge.h"
 #include "harness/results.h"
 
 /* "path: why", the path cut short if it must be. */

@@ -5,7 +5,7 @@
  * mimalloc as Debian packages them, found by their library files, with
  * their package versions for meta.json.
  *
- * Part of the isolated executor (isolate.h); calls only jsonw.c.
+ * Part of the isolated executor (peers.h); calls only jsonw.c.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "harness/isolate.h"
+#include "harness/peers.h"
 
 #if defined(__x86_64__)
 #define PB_MULTIARCH "x86_64-linux-gnu"
