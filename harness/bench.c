@@ -35,7 +35,6 @@
 #include "harness/bench.h"
 #include "harness/gbshim.h"
 #include "harness/results.h"
-#include "workloads/million.h"
 
 /* Counter names set by the body and read back from reports. */
 #define PB_CNT_NS_PER_OP "ns_per_op"
@@ -75,24 +74,21 @@ static void body_setup(struct pb_instance *in)
 	atomic_store(&in->start_failed, false);
 	memset(in->tr, 0, in->threads * sizeof(*in->tr));
 	memset(&in->stats_before, 0, sizeof(in->stats_before));
-	if (in->kernel == PB_KERNEL_remote) {
-		size_t size = 1;
-
-		while (size < in->proto.n)
-			size <<= 1;
-		for (unsigned int i = 0; i < in->threads / 2; i++) {
-			if (pb_handover_init(&in->ho[i], size)) {
-				snprintf(in->error, sizeof(in->error),
-					 "out of memory for the hand-over queues");
-				return;
-			}
-		}
-	}
+	in->wrun = (struct pb_workload_run){
+		.name = in->name,
+		.threads = in->threads,
+		.values = in->wl_values,
+		.backend = in->backend,
+	};
+	if (in->workload->run_setup &&
+	    in->workload->run_setup(&in->wrun, in->error, sizeof(in->error)))
+		return;
 	if (in->backend->create(&in->cfg, &in->pool, err, sizeof(err))) {
 		snprintf(in->error, sizeof(in->error), "create failed: %s", err);
 		in->pool = NULL;
 		return;
 	}
+	in->wrun.pool = in->pool;
 	in->backend->stats(in->pool, &in->stats_before);
 }
 
@@ -190,19 +186,6 @@ static void set_phase_counters(struct pb_gb_state *st, struct pb_instance *in)
 		pb_gb_set_counter(st, PB_CNT_CHUNKS_PEAK, (double)o->peak_chunks);
 }
 
-/* million: the backend's levels with every object live (first round). */
-static void million_peak(void *arg, struct pb_kernel_out *out)
-{
-	struct pb_instance *in = arg;
-	struct pb_stats s = { 0 };
-
-	in->backend->stats(in->pool, &s);
-	out->peak_metadata_ok = pb_stats_has(&s, PB_STAT_metadata_bytes);
-	out->peak_metadata = s.v[PB_STAT_metadata_bytes];
-	out->peak_chunks_ok = pb_stats_has(&s, PB_STAT_chunks);
-	out->peak_chunks = s.v[PB_STAT_chunks];
-}
-
 static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 {
 	uint64_t total = 0, first = UINT64_MAX, last = 0;
@@ -262,12 +245,11 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 					  (double)misses / (double)ops_of(in, total));
 		}
 	}
+	if (in->workload->run_teardown)
+		in->workload->run_teardown(&in->wrun);
 	if (in->pool)
 		in->backend->destroy(in->pool);
 	in->pool = NULL;
-	if (in->kernel == PB_KERNEL_remote)
-		for (unsigned int i = 0; i < in->threads / 2; i++)
-			pb_handover_destroy(&in->ho[i]);
 }
 
 /*
@@ -292,15 +274,6 @@ static void **scratch_alloc(size_t n)
 	return p;
 }
 
-/* million: the backend's deferred work, after each round (untimed). */
-static void million_balance(void *arg)
-{
-	struct pb_instance *in = arg;
-
-	if (in->backend->balance)
-		in->backend->balance(in->pool);
-}
-
 /* One worker's part of a run; returns with its batch closed. */
 static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 			unsigned int ti)
@@ -312,6 +285,7 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	uint64_t iters;
 	void *ctx = NULL;
 	bool perf_open = false;
+	char why[256];
 
 	r->cpu = -1;
 	if (in->error[0]) {
@@ -333,23 +307,13 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	}
 	args.out = &r->out;
 	args.retry_null = in->backend->flags & PB_BACKEND_FIXED;
-	if (in->kernel == PB_KERNEL_remote) {
-		args.ho = &in->ho[ti / 2];
-		args.role = ti % 2 ? PB_ROLE_CONSUMER : PB_ROLE_PRODUCER;
-	}
-	if (in->kernel == PB_KERNEL_million) {
-		args.million = pb_million_new(in->name, million_peak,
-					      million_balance, in);
-		if (!args.million) {
-			snprintf(r->error, sizeof(r->error),
-				 "thread %u: out of memory", ti);
-			goto fail;
-		}
+	if (in->workload->thread_setup &&
+	    in->workload->thread_setup(&in->wrun, ti, &args, why, sizeof(why))) {
+		snprintf(r->error, sizeof(r->error), "thread %u: %.200s", ti, why);
+		goto fail;
 	}
 	ctx = in->backend->thread_init(in->pool, in->slots[ti]);
 	if (!ctx) {
-		char why[256];
-
 		pb_thread_init_why(why, sizeof(why));
 		snprintf(r->error, sizeof(r->error), "thread %u: thread_init(cpu "
 			 "%u) failed%s%.160s", ti, in->slots[ti], why[0] ? ": " : "",
@@ -395,9 +359,8 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 				 ti);
 		} else if (rc == PB_KERNEL_ETIMEDOUT) {
 			snprintf(r->error, sizeof(r->error),
-				 "did not finish within %llu s (stopped in %s)",
-				 (unsigned long long)(args.limit_ns / 1000000000u),
-				 r->out.stopped);
+				 "did not finish within %.0f s (stopped in %s)",
+				 in->limit_s, r->out.stopped);
 			snprintf(in->dnf, sizeof(in->dnf), "%s", r->error);
 			pb_gb_error(st, r->error);
 		} else if (rc) {
@@ -417,7 +380,8 @@ done:
 	}
 	in->backend->thread_fini(in->pool, ctx);
 	free(args.ring);
-	pb_million_free(args.million);
+	if (in->workload->thread_teardown)
+		in->workload->thread_teardown(&in->wrun, ti, &args);
 	return;
 
 fail:
@@ -427,7 +391,8 @@ fail:
 	if (ctx)
 		in->backend->thread_fini(in->pool, ctx);
 	free(args.ring);
-	pb_million_free(args.million);
+	if (in->workload->thread_teardown)
+		in->workload->thread_teardown(&in->wrun, ti, &args);
 skip:
 	if (pb_gb_begin(st, 1))
 		pb_gb_end(st);
@@ -571,17 +536,6 @@ int pb_bench_prepare(struct pb_run *r, char *err, size_t errlen)
 
 		in->slots = xcalloc(in->threads, sizeof(*in->slots));
 		in->tr = xcalloc(in->threads, sizeof(*in->tr));
-		if (in->kernel == PB_KERNEL_remote) {
-			/* Over-aligned type: calloc's alignment is not enough. */
-			size_t bytes = in->threads / 2 * sizeof(*in->ho);
-
-			in->ho = aligned_alloc(_Alignof(struct pb_handover), bytes);
-			if (!in->ho) {
-				perror("poolbench");
-				exit(1);
-			}
-			memset(in->ho, 0, bytes);
-		}
 		if (pb_topo_place(r->topo, in->placement, in->threads, in->slots,
 				  err, errlen))
 			return -1;
@@ -600,12 +554,10 @@ void pb_bench_release(struct pb_run *r)
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		free(r->inst[i].slots);
 		free(r->inst[i].tr);
-		free(r->inst[i].ho);
 		if (r->inst[i].barrier_ready)
 			pthread_barrier_destroy(&r->inst[i].barrier);
 		r->inst[i].slots = NULL;
 		r->inst[i].tr = NULL;
-		r->inst[i].ho = NULL;
 		r->inst[i].barrier_ready = false;
 	}
 }

@@ -136,11 +136,11 @@ static void make_groups(struct pb_iso *s)
 			g->estimate += pb_instance_estimate(in, o->reps, o->min_time,
 							    &open);
 			if (open)
-				limits += (double)in->proto.limit_ns / 1e9;
+				limits += in->limit_s;
 		}
 		/*
 		 * A hang guard, not a budget: generous against the estimate,
-		 * and every million case may run to its own limit once.
+		 * and every phase-timed case may run to its own limit once.
 		 */
 		g->timeout = o->group_timeout > 0 ? o->group_timeout :
 			     120 + 4 * g->estimate + limits;

@@ -21,20 +21,18 @@
 
 /*
  * Seconds an instance should take: Google Benchmark's iteration-count
- * trials cost about 1.5 repetitions more; a million round runs as long as
- * it takes, guessed at 1 us per object (the area map's worst at 2^20 is
- * ~3 us, most cases far less), at most its limit_s.
+ * trials cost about 1.5 repetitions more; a phase-timed round runs as long
+ * as it takes, its workload's guess, at most its limit.
  */
 double pb_instance_estimate(const struct pb_instance *in, int reps,
 			    double min_time, bool *open_ended)
 {
 	*open_ended = in->workload->times_phases;
 	if (in->workload->times_phases) {
-		double round = (double)in->proto.n * 1e-6 + 0.01;
-		double limit = (double)in->proto.limit_ns / 1e9;
+		double round = in->round_s;
 
-		if (limit > 0 && round > limit)
-			round = limit;
+		if (in->limit_s > 0 && round > in->limit_s)
+			round = in->limit_s;
 		return reps * round;
 	}
 	return (reps + 1.5) * min_time + 0.02;
@@ -464,6 +462,10 @@ int pb_plan(struct pb_run *r, char *err, size_t errlen)
 				return -1;
 			tmpl.kernel = w->pick_kernel ? w->pick_kernel(tmpl.wl_values) :
 						       w->kernel;
+			tmpl.round_s = 0.01;
+			if (w->round_time)
+				w->round_time(tmpl.wl_values, &tmpl.round_s,
+					      &tmpl.limit_s);
 			if (!tmpl.proto.capacity)
 				tmpl.proto.capacity = tmpl.proto.n;
 			snprintf(wname, sizeof(wname), "%s", w->name);

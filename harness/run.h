@@ -56,14 +56,16 @@ struct pb_instance {
 	char opts_text[256];			/* every option, effective value */
 	struct pb_kernel_args proto;		/* n, capacity and touch */
 	enum pb_kernel_id kernel;		/* the workload's, for its values */
+	/* A phase-timed workload's round: guessed seconds, limit (0: none). */
+	double round_s, limit_s;
 	struct pb_config cfg;
 	unsigned int *slots;			/* CPU slot of each thread */
 	const struct pb_perf_probe *probe;
 	const struct pb_topo *topo;
 
 	/*
-	 * Set when a million round outran its limit: later repetitions of
-	 * this instance are not run again, they repeat this message.
+	 * Set when a phase-timed round outran its limit: later repetitions
+	 * of this instance are not run again, they repeat this message.
 	 */
 	char dnf[256];
 
@@ -75,7 +77,7 @@ struct pb_instance {
 	char error[256];
 	struct pb_stats stats_before;
 	struct pb_thread_result *tr;	/* [threads] */
-	struct pb_handover *ho;		/* [threads / 2]: remote kernel */
+	struct pb_workload_run wrun;	/* the workload's hooks' view */
 	char pus[256];			/* OS CPUs the threads ran on */
 };
 

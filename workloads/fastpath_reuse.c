@@ -28,7 +28,7 @@ PB_WORKLOAD_REGISTER(fastpath_reuse,
 	.name = "fastpath-reuse",
 	.description = "alloc one object, keep it live, free it at once; "
 		       "ns per alloc+free pair",
-	.kernel = PB_KERNEL_reuse,
+	.kernel = PB_KERNEL_fastpath_reuse,
 	.params = fastpath_reuse_params,
 	.prepare = fastpath_reuse_prepare,
 )

@@ -12,7 +12,10 @@
  * a bulk alloc and a bulk free for the bulk kernel), so the harness's time
  * per iteration is the time per pair.
  *
- * To add a kernel: write pb_kernel_<name>() below and add it to PB_KERNEL_LIST. Workloads (workloads/<name>.c) pick a kernel by id.
+ * To add a kernel: write pb_kernel_<name>() below, named like the workload
+ * it times, and add it to PB_KERNEL_LIST. Workloads (workloads/<name>.c)
+ * pick a kernel by id; what only one kernel needs comes through the
+ * arguments' @wl, set by the workload's own hooks (workload.h).
  */
 #ifndef PB_WORKLOADS_KERNELS_H
 #define PB_WORKLOADS_KERNELS_H
@@ -64,43 +67,59 @@ struct pb_kernel_out {
 	uint64_t peak_metadata, peak_chunks;
 };
 
-struct pb_million;
-
 /*
  * struct pb_kernel_args - per-thread arguments of a kernel run.
- * @n:        objects held live at once (ring kernel), the bulk size (bulk,
- *            overrun), the hand-over queue's size (remote); 1 for reuse.
+ * @n:        objects held live at once (ring_cleanup kernel), the bulk size
+ *            (bulk, overrun), the hand-over queue's size (remote_free), the
+ *            objects of a round (million); 1 for fastpath_reuse.
  * @capacity: objects per thread the pool is created with; 0: @n (set by a
  *            workload's prepare, read by the planner).
  * @ring:     @n slots of per-thread scratch owned by the calling thread.
  * @touch:    store one byte at offset 0 of every object right after alloc,
  *            so the object's cache line is written as a real user would.
- * @ho:       remote kernel: the hand-over queue this thread shares with
- *            its partner (thread 2k produces, thread 2k+1 consumes).
- * @role:     remote kernel: PB_ROLE_PRODUCER or PB_ROLE_CONSUMER.
  * @out:      this thread's counts (harness-owned, zeroed before the run).
  * @retry_null: a NULL from alloc is retried (pb_alloc_retry) before it
  *            fails the run: set for fixed pools (PB_BACKEND_FIXED), whose
  *            slot walk can race a free; never for a backend whose NULL
  *            already waited (mutex-mempool).
- * @order, @fill, @limit_ns: million kernel: free order (PB_ORDER_*),
- *            second-half pre-fill (0/1), and the time a round may take.
- * @million:  million kernel: its harness-side state (progress, peak
- *            statistics; workloads/million.c).
+ * @wl:       the workload's own per-thread arguments, set by its
+ *            thread_setup hook (workload.h): struct pb_remote_free_args,
+ *            struct pb_million_args; NULL for the other kernels.
  */
 struct pb_kernel_args {
 	size_t n;
 	size_t capacity;
 	void **ring;
 	bool touch;
-	struct pb_handover *ho;
-	unsigned int role;
 	struct pb_kernel_out *out;
 	bool retry_null;
+	void *wl;
+};
+
+/*
+ * struct pb_remote_free_args - the remote_free kernel's @wl: the hand-over
+ * queue @ho this thread shares with its partner (thread 2k produces,
+ * thread 2k+1 consumes) and its @role, PB_ROLE_PRODUCER or
+ * PB_ROLE_CONSUMER (workloads/remote_free.c sets both).
+ */
+struct pb_remote_free_args {
+	struct pb_handover *ho;
+	unsigned int role;
+};
+
+struct pb_million;
+
+/*
+ * struct pb_million_args - the million kernel's @wl: free @order
+ * (PB_ORDER_*), second-half pre-fill (@fill), the time a round may take
+ * (@limit_ns), and @state, the out-of-line slow paths' own (progress, the
+ * pre-fill's objects, peak statistics; workloads/million.c).
+ */
+struct pb_million_args {
 	unsigned int order;
 	bool fill;
 	uint64_t limit_ns;
-	struct pb_million *million;
+	struct pb_million *state;
 };
 
 /* million: free orders. */
@@ -159,11 +178,11 @@ pb_alloc_retry(void *ctx, pb_alloc_fn alloc)
 }
 
 /*
- * pb_kernel_reuse() - fastpath reuse: alloc one object, keep it live, free it
- * at once; @iters times. Return: 0, or -1 when an alloc returned NULL.
+ * pb_kernel_fastpath_reuse() - alloc one object, keep it live, free it at
+ * once; @iters times. Return: 0, or -1 when an alloc returned NULL.
  */
 static PB_ALWAYS_INLINE int
-pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
+pb_kernel_fastpath_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		PB_KERNEL_OPS_PARAMS)
 {
 	const bool touch = a->touch;
@@ -185,13 +204,14 @@ pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 }
 
 /*
- * pb_kernel_ring() - NIC ring clean-up: alloc @a->n objects, then free all of
- * them in allocation order; @iters / n rounds (@iters is a multiple of n).
- * On a failed alloc the objects of the round are freed and -1 returned.
+ * pb_kernel_ring_cleanup() - NIC ring clean-up: alloc @a->n objects, then
+ * free all of them in allocation order; @iters / n rounds (@iters is a
+ * multiple of n). On a failed alloc the objects of the round are freed and
+ * -1 returned.
  */
 static PB_ALWAYS_INLINE int
-pb_kernel_ring(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
-	       PB_KERNEL_OPS_PARAMS)
+pb_kernel_ring_cleanup(void *ctx, const struct pb_kernel_args *a,
+		       uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
 	const size_t n = a->n;
 	const bool touch = a->touch;
@@ -252,23 +272,24 @@ pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 }
 
 /*
- * pb_kernel_remote() - remote free: objects allocated by one thread and
- * freed by another (kretprobe instances, NIC TX completion). The producer
- * (even thread) allocates and hands each object over through @a->ho; the
+ * pb_kernel_remote_free() - objects allocated by one thread and freed by
+ * another (kretprobe instances, NIC TX completion). The producer (even
+ * thread) allocates and hands each object over through @a->wl's queue; the
  * consumer (odd thread, another CPU) takes it and frees it into its own
  * CPU's cache. @iters objects each; one iteration of either thread is one
  * object handed over. A producer whose alloc fails tells the consumer,
  * which stops (PB_KERNEL_EPEER) instead of waiting for ever.
  */
 static PB_ALWAYS_INLINE int
-pb_kernel_remote(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
-		 PB_KERNEL_OPS_PARAMS)
+pb_kernel_remote_free(void *ctx, const struct pb_kernel_args *a,
+		      uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	struct pb_handover *ho = a->ho;
+	const struct pb_remote_free_args *ra = a->wl;
+	struct pb_handover *ho = ra->ho;
 	const bool touch = a->touch;
 
 	PB_KERNEL_UNUSED_BULK;
-	if (a->role == PB_ROLE_PRODUCER) {
+	if (ra->role == PB_ROLE_PRODUCER) {
 		for (uint64_t i = 0; i < iters; i++) {
 			void *p = alloc(ctx);
 
@@ -376,9 +397,10 @@ static PB_ALWAYS_INLINE size_t pb_million_index(unsigned int order, size_t n,
 
 /*
  * pb_kernel_million() - seed 003's workload: one thread allocates @a->n
- * objects (2^20), then frees them all in @a->order (in order; alternating:
- * every even index, then every odd; reverse), timing the two phases
- * apart; @iters / n rounds. With @a->fill each round first pre-fills the
+ * objects (2^20), then frees them all in the order of @a->wl (struct
+ * pb_million_args: in order; alternating: every even index, then every
+ * odd; reverse), timing the two phases apart; @iters / n rounds. With its
+ * fill each round first pre-fills the
  * second half of every page (pb_million_fill, untimed). Every
  * PB_MILLION_TICK objects it checks the round's deadline; past it, it
  * frees what is live (untimed) and returns PB_KERNEL_ETIMEDOUT.
@@ -387,20 +409,21 @@ static PB_ALWAYS_INLINE int
 pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		  PB_KERNEL_OPS_PARAMS)
 {
+	const struct pb_million_args *ma = a->wl;
 	const size_t n = a->n;
-	const unsigned int order = a->order;
+	const unsigned int order = ma->order;
 	const bool touch = a->touch;
 	void **ring = a->ring;
 	struct pb_kernel_out *out = a->out;
 
 	PB_KERNEL_UNUSED_BULK;
 	for (uint64_t r = 0; r < iters / n; r++) {
-		uint64_t deadline = pb_now_ns() + a->limit_ns;
+		uint64_t deadline = pb_now_ns() + ma->limit_ns;
 		uint64_t t0, t1, t2, f0, f1, f2;
 		size_t i;
 		int rc;
 
-		if (a->fill && (rc = pb_million_fill(ctx, a, alloc, free_, deadline)))
+		if (ma->fill && (rc = pb_million_fill(ctx, a, alloc, free_, deadline)))
 			return rc;
 		f0 = pb_thread_faults();
 		t0 = pb_now_ns();
@@ -444,7 +467,7 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		out->free_ns += pb_now_ns() - t2;
 		out->phase_faults += (f1 - f0) + (pb_thread_faults() - f2);
 		out->rounds++;
-		if (a->fill)
+		if (ma->fill)
 			pb_million_unfill(ctx, a, free_);
 		/* The backend's deferred work (chunk release), untimed. */
 		pb_million_balance(a);
@@ -454,8 +477,9 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 
 /* X(kernel, ...): every kernel above, by name. */
 #define PB_KERNEL_LIST(X, ...)                                                 \
-	X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__) X(bulk, __VA_ARGS__)        \
-	X(remote, __VA_ARGS__) X(overrun, __VA_ARGS__) X(million, __VA_ARGS__)
+	X(fastpath_reuse, __VA_ARGS__) X(ring_cleanup, __VA_ARGS__)            \
+	X(bulk, __VA_ARGS__) X(remote_free, __VA_ARGS__)                       \
+	X(overrun, __VA_ARGS__) X(million, __VA_ARGS__)
 
 #define PB_KERNEL_ENUM(kname, ...) PB_KERNEL_##kname,
 enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };

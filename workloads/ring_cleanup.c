@@ -32,7 +32,7 @@ PB_WORKLOAD_REGISTER(ring_cleanup,
 	.name = "ring-cleanup",
 	.description = "alloc N objects (n=256), then free all N; "
 		       "ns per alloc+free pair",
-	.kernel = PB_KERNEL_ring,
+	.kernel = PB_KERNEL_ring_cleanup,
 	.params = ring_cleanup_params,
 	.prepare = ring_cleanup_prepare,
 )

@@ -37,14 +37,14 @@ static int scaling_prepare(const uint64_t *values, struct pb_kernel_args *a,
 
 static enum pb_kernel_id scaling_kernel(const uint64_t *values)
 {
-	return values[0] == SCALING_RING ? PB_KERNEL_ring : PB_KERNEL_reuse;
+	return values[0] == SCALING_RING ? PB_KERNEL_ring_cleanup : PB_KERNEL_fastpath_reuse;
 }
 
 PB_WORKLOAD_REGISTER(scaling,
 	.name = "scaling",
 	.description = "reuse or ring (pattern=) at 1..all threads; total "
 		       "ops/s and efficiency against 1 thread",
-	.kernel = PB_KERNEL_reuse,
+	.kernel = PB_KERNEL_fastpath_reuse,
 	.params = scaling_params,
 	.prepare = scaling_prepare,
 	.pick_kernel = scaling_kernel,
