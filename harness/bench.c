@@ -168,7 +168,7 @@ static void set_stat_counters(struct pb_gb_state *st, struct pb_instance *in,
 static void set_phase_counters(struct pb_gb_state *st, struct pb_instance *in)
 {
 	const struct pb_kernel_out *o = &in->tr[0].out;
-	double objs = (double)o->rounds * (double)in->proto.n;
+	double objs = (double)o->rounds * (double)in->point.n;
 	double ns = (double)(o->alloc_ns + o->free_ns);
 
 	pb_gb_set_counter(st, PB_CNT_NS_PER_OP, ns / objs);
@@ -181,7 +181,7 @@ static void set_phase_counters(struct pb_gb_state *st, struct pb_instance *in)
 			  (double)o->phase_faults / (double)o->rounds);
 	if (o->peak_metadata_ok)
 		pb_gb_set_counter(st, PB_CNT_META_PER_OBJ,
-				  (double)o->peak_metadata / (double)in->proto.n);
+				  (double)o->peak_metadata / (double)in->point.n);
 	if (o->peak_chunks_ok)
 		pb_gb_set_counter(st, PB_CNT_CHUNKS_PEAK, (double)o->peak_chunks);
 }
@@ -279,7 +279,8 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 			unsigned int ti)
 {
 	struct pb_thread_result *r = &in->tr[ti];
-	struct pb_kernel_args args = in->proto;
+	struct pb_kernel_args args = { .n = in->point.n,
+				       .touch = in->point.touch };
 	struct pb_perf_thread perf;
 	pb_kernel_fn kernel = in->backend->kernels[in->kernel];
 	uint64_t iters;

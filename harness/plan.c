@@ -458,7 +458,7 @@ int pb_plan(struct pb_run *r, char *err, size_t errlen)
 			}
 			if (pb_options_parse(w->params, kv, sw.n, tmpl.wl_values,
 					     w->name, err, errlen) ||
-			    w->prepare(tmpl.wl_values, &tmpl.proto, err, errlen))
+			    w->prepare(tmpl.wl_values, &tmpl.point, err, errlen))
 				return -1;
 			tmpl.kernel = w->pick_kernel ? w->pick_kernel(tmpl.wl_values) :
 						       w->kernel;
@@ -466,8 +466,8 @@ int pb_plan(struct pb_run *r, char *err, size_t errlen)
 			if (w->round_time)
 				w->round_time(tmpl.wl_values, &tmpl.round_s,
 					      &tmpl.limit_s);
-			if (!tmpl.proto.capacity)
-				tmpl.proto.capacity = tmpl.proto.n;
+			if (!tmpl.point.capacity)
+				tmpl.point.capacity = tmpl.point.n;
 			snprintf(wname, sizeof(wname), "%s", w->name);
 			for (size_t i = 0; w->params && w->params[i].key; i++) {
 				char v[32];
@@ -510,8 +510,8 @@ int pb_plan(struct pb_run *r, char *err, size_t errlen)
 				tmpl.cfg = (struct pb_config){
 					.obj_size = sizes[zi],
 					.align = o->align,
-					.capacity = (size_t)t * tmpl.proto.capacity,
-					.prealloc = (size_t)t * tmpl.proto.capacity,
+					.capacity = (size_t)t * tmpl.point.capacity,
+					.prealloc = (size_t)t * tmpl.point.capacity,
 					.nr_cpus = nr_pus,
 					.nr_threads = t,
 					.mode = m,

@@ -54,7 +54,7 @@ struct pb_instance {
 	struct pb_kv opts[PB_MAX_OPTS];		/* backend options given */
 	size_t nr_opts;
 	char opts_text[256];			/* every option, effective value */
-	struct pb_kernel_args proto;		/* n, capacity and touch */
+	struct pb_workload_point point;		/* n, capacity and touch */
 	enum pb_kernel_id kernel;		/* the workload's, for its values */
 	/* A phase-timed workload's round: guessed seconds, limit (0: none). */
 	double round_s, limit_s;

@@ -18,13 +18,14 @@ static const struct pb_option_spec bulk_params[] = {
 	{ 0 }
 };
 
-static int bulk_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			char *err, size_t errlen)
+static int bulk_prepare(const uint64_t *values,
+			struct pb_workload_point *p, char *err,
+			size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->touch = values[1];
+	p->n = values[0];
+	p->touch = values[1];
 	return 0;
 }
 

@@ -14,13 +14,13 @@ static const struct pb_option_spec fastpath_reuse_params[] = {
 };
 
 static int fastpath_reuse_prepare(const uint64_t *values,
-				  struct pb_kernel_args *a, char *err,
+				  struct pb_workload_point *p, char *err,
 				  size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = 1;
-	a->touch = values[0];
+	p->n = 1;
+	p->touch = values[0];
 	return 0;
 }
 

@@ -72,8 +72,6 @@ struct pb_kernel_out {
  * @n:        objects held live at once (ring_cleanup kernel), the bulk size
  *            (bulk, overrun), the hand-over queue's size (remote_free), the
  *            objects of a round (million); 1 for fastpath_reuse.
- * @capacity: objects per thread the pool is created with; 0: @n (set by a
- *            workload's prepare, read by the planner).
  * @ring:     @n slots of per-thread scratch owned by the calling thread.
  * @touch:    store one byte at offset 0 of every object right after alloc,
  *            so the object's cache line is written as a real user would.
@@ -88,7 +86,6 @@ struct pb_kernel_out {
  */
 struct pb_kernel_args {
 	size_t n;
-	size_t capacity;
 	void **ring;
 	bool touch;
 	struct pb_kernel_out *out;

@@ -242,15 +242,16 @@ static const struct pb_option_spec million_params[] = {
 	{ 0 }
 };
 
-static int million_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			   char *err, size_t errlen)
+static int million_prepare(const uint64_t *values,
+			   struct pb_workload_point *p, char *err,
+			   size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->touch = values[4];
+	p->n = values[0];
+	p->touch = values[4];
 	/* The pre-fill holds up to as many objects again (fixed pools). */
-	a->capacity = values[2] ? 2 * a->n : a->n;
+	p->capacity = values[2] ? 2 * p->n : p->n;
 	return 0;
 }
 

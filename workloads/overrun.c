@@ -22,14 +22,15 @@ static const struct pb_option_spec overrun_params[] = {
 	{ 0 }
 };
 
-static int overrun_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			   char *err, size_t errlen)
+static int overrun_prepare(const uint64_t *values,
+			   struct pb_workload_point *p, char *err,
+			   size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->capacity = values[1];
-	a->touch = values[2];
+	p->n = values[0];
+	p->capacity = values[1];
+	p->touch = values[2];
 	return 0;
 }
 

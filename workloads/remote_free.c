@@ -37,7 +37,7 @@ static const struct pb_option_spec remote_free_params[] = {
 };
 
 static int remote_free_prepare(const uint64_t *values,
-			       struct pb_kernel_args *a, char *err,
+			       struct pb_workload_point *p, char *err,
 			       size_t errlen)
 {
 	if (values[0] & (values[0] - 1)) {
@@ -46,13 +46,13 @@ static int remote_free_prepare(const uint64_t *values,
 			 (unsigned long long)values[0]);
 		return -1;
 	}
-	a->n = values[0];
+	p->n = values[0];
 	/*
 	 * In flight per pair: the queue, plus one in each thread's hands
 	 * (n + 2); one more per thread so a pop never races the last push.
 	 */
-	a->capacity = values[0] / 2 + 2;
-	a->touch = values[1];
+	p->capacity = values[0] / 2 + 2;
+	p->touch = values[1];
 	return 0;
 }
 

@@ -18,13 +18,13 @@ static const struct pb_option_spec ring_cleanup_params[] = {
 };
 
 static int ring_cleanup_prepare(const uint64_t *values,
-				struct pb_kernel_args *a, char *err,
+				struct pb_workload_point *p, char *err,
 				size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->touch = values[1];
+	p->n = values[0];
+	p->touch = values[1];
 	return 0;
 }
 

@@ -25,13 +25,14 @@ static const struct pb_option_spec scaling_params[] = {
 	{ 0 }
 };
 
-static int scaling_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			   char *err, size_t errlen)
+static int scaling_prepare(const uint64_t *values,
+			   struct pb_workload_point *p, char *err,
+			   size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0] == SCALING_RING ? values[1] : 1;
-	a->touch = values[2];
+	p->n = values[0] == SCALING_RING ? values[1] : 1;
+	p->touch = values[2];
 	return 0;
 }
 

@@ -21,6 +21,19 @@
 struct pb_backend;
 
 /*
+ * struct pb_workload_point - what prepare() makes of one point of the
+ * workload's parameters: @n, objects a thread holds live at once and the
+ * multiple every thread's iteration count is rounded up to (the kernel's
+ * @n); @touch (the kernel's); @capacity, objects per thread the pool is
+ * created with (0: @n).
+ */
+struct pb_workload_point {
+	size_t n;
+	size_t capacity;
+	bool touch;
+};
+
+/*
  * struct pb_workload_run - one run of a benchmark instance as its
  * workload's hooks see it: the benchmark's @name (for messages), its
  * @threads, the parsed parameter @values (one per params entry), the
@@ -43,14 +56,10 @@ struct pb_workload {
 	/* Parameters, terminated by a NULL key; may be NULL. */
 	const struct pb_option_spec *params;
 	/*
-	 * prepare() - fill @a (n, touch, capacity; the harness owns the ring,
-	 * and @a->wl is the thread_setup hook's) from the parsed @values, one
-	 * per params entry. a->n is both the number
-	 * of objects a thread holds live at once and the multiple every
-	 * thread's iteration count is rounded up to.
+	 * prepare() - fill @p from the parsed @values, one per params entry.
 	 * Return: 0, or -1 with a message in @err.
 	 */
-	int (*prepare)(const uint64_t *values, struct pb_kernel_args *a,
+	int (*prepare)(const uint64_t *values, struct pb_workload_point *p,
 		       char *err, size_t errlen);
 	/* Optional: the kernel for these parameter values (else .kernel). */
 	enum pb_kernel_id (*pick_kernel)(const uint64_t *values);
