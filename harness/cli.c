@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cli.c - parsing of the `poolbench run` command line (see cli.h).
+ *
+ * Called by main.c; calls nothing else of the harness.
  */
 #include <errno.h>
 #include <getopt.h>

@@ -7,6 +7,8 @@
  * when the run is planned (plan.c), where the valid choices are known.
  * Every error is one line naming the bad input and the valid choices; the
  * caller exits with status 2.
+ *
+ * Called by main.c; cli.c calls nothing else of the harness.
  */
 #ifndef PB_HARNESS_CLI_H
 #define PB_HARNESS_CLI_H

@@ -9,6 +9,8 @@
  * that applies, followed by a line saying why that does not touch the timed
  * loops) and hands every run to the C callback; the JSON file
  * reporter given by --benchmark_out writes bench.json untouched.
+ *
+ * Called by bench.c and local.c (gbshim.h); calls only Google Benchmark.
  */
 #include <benchmark/benchmark.h>
 

@@ -7,6 +7,9 @@
  * rows: what a backend's own bulk path costs per object (backends without
  * one run a loop over alloc and free). Reported in ns per object, i.e. per
  * alloc+free pair.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 

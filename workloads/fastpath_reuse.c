@@ -5,6 +5,9 @@
  * Brouer's qmempool_bench fast-path test (seed 000): the cheapest pattern an
  * allocator sees, where a per-CPU cache hands the same object back. Reported
  * in ns per alloc+free pair.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 

@@ -23,6 +23,10 @@
  * (each worker's struct pb_million_args, the peak statistics, the
  * backend's deferred work after each round) and the clock every kernel
  * and the harness read, pb_now_ns() (kernels.h).
+ *
+ * Calls only kernels.h and options.h (workload.h), and in its hooks the
+ * backend they are given; registered by PB_WORKLOAD_REGISTER, called by
+ * the harness through struct pb_workload and by the million kernel.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,6 +7,9 @@
  * outcome, counted in hits_per_op and misses_per_op, not an error. Growing
  * allocators (malloc, qmempool, mutex-mempool over malloc) never miss.
  * One iteration is one alloc attempt.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include <stdio.h>
 

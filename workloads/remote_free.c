@@ -12,6 +12,10 @@
  *
  * Its hooks own the hand-over queues: one per pair for each run, and each
  * thread's struct pb_remote_free_args (its queue and its role).
+ *
+ * Calls only kernels.h, handover.h and options.h (workload.h); registered
+ * by PB_WORKLOAD_REGISTER, called by the harness through struct
+ * pb_workload.
  */
 #include <stdio.h>
 #include <stdlib.h>

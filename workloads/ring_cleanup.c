@@ -6,6 +6,9 @@
  * allocations drains the per-CPU cache, the burst of frees overflows it, so
  * the slow paths and the shared layer are exercised. Reported in ns per
  * alloc+free pair (the cost of a round divided by N).
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 

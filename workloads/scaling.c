@@ -7,6 +7,9 @@
  * then has total ops_per_sec per thread count and `efficiency`:
  * ops_per_sec / (threads x the 1-thread ops_per_sec of the same point),
  * 1.0 for perfect scaling.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 

@@ -11,6 +11,10 @@
  * per-thread state and peak statistics) it sets up and tears down in its
  * own hooks, which the harness's benchmark body (harness/bench.c) calls
  * outside the timed batch.
+ *
+ * A workload file calls only its kernel's helpers (kernels.h), the
+ * options (allocators/options.h) and, in its hooks, the backend it is
+ * given; never the harness.
  */
 #ifndef PB_WORKLOADS_WORKLOAD_H
 #define PB_WORKLOADS_WORKLOAD_H
@@ -121,9 +125,36 @@ struct pb_workload {
 	{ .key = "touch", .type = PB_OPT_UINT, .def = 0, .min = 0, .max = 1,   \
 	  .help = "1: write one byte into every object after alloc (seed: 0)" }
 
+/**
+ * pb_workload_register() - add @w to the registry (PB_WORKLOAD_REGISTER)
+ * @w: the workload; one without a name or prepare(), or with a taken
+ *     name, stops the program with a message
+ *
+ * Return: 0.
+ */
 int pb_workload_register(const struct pb_workload *w);
+
+/**
+ * pb_workload_count() - how many workloads are registered
+ *
+ * Return: the count.
+ */
 size_t pb_workload_count(void);
+
+/**
+ * pb_workload_at() - the @i-th workload, by name
+ * @i: its index
+ *
+ * Return: the workload, or NULL past the end.
+ */
 const struct pb_workload *pb_workload_at(size_t i);
+
+/**
+ * pb_workload_find() - the workload called @name
+ * @name: its name
+ *
+ * Return: the workload, or NULL.
+ */
 const struct pb_workload *pb_workload_find(const char *name);
 
 #define PB_WORKLOAD_REGISTER(sym, ...)                                         \
