@@ -307,15 +307,17 @@ static void append(char *buf, size_t len, const char *fmt, const char *a,
 		snprintf(buf + off, len - off, fmt, a, b);
 }
 
+/* A new, zeroed instance at the end of @r's; NULL when out of memory. */
 static struct pb_instance *new_instance(struct pb_run *r)
 {
 	if (r->nr_inst == r->cap_inst) {
-		r->cap_inst = r->cap_inst ? 2 * r->cap_inst : 64;
-		r->inst = realloc(r->inst, r->cap_inst * sizeof(*r->inst));
-		if (!r->inst) {
-			perror("poolbench");
-			exit(1);
-		}
+		size_t cap = r->cap_inst ? 2 * r->cap_inst : 64;
+		struct pb_instance *inst = realloc(r->inst, cap * sizeof(*inst));
+
+		if (!inst)
+			return NULL;
+		r->inst = inst;
+		r->cap_inst = cap;
 	}
 	memset(&r->inst[r->nr_inst], 0, sizeof(r->inst[0]));
 	return &r->inst[r->nr_inst++];
@@ -340,23 +342,28 @@ static int try_config(const struct pb_instance *in, char *err, size_t errlen)
 	return 0;
 }
 
-/* Remember a point the backend cannot serve; it is left out of the run. */
-static void skip_instance(struct pb_run *r, const struct pb_instance *in,
-			  const char *why)
+/*
+ * Remember a point the backend cannot serve; it is left out of the run.
+ * Return: 0, or -1 (out of memory) with @err.
+ */
+static int skip_instance(struct pb_run *r, const struct pb_instance *in,
+			 const char *why, char *err, size_t errlen)
 {
 	struct pb_skip *sk;
 
 	if (r->nr_skipped == r->cap_skipped) {
-		r->cap_skipped = r->cap_skipped ? 2 * r->cap_skipped : 16;
-		r->skipped = realloc(r->skipped, r->cap_skipped * sizeof(*r->skipped));
-		if (!r->skipped) {
-			perror("poolbench");
-			exit(1);
-		}
+		size_t cap = r->cap_skipped ? 2 * r->cap_skipped : 16;
+
+		sk = realloc(r->skipped, cap * sizeof(*sk));
+		if (!sk)
+			return plan_error(err, errlen, "out of memory%s%s", "", "");
+		r->skipped = sk;
+		r->cap_skipped = cap;
 	}
 	sk = &r->skipped[r->nr_skipped++];
 	snprintf(sk->name, sizeof(sk->name), "%s", in->name);
 	snprintf(sk->reason, sizeof(sk->reason), "%s", why);
+	return 0;
 }
 
 static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
@@ -371,6 +378,8 @@ static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 		uint64_t eff[PB_MAX_OPTS];
 		char buf[64];
 
+		if (!in)
+			return plan_error(err, errlen, "out of memory%s%s", "", "");
 		*in = *tmpl;
 		in->backend = b;
 		if ((size_t)snprintf(in->name, sizeof(in->name), "%s/%s", b->name,
@@ -404,8 +413,9 @@ static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 		case 0:
 			break;
 		case PB_CREATE_UNSUPPORTED:
-			skip_instance(r, in, err);
 			r->nr_inst--;
+			if (skip_instance(r, in, err, err, errlen))
+				return -1;
 			break;
 		default:
 			return -1;
@@ -524,7 +534,9 @@ int pb_plan(struct pb_run *r, char *err, size_t errlen)
 
 					snprintf(why, sizeof(why), "%s runs on one "
 						 "thread only", w->name);
-					skip_instance(r, &tmpl, why);
+					if (skip_instance(r, &tmpl, why, err,
+							  errlen))
+						return -1;
 					continue;
 				}
 				if (w->thread_multiple > 1 && t % w->thread_multiple) {
@@ -533,7 +545,9 @@ int pb_plan(struct pb_run *r, char *err, size_t errlen)
 					snprintf(why, sizeof(why), "%s needs a multiple "
 						 "of %u threads", w->name,
 						 w->thread_multiple);
-					skip_instance(r, &tmpl, why);
+					if (skip_instance(r, &tmpl, why, err,
+							  errlen))
+						return -1;
 					continue;
 				}
 				for (size_t bi = 0; bi < s.nb; bi++) {
