@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * cli.c - parsing of the `poolbench run` command line (see cli.h).
+ *
+ * Called by main.c; calls nothing else of the harness.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -264,14 +266,29 @@ static int parse_param(const char *arg, struct pb_run_opts *o, char *err,
 	return 0;
 }
 
-int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
-		     size_t errlen)
+/* A --progress-* value: a non-negative number, the whole argument. */
+static int parse_progress(const char *arg, double *out, char *err, size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(arg, &end);
+	if (errno || end == arg || *end || !(*out >= 0)) {
+		snprintf(err, errlen, "--progress-*: '%s' is not a number", arg);
+		return -1;
+	}
+	return 0;
+}
+
+int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
+		     struct pb_child_opts *child, char *err, size_t errlen)
 {
 	enum { O_BACKENDS = 256, O_WORKLOADS, O_THREADS, O_PLACEMENT, O_SIZE,
 	       O_ALIGN, O_MODE, O_PARAM, O_REPS, O_MINTIME, O_QUICK, O_OVERSUB,
 	       O_COUNTERS, O_OUT, O_ISOLATE, O_GROUP_TIMEOUT, O_PEERS,
 	       O_RESUME, O_ONLY_BACKEND, O_ONLY_WORKLOAD, O_LABEL,
-	       O_EXPECT_MALLOC, O_PROGRESS };
+	       O_EXPECT_MALLOC, O_PROGRESS_DONE, O_PROGRESS_TOTAL, O_PROGRESS_T0,
+	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST };
 	static const struct option longopts[] = {
 		{ "backends", required_argument, NULL, O_BACKENDS },
 		{ "workloads", required_argument, NULL, O_WORKLOADS },
@@ -291,19 +308,26 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 		{ "group-timeout", required_argument, NULL, O_GROUP_TIMEOUT },
 		{ "peers", required_argument, NULL, O_PEERS },
 		{ "resume", required_argument, NULL, O_RESUME },
-		/* Internal: set by --isolate for its child processes. */
+		/* Internal: struct pb_child_opts, set by --isolate for its children. */
 		{ "only-backend", required_argument, NULL, O_ONLY_BACKEND },
 		{ "only-workload", required_argument, NULL, O_ONLY_WORKLOAD },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "expect-malloc", required_argument, NULL, O_EXPECT_MALLOC },
-		{ "progress", required_argument, NULL, O_PROGRESS },
+		{ "progress-done", required_argument, NULL, O_PROGRESS_DONE },
+		{ "progress-total", required_argument, NULL, O_PROGRESS_TOTAL },
+		{ "progress-t0-ns", required_argument, NULL, O_PROGRESS_T0 },
+		{ "progress-done-est", required_argument, NULL, O_PROGRESS_DONE_EST },
+		{ "progress-total-est", required_argument, NULL, O_PROGRESS_TOTAL_EST },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
+	struct pb_child_progress *pg = &child->progress;
 	bool reps_given = false, min_time_given = false;
+	double num;
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	memset(child, 0, sizeof(*child));
 	o->threads[0] = 1;
 	o->nr_threads = 1;
 	o->placement = PB_PLACE_COMPACT;
@@ -446,19 +470,35 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 			o->resume = optarg;
 			break;
 		case O_ONLY_BACKEND:
-			o->only_backend = optarg;
+			child->active = true;
+			child->backend = optarg;
 			break;
 		case O_ONLY_WORKLOAD:
-			o->only_workload = optarg;
+			child->workload = optarg;
 			break;
 		case O_LABEL:
-			o->label = optarg;
+			child->label = optarg;
 			break;
 		case O_EXPECT_MALLOC:
-			o->expect_malloc = optarg;
+			child->expect_malloc = optarg;
 			break;
-		case O_PROGRESS:
-			o->progress = optarg;
+		case O_PROGRESS_DONE:
+		case O_PROGRESS_TOTAL:
+		case O_PROGRESS_T0:
+		case O_PROGRESS_DONE_EST:
+		case O_PROGRESS_TOTAL_EST:
+			rc = parse_progress(optarg, &num, err, errlen);
+			pg->given = true;
+			if (c == O_PROGRESS_DONE)
+				pg->done = (size_t)num;
+			else if (c == O_PROGRESS_TOTAL)
+				pg->total = (size_t)num;
+			else if (c == O_PROGRESS_T0)
+				pg->t0_ns = (uint64_t)num;
+			else if (c == O_PROGRESS_DONE_EST)
+				pg->done_est = num;
+			else
+				pg->total_est = num;
 			break;
 		case 'h':
 			pb_cli_usage(stdout);
@@ -485,7 +525,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
 	 * A child of an isolated run gets its parent's command line plus
 	 * --only-backend and a later --out: it runs its own group, here.
 	 */
-	if (o->only_backend)
+	if (child->active)
 		o->isolate = false;
 	else if ((o->group_timeout > 0 || o->peers_given) && !o->isolate) {
 		snprintf(err, errlen, "%s needs --isolate",

@@ -4,15 +4,19 @@
  *
  * Parsing only checks syntax and closed choices; names of backends and
  * workloads, parameter keys and values are checked against the registries
- * when the run is planned (runner.c), where the valid choices are known.
+ * when the run is planned (plan.c), where the valid choices are known.
  * Every error is one line naming the bad input and the valid choices; the
  * caller exits with status 2.
+ *
+ * Called by main.c; cli.c calls nothing else of the harness.
  */
 #ifndef PB_HARNESS_CLI_H
 #define PB_HARNESS_CLI_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "allocators/backend.h"
 #include "harness/perfev.h"
@@ -64,23 +68,65 @@ struct pb_run_opts {
 	bool peers_given;	/* --peers (else: every one installed) */
 	const char *resume;	/* --resume DIR: finish that isolated run */
 
-	/* Set by the isolating parent for its children (not for users). */
-	const char *only_backend, *only_workload;
-	const char *label;	/* the backend column's name (malloc:jemalloc) */
-	const char *expect_malloc;	/* malloc must come from this library */
-	const char *progress;	/* "k0:N:t0_ns:done_est:total_est" */
 };
 
 /*
- * pb_cli_parse_run() - parse the arguments after "run" into @o.
+ * struct pb_child_progress - where the whole isolated run stood when the
+ * parent started this child, so the child's progress lines count over the
+ * whole run: @done of @total benchmarks finished, the run's clock started
+ * at @t0_ns (CLOCK_MONOTONIC), @done_est of @total_est estimated seconds
+ * done. @given: the parent passed it (else the child counts on its own).
+ */
+struct pb_child_progress {
+	bool given;
+	size_t done, total;
+	uint64_t t0_ns;
+	double done_est, total_est;
+};
+
+/*
+ * struct pb_child_opts - what the parent of an isolated run (isolate.c)
+ * tells each child process, on the child's command line (--only-backend,
+ * --only-workload, --label, --expect-malloc, --progress-*; never given by
+ * users). @active: this process is such a child (--only-backend given):
+ * it runs the one group @backend x @workload in process, writes an
+ * ordinary results folder and leaves the run's console lines (plan,
+ * skips, summary) to its parent. @label names the backend column
+ * (malloc:jemalloc; NULL: the backend's name); @expect_malloc: malloc
+ * must come from this library (a peer under LD_PRELOAD).
+ */
+struct pb_child_opts {
+	bool active;
+	const char *backend, *workload;
+	const char *label;
+	const char *expect_malloc;
+	struct pb_child_progress progress;
+};
+
+/**
+ * pb_cli_parse_run() - parse the arguments after "run"
+ * @argc: number of arguments, argv[0] being "run"
+ * @argv: the arguments
+ * @o: the run options, filled in
+ * @child: the child options, filled in (@child->active false for a user's run)
+ * @err: where a message goes
+ * @errlen: its size
+ *
  * Return: 0; 1 if --help was printed; -1 with a message in @err.
  */
-int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o, char *err,
-		     size_t errlen);
+int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
+		     struct pb_child_opts *child, char *err, size_t errlen);
 
-/* pb_cli_free() - release what pb_cli_parse_run() allocated. */
+/**
+ * pb_cli_free() - release what pb_cli_parse_run() allocated
+ * @o: the options it filled
+ */
 void pb_cli_free(struct pb_run_opts *o);
 
+/**
+ * pb_cli_usage() - print the help text
+ * @f: where to
+ */
 void pb_cli_usage(FILE *f);
 
 #endif /* PB_HARNESS_CLI_H */

@@ -9,6 +9,8 @@
  * that applies, followed by a line saying why that does not touch the timed
  * loops) and hands every run to the C callback; the JSON file
  * reporter given by --benchmark_out writes bench.json untouched.
+ *
+ * Called by bench.c and local.c (gbshim.h); calls only Google Benchmark.
  */
 #include <benchmark/benchmark.h>
 
@@ -145,11 +147,6 @@ void pb_gb_quiet_context(int quiet)
 	quiet_context = quiet != 0;
 }
 
-void pb_gb_add_context(const char *key, const char *value)
-{
-	benchmark::AddCustomContext(key, value);
-}
-
 void pb_gb_register(const struct pb_gb_spec *spec, pb_gb_body_fn body,
 		    void *arg)
 {
@@ -182,11 +179,6 @@ void pb_gb_shutdown(void)
 int pb_gb_thread_index(const struct pb_gb_state *st)
 {
 	return cxx(st)->thread_index();
-}
-
-int pb_gb_threads(const struct pb_gb_state *st)
-{
-	return cxx(st)->threads();
 }
 
 uint64_t pb_gb_max_iterations(const struct pb_gb_state *st)

@@ -13,6 +13,9 @@
  * (main) thread and creates threads 1..n-1 anew for every run; all threads
  * run the same number of iterations and meet at a barrier on entering and
  * leaving their batch.
+ *
+ * Called by the benchmark body (bench.c) and the in-process executor
+ * (local.c); calls nothing of the harness.
  */
 #ifndef PB_HARNESS_GBSHIM_H
 #define PB_HARNESS_GBSHIM_H
@@ -54,59 +57,94 @@ struct pb_gb_run {
 
 typedef void (*pb_gb_report_fn)(const struct pb_gb_run *run, void *arg);
 
-/*
- * pb_gb_init() - initialise Google Benchmark; its JSON goes to @json_path.
+/**
+ * pb_gb_init() - initialise Google Benchmark
+ * @json_path: where its JSON output goes
+ *
  * Return: 0, or -1 if the library refused the arguments.
  */
 int pb_gb_init(const char *json_path);
 
-/* pb_gb_quiet_context() - leave out the machine context on stderr. */
+/**
+ * pb_gb_quiet_context() - leave out the machine context on stderr
+ * @quiet: non-zero to leave it out
+ */
 void pb_gb_quiet_context(int quiet);
 
-/* pb_gb_add_context() - a key/value pair for the JSON "context". */
-void pb_gb_add_context(const char *key, const char *value);
-
-/* pb_gb_register() - register @body(@arg) as benchmark @spec. */
+/**
+ * pb_gb_register() - register a benchmark
+ * @spec: its name, threads, repetitions and minimum time
+ * @body: run by each of its threads, for every run
+ * @arg: passed to @body
+ */
 void pb_gb_register(const struct pb_gb_spec *spec, pb_gb_body_fn body,
 		    void *arg);
 
-/*
- * pb_gb_run_all() - run every registered benchmark; @report is called for
- * each finished run and aggregate, on the main thread, and @batch_end (may
- * be NULL) after each batch of reports Google Benchmark hands over at once
- * (an instance's repetitions, then its aggregates).
+/**
+ * pb_gb_run_all() - run every registered benchmark
+ * @report: called for each finished run and aggregate, on the main thread
+ * @batch_end: may be NULL; called after each batch of reports Google
+ *             Benchmark hands over at once (an instance's repetitions,
+ *             then its aggregates)
+ * @arg: passed to both
+ *
  * Return: the number of benchmarks run.
  */
 size_t pb_gb_run_all(pb_gb_report_fn report, void (*batch_end)(void *arg),
 		      void *arg);
 
-/* pb_gb_shutdown() - flush and close the JSON output. */
+/**
+ * pb_gb_shutdown() - flush and close the JSON output
+ */
 void pb_gb_shutdown(void);
 
-/* Inside a body. */
+/**
+ * pb_gb_thread_index() - inside a body: this thread's index
+ * @st: the body's state
+ *
+ * Return: 0 for the main thread, 1..threads-1 for the others.
+ */
 int pb_gb_thread_index(const struct pb_gb_state *st);
-int pb_gb_threads(const struct pb_gb_state *st);
-/* Iterations Google Benchmark asks of each thread for this run. */
+
+/**
+ * pb_gb_max_iterations() - inside a body: iterations asked of each thread
+ * @st: the body's state
+ *
+ * Return: the iterations Google Benchmark asks of each thread for this run.
+ */
 uint64_t pb_gb_max_iterations(const struct pb_gb_state *st);
 
-/*
- * pb_gb_begin() - start the timed batch of @iterations (>= max_iterations).
- * Waits at the start barrier. Return: true if the batch must be run, then
- * followed by pb_gb_end(); false if this thread's run was marked failed
- * (pb_gb_error) before: then the end barrier was passed too.
+/**
+ * pb_gb_begin() - start the timed batch, after the start barrier
+ * @st: the body's state
+ * @iterations: the batch, at least pb_gb_max_iterations()
+ *
+ * Return: true if the batch must be run, then followed by pb_gb_end();
+ * false if this thread's run was marked failed (pb_gb_error) before: then
+ * the end barrier was passed too.
  */
 bool pb_gb_begin(struct pb_gb_state *st, uint64_t iterations);
 
-/*
- * pb_gb_end() - stop the timer and wait at the end barrier. The batch given
- * to pb_gb_begin() must have covered pb_gb_max_iterations().
+/**
+ * pb_gb_end() - stop the timer and wait at the end barrier
+ * @st: the body's state; the batch given to pb_gb_begin() must have
+ *      covered pb_gb_max_iterations()
  */
 void pb_gb_end(struct pb_gb_state *st);
 
-/* pb_gb_error() - mark this run failed with @msg (copied). */
+/**
+ * pb_gb_error() - mark this run failed
+ * @st: the body's state
+ * @msg: why (copied)
+ */
 void pb_gb_error(struct pb_gb_state *st, const char *msg);
 
-/* pb_gb_set_counter() - set user counter @name (not summed over threads). */
+/**
+ * pb_gb_set_counter() - set a user counter (not summed over threads)
+ * @st: the body's state
+ * @name: the counter
+ * @value: its value
+ */
 void pb_gb_set_counter(struct pb_gb_state *st, const char *name, double value);
 
 #ifdef __cplusplus

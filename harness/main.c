@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * main.c - the poolbench command: list, run, help.
+ *
+ * `run` goes one way: the command line (cli.c), the plan (plan.c), then
+ * one executor (local.h: in process, or isolate.h: every group in a child
+ * process), which writes the results folder. Calls cli.c, plan.c,
+ * progress.c, results.c, topo.c, perfev.c and the executors.
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -9,7 +15,11 @@
 #include <string.h>
 
 #include "harness/cli.h"
-#include "harness/runner.h"
+#include "harness/isolate.h"
+#include "harness/local.h"
+#include "harness/plan.h"
+#include "harness/progress.h"
+#include "harness/results.h"
 #include "workloads/workload.h"
 
 static void list_options(const struct pb_option_spec *spec)
@@ -53,6 +63,77 @@ static int cmd_list(void)
 		list_options(w->params);
 	}
 	return 0;
+}
+
+/*
+ * A child run for a general-allocator peer: LD_PRELOAD must have put that
+ * allocator's malloc in front of glibc's, or the figures would be glibc's
+ * under another name.
+ */
+static int check_malloc_provider(const char *expect, char *err, size_t errlen)
+{
+	void *(*volatile fn)(size_t) = malloc;
+	Dl_info info;
+
+	if (!dladdr((void *)fn, &info) || !info.dli_fname) {
+		snprintf(err, errlen, "cannot tell which library provides malloc "
+			 "(dladdr failed)");
+		return -1;
+	}
+	if (!strstr(info.dli_fname, expect)) {
+		snprintf(err, errlen, "malloc comes from %s, not %s: LD_PRELOAD "
+			 "did not take effect", info.dli_fname, expect);
+		return -1;
+	}
+	return 0;
+}
+
+/* `run`: plan what @o asks, hand it to the executor it names. */
+static int cmd_run(const struct pb_run_opts *o, const struct pb_child_opts *child,
+		   int argc, char **argv)
+{
+	struct pb_run r = { .opts = o, .child = child->active ? child : NULL,
+			    .argc = argc, .argv = argv };
+	char err[1024] = "";
+	int rc = 2, planned;
+
+	/* Bad input is refused before any work, and before any other line. */
+	if (o->out && !o->resume && pb_results_check_out(o->out, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
+	if (r.child && r.child->expect_malloc &&
+	    check_malloc_provider(r.child->expect_malloc, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
+	if (pb_topo_load(&r.topo, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
+	if (pb_perf_probe(o->counters, &r.probe)) {
+		fprintf(stderr, "poolbench: --counters: %s\n", r.probe.group_reason);
+		goto out;
+	}
+	planned = pb_plan(&r, err, sizeof(err));
+	if (r.shared_only_threads)
+		printf("poolbench: %u threads > %u PUs: run in shared mode only\n",
+		       r.shared_only_threads, pb_topo_nr_pus(r.topo));
+	if (planned) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		goto out;
+	}
+	pb_progress_skips(&r);
+	if (!r.nr_inst) {
+		fprintf(stderr, "poolbench: nothing to run: every point was "
+			"skipped\n");
+		goto out;
+	}
+	rc = o->isolate ? pb_exec_isolated(&r) : pb_exec_local(&r);
+out:
+	pb_plan_free(&r);
+	pb_topo_destroy(r.topo);
+	return rc;
 }
 
 /*
@@ -108,6 +189,7 @@ static char **resume_args(const char *dir, int *argc, char *err, size_t errlen)
 
 static int cmd_resume(int argc, char **argv)
 {
+	struct pb_child_opts child;
 	struct pb_run_opts o;
 	char err[1024], **args;
 	const char *dir;
@@ -124,7 +206,7 @@ static int cmd_resume(int argc, char **argv)
 		fprintf(stderr, "poolbench: %s\n", err);
 		return 2;
 	}
-	rc = pb_cli_parse_run(n - 1, args + 1, &o, err, sizeof(err));
+	rc = pb_cli_parse_run(n - 1, args + 1, &o, &child, err, sizeof(err));
 	if (!rc && !o.isolate) {
 		snprintf(err, sizeof(err), "--resume %s: that run was not made "
 			 "with --isolate", dir);
@@ -133,7 +215,7 @@ static int cmd_resume(int argc, char **argv)
 	if (!rc) {
 		o.resume = dir;
 		o.out = NULL;
-		rc = pb_run_main(&o, n, args);
+		rc = cmd_run(&o, &child, n, args);
 	} else {
 		fprintf(stderr, "poolbench: --resume %s: %s\n", dir, err);
 		rc = 2;
@@ -147,6 +229,7 @@ static int cmd_resume(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	struct pb_child_opts child;
 	struct pb_run_opts o;
 	char err[1024];
 	int rc;
@@ -180,14 +263,14 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++)
 		if (!strcmp(argv[i], "--resume") || !strncmp(argv[i], "--resume=", 9))
 			return cmd_resume(argc, argv);
-	rc = pb_cli_parse_run(argc - 1, argv + 1, &o, err, sizeof(err));
+	rc = pb_cli_parse_run(argc - 1, argv + 1, &o, &child, err, sizeof(err));
 	if (rc) {
 		if (rc < 0)
 			fprintf(stderr, "poolbench: %s\n", err);
 		pb_cli_free(&o);
 		return rc < 0 ? 2 : 0;
 	}
-	rc = pb_run_main(&o, argc, argv);
+	rc = cmd_run(&o, &child, argc, argv);
 	pb_cli_free(&o);
 	return rc;
 }

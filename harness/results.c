@@ -12,6 +12,9 @@
  * suffix if taken), and --out must name a new or empty folder. Every file is
  * written to a temporary name, synced, then renamed into place, so a reader
  * never sees half a file.
+ *
+ * Also the rows' own helpers (pb_row_init, the median). Calls only
+ * jsonw.c, topo.c and perfev.c; called by every other part of the run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,8 +30,7 @@
 #include <unistd.h>
 
 #include "buildinfo.h"
-#include "harness/jsonw.h"
-#include "harness/run.h"
+#include "harness/results.h"
 
 /* ---- folder ---------------------------------------------------------------- */
 
@@ -65,17 +67,7 @@ static bool dir_is_empty(const char *path)
 	return empty;
 }
 
-/**
- * pb_results_check_out() - refuse an --out folder results cannot go to
- * @out: the folder the user named
- * @err: where the reason goes
- * @errlen: its size
- *
- * Called before any planning, so the refusal is the first thing printed.
- * pb_results_mkdir() checks again when it creates the folder.
- *
- * Return: 0 when @out does not exist or is an empty folder, else -1.
- */
+/* pb_results_mkdir() checks again when it creates the folder. */
 int pb_results_check_out(const char *out, char *err, size_t errlen)
 {
 	struct stat st;
@@ -230,8 +222,9 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	size_t nwk = wl_param_columns(wkeys, 64);
 
 	if (!label)
-		label = r->opts->label && !(in->backend->flags & PB_BACKEND_BASELINE) ?
-			r->opts->label : in->backend->name;
+		label = r->child && r->child->label &&
+			!(in->backend->flags & PB_BACKEND_BASELINE) ?
+			r->child->label : in->backend->name;
 	csv_str(f, label);
 	fputc(',', f);
 	csv_str(f, in->workload->name);
@@ -283,9 +276,6 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	fputc('\n', f);
 }
 
-static const struct pb_row *median_row(const struct pb_run *r,
-				       const struct pb_instance *in);
-
 /* The same point as @in, at one thread (the scaling base), or NULL. */
 static const struct pb_instance *one_thread_point(const struct pb_run *r,
 						  const struct pb_instance *in)
@@ -313,7 +303,7 @@ static void compute_efficiency(struct pb_run *r)
 	for (size_t i = 0; i < r->nr_rows; i++) {
 		struct pb_row *row = &r->rows[i];
 		const struct pb_instance *b = one_thread_point(r, row->in);
-		const struct pb_row *m = b ? median_row(r, b) : NULL;
+		const struct pb_row *m = b ? pb_results_median(r, b) : NULL;
 
 		row->efficiency = NAN;
 		if (!strcmp(row->statistic, "stddev") ||
@@ -519,70 +509,72 @@ static void write_meta_counters(struct pb_jw *w, const struct pb_run *r)
 	pb_jw_obj_end(w);
 }
 
-int pb_results_write_meta(const struct pb_run *r, const char *json_path,
-			  char *err, size_t errlen)
+int pb_results_meta_open(struct pb_meta *m, const struct pb_run *r,
+			 const char *json_path, char *err, size_t errlen)
 {
-	struct pb_pending p;
-	struct pb_jw w;
+	struct pb_jw *w = &m->w;
 	struct utsname u;
 	char buf[512], lib[64], api[64], host[256] = "";
 
-	if (!pb_pending_open(&p, r->dir, "meta.json")) {
-		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
+	if (!pb_pending_open(&m->file, r->dir, "meta.json")) {
+		snprintf(err, errlen, "%s: %s", m->file.tmp, strerror(errno));
 		return -1;
 	}
-	pb_jw_init(&w, p.f);
-	pb_jw_obj_begin(&w, NULL);
-	pb_jw_str(&w, "format", "poolbench-results-1");
-	pb_jw_arr_begin(&w, "command_line");
+	pb_jw_init(w, m->file.f);
+	pb_jw_obj_begin(w, NULL);
+	pb_jw_str(w, "format", "poolbench-results-1");
+	pb_jw_arr_begin(w, "command_line");
 	for (int i = 0; i < r->argc; i++)
-		pb_jw_str(&w, NULL, r->argv[i]);
-	pb_jw_arr_end(&w);
+		pb_jw_str(w, NULL, r->argv[i]);
+	pb_jw_arr_end(w);
 
-	pb_jw_obj_begin(&w, "build");
-	pb_jw_str(&w, "git_commit", PB_BUILD_GIT_COMMIT);
-	pb_jw_bool(&w, "git_dirty", PB_BUILD_GIT_DIRTY);
-	pb_jw_str(&w, "cc", PB_BUILD_CC_VERSION);
-	pb_jw_str(&w, "cflags", PB_BUILD_CFLAGS);
-	pb_jw_str(&w, "cxx", PB_BUILD_CXX_VERSION);
-	pb_jw_str(&w, "cxxflags", PB_BUILD_CXXFLAGS);
-	pb_jw_str(&w, "built_utc", PB_BUILD_DATE);
-	pb_jw_obj_end(&w);
+	pb_jw_obj_begin(w, "build");
+	pb_jw_str(w, "git_commit", PB_BUILD_GIT_COMMIT);
+	pb_jw_bool(w, "git_dirty", PB_BUILD_GIT_DIRTY);
+	pb_jw_str(w, "cc", PB_BUILD_CC_VERSION);
+	pb_jw_str(w, "cflags", PB_BUILD_CFLAGS);
+	pb_jw_str(w, "cxx", PB_BUILD_CXX_VERSION);
+	pb_jw_str(w, "cxxflags", PB_BUILD_CXXFLAGS);
+	pb_jw_str(w, "built_utc", PB_BUILD_DATE);
+	pb_jw_obj_end(w);
 
-	pb_jw_obj_begin(&w, "libraries");
-	pb_jw_str(&w, "google_benchmark", PB_BUILD_GB_VERSION);
-	pb_jw_str(&w, "google_benchmark_debian", PB_BUILD_GB_DEB);
+	pb_jw_obj_begin(w, "libraries");
+	pb_jw_str(w, "google_benchmark", PB_BUILD_GB_VERSION);
+	pb_jw_str(w, "google_benchmark_debian", PB_BUILD_GB_DEB);
 	gb_build_type(json_path, buf, sizeof(buf));
-	pb_jw_str(&w, "google_benchmark_build_type", buf);
+	pb_jw_str(w, "google_benchmark_build_type", buf);
 	pb_topo_versions(lib, sizeof(lib), api, sizeof(api));
-	pb_jw_str(&w, "hwloc", lib);
-	pb_jw_str(&w, "hwloc_runtime_api", api);
-	pb_jw_str(&w, "hwloc_debian", PB_BUILD_HWLOC_DEB);
-	pb_jw_str(&w, "glibc", gnu_get_libc_version());
-	pb_jw_obj_end(&w);
+	pb_jw_str(w, "hwloc", lib);
+	pb_jw_str(w, "hwloc_runtime_api", api);
+	pb_jw_str(w, "hwloc_debian", PB_BUILD_HWLOC_DEB);
+	pb_jw_str(w, "glibc", gnu_get_libc_version());
+	pb_jw_obj_end(w);
 
-	pb_jw_obj_begin(&w, "machine");
+	pb_jw_obj_begin(w, "machine");
 	gethostname(host, sizeof(host) - 1);
-	pb_jw_str(&w, "host", host);
+	pb_jw_str(w, "host", host);
 	if (!uname(&u)) {
-		pb_jw_str(&w, "kernel", u.release);
-		pb_jw_str(&w, "kernel_version", u.version);
-		pb_jw_str(&w, "arch", u.machine);
+		pb_jw_str(w, "kernel", u.release);
+		pb_jw_str(w, "kernel_version", u.version);
+		pb_jw_str(w, "arch", u.machine);
 	}
 	cpu_model(buf, sizeof(buf));
-	pb_jw_str(&w, "cpu_model", buf);
-	pb_jw_int(&w, "online_cpus", sysconf(_SC_NPROCESSORS_ONLN));
-	pb_jw_int(&w, "allowed_pus", pb_topo_nr_pus(r->topo));
+	pb_jw_str(w, "cpu_model", buf);
+	pb_jw_int(w, "online_cpus", sysconf(_SC_NPROCESSORS_ONLN));
+	pb_jw_int(w, "allowed_pus", pb_topo_nr_pus(r->topo));
 	pb_topo_summary(r->topo, buf, sizeof(buf));
-	pb_jw_str(&w, "topology", buf);
-	pb_jw_obj_end(&w);
+	pb_jw_str(w, "topology", buf);
+	pb_jw_obj_end(w);
 
-	write_meta_counters(&w, r);
-	write_meta_run(&w, r);
-	if (r->meta_extra)
-		r->meta_extra(&w, r);
-	pb_jw_obj_end(&w);
-	return pb_pending_commit(&p, err, errlen);
+	write_meta_counters(w, r);
+	write_meta_run(w, r);
+	return 0;
+}
+
+int pb_results_meta_close(struct pb_meta *m, char *err, size_t errlen)
+{
+	pb_jw_obj_end(&m->w);
+	return pb_pending_commit(&m->file, err, errlen);
 }
 
 int pb_results_write(struct pb_run *r, char *err, size_t errlen)
@@ -592,7 +584,10 @@ int pb_results_write(struct pb_run *r, char *err, size_t errlen)
 	snprintf(json_tmp, sizeof(json_tmp), "%s/.bench.json.tmp", r->dir);
 	snprintf(json, sizeof(json), "%s/bench.json", r->dir);
 
-	if (pb_results_write_meta(r, json_tmp, err, errlen) ||
+	struct pb_meta m;
+
+	if (pb_results_meta_open(&m, r, json_tmp, err, errlen) ||
+	    pb_results_meta_close(&m, err, errlen) ||
 	    write_csv(r, err, errlen))
 		return -1;
 	remove_partial(r);
@@ -618,9 +613,27 @@ int pb_results_write_topology(const struct pb_run *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* ---- console summary ------------------------------------------------------- */
+/* ---- rows ---------------------------------------------------------------- */
 
-static const struct pb_row *median_row(const struct pb_run *r,
+void pb_row_init(struct pb_row *row, const struct pb_instance *in,
+		 const char *statistic, long rep)
+{
+	memset(row, 0, sizeof(*row));
+	row->in = in;
+	snprintf(row->statistic, sizeof(row->statistic), "%s", statistic);
+	row->rep = rep;
+	row->real_ns = row->cpu_ns = NAN;
+	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
+	row->hits = row->misses = row->efficiency = NAN;
+	row->alloc_ms = row->free_ms = row->phase_faults = NAN;
+	row->metadata_per_obj = row->chunks_peak = NAN;
+	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
+		row->perf[e] = NAN;
+	for (int s = 0; s < PB_STAT__COUNT; s++)
+		row->stat[s] = NAN;
+}
+
+const struct pb_row *pb_results_median(const struct pb_run *r,
 				       const struct pb_instance *in)
 {
 	const struct pb_row *first = NULL;
@@ -636,73 +649,11 @@ static const struct pb_row *median_row(const struct pb_run *r,
 	return r->opts->reps == 1 ? first : NULL;
 }
 
-static bool same_point(const struct pb_instance *a, const struct pb_instance *b)
+void pb_utc_now(char *buf, size_t len)
 {
-	return a->workload == b->workload && a->mode == b->mode &&
-	       a->threads == b->threads && a->obj_size == b->obj_size &&
-	       !memcmp(a->wl_values, b->wl_values, sizeof(a->wl_values));
-}
+	time_t t = time(NULL);
+	struct tm tm;
 
-/*
- * "n=256 touch=0 alloc=atomic": every workload parameter, then the backend
- * options given on the command line (results.csv has all of them).
- */
-static void describe_point(const struct pb_instance *in, char *buf, size_t len)
-{
-	const struct pb_option_spec *wp = in->workload->params;
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t k = 0; wp && wp[k].key && off < len; k++) {
-		char v[32];
-
-		pb_option_format(&wp[k], in->wl_values[k], v, sizeof(v));
-		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
-					off ? " " : "", wp[k].key, v);
-	}
-	for (size_t k = 0; k < in->nr_opts && off < len; k++)
-		off += (size_t)snprintf(buf + off, len - off, "%s%s=%s",
-					off ? " " : "", in->opts[k].key,
-					in->opts[k].value);
-	if (!buf[0])
-		snprintf(buf, len, "-");
-}
-
-/*
- * One line per instance: its parameters, the median over repetitions, its
- * cv, and the null baseline of the same workload point (the harness's own
- * cost).
- */
-void pb_results_summary(const struct pb_run *r, FILE *f)
-{
-	fprintf(f, "\n%-15s %-16s %-9s %3s %6s %-30s %11s %6s %11s\n", "backend",
-		"workload", "mode", "thr", "size", "parameters", "ns/op (med)",
-		"cv", "null ns/op");
-	for (size_t i = 0; i < r->nr_inst; i++) {
-		const struct pb_instance *in = &r->inst[i];
-		const struct pb_row *m = median_row(r, in), *cv = NULL, *base = NULL;
-		char given[256];
-
-		for (size_t j = 0; j < r->nr_rows; j++)
-			if (r->rows[j].in == in && !strcmp(r->rows[j].statistic, "cv"))
-				cv = &r->rows[j];
-		for (size_t j = 0; j < r->nr_inst; j++)
-			if ((r->inst[j].backend->flags & PB_BACKEND_BASELINE) &&
-			    same_point(&r->inst[j], in))
-				base = median_row(r, &r->inst[j]);
-		describe_point(in, given, sizeof(given));
-		fprintf(f, "%-15s %-16s %-9s %3u %6zu %-30s ", in->backend->name,
-			in->workload->name, pb_mode_name(in->mode), in->threads,
-			in->obj_size, given);
-		if (!m || m->error || !isfinite(m->ns_per_op))
-			fprintf(f, "%11s %6s", "FAILED", "");
-		else if (cv && isfinite(cv->ns_per_op))
-			fprintf(f, "%11.3f %5.1f%%", m->ns_per_op, 100 * cv->ns_per_op);
-		else
-			fprintf(f, "%11.3f %6s", m->ns_per_op, "-");
-		if (base && !base->error && isfinite(base->ns_per_op))
-			fprintf(f, " %11.3f\n", base->ns_per_op);
-		else
-			fprintf(f, " %11s\n", "-");
-	}
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }

@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * run.h - a planned run: its benchmark instances and the rows they report.
+ * run.h - a run's data: its benchmark instances, the rows they report, and
+ * the run that holds both. Types only, no functions.
  *
- * Shared by the runner (runner.c: planning and the benchmark body) and the
- * writers of a results folder (results.c). An instance is one point of the
- * cross product backend x workload x mode x threads x size x parameter
- * values; Google Benchmark runs it `reps` times and reports one row per
- * repetition plus one per aggregate.
+ * Data flows one way: main.c parses the command line (cli.c), plans the
+ * run (plan.c: the instances), and hands it to one executor, in process
+ * (local.c, which runs the Google Benchmark body of bench.c) or isolated
+ * (isolate.c: every group in a child process); both write the results
+ * folder through results.c and talk to the console through progress.c.
+ *
+ * An instance is one point of the cross product backend x workload x mode
+ * x threads x size x parameter values; Google Benchmark runs it `reps`
+ * times and reports one row per repetition plus one per aggregate.
  */
 #ifndef PB_HARNESS_RUN_H
 #define PB_HARNESS_RUN_H
@@ -18,7 +23,6 @@
 
 #include "allocators/backend.h"
 #include "harness/cli.h"
-#include "harness/jsonw.h"
 #include "harness/perfev.h"
 #include "harness/topo.h"
 #include "workloads/workload.h"
@@ -50,16 +54,18 @@ struct pb_instance {
 	struct pb_kv opts[PB_MAX_OPTS];		/* backend options given */
 	size_t nr_opts;
 	char opts_text[256];			/* every option, effective value */
-	struct pb_kernel_args proto;		/* n, capacity and touch */
+	struct pb_workload_point point;		/* n, capacity and touch */
 	enum pb_kernel_id kernel;		/* the workload's, for its values */
+	/* A phase-timed workload's round: guessed seconds, limit (0: none). */
+	double round_s, limit_s;
 	struct pb_config cfg;
 	unsigned int *slots;			/* CPU slot of each thread */
 	const struct pb_perf_probe *probe;
 	const struct pb_topo *topo;
 
 	/*
-	 * Set when a million round outran its limit: later repetitions of
-	 * this instance are not run again, they repeat this message.
+	 * Set when a phase-timed round outran its limit: later repetitions
+	 * of this instance are not run again, they repeat this message.
 	 */
 	char dnf[256];
 
@@ -71,23 +77,9 @@ struct pb_instance {
 	char error[256];
 	struct pb_stats stats_before;
 	struct pb_thread_result *tr;	/* [threads] */
-	struct pb_handover *ho;		/* [threads / 2]: remote kernel */
+	struct pb_workload_run wrun;	/* the workload's hooks' view */
 	char pus[256];			/* OS CPUs the threads ran on */
 };
-
-/* Counter names set by the body and read back from reports. */
-#define PB_CNT_NS_PER_OP "ns_per_op"
-#define PB_CNT_OPS_PER_SEC "ops_per_sec"
-#define PB_CNT_PERF_PREFIX "perf."
-#define PB_CNT_PERF_RUNNING "perf_running"
-#define PB_CNT_STAT_PREFIX "stat."
-#define PB_CNT_HITS "hits_per_op"
-#define PB_CNT_MISSES "misses_per_op"
-#define PB_CNT_ALLOC_MS "alloc_ms"
-#define PB_CNT_FREE_MS "free_ms"
-#define PB_CNT_PHASE_FAULTS "phase_faults"
-#define PB_CNT_META_PER_OBJ "metadata_per_obj"
-#define PB_CNT_CHUNKS_PEAK "chunks_peak"
 
 /* One row of results.csv: a repetition or an aggregate of one instance. */
 struct pb_row {
@@ -115,69 +107,35 @@ struct pb_skip {
 	char reason[256];
 };
 
+/*
+ * struct pb_run - one `poolbench run`: what was asked, what was planned,
+ * what was measured. main.c fills the first block, plan.c the instances
+ * and skips, an executor the rows, the folder and the times.
+ */
 struct pb_run {
 	const struct pb_run_opts *opts;
+	const struct pb_child_opts *child;	/* NULL: not an isolated run's child */
 	int argc;
 	char **argv;
 	struct pb_topo *topo;
 	struct pb_perf_probe probe;
 	struct pb_instance *inst;
 	size_t nr_inst, cap_inst;
-	struct pb_row *rows;
-	size_t nr_rows, cap_rows;
 	struct pb_skip *skipped;
 	size_t nr_skipped, cap_skipped;
+	/*
+	 * Planning met more threads than PUs in exclusive mode and ran them
+	 * shared: the first such thread count (0: none), for main to say.
+	 */
+	unsigned int shared_only_threads;
+	struct pb_row *rows;
+	size_t nr_rows, cap_rows;
 	char dir[4096];			/* the results folder */
 	char started[32], finished[32];	/* UTC, ISO 8601 */
 
-	/* An isolated run's parent (isolate.c) merges its children's rows. */
+	/* Set by the isolated executor once it merged its children's rows. */
 	bool merged;
 	int64_t merged_benchmarks, merged_failed;
-	void (*meta_extra)(struct pb_jw *w, const struct pb_run *r);
-	void *iso;
 };
-
-/* A file written under a temporary name, renamed into place when whole. */
-struct pb_pending {
-	FILE *f;
-	char tmp[4200], path[4200];
-};
-
-/* results.c */
-int pb_results_check_out(const char *out, char *err, size_t errlen);
-int pb_results_mkdir(struct pb_run *r, char *err, size_t errlen);
-int pb_results_write(struct pb_run *r, char *err, size_t errlen);
-int pb_results_write_meta(const struct pb_run *r, const char *gb_json,
-			  char *err, size_t errlen);
-int pb_results_write_topology(const struct pb_run *r, char *err, size_t errlen);
-void pb_results_summary(const struct pb_run *r, FILE *f);
-FILE *pb_pending_open(struct pb_pending *p, const char *dir, const char *name);
-int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen);
-void pb_csv_header(FILE *f);
-int pb_results_write_instance(struct pb_run *r, const struct pb_instance *in,
-			      char *err, size_t errlen);
-/* One row; @label replaces the backend column (NULL: the run's own). */
-void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
-		const char *label);
-
-/* runner.c */
-/* A row of @in with every figure unavailable (NaN), nothing else set. */
-void pb_row_init(struct pb_row *row, const struct pb_instance *in,
-		 const char *statistic, long rep);
-/* The time now, UTC, ISO 8601 (2026-11-23T21:45:04Z). */
-void pb_utc_now(char *buf, size_t len);
-int pb_run_plan(struct pb_run *r, char *err, size_t errlen);
-/* Seconds one instance should take; *@open_ended: a million case. */
-double pb_instance_estimate(const struct pb_instance *in, int reps,
-			    double min_time, bool *open_ended);
-
-/* A duration in seconds as m:ss, or h:mm:ss from an hour on. */
-void pb_fmt_duration(char *buf, size_t len, double s);
-/* The ETA of a run from its elapsed time and estimates (m:ss or h:mm:ss). */
-void pb_progress_eta(char *buf, size_t len, double elapsed, double done_est,
-		     double total_est);
-
-/* isolate.c: the parent of an --isolate run, after planning. */
-int pb_isolate_run(struct pb_run *r, int argc, char **argv);
 
 #endif /* PB_HARNESS_RUN_H */

@@ -7,6 +7,9 @@
  * rows: what a backend's own bulk path costs per object (backends without
  * one run a loop over alloc and free). Reported in ns per object, i.e. per
  * alloc+free pair.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 
@@ -18,13 +21,14 @@ static const struct pb_option_spec bulk_params[] = {
 	{ 0 }
 };
 
-static int bulk_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			char *err, size_t errlen)
+static int bulk_prepare(const uint64_t *values,
+			struct pb_workload_point *p, char *err,
+			size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->touch = values[1];
+	p->n = values[0];
+	p->touch = values[1];
 	return 0;
 }
 

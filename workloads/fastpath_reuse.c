@@ -5,6 +5,9 @@
  * Brouer's qmempool_bench fast-path test (seed 000): the cheapest pattern an
  * allocator sees, where a per-CPU cache hands the same object back. Reported
  * in ns per alloc+free pair.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 
@@ -14,13 +17,13 @@ static const struct pb_option_spec fastpath_reuse_params[] = {
 };
 
 static int fastpath_reuse_prepare(const uint64_t *values,
-				  struct pb_kernel_args *a, char *err,
+				  struct pb_workload_point *p, char *err,
 				  size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = 1;
-	a->touch = values[0];
+	p->n = 1;
+	p->touch = values[0];
 	return 0;
 }
 
@@ -28,7 +31,7 @@ PB_WORKLOAD_REGISTER(fastpath_reuse,
 	.name = "fastpath-reuse",
 	.description = "alloc one object, keep it live, free it at once; "
 		       "ns per alloc+free pair",
-	.kernel = PB_KERNEL_reuse,
+	.kernel = PB_KERNEL_fastpath_reuse,
 	.params = fastpath_reuse_params,
 	.prepare = fastpath_reuse_prepare,
 )

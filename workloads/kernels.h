@@ -12,7 +12,14 @@
  * a bulk alloc and a bulk free for the bulk kernel), so the harness's time
  * per iteration is the time per pair.
  *
- * To add a kernel: write pb_kernel_<name>() below and add it to PB_KERNEL_LIST. Workloads (workloads/<name>.c) pick a kernel by id.
+ * Included by every backend (allocators/backend.h) and workload; calls
+ * only the backend's operations it is instantiated with and the million
+ * kernel's out-of-line slow paths (workloads/million.c).
+ *
+ * To add a kernel: write pb_kernel_<name>() below, named like the workload
+ * it times, and add it to PB_KERNEL_LIST. Workloads (workloads/<name>.c)
+ * pick a kernel by id; what only one kernel needs comes through the
+ * arguments' @wl, set by the workload's own hooks (workload.h).
  */
 #ifndef PB_WORKLOADS_KERNELS_H
 #define PB_WORKLOADS_KERNELS_H
@@ -31,9 +38,10 @@
 
 #define PB_ALWAYS_INLINE inline __attribute__((always_inline))
 
-/*
+/**
  * pb_keep() - make @p "used" so the compiler cannot drop or merge the
- * allocation, and make it assume memory changed (C has no DoNotOptimize).
+ * allocation, and make it assume memory changed (C has no DoNotOptimize)
+ * @p: the object
  */
 static PB_ALWAYS_INLINE void pb_keep(const void *p)
 {
@@ -64,43 +72,56 @@ struct pb_kernel_out {
 	uint64_t peak_metadata, peak_chunks;
 };
 
-struct pb_million;
-
 /*
  * struct pb_kernel_args - per-thread arguments of a kernel run.
- * @n:        objects held live at once (ring kernel), the bulk size (bulk,
- *            overrun), the hand-over queue's size (remote); 1 for reuse.
- * @capacity: objects per thread the pool is created with; 0: @n (set by a
- *            workload's prepare, read by the planner).
+ * @n:        objects held live at once (ring_cleanup kernel), the bulk size
+ *            (bulk, overrun), the hand-over queue's size (remote_free), the
+ *            objects of a round (million); 1 for fastpath_reuse.
  * @ring:     @n slots of per-thread scratch owned by the calling thread.
  * @touch:    store one byte at offset 0 of every object right after alloc,
  *            so the object's cache line is written as a real user would.
- * @ho:       remote kernel: the hand-over queue this thread shares with
- *            its partner (thread 2k produces, thread 2k+1 consumes).
- * @role:     remote kernel: PB_ROLE_PRODUCER or PB_ROLE_CONSUMER.
  * @out:      this thread's counts (harness-owned, zeroed before the run).
  * @retry_null: a NULL from alloc is retried (pb_alloc_retry) before it
  *            fails the run: set for fixed pools (PB_BACKEND_FIXED), whose
  *            slot walk can race a free; never for a backend whose NULL
  *            already waited (mutex-mempool).
- * @order, @fill, @limit_ns: million kernel: free order (PB_ORDER_*),
- *            second-half pre-fill (0/1), and the time a round may take.
- * @million:  million kernel: its harness-side state (progress, peak
- *            statistics; workloads/million.c).
+ * @wl:       the workload's own per-thread arguments, set by its
+ *            thread_setup hook (workload.h): struct pb_remote_free_args,
+ *            struct pb_million_args; NULL for the other kernels.
  */
 struct pb_kernel_args {
 	size_t n;
-	size_t capacity;
 	void **ring;
 	bool touch;
-	struct pb_handover *ho;
-	unsigned int role;
 	struct pb_kernel_out *out;
 	bool retry_null;
+	void *wl;
+};
+
+/*
+ * struct pb_remote_free_args - the remote_free kernel's @wl: the hand-over
+ * queue @ho this thread shares with its partner (thread 2k produces,
+ * thread 2k+1 consumes) and its @role, PB_ROLE_PRODUCER or
+ * PB_ROLE_CONSUMER (workloads/remote_free.c sets both).
+ */
+struct pb_remote_free_args {
+	struct pb_handover *ho;
+	unsigned int role;
+};
+
+struct pb_million;
+
+/*
+ * struct pb_million_args - the million kernel's @wl: free @order
+ * (PB_ORDER_*), second-half pre-fill (@fill), the time a round may take
+ * (@limit_ns), and @state, the out-of-line slow paths' own (progress, the
+ * pre-fill's objects, peak statistics; workloads/million.c).
+ */
+struct pb_million_args {
 	unsigned int order;
 	bool fill;
 	uint64_t limit_ns;
-	struct pb_million *million;
+	struct pb_million *state;
 };
 
 /* million: free orders. */
@@ -128,22 +149,33 @@ typedef void (*pb_free_bulk_fn)(void *ctx, void **objs, size_t n);
 #define PB_KERNEL_UNUSED_BULK ((void)alloc_bulk, (void)free_bulk)
 #define PB_KERNEL_UNUSED_SINGLE ((void)alloc, (void)free_)
 
+/**
+ * pb_kernel_touch() - write one byte of an object, as a real user would
+ * @p: the object
+ * @i: the byte's value (low 8 bits)
+ */
 static PB_ALWAYS_INLINE void pb_kernel_touch(void *p, uint64_t i)
 {
 	*(volatile unsigned char *)p = (unsigned char)i;
 }
 
-/*
- * pb_alloc_retry() - the slow path of a NULL alloc in the kernels that
- * treat NULL as a failure: try again a few times, yielding, before giving
- * up. A fixed pool with per-CPU slots (objpool-*) walks its slots one
- * after the other, so a walk can find every slot empty while another
- * thread frees into a slot it has already passed: the pool was not
- * exhausted, the walk raced a free. Every NULL still counts in the
- * backend's alloc_fails statistic. Out of line: off the timed fast path.
- */
 #define PB_ALLOC_RETRIES 64
 
+/**
+ * pb_alloc_retry() - the slow path of a NULL alloc in the kernels that
+ * treat NULL as a failure
+ * @ctx: the calling thread's backend context
+ * @alloc: the backend's alloc
+ *
+ * Try again a few times, yielding, before giving up. A fixed pool with
+ * per-CPU slots (objpool-*) walks its slots one after the other, so a walk
+ * can find every slot empty while another thread frees into a slot it has
+ * already passed: the pool was not exhausted, the walk raced a free. Every
+ * NULL still counts in the backend's alloc_fails statistic. Out of line:
+ * off the timed fast path.
+ *
+ * Return: an object, or NULL after PB_ALLOC_RETRIES tries.
+ */
 static __attribute__((noinline, unused)) void *
 pb_alloc_retry(void *ctx, pb_alloc_fn alloc)
 {
@@ -158,13 +190,22 @@ pb_alloc_retry(void *ctx, pb_alloc_fn alloc)
 	return NULL;
 }
 
-/*
- * pb_kernel_reuse() - fastpath reuse: alloc one object, keep it live, free it
- * at once; @iters times. Return: 0, or -1 when an alloc returned NULL.
+/**
+ * pb_kernel_fastpath_reuse() - alloc one object, keep it live, free it at
+ * once; @iters times
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments
+ * @iters: iterations, alloc+free pairs
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * Return: 0, or PB_KERNEL_ENOMEM when an alloc returned NULL.
  */
 static PB_ALWAYS_INLINE int
-pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
-		PB_KERNEL_OPS_PARAMS)
+pb_kernel_fastpath_reuse(void *ctx, const struct pb_kernel_args *a,
+			 uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
 	const bool touch = a->touch;
 
@@ -184,14 +225,23 @@ pb_kernel_reuse(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
-/*
- * pb_kernel_ring() - NIC ring clean-up: alloc @a->n objects, then free all of
- * them in allocation order; @iters / n rounds (@iters is a multiple of n).
- * On a failed alloc the objects of the round are freed and -1 returned.
+/**
+ * pb_kernel_ring_cleanup() - NIC ring clean-up: alloc @a->n objects, then
+ * free all of them in allocation order
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments
+ * @iters: iterations, alloc+free pairs (a multiple of n: @iters / n rounds)
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * Return: 0, or PB_KERNEL_ENOMEM when an alloc returned NULL (the objects
+ * of the round freed).
  */
 static PB_ALWAYS_INLINE int
-pb_kernel_ring(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
-	       PB_KERNEL_OPS_PARAMS)
+pb_kernel_ring_cleanup(void *ctx, const struct pb_kernel_args *a,
+		       uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
 	const size_t n = a->n;
 	const bool touch = a->touch;
@@ -220,11 +270,20 @@ pb_kernel_ring(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
-/*
+/**
  * pb_kernel_bulk() - bulk get/put: take @a->n objects with one bulk alloc,
- * give them back with one bulk free; @iters / n rounds (DPDK's mempool
- * get_bulk/put_bulk, Brouer's bulkN). A short bulk alloc gives back what it
- * got and fails the run (-1).
+ * give them back with one bulk free (DPDK's mempool get_bulk/put_bulk,
+ * Brouer's bulkN)
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments
+ * @iters: iterations, alloc+free pairs (a multiple of n: @iters / n rounds)
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * Return: 0, or PB_KERNEL_ENOMEM when a bulk alloc came back short (what
+ * it got given back).
  */
 static PB_ALWAYS_INLINE int
 pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
@@ -251,24 +310,35 @@ pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
-/*
- * pb_kernel_remote() - remote free: objects allocated by one thread and
- * freed by another (kretprobe instances, NIC TX completion). The producer
- * (even thread) allocates and hands each object over through @a->ho; the
- * consumer (odd thread, another CPU) takes it and frees it into its own
- * CPU's cache. @iters objects each; one iteration of either thread is one
- * object handed over. A producer whose alloc fails tells the consumer,
- * which stops (PB_KERNEL_EPEER) instead of waiting for ever.
+/**
+ * pb_kernel_remote_free() - objects allocated by one thread and freed by
+ * another (kretprobe instances, NIC TX completion)
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments; @a->wl: struct pb_remote_free_args
+ * @iters: objects handed over, by either thread
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * The producer (even thread) allocates and hands each object over through
+ * its queue; the consumer (odd thread, another CPU) takes it and frees it
+ * into its own CPU's cache. A producer whose alloc fails tells the
+ * consumer, which stops instead of waiting for ever.
+ *
+ * Return: 0, PB_KERNEL_ENOMEM (the producer's alloc returned NULL) or
+ * PB_KERNEL_EPEER (the consumer's producer stopped).
  */
 static PB_ALWAYS_INLINE int
-pb_kernel_remote(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
-		 PB_KERNEL_OPS_PARAMS)
+pb_kernel_remote_free(void *ctx, const struct pb_kernel_args *a,
+		      uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	struct pb_handover *ho = a->ho;
+	const struct pb_remote_free_args *ra = a->wl;
+	struct pb_handover *ho = ra->ho;
 	const bool touch = a->touch;
 
 	PB_KERNEL_UNUSED_BULK;
-	if (a->role == PB_ROLE_PRODUCER) {
+	if (ra->role == PB_ROLE_PRODUCER) {
 		for (uint64_t i = 0; i < iters; i++) {
 			void *p = alloc(ctx);
 
@@ -297,11 +367,21 @@ pb_kernel_remote(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
-/*
+/**
  * pb_kernel_overrun() - bulks of @a->n single allocs against a pool that
- * holds fewer objects per CPU (Linux test_objpool's overrun case): a NULL
- * is a miss, counted, not an error; then everything obtained is freed.
- * One iteration is one alloc attempt.
+ * holds fewer objects per CPU (Linux test_objpool's overrun case)
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments; hits and misses go to @a->out
+ * @iters: alloc attempts (a multiple of n)
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * A NULL is a miss, counted, not an error; then everything obtained is
+ * freed.
+ *
+ * Return: 0.
  */
 static PB_ALWAYS_INLINE int
 pb_kernel_overrun(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
@@ -337,30 +417,93 @@ pb_kernel_overrun(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
+/**
+ * pb_now_ns() - CLOCK_MONOTONIC in ns: every timestamp the kernels and the
+ * harness take (workloads/million.c)
+ *
+ * Return: the time in ns.
+ */
+uint64_t pb_now_ns(void);
+
 /*
  * The million kernel's slow paths (workloads/million.c), out of line and
- * untimed: the clock check with progress lines, the second-half pre-fill
- * and its release, the peak statistics, the backend's deferred work after
- * each round (balance), and the clean-up of a round that stopped early.
+ * untimed. @a is the kernel's arguments, @a->wl its struct pb_million_args.
  */
-/* CLOCK_MONOTONIC in ns: every timestamp the kernels and the harness take. */
-uint64_t pb_now_ns(void);
+
+/**
+ * pb_million_tick() - look at the clock; print a progress line every 10 s
+ * @a: the kernel's arguments
+ * @deadline: when the round must end (pb_now_ns())
+ * @phase: where the round is, for the messages ("alloc", "free", ...)
+ * @done: objects done in @phase
+ *
+ * Return: true when past @deadline (@a->out->stopped says where).
+ */
 bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
 		     const char *phase, size_t done);
+
+/**
+ * pb_million_fill() - pre-fill the second half of every page
+ * @ctx: the calling thread's backend context
+ * @a: the kernel's arguments
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @deadline: when the round must end
+ *
+ * Return: 0, PB_KERNEL_ENOMEM or PB_KERNEL_ETIMEDOUT (everything freed).
+ */
 int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
 		    pb_alloc_fn alloc, pb_free_fn free_, uint64_t deadline);
+
+/**
+ * pb_million_unfill() - free the pre-fill's objects
+ * @ctx: the calling thread's backend context
+ * @a: the kernel's arguments
+ * @free_: the backend's free
+ */
 void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
 		       pb_free_fn free_);
+
+/**
+ * pb_million_peak() - read the backend's statistics with every object live
+ * @a: the kernel's arguments; into @a->out's peak_* fields
+ */
 void pb_million_peak(const struct pb_kernel_args *a);
+
+/**
+ * pb_million_balance() - the backend's deferred work after a round
+ * @a: the kernel's arguments
+ */
 void pb_million_balance(const struct pb_kernel_args *a);
+
+/**
+ * pb_thread_faults() - page faults the calling thread has taken so far
+ *
+ * Return: minor plus major faults.
+ */
 uint64_t pb_thread_faults(void);
+
+/**
+ * pb_million_cleanup() - free what a round that stopped early holds
+ * @ctx: the calling thread's backend context
+ * @a: the kernel's arguments
+ * @free_: the backend's free
+ * @nr: the live objects in @a->ring[0..nr)
+ */
 void pb_million_cleanup(void *ctx, const struct pb_kernel_args *a,
 			pb_free_fn free_, size_t nr);
 
 /* How often (objects) the million kernel looks at the clock. */
 #define PB_MILLION_TICK 1024u
 
-/* The index of the @i-th free in @order of @n objects. */
+/**
+ * pb_million_index() - the index of the @i-th free in @order of @n objects
+ * @order: PB_ORDER_*
+ * @n: objects
+ * @i: the free
+ *
+ * Return: the index into the ring.
+ */
 static PB_ALWAYS_INLINE size_t pb_million_index(unsigned int order, size_t n,
 						size_t i)
 {
@@ -374,33 +517,44 @@ static PB_ALWAYS_INLINE size_t pb_million_index(unsigned int order, size_t n,
 	return i;
 }
 
-/*
+/**
  * pb_kernel_million() - seed 003's workload: one thread allocates @a->n
- * objects (2^20), then frees them all in @a->order (in order; alternating:
- * every even index, then every odd; reverse), timing the two phases
- * apart; @iters / n rounds. With @a->fill each round first pre-fills the
- * second half of every page (pb_million_fill, untimed). Every
- * PB_MILLION_TICK objects it checks the round's deadline; past it, it
- * frees what is live (untimed) and returns PB_KERNEL_ETIMEDOUT.
+ * objects (2^20), then frees them all, timing the two phases apart
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments; @a->wl: struct pb_million_args (the free
+ *     order: in order; alternating: every even index, then every odd;
+ *     reverse; the pre-fill; the round's time limit)
+ * @iters: a multiple of n: @iters / n rounds
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * With fill set each round first pre-fills the second half of every page
+ * (pb_million_fill, untimed). Every PB_MILLION_TICK objects it checks the
+ * round's deadline; past it, it frees what is live (untimed).
+ *
+ * Return: 0, PB_KERNEL_ENOMEM or PB_KERNEL_ETIMEDOUT.
  */
 static PB_ALWAYS_INLINE int
 pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		  PB_KERNEL_OPS_PARAMS)
 {
+	const struct pb_million_args *ma = a->wl;
 	const size_t n = a->n;
-	const unsigned int order = a->order;
+	const unsigned int order = ma->order;
 	const bool touch = a->touch;
 	void **ring = a->ring;
 	struct pb_kernel_out *out = a->out;
 
 	PB_KERNEL_UNUSED_BULK;
 	for (uint64_t r = 0; r < iters / n; r++) {
-		uint64_t deadline = pb_now_ns() + a->limit_ns;
+		uint64_t deadline = pb_now_ns() + ma->limit_ns;
 		uint64_t t0, t1, t2, f0, f1, f2;
 		size_t i;
 		int rc;
 
-		if (a->fill && (rc = pb_million_fill(ctx, a, alloc, free_, deadline)))
+		if (ma->fill && (rc = pb_million_fill(ctx, a, alloc, free_, deadline)))
 			return rc;
 		f0 = pb_thread_faults();
 		t0 = pb_now_ns();
@@ -444,7 +598,7 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 		out->free_ns += pb_now_ns() - t2;
 		out->phase_faults += (f1 - f0) + (pb_thread_faults() - f2);
 		out->rounds++;
-		if (a->fill)
+		if (ma->fill)
 			pb_million_unfill(ctx, a, free_);
 		/* The backend's deferred work (chunk release), untimed. */
 		pb_million_balance(a);
@@ -454,8 +608,9 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 
 /* X(kernel, ...): every kernel above, by name. */
 #define PB_KERNEL_LIST(X, ...)                                                 \
-	X(reuse, __VA_ARGS__) X(ring, __VA_ARGS__) X(bulk, __VA_ARGS__)        \
-	X(remote, __VA_ARGS__) X(overrun, __VA_ARGS__) X(million, __VA_ARGS__)
+	X(fastpath_reuse, __VA_ARGS__) X(ring_cleanup, __VA_ARGS__)            \
+	X(bulk, __VA_ARGS__) X(remote_free, __VA_ARGS__)                       \
+	X(overrun, __VA_ARGS__) X(million, __VA_ARGS__)
 
 #define PB_KERNEL_ENUM(kname, ...) PB_KERNEL_##kname,
 enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };

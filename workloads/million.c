@@ -19,14 +19,21 @@
  * to stderr every 10 s of a long round. The backend's metadata_bytes and
  * chunks are read with every object live (metadata_per_obj, chunks_peak).
  *
- * This file also holds the kernel's out-of-line slow paths and the clock
- * every kernel and the harness read, pb_now_ns() (kernels.h).
+ * This file also holds the kernel's out-of-line slow paths, its hooks
+ * (each worker's struct pb_million_args, the peak statistics, the
+ * backend's deferred work after each round) and the clock every kernel
+ * and the harness read, pb_now_ns() (kernels.h).
+ *
+ * Calls only kernels.h and options.h (workload.h), and in its hooks the
+ * backend they are given; registered by PB_WORKLOAD_REGISTER, called by
+ * the harness through struct pb_workload and by the million kernel.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <sys/resource.h>
 
+#include "allocators/backend.h"
 #include "workloads/million.h"
 #include "workloads/workload.h"
 
@@ -57,9 +64,15 @@ struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
 	return m;
 }
 
+/* The slow paths' state of the worker whose arguments are @a. */
+static struct pb_million *state(const struct pb_kernel_args *a)
+{
+	return ((const struct pb_million_args *)a->wl)->state;
+}
+
 void pb_million_balance(const struct pb_kernel_args *a)
 {
-	struct pb_million *m = a->million;
+	struct pb_million *m = state(a);
 
 	if (m && m->balance)
 		m->balance(m->arg);
@@ -96,9 +109,10 @@ uint64_t pb_now_ns(void)
 bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
 		     const char *phase, size_t done)
 {
-	struct pb_million *m = a->million;
+	const struct pb_million_args *ma = a->wl;
+	struct pb_million *m = ma->state;
 	uint64_t now = pb_now_ns();
-	uint64_t start = deadline - a->limit_ns;
+	uint64_t start = deadline - ma->limit_ns;
 
 	if (now >= deadline) {
 		snprintf(a->out->stopped, sizeof(a->out->stopped),
@@ -109,7 +123,7 @@ bool pb_million_tick(const struct pb_kernel_args *a, uint64_t deadline,
 	    (!m->last_progress || now - m->last_progress >= PROGRESS_NS)) {
 		fprintf(stderr, "poolbench:   ... %s: %s %zu of %zu objects, "
 			"%.0f s of %.0f s\n", m->label, phase, done, a->n,
-			(double)(now - start) / 1e9, (double)a->limit_ns / 1e9);
+			(double)(now - start) / 1e9, (double)ma->limit_ns / 1e9);
 		m->last_progress = now;
 	}
 	return false;
@@ -141,7 +155,7 @@ static int keep(struct pb_million *m, void *p)
 int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
 		    pb_alloc_fn alloc, pb_free_fn free_, uint64_t deadline)
 {
-	struct pb_million *m = a->million;
+	struct pb_million *m = state(a);
 	size_t holes = 0;
 
 	m->nr_kept = 0;
@@ -182,7 +196,7 @@ int pb_million_fill(void *ctx, const struct pb_kernel_args *a,
 void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
 		       pb_free_fn free_)
 {
-	struct pb_million *m = a->million;
+	struct pb_million *m = state(a);
 
 	while (m->nr_kept)
 		free_(ctx, m->kept[--m->nr_kept]);
@@ -190,8 +204,10 @@ void pb_million_unfill(void *ctx, const struct pb_kernel_args *a,
 
 void pb_million_peak(const struct pb_kernel_args *a)
 {
-	if (a->million->peak)
-		a->million->peak(a->million->arg, a->out);
+	struct pb_million *m = state(a);
+
+	if (m->peak)
+		m->peak(m->arg, a->out);
 }
 
 /* A round that stopped early: free what is live in ring[0..nr), newest first. */
@@ -203,7 +219,7 @@ void pb_million_cleanup(void *ctx, const struct pb_kernel_args *a,
 			free_(ctx, a->ring[nr]);
 		a->ring[nr] = NULL;
 	}
-	if (a->fill)
+	if (((const struct pb_million_args *)a->wl)->fill)
 		pb_million_unfill(ctx, a, free_);
 }
 
@@ -230,19 +246,85 @@ static const struct pb_option_spec million_params[] = {
 	{ 0 }
 };
 
-static int million_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			   char *err, size_t errlen)
+static int million_prepare(const uint64_t *values,
+			   struct pb_workload_point *p, char *err,
+			   size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->order = (unsigned int)values[1];
-	a->fill = values[2];
-	a->limit_ns = values[3] * 1000000000ull;
-	a->touch = values[4];
+	p->n = values[0];
+	p->touch = values[4];
 	/* The pre-fill holds up to as many objects again (fixed pools). */
-	a->capacity = a->fill ? 2 * a->n : a->n;
+	p->capacity = values[2] ? 2 * p->n : p->n;
 	return 0;
+}
+
+/*
+ * A round runs as long as it takes, guessed at 1 us per object (the area
+ * map's worst at 2^20 is ~3 us, most cases far less), at most limit_s.
+ */
+static void million_round_time(const uint64_t *values, double *guess_s,
+			       double *limit_s)
+{
+	*guess_s = (double)values[0] * 1e-6 + 0.01;
+	*limit_s = (double)values[3];
+}
+
+/* The backend's levels with every object live (first round). */
+static void million_peak(void *arg, struct pb_kernel_out *out)
+{
+	const struct pb_workload_run *run = arg;
+	struct pb_stats s = { 0 };
+
+	run->backend->stats(run->pool, &s);
+	out->peak_metadata_ok = pb_stats_has(&s, PB_STAT_metadata_bytes);
+	out->peak_metadata = s.v[PB_STAT_metadata_bytes];
+	out->peak_chunks_ok = pb_stats_has(&s, PB_STAT_chunks);
+	out->peak_chunks = s.v[PB_STAT_chunks];
+}
+
+/* The backend's deferred work, after each round (untimed). */
+static void million_balance(void *arg)
+{
+	const struct pb_workload_run *run = arg;
+
+	if (run->backend->balance)
+		run->backend->balance(run->pool);
+}
+
+static int million_thread_setup(struct pb_workload_run *run, unsigned int ti,
+				struct pb_kernel_args *a, char *err,
+				size_t errlen)
+{
+	struct pb_million_args *ma = calloc(1, sizeof(*ma));
+
+	(void)ti;
+	a->wl = ma;
+	if (ma) {
+		ma->order = (unsigned int)run->values[1];
+		ma->fill = run->values[2];
+		ma->limit_ns = run->values[3] * 1000000000ull;
+		ma->state = pb_million_new(run->name, million_peak,
+					   million_balance, run);
+	}
+	if (!ma || !ma->state) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+static void million_thread_teardown(struct pb_workload_run *run,
+				    unsigned int ti, struct pb_kernel_args *a)
+{
+	struct pb_million_args *ma = a->wl;
+
+	(void)run;
+	(void)ti;
+	if (ma)
+		pb_million_free(ma->state);
+	free(ma);
+	a->wl = NULL;
 }
 
 PB_WORKLOAD_REGISTER(million,
@@ -252,6 +334,9 @@ PB_WORKLOAD_REGISTER(million,
 	.kernel = PB_KERNEL_million,
 	.params = million_params,
 	.prepare = million_prepare,
+	.round_time = million_round_time,
+	.thread_setup = million_thread_setup,
+	.thread_teardown = million_thread_teardown,
 	.times_phases = true,
 	.single_thread = true,
 	.sizes = million_sizes,

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * million.h - the harness's side of the million kernel (kernels.h): one
- * struct pb_million per worker of a million run, holding what the
- * kernel's out-of-line slow paths need: a label for progress lines, the
- * round's time limit, the pre-fill objects, and how to read the backend's
- * statistics with every object live.
+ * million.h - the state of the million kernel's out-of-line slow paths
+ * (kernels.h, struct pb_million_args): one struct pb_million per worker of
+ * a million run, holding a label for progress lines, the pre-fill objects,
+ * and how to read the backend's statistics with every object live and to
+ * run its deferred work after a round. The million workload's own hooks
+ * (million.c) make one per worker; the conformance test makes its own.
+ * million.c calls nothing outside workloads/ but the backend it is given.
  *
  * Concurrency contract: one pb_million belongs to one worker thread.
  */
@@ -13,9 +15,9 @@
 
 #include "workloads/kernels.h"
 
-/* Reads the backend's statistics into @out->peak_* (harness callback). */
+/* Reads the backend's statistics into @out->peak_*. */
 typedef void (*pb_million_peak_fn)(void *arg, struct pb_kernel_out *out);
-/* Runs the backend's deferred work (balance) after a round (harness callback). */
+/* Runs the backend's deferred work (balance) after a round. */
 typedef void (*pb_million_balance_fn)(void *arg);
 
 /**
@@ -31,8 +33,8 @@ struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
 				  pb_million_balance_fn balance, void *arg);
 
 /**
- * pb_million_free() - free the state of pb_million_new()
- * @m: the state; may be NULL
+ * pb_million_free() - free what pb_million_new() made
+ * @m: the state, or NULL
  */
 void pb_million_free(struct pb_million *m);
 

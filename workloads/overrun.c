@@ -7,6 +7,9 @@
  * outcome, counted in hits_per_op and misses_per_op, not an error. Growing
  * allocators (malloc, qmempool, mutex-mempool over malloc) never miss.
  * One iteration is one alloc attempt.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include <stdio.h>
 
@@ -22,14 +25,15 @@ static const struct pb_option_spec overrun_params[] = {
 	{ 0 }
 };
 
-static int overrun_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			   char *err, size_t errlen)
+static int overrun_prepare(const uint64_t *values,
+			   struct pb_workload_point *p, char *err,
+			   size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->capacity = values[1];
-	a->touch = values[2];
+	p->n = values[0];
+	p->capacity = values[1];
+	p->touch = values[2];
 	return 0;
 }
 

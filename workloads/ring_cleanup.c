@@ -6,6 +6,9 @@
  * allocations drains the per-CPU cache, the burst of frees overflows it, so
  * the slow paths and the shared layer are exercised. Reported in ns per
  * alloc+free pair (the cost of a round divided by N).
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 
@@ -18,13 +21,13 @@ static const struct pb_option_spec ring_cleanup_params[] = {
 };
 
 static int ring_cleanup_prepare(const uint64_t *values,
-				struct pb_kernel_args *a, char *err,
+				struct pb_workload_point *p, char *err,
 				size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0];
-	a->touch = values[1];
+	p->n = values[0];
+	p->touch = values[1];
 	return 0;
 }
 
@@ -32,7 +35,7 @@ PB_WORKLOAD_REGISTER(ring_cleanup,
 	.name = "ring-cleanup",
 	.description = "alloc N objects (n=256), then free all N; "
 		       "ns per alloc+free pair",
-	.kernel = PB_KERNEL_ring,
+	.kernel = PB_KERNEL_ring_cleanup,
 	.params = ring_cleanup_params,
 	.prepare = ring_cleanup_prepare,
 )

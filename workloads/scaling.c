@@ -7,6 +7,9 @@
  * then has total ops_per_sec per thread count and `efficiency`:
  * ops_per_sec / (threads x the 1-thread ops_per_sec of the same point),
  * 1.0 for perfect scaling.
+ *
+ * Calls only kernels.h and options.h (workload.h); registered by
+ * PB_WORKLOAD_REGISTER, called by the harness through struct pb_workload.
  */
 #include "workloads/workload.h"
 
@@ -25,26 +28,27 @@ static const struct pb_option_spec scaling_params[] = {
 	{ 0 }
 };
 
-static int scaling_prepare(const uint64_t *values, struct pb_kernel_args *a,
-			   char *err, size_t errlen)
+static int scaling_prepare(const uint64_t *values,
+			   struct pb_workload_point *p, char *err,
+			   size_t errlen)
 {
 	(void)err;
 	(void)errlen;
-	a->n = values[0] == SCALING_RING ? values[1] : 1;
-	a->touch = values[2];
+	p->n = values[0] == SCALING_RING ? values[1] : 1;
+	p->touch = values[2];
 	return 0;
 }
 
 static enum pb_kernel_id scaling_kernel(const uint64_t *values)
 {
-	return values[0] == SCALING_RING ? PB_KERNEL_ring : PB_KERNEL_reuse;
+	return values[0] == SCALING_RING ? PB_KERNEL_ring_cleanup : PB_KERNEL_fastpath_reuse;
 }
 
 PB_WORKLOAD_REGISTER(scaling,
 	.name = "scaling",
 	.description = "reuse or ring (pattern=) at 1..all threads; total "
 		       "ops/s and efficiency against 1 thread",
-	.kernel = PB_KERNEL_reuse,
+	.kernel = PB_KERNEL_fastpath_reuse,
 	.params = scaling_params,
 	.prepare = scaling_prepare,
 	.pick_kernel = scaling_kernel,

@@ -6,13 +6,52 @@
  * PB_WORKLOAD_REGISTER(). It names the kernel (kernels.h) that times it,
  * declares its parameters as an option table (options.h; given on the
  * command line as --param key=value, comma lists sweep), and turns parsed
- * parameter values into per-thread kernel arguments.
+ * parameter values into per-thread kernel arguments. What only it needs
+ * around the timed loop (remote-free's hand-over queues, million's
+ * per-thread state and peak statistics) it sets up and tears down in its
+ * own hooks, which the harness's benchmark body (harness/bench.c) calls
+ * outside the timed batch.
+ *
+ * A workload file calls only its kernel's helpers (kernels.h), the
+ * options (allocators/options.h) and, in its hooks, the backend it is
+ * given; never the harness.
  */
 #ifndef PB_WORKLOADS_WORKLOAD_H
 #define PB_WORKLOADS_WORKLOAD_H
 
 #include "allocators/options.h"
 #include "workloads/kernels.h"
+
+struct pb_backend;
+
+/*
+ * struct pb_workload_point - what prepare() makes of one point of the
+ * workload's parameters: @n, objects a thread holds live at once and the
+ * multiple every thread's iteration count is rounded up to (the kernel's
+ * @n); @touch (the kernel's); @capacity, objects per thread the pool is
+ * created with (0: @n).
+ */
+struct pb_workload_point {
+	size_t n;
+	size_t capacity;
+	bool touch;
+};
+
+/*
+ * struct pb_workload_run - one run of a benchmark instance as its
+ * workload's hooks see it: the benchmark's @name (for messages), its
+ * @threads, the parsed parameter @values (one per params entry), the
+ * @backend and its @pool (NULL in run_setup; set before any worker
+ * starts), and @state, the workload's own, which run_setup may set.
+ */
+struct pb_workload_run {
+	const char *name;
+	unsigned int threads;
+	const uint64_t *values;
+	const struct pb_backend *backend;
+	void *pool;
+	void *state;
+};
 
 struct pb_workload {
 	const char *name;
@@ -21,13 +60,10 @@ struct pb_workload {
 	/* Parameters, terminated by a NULL key; may be NULL. */
 	const struct pb_option_spec *params;
 	/*
-	 * prepare() - fill @a (n and touch; the harness owns the ring) from
-	 * the parsed @values, one per params entry. a->n is both the number
-	 * of objects a thread holds live at once and the multiple every
-	 * thread's iteration count is rounded up to.
+	 * prepare() - fill @p from the parsed @values, one per params entry.
 	 * Return: 0, or -1 with a message in @err.
 	 */
-	int (*prepare)(const uint64_t *values, struct pb_kernel_args *a,
+	int (*prepare)(const uint64_t *values, struct pb_workload_point *p,
 		       char *err, size_t errlen);
 	/* Optional: the kernel for these parameter values (else .kernel). */
 	enum pb_kernel_id (*pick_kernel)(const uint64_t *values);
@@ -56,6 +92,32 @@ struct pb_workload {
 	bool single_thread;
 	/* Object sizes when --size is not given (0-terminated); NULL: --size's default. */
 	const size_t *sizes;
+	/*
+	 * times_phases: a round's time, guessed from @values (@guess_s) and
+	 * at most (@limit_s; 0: none), for the run's estimate and the time
+	 * limit of an isolated group. Optional: 0.01 s, no limit.
+	 */
+	void (*round_time)(const uint64_t *values, double *guess_s,
+			   double *limit_s);
+
+	/*
+	 * Optional hooks around each run (Google Benchmark's trials and every
+	 * repetition), never timed. run_setup() runs on thread 0 before the
+	 * pool is created, run_teardown() after every worker finished, before
+	 * the pool is destroyed, also when run_setup() failed.
+	 * thread_setup() runs on worker @ti, pinned, before the backend's
+	 * thread_init(), and fills the worker's kernel arguments (@a->wl);
+	 * thread_teardown() runs on the same worker after its batch, also
+	 * when thread_setup() failed or was never reached (@a->wl NULL).
+	 * The setups return 0, or -1 with a message in @err: the run fails
+	 * with it.
+	 */
+	int (*run_setup)(struct pb_workload_run *run, char *err, size_t errlen);
+	void (*run_teardown)(struct pb_workload_run *run);
+	int (*thread_setup)(struct pb_workload_run *run, unsigned int ti,
+			    struct pb_kernel_args *a, char *err, size_t errlen);
+	void (*thread_teardown)(struct pb_workload_run *run, unsigned int ti,
+				struct pb_kernel_args *a);
 };
 
 /* The `touch` parameter, shared by the workloads that take it. */

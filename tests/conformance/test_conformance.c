@@ -353,19 +353,20 @@ static void kernel_remote_in_turn(const struct pb_backend *b, void *pool,
 				  void *ctx)
 {
 	struct pb_handover ho;
-	struct pb_kernel_args a = { .n = 64, .ho = &ho };
+	struct pb_remote_free_args ra = { .ho = &ho };
+	struct pb_kernel_args a = { .n = 64, .wl = &ra };
 	void *other = b->thread_init(pool, 1);
 
 	assert_non_null(other);
 	assert_int_equal(pb_handover_init(&ho, 64), 0);
 	for (int round = 0; round < 4; round++) {
-		a.role = PB_ROLE_PRODUCER;
-		assert_int_equal(b->kernels[PB_KERNEL_remote](ctx, &a, 64), 0);
-		a.role = PB_ROLE_CONSUMER;
-		assert_int_equal(b->kernels[PB_KERNEL_remote](other, &a, 64), 0);
+		ra.role = PB_ROLE_PRODUCER;
+		assert_int_equal(b->kernels[PB_KERNEL_remote_free](ctx, &a, 64), 0);
+		ra.role = PB_ROLE_CONSUMER;
+		assert_int_equal(b->kernels[PB_KERNEL_remote_free](other, &a, 64), 0);
 	}
 	pb_handover_abort(&ho);
-	assert_int_equal(b->kernels[PB_KERNEL_remote](other, &a, 1),
+	assert_int_equal(b->kernels[PB_KERNEL_remote_free](other, &a, 1),
 			 PB_KERNEL_EPEER);
 	pb_handover_destroy(&ho);
 	b->thread_fini(pool, other);
@@ -398,20 +399,23 @@ static void kernel_million_orders(const struct pb_backend *b, void *pool,
 
 	for (unsigned int o = 0; o < 4; o++) {
 		struct pb_kernel_out out = { 0 };
+		struct pb_million_args ma = {
+			.order = o == 3 ? PB_ORDER_IN_ORDER : o,
+			.fill = o == 3, .limit_ns = 60ull * 1000000000ull,
+		};
 		struct pb_kernel_args a = {
 			.n = o == 3 ? 128 : 256, .ring = ring, .touch = true,
-			.out = &out, .order = o == 3 ? PB_ORDER_IN_ORDER : o,
-			.fill = o == 3, .limit_ns = 60ull * 1000000000ull,
-			.retry_null = b->flags & PB_BACKEND_FIXED,
+			.out = &out, .retry_null = b->flags & PB_BACKEND_FIXED,
+			.wl = &ma,
 		};
 
 		/* balance() runs after each round, with this ctx still live. */
-		a.million = pb_million_new("conformance", NULL, call_balance, &ba);
-		assert_non_null(a.million);
+		ma.state = pb_million_new("conformance", NULL, call_balance, &ba);
+		assert_non_null(ma.state);
 		assert_int_equal(b->kernels[PB_KERNEL_million](ctx, &a, 2 * a.n), 0);
 		assert_int_equal(out.rounds, 2);
 		assert_true(out.alloc_ns > 0 && out.free_ns > 0);
-		pb_million_free(a.million);
+		pb_million_free(ma.state);
 	}
 }
 
@@ -429,12 +433,12 @@ static void kernels_run(void **state)
 		struct pb_kernel_args a = { .n = 256, .ring = ring, .touch = true,
 					    .out = &out };
 
-		if (k == PB_KERNEL_reuse)
+		if (k == PB_KERNEL_fastpath_reuse)
 			a.n = 1;
 		if (k == PB_KERNEL_bulk || k == PB_KERNEL_overrun)
 			a.n = 16;
 		assert_non_null(b->kernels[k]);
-		if (k == PB_KERNEL_remote) {
+		if (k == PB_KERNEL_remote_free) {
 			kernel_remote_in_turn(b, pool, ctx);
 			continue;
 		}

@@ -331,6 +331,7 @@ static void placement_compact_scatter_wrap(void **state)
 
 static int cli(struct pb_run_opts *o, char *err, ...)
 {
+	struct pb_child_opts child;
 	char *argv[32];
 	int argc = 0, rc;
 	va_list ap;
@@ -341,7 +342,7 @@ static int cli(struct pb_run_opts *o, char *err, ...)
 		argv[argc++] = a;
 	va_end(ap);
 	argv[argc] = NULL;
-	rc = pb_cli_parse_run(argc, argv, o, err, 512);
+	rc = pb_cli_parse_run(argc, argv, o, &child, err, 512);
 	return rc;
 }
 
