@@ -39,11 +39,6 @@ void pb_thread_init_why(char *buf, size_t len)
 
 PB_REGISTRY_DEFINE(backends, "backend", 64);
 
-const char *pb_mode_name(enum pb_mode mode)
-{
-	return mode == PB_MODE_SHARED ? "shared" : "exclusive";
-}
-
 static void *default_thread_init(void *pool, unsigned int cpu)
 {
 	(void)cpu;

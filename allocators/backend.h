@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "allocators/config.h"
 #include "allocators/options.h"
 #include "allocators/stats.h"
 
@@ -53,67 +54,6 @@
 struct pb_kernel_args;
 typedef int (*pb_kernel_fn)(void *ctx, const struct pb_kernel_args *args,
 			    uint64_t iterations);
-
-enum pb_mode {
-	PB_MODE_EXCLUSIVE = 0,
-	PB_MODE_SHARED = 1,
-};
-
-/**
- * pb_mode_name() - the name of a context mode, as the CLI and results spell it
- * @mode: the mode
- *
- * Return: "exclusive" or "shared".
- */
-const char *pb_mode_name(enum pb_mode mode);
-
-/*
- * struct pb_config - what a pool is created with.
- *
- * obj_size and align are in bytes (align a power of two, 0 means the natural
- * alignment of malloc). capacity is the number of objects the harness may
- * hold live at once over all threads: a fixed-size pool must be able to serve
- * that many. prealloc is a hint for pools that fill themselves at create.
- * nr_cpus is the number of CPU slots: a ctx is bound to a slot in
- * [0, nr_cpus). nr_threads is how many threads will use the pool at once
- * (each with its own ctx). opts are the backend-specific key=value options,
- * validated by the backend against its option table (options.h).
- */
-struct pb_config {
-	size_t obj_size;
-	size_t align;
-	size_t capacity;
-	size_t prealloc;
-	unsigned int nr_cpus;
-	unsigned int nr_threads;
-	enum pb_mode mode;
-	const struct pb_kv *opts;
-	size_t nr_opts;
-};
-
-/*
- * struct pb_geometry - how to ask a malloc-like allocator for one object.
- * @size:  bytes to ask for (rounded up to @align when @align is set);
- * @align: 0 when malloc's own alignment (alignof(max_align_t)) suffices,
- *         else the alignment to pass to aligned_alloc().
- */
-struct pb_geometry {
-	size_t size;
-	size_t align;
-};
-
-/**
- * pb_config_geometry() - check a pool config's obj_size and align
- * @cfg: the config
- * @owner: the backend's name, for the message
- * @g: receives how to ask a malloc-like allocator for one object
- * @err: receives a one-line reason on error
- * @errlen: size of @err
- *
- * Return: 0 with @g filled, or -1 with a message in @err.
- */
-int pb_config_geometry(const struct pb_config *cfg, const char *owner,
-		       struct pb_geometry *g, char *err, size_t errlen);
 
 /* create()'s answer for a valid configuration the backend cannot serve. */
 #define PB_CREATE_UNSUPPORTED (-2)

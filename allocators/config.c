@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * config.c - checks of a pool configuration shared by the backends.
+ * config.c - the context mode names and the geometry check shared by the
+ * backends (config.h).
  */
 #include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#include "allocators/backend.h"
+#include "allocators/config.h"
 
 int pb_config_geometry(const struct pb_config *cfg, const char *owner,
 		       struct pb_geometry *g, char *err, size_t errlen)
@@ -34,4 +35,9 @@ int pb_config_geometry(const struct pb_config *cfg, const char *owner,
 	g->align = cfg->align;
 	g->size = (cfg->obj_size + cfg->align - 1) & ~(cfg->align - 1);
 	return 0;
+}
+
+const char *pb_mode_name(enum pb_mode mode)
+{
+	return mode == PB_MODE_SHARED ? "shared" : "exclusive";
 }

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# test_layering.sh - the harness's shape (harness/run.h): no source file
-# over 700 lines, and calls going one way. A file A depends on a file B
+# test_layering.sh - the shape of harness/ (harness/run.h) and
+# allocators/: no harness source file over 700 lines, and calls going one
+# way in both. A file A depends on a file B
 # when A's object refers to a symbol B's object defines (nm, so only real
 # calls count) or A includes a header declaring a function of B; headers
 # also depend on the headers they include. No two files may depend on each
 # other, directly or round a longer loop. Needs build/obj/harness/*.o
-# (make builds them).
+# and build/obj/allocators/ (make builds them); objects whose source is
+# gone (a stale build folder) are left out.
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
 set -u
@@ -22,9 +24,16 @@ check "no source file under harness/ is over 700 lines${long:+ (over: $long)}" \
 loops=$(python3 - <<'EOF'
 import glob, os, re, subprocess
 
+DIRS = ('harness', 'allocators')
 defs, refs, edges = {}, {}, {}
-for o in glob.glob('build/obj/harness/*.o'):
-    f = os.path.basename(o)[:-2]
+objs = []
+for d in DIRS:
+    objs += glob.glob('build/obj/%s/**/*.o' % d, recursive=True)
+for o in objs:
+    f = os.path.relpath(o, 'build/obj')[:-2]
+    # A stale object of a source that is gone says nothing of the tree.
+    if not os.path.exists(f + '.c') and not os.path.exists(f + '.cc'):
+        continue
     for line in subprocess.run(['nm', o], capture_output=True,
                                text=True).stdout.splitlines():
         p = line.split()
@@ -36,14 +45,27 @@ if not defs:
     print('no objects in build/obj/harness (run make first)')
 for f, us in refs.items():
     edges.setdefault(f, set()).update(defs[u] for u in us if u in defs)
-decl = {h: {defs[n] for n in re.findall(r'\b(pb_\w+)\s*\(', open(h).read())
-            if n in defs} for h in glob.glob('harness/*.h')}
-for src in glob.glob('harness/*.[ch]') + glob.glob('harness/*.cc'):
-    base = os.path.basename(src)
-    node = base if src.endswith('.h') else os.path.splitext(base)[0]
-    for inc in re.findall(r'#include "(harness/\w+\.h)"', open(src).read()):
+headers, sources = [], []
+for d in DIRS:
+    headers += glob.glob(d + '/**/*.h', recursive=True)
+    sources += glob.glob(d + '/**/*.c', recursive=True)
+    sources += glob.glob(d + '/**/*.cc', recursive=True)
+
+
+def code(path):
+    # Comments out: "before main()" in a comment is no declaration.
+    text = re.sub(r'/\*.*?\*/', ' ', open(path).read(), flags=re.S)
+    return re.sub(r'//[^\n]*', ' ', text)
+
+
+decl = {h: {defs[n] for n in re.findall(r'\b(\w+)\s*\(', code(h))
+            if n in defs} for h in headers}
+for src in headers + sources:
+    node = src if src.endswith('.h') else os.path.splitext(src)[0]
+    for inc in re.findall(r'#include "((?:harness|allocators)/[\w/]+\.h)"',
+                          open(src).read()):
         if src.endswith('.h'):
-            edges.setdefault(node, set()).add(os.path.basename(inc))
+            edges.setdefault(node, set()).add(inc)
         else:
             edges.setdefault(node, set()).update(decl.get(inc, ()))
 for v in edges:
@@ -65,5 +87,5 @@ for a in sorted(edges):
         print(a, '->', ' '.join(sorted(w for w in edges[a] if a in reach(w))))
 EOF
 )
-check "no two files under harness/ call or include each other, round any loop${loops:+ (loops: $loops)}" \
+check "no two files under harness/ or allocators/ call or include each other, round any loop${loops:+ (loops: $loops)}" \
 	test -z "$loops"
