@@ -14,6 +14,7 @@
 enum pb_mode {
 	PB_MODE_EXCLUSIVE = 0,
 	PB_MODE_SHARED = 1,
+	PB_MODE__COUNT		/* how many: the suites run every mode */
 };
 
 /**

@@ -94,7 +94,7 @@ int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 		only = NULL;
 	check_only(only);
 	for (size_t i = 0; i < nb; i++)
-		max += (1 + nr_variants(pb_backend_at(i))) * 2 * n;
+		max += (1 + nr_variants(pb_backend_at(i))) * PB_MODE__COUNT * n;
 	tests = calloc(max, sizeof(*tests));
 	cases = calloc(max, sizeof(*cases));
 	assert_non_null(tests);
@@ -106,7 +106,7 @@ int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 		if (!selected(only, b->name))
 			continue;
 		for (size_t v = 0; v <= nr_variants(b); v++)
-		for (int m = 0; m < 2; m++)
+		for (int m = 0; m < PB_MODE__COUNT; m++)
 		for (size_t f = 0; f < n; f++) {
 			struct pb_test_case *c = &cases[k];
 
@@ -114,7 +114,7 @@ int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 				       fns[f].only_baseline)
 				continue;
 			c->b = b;
-			c->mode = m ? PB_MODE_SHARED : PB_MODE_EXCLUSIVE;
+			c->mode = (enum pb_mode)m;
 			if (v)
 				parse_variant(c, b->variants[v - 1]);
 			snprintf(c->name, sizeof(c->name), "%s%s%s/%s/%s", b->name,
