@@ -194,7 +194,7 @@ static int select_peers(struct iso *s, char *err, size_t errlen)
 			named |= !strcmp(o->peers[j], peer_libs[i].name);
 		if (named && !s->peers[i].found) {
 			snprintf(err, errlen, "--peers: %s is not installed (%s not "
-				 "found; Debian package %s: scripts/install-deps.sh)",
+				 "found; Debian package %s: scripts/setup/install-deps.sh)",
 				 peer_libs[i].name, peer_libs[i].soname,
 				 peer_libs[i].package);
 			return -1;

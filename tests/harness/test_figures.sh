@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # test_figures.sh - the paper's five figures come from a stored results
-# folder without running anything: scripts/plots.sh, on copies of the test
+# folder without running anything: scripts/figures/plots.sh, on copies of the test
 # fixtures in a temporary folder (tests/data is never written), must write
 # five PDFs that parse, five PNGs that parse, and five .dat files holding
 # the CSV's own numbers (checked against values read from the CSV here,
@@ -28,11 +28,11 @@ figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters"
 
 . tests/harness/lib.sh
 
-# plots ARGS... - run scripts/plots.sh, its output in $tmp/out and $tmp/err,
+# plots ARGS... - run scripts/figures/plots.sh, its output in $tmp/out and $tmp/err,
 # its exit status in $rc.
 plots() {
 	rc=0
-	scripts/plots.sh "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	scripts/figures/plots.sh "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
 }
 
 # csv_value FILE COLUMN KEY=VALUE... - the one row of FILE matching every
@@ -290,7 +290,7 @@ for envname in empty posix; do
 		envargs=(env -i PATH=/usr/bin:/bin LANG=C LC_ALL=C)
 	fi
 	rc=0
-	"${envargs[@]}" bash scripts/plots.sh "$tmp/env-$envname" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	"${envargs[@]}" bash scripts/figures/plots.sh "$tmp/env-$envname" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	check "locale $envname (env -i): plots.sh exits 0" test $rc -eq 0
 	check "... with nothing on stderr (no gnuplot iconv warning)" test ! -s "$tmp/err"
 	for f in $figs; do
@@ -313,7 +313,7 @@ check "... saying which figure failed, with gnuplot's message" \
 check "... and no half-written figures left" test -z "$(find "$tmp/gpfail/plots" -mindepth 1)"
 
 # make plots RESULTS=<folder> calls plots.sh (once the Makefile does).
-if grep -q 'scripts/plots.sh' Makefile; then
+if grep -q 'scripts/figures/plots.sh' Makefile; then
 	mkdir "$tmp/make"
 	cp "$fixture/results.csv" "$fixture/meta.json" "$tmp/make/"
 	check "make plots RESULTS=<folder> exits 0" make -s plots RESULTS="$tmp/make"
@@ -321,5 +321,5 @@ if grep -q 'scripts/plots.sh' Makefile; then
 	# shellcheck disable=SC2016
 	check "make plots on a bad folder fails" bash -c '! make -s plots RESULTS="$1"' - "$tmp/nowhere"
 else
-	echo "ok - make plots # SKIP the Makefile does not call scripts/plots.sh yet"
+	echo "ok - make plots # SKIP the Makefile does not call scripts/figures/plots.sh yet"
 fi

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # test_tables.sh - the seed tables come from a stored results folder: on
-# copies of the committed reference runs, scripts/table-percpu.sh and
-# scripts/table-objpool.sh exit 0 and write tables whose cells are the
+# copies of the committed reference runs, scripts/tables/percpu.sh and
+# scripts/tables/objpool.sh exit 0 and write tables whose cells are the
 # CSV's medians; a case that did not finish says so; bad arguments exit 2
 # with a message.
 #
@@ -21,9 +21,9 @@ for s in percpu percpu-aligned percpu-mempool; do
 	mkdir -p "$tmp/$s"
 	cp "$ref-$s/results.csv" "$ref-$s/meta.json" "$tmp/$s/"
 done
-scripts/table-percpu.sh "$tmp/percpu" "$tmp/percpu-aligned" "$tmp/percpu-mempool" \
+scripts/tables/percpu.sh "$tmp/percpu" "$tmp/percpu-aligned" "$tmp/percpu-mempool" \
 	>"$tmp/out" 2>&1
-check "table-percpu.sh exits 0 on the reference run" test $? -eq 0
+check "tables/percpu.sh exits 0 on the reference run" test $? -eq 0
 t=$tmp/percpu/tables/percpu.md
 check "... writes tables/percpu.md" test -s "$t"
 # The bitmap's 4 B in-order cell: the CSV's median alloc_ms / free_ms.
@@ -43,19 +43,19 @@ check "... the mempool table has a row per backend and option set" \
 	test "$(grep -c '^| percpu-mempool ' "$t")" -eq 4
 check "... and names each point the run skipped, with its reason (meta.json)" \
 	grep -q '^- `percpu-mempool/ring-cleanup/.*alloc:atomic/refill:async`: .*exceeds min_nr' "$t"
-scripts/table-percpu.sh >"$tmp/e1" 2>&1
-check "table-percpu.sh without arguments: exit 2 and usage" \
+scripts/tables/percpu.sh >"$tmp/e1" 2>&1
+check "tables/percpu.sh without arguments: exit 2 and usage" \
 	bash -c '[ '$?' -eq 2 ] && grep -q usage "$0"' "$tmp/e1"
-scripts/table-percpu.sh "$tmp/nowhere" >"$tmp/e2" 2>&1
+scripts/tables/percpu.sh "$tmp/nowhere" >"$tmp/e2" 2>&1
 check "... a missing folder: exit 2, naming it" \
 	bash -c '[ '$?' -eq 2 ] && grep -q nowhere "$0"' "$tmp/e2"
-scripts/table-percpu.sh "$tmp/percpu-mempool" >"$tmp/e3" 2>&1
+scripts/tables/percpu.sh "$tmp/percpu-mempool" >"$tmp/e3" 2>&1
 check "... a folder without million rows: exit 2, saying so" \
 	bash -c '[ '$?' -eq 2 ] && grep -q "no million rows" "$0"' "$tmp/e3"
 
 # objpool tables from their reference run.
 mkdir -p "$tmp/objpool"
 cp results/reference/vm-2core-20261201T171523Z-objpool/results.csv "$tmp/objpool/"
-scripts/table-objpool.sh "$tmp/objpool" >/dev/null 2>&1
-check "table-objpool.sh exits 0 on its reference run" test $? -eq 0
+scripts/tables/objpool.sh "$tmp/objpool" >/dev/null 2>&1
+check "tables/objpool.sh exits 0 on its reference run" test $? -eq 0
 check "... and writes its three tables" test "$(grep -c '^### ' "$tmp/objpool/tables/objpool.md")" -eq 3

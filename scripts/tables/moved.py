@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# table-moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] [--tex FILE]
+# moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] [--tex FILE]
 #
 # Which cells of the seed tables moved between two stored runs of
 # `make run-percpu`, and why: for every million point (backend x size x
@@ -29,7 +29,7 @@ import os
 import statistics
 import sys
 
-PROG = "table-moved.py"
+PROG = "moved.py"
 MOVED = 1.5
 
 # Cause of a change, by (backend, column); "*" matches any backend.
@@ -220,7 +220,7 @@ def main(argv):
         texpath = argv[i + 1]
         argv = argv[:i] + argv[i + 2:]
     if len(argv) not in (2, 4):
-        die("usage: table-moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] "
+        die("usage: moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] "
             "[--tex FILE]")
     lines = compare(load(argv[0]), load(argv[1]), ["alloc_ms", "free_ms"])
     print(f"### Million cells: {os.path.basename(os.path.normpath(argv[0]))} -> "

@@ -8,7 +8,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-. "$(dirname "$0")/lib-results.sh"
+. "$here/../lib/results.sh"
 pb_results_dir "$0" "$@" -- results.csv meta.json
 mkdir -p "$dir/plots"
 dat=$dir/plots/nsweep.dat

@@ -9,7 +9,7 @@
 # RESULTS_DIR/tables/queue.md and prints it.
 set -euo pipefail
 
-. "$(dirname "$0")/lib-results.sh"
+. "$(dirname "$0")/../lib/results.sh"
 pb_results_dir "$0" "$@"
 mkdir -p "$dir/tables"
 out=$dir/tables/queue.md

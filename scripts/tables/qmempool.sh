@@ -9,7 +9,7 @@
 # same run. Writes RESULTS_DIR/tables/qmempool.md and prints it.
 set -euo pipefail
 
-. "$(dirname "$0")/lib-results.sh"
+. "$(dirname "$0")/../lib/results.sh"
 pb_results_dir "$0" "$@"
 mkdir -p "$dir/tables"
 out=$dir/tables/qmempool.md

@@ -9,7 +9,7 @@
 # Writes RESULTS_DIR/tables/objpool.md and prints it.
 set -euo pipefail
 
-. "$(dirname "$0")/lib-results.sh"
+. "$(dirname "$0")/../lib/results.sh"
 pb_results_dir "$0" "$@"
 pb_results_column "$0" steals_per_op "a run older than the objpool backends"
 mkdir -p "$dir/tables"

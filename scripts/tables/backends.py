@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# table-backends.py RESULTS_DIR - the Markdown table of every backend's
+# backends.py RESULTS_DIR - the Markdown table of every backend's
 # median ns per alloc+free pair at 1 thread and 64-byte objects, from a
 # stored run (results.csv or results.csv.xz): fastpath-reuse and
 # ring-cleanup N=256 in both context modes, ring-cleanup N=4096 exclusive.
@@ -26,7 +26,7 @@ HEADER = ["fastpath-reuse, exclusive", "fastpath-reuse, shared",
 
 
 def die(msg):
-    print(f"table-backends.py: {msg}", file=sys.stderr)
+    print(f"backends.py: {msg}", file=sys.stderr)
     sys.exit(2)
 
 
@@ -39,7 +39,7 @@ def label(row):
 
 def main(argv):
     if len(argv) != 1:
-        die("usage: table-backends.py RESULTS_DIR")
+        die("usage: backends.py RESULTS_DIR")
     path = os.path.join(argv[0], "results.csv")
     if not os.path.exists(path) and os.path.exists(path + ".xz"):
         path += ".xz"

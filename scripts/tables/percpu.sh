@@ -14,7 +14,7 @@
 # Writes RESULTS_DIR/tables/percpu.md and prints it.
 set -euo pipefail
 
-. "$(dirname "$0")/lib-results.sh"
+. "$(dirname "$0")/../lib/results.sh"
 if [ $# -lt 1 ] || [ $# -gt 3 ]; then
 	echo "usage: $0 RESULTS_DIR [ALIGNED_DIR [MEMPOOL_DIR]]" >&2
 	exit 2
