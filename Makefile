@@ -195,7 +195,7 @@ run-qmempool: deps all
 		--workloads fastpath-reuse,ring-cleanup --mode exclusive,shared \
 		--param qmempool.localq=32,256 --param qmempool.sharedq=128,256 \
 		--param qmempool.prealloc=0,16 --out $(RUN_DIR)-qmempool-table $(QM_RUN) || [ $$? -eq 1 ]
-	scripts/tables/qmempool.sh $(RUN_DIR)-qmempool-table
+	scripts/tables/qmempool.py $(RUN_DIR)-qmempool-table
 	$(BUILD)/poolbench run --backends malloc,qmempool --workloads ring-cleanup \
 		--param ring-cleanup.n=1,2,4,8,16,32,64,128,256,512,1024,2048,4096 \
 		--param qmempool.localq=32 --param qmempool.sharedq=256 \
@@ -204,7 +204,7 @@ run-qmempool: deps all
 	$(BUILD)/poolbench run --backends alf-mpmc,alf-spsc \
 		--workloads fastpath-reuse,ring-cleanup,bulk --param ring-cleanup.n=128 \
 		--param bulk.n=2,4,8,16 --out $(RUN_DIR)-queue $(QM_RUN) || [ $$? -eq 1 ]
-	scripts/tables/queue.sh $(RUN_DIR)-queue
+	scripts/tables/queue.py $(RUN_DIR)-queue
 
 # Seed 001 (objpool): the freelist against the ring design and the other
 # backends on scaling, remote free and overrun, into its own folder.
@@ -214,7 +214,7 @@ run-objpool: deps all
 		--backends objpool-freelist,objpool-ring,qmempool,malloc,mutex-mempool \
 		--workloads scaling,remote-free,overrun \
 		--param scaling.pattern=reuse,ring --out $(RUN_DIR)-objpool $(OP_RUN) || [ $$? -eq 1 ]
-	scripts/tables/objpool.sh $(RUN_DIR)-objpool
+	scripts/tables/objpool.py $(RUN_DIR)-objpool
 
 # Seed 003 and 004 (percpu): the million workload on the area map, the
 # bitmap and malloc (three free orders, with and without the second-half
@@ -235,7 +235,7 @@ run-percpu: deps all
 		--param percpu-mempool.refill=async,sync \
 		--param mutex-mempool.alloc=may-block,atomic \
 		--reps 5 --min-time 0.2 --out $(RUN_DIR)-percpu-mempool $(RUN_ARGS) || [ $$? -eq 1 ]
-	scripts/tables/percpu.sh $(RUN_DIR)-percpu $(RUN_DIR)-percpu-aligned \
+	scripts/tables/percpu.py $(RUN_DIR)-percpu $(RUN_DIR)-percpu-aligned \
 		$(RUN_DIR)-percpu-mempool
 
 # Figures and paper from a stored run: by default the newest run of this
