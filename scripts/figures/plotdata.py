@@ -23,22 +23,18 @@
 # results could not be read or lack a needed column, 2 usage.
 
 import csv
-import json
-import math
 import lzma
+import math
 import os
 import sys
 import textwrap
 from collections import Counter
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pbresults  # noqa: E402
+from pbresults import parse_options  # noqa: E402
+
 PROG = os.path.basename(sys.argv[0])
-
-
-def open_text(path):
-	"""A results.csv, or its xz-compressed form (results.csv.xz)."""
-	if path.endswith(".xz"):
-		return lzma.open(path, "rt", newline="", encoding="utf-8")
-	return open(path, newline="", encoding="utf-8")
 CORE_COLUMNS = ("backend", "workload", "mode", "threads", "obj_size", "statistic")
 ORDERS = ("in-order", "alternating", "reverse")
 WRAP = 120		# characters per line of a note or a message in a figure
@@ -60,16 +56,6 @@ def finite(x):
 	return not math.isnan(x) and not math.isinf(x)
 
 
-def parse_options(s):
-	"""backend options 'k=v;k=v' as an ordered list of (key, value)."""
-	out = []
-	for part in s.split(";"):
-		if part:
-			k, _, v = part.partition("=")
-			out.append((k, v))
-	return out
-
-
 def wrap(text):
 	return "\n".join(textwrap.wrap(text, WRAP, break_on_hyphens=False)) or text
 
@@ -78,18 +64,11 @@ class Run:
 	"""One results folder: its rows, its meta.json and its backend variants."""
 
 	def __init__(self, results):
-		self.csv_path = os.path.join(results, "results.csv")
-		# The committed reference run keeps it xz-compressed.
-		if not os.path.exists(self.csv_path) and \
-		   os.path.exists(self.csv_path + ".xz"):
-			self.csv_path += ".xz"
+		self.csv_path = pbresults.csv_path(results)
 		self.meta_path = os.path.join(results, "meta.json")
 		try:
-			with open_text(self.csv_path) as f:
-				reader = csv.DictReader(f)
-				self.header = reader.fieldnames or []
-				self.rows = list(reader)
-		except (OSError, UnicodeDecodeError, csv.Error) as e:
+			self.header, self.rows = pbresults.read_csv(self.csv_path)
+		except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError) as e:
 			raise Fail(f"{self.csv_path}: cannot be read as CSV: {e}")
 		if not self.header:
 			raise Fail(f"{self.csv_path}: empty, no header line")
@@ -102,8 +81,7 @@ class Run:
 				raise Fail(f"{self.csv_path}: data row {i + 1} does not have the "
 					   f"header's {len(self.header)} fields")
 		try:
-			with open(self.meta_path, encoding="utf-8") as f:
-				self.meta = json.load(f)
+			self.meta = pbresults.read_meta(results)
 		except (OSError, UnicodeDecodeError, ValueError) as e:
 			raise Fail(f"{self.meta_path}: cannot be read as JSON: {e}")
 		if not isinstance(self.meta, dict):
@@ -220,10 +198,9 @@ class Cell:
 		for r in rows:
 			by_stat.setdefault(r["statistic"], []).append(r)
 		errors = [run.get(r, "error") for r in rows if run.get(r, "error")]
-		med = by_stat.get("median", [])
-		if not med and len(by_stat.get("run", [])) == 1:
-			med = by_stat["run"]	# one repetition: its value is the median
-			by_stat = {"min": med, "max": med}
+		med = pbresults.median_rows(rows)
+		if med and med[0]["statistic"] == "run":
+			by_stat = {"min": med, "max": med}	# one repetition: its own min and max
 		self.duplicates = len(med) > 1
 		if med and not run.get(med[0], "error"):
 			self.median = run.get(med[0], col)

@@ -100,6 +100,17 @@ def option(s, key):
     return ""
 
 
+def median_rows(rows):
+    """Return the rows that give a point's figure under the median-or-only-run
+    rule, from all of the point's @rows: its median rows (more than one only
+    in a malformed run), else its one run row, else []."""
+    med = [r for r in rows if r.get("statistic") == "median"]
+    if med:
+        return med
+    runs = [r for r in rows if r.get("statistic") == "run"]
+    return runs if len(runs) == 1 else []
+
+
 class Point:
     """One benchmark point: its median row and its run rows.
 
