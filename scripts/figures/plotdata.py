@@ -17,6 +17,9 @@
 #       non-empty when the run has no data for the figure and says why.
 #       Notes (what was chosen, left out or missing, and why) go to stdout,
 #       one per line.
+#   plotdata.py nsweep RESULTS_DIR DAT
+#       the data of the N sweep figure of `make run-qmempool`
+#       (fig-nsweep.sh): DAT empty when the run has none.
 #
 # A column is needed only where the rows that use it exist, so a run without
 # the million workload needs no million columns. Exit status: 0 done, 1 the
@@ -683,10 +686,39 @@ def fig_counters(run):
     return fig
 
 
+# The N sweep of make run-qmempool (fig-nsweep.sh, fig-nsweep.gp).
+def nsweep_data(run):
+    """Return the N sweep figure's data file: one block per backend and
+    mode (their first row's order), a quoted name, then per n (ascending)
+    n and the median, min and max ns_per_op as written in the CSV, blocks
+    ended by two blank lines; 1-thread ring-cleanup rows that did not fail,
+    the null backend left out. Empty when the run has no such rows."""
+    ns, v = {}, {}
+    for r in run.rows:
+        if r["workload"] != "ring-cleanup" or num(r["threads"]) != 1 or run.get(r, "error") \
+                or r["backend"] == "null" or r["statistic"] not in ("median", "min", "max"):
+            continue
+        name = f"{r['backend']} {r['mode']}"
+        n = run.get(r, "n")
+        if n not in ns.setdefault(name, []):
+            ns[name].append(n)
+        v[name, n, r["statistic"]] = run.get(r, "ns_per_op")
+    out = []
+    for name, sizes in ns.items():
+        out.append(f'"{name}"\n')
+        for n in sorted(sizes, key=lambda x: num(x) if finite(num(x)) else 0):
+            x = num(n)
+            out.append("\t".join([str(int(x) if finite(x) else 0)] +
+                                  [v.get((name, n, st), "") for st in ("median", "min", "max")]) + "\n")
+        out.append("\n\n")
+    return "".join(out)
+
+
 FIGURES = {"pairs": fig_pairs, "ring-n": fig_ring_n, "scaling": fig_scaling,
            "million": fig_million, "counters": fig_counters}
 USAGE = (f"usage: {PROG} check RESULTS_DIR\n"
-         f"       {PROG} {{{','.join(FIGURES)}}} RESULTS_DIR DAT VARS")
+         f"       {PROG} {{{','.join(FIGURES)}}} RESULTS_DIR DAT VARS\n"
+         f"       {PROG} nsweep RESULTS_DIR DAT")
 
 
 def main(argv):
@@ -696,6 +728,15 @@ def main(argv):
             for f in FIGURES.values():
                 f(run)
         except Fail as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 1
+        return 0
+    if len(argv) == 3 and argv[0] == "nsweep":
+        try:
+            text = nsweep_data(Run(argv[1]))
+            with open(argv[2], "w", encoding="utf-8") as f:
+                f.write(text)
+        except (Fail, OSError) as e:
             print(f"{PROG}: {e}", file=sys.stderr)
             return 1
         return 0
