@@ -33,6 +33,7 @@ import sys
 import textwrap
 from collections import Counter
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 import pbresults  # noqa: E402
 from pbresults import parse_options  # noqa: E402

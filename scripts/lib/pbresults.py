@@ -14,7 +14,9 @@
 #     place they are written down).
 #
 # Standard library only (Debian 12's python3). The scripts import it with
+#   sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 #   sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+#   import pbresults
 
 import csv
 import json
