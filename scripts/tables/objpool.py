@@ -40,7 +40,8 @@ def main(argv):
         if r.get("statistic") != "median" or r.get("error"):
             continue
         g = lambda c: r.get(c) or ""  # noqa: E731
-        b, w, m, t = g("backend"), g("workload"), g("mode"), int(pbresults.to_float(g("threads")) or 0)
+        b, w, m = g("backend"), g("workload"), g("mode")
+        t = int(pbresults.to_float(g("threads")) or 0)
         if b not in backends:
             backends.append(b)
         threads.add(t)

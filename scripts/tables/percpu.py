@@ -26,12 +26,13 @@ import pbresults  # noqa: E402
 PROG = os.path.basename(__file__)
 A, B, M = "percpu-areamap", "percpu-bitmap", "malloc"
 ORDERS = ("in-order", "alternating", "reverse")
-SEED_SIZES = (4, 16, 64, 256, 1024)
 UNIT_WORDS = {"min": "minutes"}
 
 
 class Case:
-    """One million case (backend, size, order, fill, align) of one run."""
+    """One million case (backend, size, order, fill, align) of one run:
+    status 'ok', 'dnf' (with the limit, in s) or 'failed', or None when the
+    point has no single figure (several runs and no median row)."""
 
     def __init__(self, point):
         rows = point.rows()
@@ -118,18 +119,17 @@ def million_tables(st, sizes, claims, with_aligned):
             else:
                 line += f" {cell(st, worst[-1])}" + (f" ({w[3]})" if dnf is None else "") + " |"
         wa, wb = worst[0], worst[1]
-        if wa and wb and st[wa].status == "ok" and st[wb].status == "ok" \
-                and (pbresults.to_float(st[wb].free) or 0) > 0:
-            line += f" {(pbresults.to_float(st[wa].free) or 0) / pbresults.to_float(st[wb].free):.1f}x |"
-        else:
-            line += " n/a |"
-        if s not in SEED_SIZES:
+        fa = pbresults.to_float(st[wa].free) if wa and st[wa].status == "ok" else None
+        fb = pbresults.to_float(st[wb].free) if wb and st[wb].status == "ok" else None
+        line += f" {(fa or 0) / fb:.1f}x |" if wa and wb and fb and fb > 0 else " n/a |"
+        case = f"million-worst-{s}B"
+        if (case, "area map free ms") not in claims:
             out.append(line + " - | - | - |")
             continue
-        sa, fa = seed_pair(claims, f"million-worst-{s}B", "area map")
-        sb, fb = seed_pair(claims, f"million-worst-{s}B", "bitmap")
-        out.append(line + f" {sa} | {sb} | " + (f"{fa / fb:.1f}x" if fa is not None and fb else "n/a")
-                   + " |")
+        sa, seed_fa = seed_pair(claims, case, "area map")
+        sb, seed_fb = seed_pair(claims, case, "bitmap")
+        ratio = f"{seed_fa / seed_fb:.1f}x" if seed_fa is not None and seed_fb else "n/a"
+        out.append(line + f" {sa} | {sb} | {ratio} |")
     out += ["", "### All three free orders: alloc ms / free ms", "",
             "| size | order | area map | bitmap | malloc |", "|---|---|---|---|---|"]
     for s in sizes:
@@ -152,11 +152,12 @@ def million_tables(st, sizes, claims, with_aligned):
     for s in sizes:
         line = f"| {s} B |" + "".join(
             f" {cell(st, ('main', b, s, 'in-order', 'second-half', 0))} |" for b in (A, B, M))
-        if s not in SEED_SIZES:
+        case = f"million-second-half-{s}B"
+        if (case, "area map free ms") not in claims:
             out.append(line + " - | - |")
             continue
-        sa, _ = seed_pair(claims, f"million-second-half-{s}B", "area map")
-        sb, _ = seed_pair(claims, f"million-second-half-{s}B", "bitmap")
+        sa, _ = seed_pair(claims, case, "area map")
+        sb, _ = seed_pair(claims, case, "bitmap")
         out.append(line + f" {sa} | {sb} |")
     out += ["", "### Metadata with all 2^20 objects live (in order, no pre-fill)", "",
             "| size | area map bytes/object | chunks | bitmap bytes/object | chunks |",
@@ -259,7 +260,8 @@ def main(argv):
     mempool = argv[2] if len(argv) > 2 else ""
     path, header, rows = pbresults.table_rows(PROG, folder)
     if "alloc_ms" not in header:
-        pbresults.die(PROG, f"{path} has no alloc_ms column (a run older than the million workload)")
+        pbresults.die(PROG, f"{path} has no alloc_ms column "
+                            "(a run older than the million workload)")
     extra = {}
     for d in (aligned, mempool):
         if d:
