@@ -3,6 +3,9 @@
 # poolbench - one entry point.
 #
 #   make            build build/poolbench (warnings are errors)
+#   make CC=clang   the same with clang, into build/clang (.ci/run builds both)
+#   make check      the fast part of make test: build, then the release
+#                   build's unit and conformance tests (under a minute)
 #   make test       install missing packages, build, run every test: unit,
 #                   conformance (every backend), stress, ASan+UBSan and TSan,
 #                   and a short deterministic run of the fuzz target
@@ -24,7 +27,7 @@
 # results with its reason, the others kept) and 2 on bad input: the run
 # targets go on to their tables and figures after a 1, never after a 2.
 #
-# A backend is picked up from its folder (allocators/<name>/*.c) and a
+# A backend is picked up from its folder (allocators/<name>/, any depth) and a
 # workload from its file (workloads/*.c): no edit here to add either.
 # Registration runs from constructors, so objects are linked directly
 # (an archive would let the linker drop them).
@@ -38,19 +41,31 @@ ifeq ($(CC),cc)
 CC := gcc
 endif
 
+# make CC=clang builds into build/clang (build/clang/asan, ...), with the
+# same warnings as errors, so gcc and clang objects never mix; the C++
+# shim then takes clang++ unless CXX is given.
+ifneq ($(findstring clang,$(notdir $(firstword $(CC)))),)
+TOP := build/clang
+ifeq ($(origin CXX),default)
+CXX := clang++
+endif
+else
+TOP := build
+endif
+
 WARN := -Wall -Wextra -Wshadow -Wcast-align -Wpointer-arith -Werror
 CWARN := $(WARN) -Wmissing-prototypes -Wstrict-prototypes
 
 ifeq ($(VARIANT),release)
-BUILD := build
+BUILD := $(TOP)
 OPT ?= -O2
 SAN :=
 else ifeq ($(VARIANT),asan)
-BUILD := build/asan
+BUILD := $(TOP)/asan
 OPT ?= -O1
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 else ifeq ($(VARIANT),tsan)
-BUILD := build/tsan
+BUILD := $(TOP)/tsan
 OPT ?= -O1
 SAN := -fsanitize=thread
 else
@@ -62,8 +77,10 @@ CFLAGS := -std=gnu11 $(OPT) -g -pthread $(SAN) $(CWARN)
 CXXFLAGS := -std=gnu++17 $(OPT) -g -pthread $(SAN) $(WARN)
 LDFLAGS := -pthread $(SAN)
 
-CORE_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) \
-	$(wildcard workloads/*.c) \
+# Every .c under allocators/, at any depth: a backend's folder (or a
+# design's, such as percpu/) is picked up by itself.
+ALLOC_SRC := $(sort $(shell find allocators -name '*.c'))
+CORE_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c
 TOOL_SRC := harness/main.c harness/results.c harness/runner.c harness/isolate.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
@@ -72,6 +89,8 @@ TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 TEST_SRC := $(wildcard tests/unit/test_*.c) $(wildcard tests/conformance/test_*.c) \
 	$(wildcard tests/stress/test_*.c)
 TEST_BIN := $(foreach t,$(TEST_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
+CHECK_SRC := $(wildcard tests/unit/test_*.c) $(wildcard tests/conformance/test_*.c)
+CHECK_BIN := $(foreach t,$(CHECK_SRC),$(BUILD)/tests/$(basename $(notdir $(t))))
 TEST_COMMON := tests/common/backends.c tests/common/pcpu_model.c
 # Backends that exist only to test the harness (build/poolbench-test).
 TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.c))
@@ -79,7 +98,7 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
-.PHONY: all tests test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots paper clean FORCE
+.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots paper clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -114,7 +133,47 @@ $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 $(BUILD)/poolbench-test: $(CORE_OBJ) $(TOOL_OBJ) $(TEST_BACKEND_OBJ)
 	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
 
-tests: $(TEST_BIN) $(BUILD)/poolbench $(if $(filter release,$(VARIANT)),$(BUILD)/poolbench-test)
+# The suites that run every registered backend, linked again with extra
+# backends: the README's template as the README gives it (build/readme/,
+# tests/harness/test_readme_backend.sh) and the planted-bug backends of
+# tests/broken/ (build/broken/, tests/harness/test_broken.sh). Neither is
+# ever linked into poolbench or the suites run on the real backends.
+SUITE_SRC := tests/conformance/test_conformance.c tests/conformance/test_geometry.c \
+	tests/conformance/test_model.c tests/stress/test_stress.c
+README_OBJ := $(BUILD)/obj/readme/mypool.o
+BROKEN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/broken/*.c))
+README_BIN := $(foreach t,$(SUITE_SRC),$(BUILD)/readme/$(basename $(notdir $(t)))) \
+	$(BUILD)/readme/poolbench
+BROKEN_BIN := $(foreach t,$(SUITE_SRC),$(BUILD)/broken/$(basename $(notdir $(t))))
+
+$(BUILD)/gen/readme/mypool.c: README.md tests/readme-template.sh
+	@tests/readme-template.sh README.md $@
+
+$(BUILD)/obj/readme/mypool.o: $(BUILD)/gen/readme/mypool.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+define extra_suite
+$(BUILD)/$(1)/$(basename $(notdir $(3))): $(BUILD)/obj/$(3:.c=.o) $(TEST_COMMON:%.c=$(BUILD)/obj/%.o) $(CORE_OBJ) $(2)
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS)
+endef
+$(foreach t,$(SUITE_SRC),$(eval $(call extra_suite,readme,$(README_OBJ),$(t))))
+$(foreach t,$(SUITE_SRC),$(eval $(call extra_suite,broken,$(BROKEN_OBJ),$(t))))
+
+$(BUILD)/readme/poolbench: $(CORE_OBJ) $(TOOL_OBJ) $(README_OBJ)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
+
+tests: $(TEST_BIN) $(BUILD)/poolbench $(if $(filter release,$(VARIANT)),$(BUILD)/poolbench-test) \
+	$(README_BIN) $(BROKEN_BIN)
+
+# Built on every CPU unless the caller gave -j.
+check: deps
+	$(MAKE) $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc)) check-build
+	tests/run.sh --quick $(BUILD)
+
+check-build: all $(CHECK_BIN)
 
 test: deps
 	$(MAKE) all tests
@@ -127,17 +186,14 @@ test: deps
 # says, from the allocators, the workloads (every backend instantiates the
 # kernels, and the million kernel calls its slow paths there) and the
 # model; nothing from the harness. It is part of make test, so a missing clang
-# is an error, never a skip. clang's -Wextra and -Wcast-align also flag
-# positional initialisers and casts on x86 that gcc passes; gcc's builds
-# keep those checks, the fuzz build leaves them out.
+# is an error, never a skip.
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -pthread -fno-omit-frame-pointer \
-	-fno-sanitize-recover=undefined $(CWARN) \
-	-Wno-missing-field-initializers -Wno-cast-align
+	-fno-sanitize-recover=undefined $(CWARN)
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined
-FUZZ_SRC := $(wildcard allocators/*.c) $(wildcard allocators/*/*.c) $(wildcard workloads/*.c) \
+FUZZ_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 	tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
 FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 

@@ -5,7 +5,7 @@
  * Glossary
  *   backend  a named struct of operations (struct pb_backend), one folder and
  *            one .c file each under allocators/, registered by one line:
- *            PB_BACKEND_REGISTER(sym, fast_alloc, fast_free, ...).
+ *            PB_BACKEND_REGISTER(sym, fast_alloc, fast_free, ...) (register.h).
  *   pool     what create() returns: one instance of a backend, configured by
  *            a struct pb_config. Opaque to everybody but its backend.
  *   ctx      a per-thread context handle. A worker bound to CPU slot `cpu`
@@ -13,7 +13,7 @@
  *            alloc/free it makes. Backends without per-thread state leave
  *            thread_init out and the handle is the pool itself.
  *   kernel   a timed inner loop (workloads/kernels.h). PB_BACKEND_REGISTER
- *            instantiates every kernel with the backend's own alloc/free, so
+ *            (register.h) instantiates every kernel with the backend's own alloc/free, so
  *            the harness makes one indirect call per batch, not per object.
  *
  * Context modes (the userspace image of the seeds' "softirq" / "elsewhere"):
@@ -41,15 +41,30 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../workloads/kernels.h"
-#include "options.h"
-#include "stats.h"
+#include "allocators/options.h"
+#include "allocators/stats.h"
+
+/*
+ * What struct pb_backend needs of the kernels (workloads/kernels.h, which
+ * the registration macros in register.h include): the type of one
+ * instantiated kernel, repeated here as C11 allows a typedef to be, so the
+ * interface does not pull in the timed loops.
+ */
+struct pb_kernel_args;
+typedef int (*pb_kernel_fn)(void *ctx, const struct pb_kernel_args *args,
+			    uint64_t iterations);
 
 enum pb_mode {
 	PB_MODE_EXCLUSIVE = 0,
 	PB_MODE_SHARED = 1,
 };
 
+/**
+ * pb_mode_name() - the name of a context mode, as the CLI and results spell it
+ * @mode: the mode
+ *
+ * Return: "exclusive" or "shared".
+ */
 const char *pb_mode_name(enum pb_mode mode);
 
 /*
@@ -87,8 +102,14 @@ struct pb_geometry {
 	size_t align;
 };
 
-/*
- * pb_config_geometry() - check @cfg's obj_size and align for backend @owner.
+/**
+ * pb_config_geometry() - check a pool config's obj_size and align
+ * @cfg: the config
+ * @owner: the backend's name, for the message
+ * @g: receives how to ask a malloc-like allocator for one object
+ * @err: receives a one-line reason on error
+ * @errlen: size of @err
+ *
  * Return: 0 with @g filled, or -1 with a message in @err.
  */
 int pb_config_geometry(const struct pb_config *cfg, const char *owner,
@@ -192,6 +213,7 @@ struct pb_backend {
 /**
  * pb_thread_init_error() - say why thread_init() is about to return NULL
  * @fmt: printf-style format of a one-line reason, naming the backend
+ * @...: its arguments
  *
  * Kept per thread: the harness reads it right after the failed call, on
  * the same thread, with pb_thread_init_why().
@@ -206,71 +228,39 @@ void pb_thread_init_error(const char *fmt, ...)
  */
 void pb_thread_init_why(char *buf, size_t len);
 
-/* Registry (allocators/registry.c). */
-int pb_backend_register(struct pb_backend *b);
-size_t pb_backend_count(void);
-const struct pb_backend *pb_backend_at(size_t i);
-const struct pb_backend *pb_backend_find(const char *name);
-
-#define PB__CAT(a, b) a##b
-#define PB_CAT(a, b) PB__CAT(a, b)
-
-/*
- * PB_BACKEND_REGISTER_BULK() - define and register backend @sym.
- * @sym:        C identifier for the backend's symbols.
- * @alloc_fn:   the backend's alloc, ideally a static inline function, called
- *              directly (and inlined) inside every kernel.
- * @free_fn:    likewise for free.
- * @abulk_fn:   the backend's bulk alloc (returns how many it got).
- * @fbulk_fn:   the backend's bulk free.
- * ...:         designated initialisers of struct pb_backend (.name, .create,
- *              ...); the operations above and .kernels are filled in here.
+/**
+ * pb_backend_register() - check @b, fill in its defaults and list it
+ * @b: the backend; PB_BACKEND_REGISTER (register.h) calls this from a
+ *     constructor
  *
- * Registration runs before main() and aborts the program, with a message,
- * if a mandatory operation is missing or the name is taken.
+ * A missing mandatory operation, a taken name or too many backends stops
+ * the program with a message (pb_registry_refuse()).
+ *
+ * Return: 0.
  */
-#define PB_BACKEND_REGISTER_BULK(sym, alloc_fn, free_fn, abulk_fn, fbulk_fn,   \
-				 ...)                                          \
-	PB_KERNELS_INSTANTIATE(sym, alloc_fn, free_fn, abulk_fn, fbulk_fn)     \
-	static struct pb_backend PB_CAT(pb_backend_, sym) = {                  \
-		.alloc = alloc_fn,                                             \
-		.free = free_fn,                                               \
-		.alloc_bulk = abulk_fn,                                        \
-		.free_bulk = fbulk_fn,                                         \
-		.kernels = PB_CAT(sym, _kernels),                              \
-		__VA_ARGS__                                                    \
-	};                                                                     \
-	__attribute__((constructor)) static void PB_CAT(pb_register_, sym)(void) \
-	{                                                                      \
-		pb_backend_register(&PB_CAT(pb_backend_, sym));                \
-	}
+int pb_backend_register(struct pb_backend *b);
 
-/*
- * PB_BACKEND_REGISTER() - the same for a backend without bulk operations:
- * its bulk alloc and free are generated loops over @alloc_fn and @free_fn
- * (the generic default), inlined like them.
+/**
+ * pb_backend_count() - how many backends are registered
+ *
+ * Return: the count.
  */
-#define PB_BACKEND_REGISTER(sym, alloc_fn, free_fn, ...)                       \
-	static inline size_t PB_CAT(sym, _alloc_bulk_loop)(void *ctx,          \
-							   void **objs,        \
-							   size_t n)           \
-	{                                                                      \
-		size_t i;                                                      \
-		for (i = 0; i < n; i++) {                                      \
-			objs[i] = alloc_fn(ctx);                               \
-			if (!objs[i])                                          \
-				break;                                         \
-		}                                                              \
-		return i;                                                      \
-	}                                                                      \
-	static inline void PB_CAT(sym, _free_bulk_loop)(void *ctx,             \
-							void **objs, size_t n) \
-	{                                                                      \
-		for (size_t i = 0; i < n; i++)                                 \
-			free_fn(ctx, objs[i]);                                 \
-	}                                                                      \
-	PB_BACKEND_REGISTER_BULK(sym, alloc_fn, free_fn,                       \
-				 PB_CAT(sym, _alloc_bulk_loop),                \
-				 PB_CAT(sym, _free_bulk_loop), __VA_ARGS__)
+size_t pb_backend_count(void);
+
+/**
+ * pb_backend_at() - a backend by position: baselines first, then by name
+ * @i: index from 0
+ *
+ * Return: the backend, or NULL past the last one.
+ */
+const struct pb_backend *pb_backend_at(size_t i);
+
+/**
+ * pb_backend_find() - a backend by name
+ * @name: its name, as `poolbench list` prints it
+ *
+ * Return: the backend, or NULL when none has that name.
+ */
+const struct pb_backend *pb_backend_find(const char *name);
 
 #endif /* PB_ALLOCATORS_BACKEND_H */

@@ -20,7 +20,7 @@
 
 enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 
-/* X(name, kind, description) */
+/* X(name, kind, description): the description documents the statistic here. */
 #define PB_STAT_LIST(X)                                                        \
 	X(fast_hits, PB_STAT_EVENTS,                                           \
 	  "allocations served by the backend's fast path")                     \
@@ -75,6 +75,12 @@ struct pb_stats {
 	uint64_t valid;		/* bit i set: v[i] was reported */
 };
 
+/**
+ * pb_stats_set() - report statistic @id
+ * @st: the statistics being filled (a backend's stats())
+ * @id: which one
+ * @value: its value: a count since create, or a level (stats.h's kinds)
+ */
 static inline void pb_stats_set(struct pb_stats *st, enum pb_stat_id id,
 				uint64_t value)
 {
@@ -82,13 +88,33 @@ static inline void pb_stats_set(struct pb_stats *st, enum pb_stat_id id,
 	st->valid |= UINT64_C(1) << id;
 }
 
+/**
+ * pb_stats_has() - whether statistic @id was reported
+ * @st: the statistics
+ * @id: which one
+ *
+ * Return: true when pb_stats_set() set it; an unreported one is unavailable
+ * (an empty cell), never 0.
+ */
 static inline bool pb_stats_has(const struct pb_stats *st, enum pb_stat_id id)
 {
 	return st->valid & (UINT64_C(1) << id);
 }
 
+/**
+ * pb_stat_name() - the name of statistic @id (its CSV column, stats.h's list)
+ * @id: which one
+ *
+ * Return: the name.
+ */
 const char *pb_stat_name(enum pb_stat_id id);
-const char *pb_stat_description(enum pb_stat_id id);
+
+/**
+ * pb_stat_kind() - whether statistic @id counts events or reports a level
+ * @id: which one
+ *
+ * Return: PB_STAT_EVENTS or PB_STAT_LEVEL.
+ */
 enum pb_stat_kind pb_stat_kind(enum pb_stat_id id);
 
 #endif /* PB_ALLOCATORS_STATS_H */

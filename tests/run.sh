@@ -5,11 +5,37 @@
 # tests and a short run of the fuzz target, then print one closing line
 # "N passed, N failed".
 #
+#   tests/run.sh                 everything (make test)
+#   tests/run.sh --quick [DIR]   the unit and conformance programs of the
+#                                build in DIR only (default build, the
+#                                release build; make check)
+#
 # Each program's checks are counted by run_one (tests/lib-run.sh); the
 # closing list names each failed program with the checks that failed.
 # Full output: build/test-logs/.
+#
+# Every program has a time limit, far above what it needs on a loaded
+# 2-core machine: PB_TEST_LIMIT seconds (default 600; 0: none) for the
+# plain build and the harness tests, three times that under ASan and TSan.
+# A program past it is stopped and counted as a failure naming the test it
+# was in.
 set -u
 cd "$(dirname "$0")/.."
+
+quick=0
+quick_dir=build
+case "$#:${1-}" in
+0:) ;;
+[12]:--quick) quick=1; quick_dir=${2:-build} ;;
+*) echo "usage: tests/run.sh [--quick [DIR]]" >&2; exit 2 ;;
+esac
+
+base_limit=${PB_TEST_LIMIT:-600}
+case $base_limit in
+''|*[!0-9]*)
+	echo "run.sh: PB_TEST_LIMIT='$base_limit' is not a number of seconds" >&2
+	exit 2 ;;
+esac
 
 logs=build/test-logs
 rm -rf "$logs"
@@ -31,23 +57,45 @@ fi
 
 . tests/lib-run.sh
 
-for variant in release asan tsan; do
-	dir=build/tests
-	[ "$variant" = release ] || dir=build/$variant/tests
-	prefix=()
-	[ "$variant" = tsan ] && prefix=("${tsan_prefix[@]}")
-	for t in "$dir"/test_*; do
-		[ -x "$t" ] || continue
-		run_one "$variant/$(basename "$t")" "${prefix[@]}" "$t"
+# The fast part: programs named by their sources, as stress programs sit
+# next to them in build/tests.
+quick_tests() {
+	local src
+	limit=$base_limit
+	for src in tests/unit/test_*.c tests/conformance/test_*.c; do
+		run_one "$quick_dir/tests/$(basename "$src" .c)" "$quick_dir/tests/$(basename "$src" .c)"
 	done
-done
+}
 
-for t in tests/harness/test_*.sh; do
-	run_one "harness/$(basename "$t" .sh)" bash "$t"
-done
+all_tests() {
+	local variant dir t prefix
+	for variant in release asan tsan; do
+		limit=$base_limit
+		[ "$variant" = release ] || limit=$((3 * base_limit))
+		dir=build/tests
+		[ "$variant" = release ] || dir=build/$variant/tests
+		prefix=()
+		[ "$variant" = tsan ] && prefix=("${tsan_prefix[@]}")
+		for t in "$dir"/test_*; do
+			[ -x "$t" ] || continue
+			run_one "$variant/$(basename "$t")" "${prefix[@]}" "$t"
+		done
+	done
 
-# The percpu fuzz target, a bounded deterministic run (make fuzz-build).
-run_one "fuzz/fuzz_pcpu" bash tests/fuzz/run-pcpu.sh --check
+	limit=$base_limit
+	for t in tests/harness/test_*.sh; do
+		run_one "harness/$(basename "$t" .sh)" bash "$t"
+	done
+
+	# The percpu fuzz target, a bounded deterministic run (make fuzz-build).
+	run_one "fuzz/fuzz_pcpu" bash tests/fuzz/run-pcpu.sh --check
+}
+
+if [ "$quick" -eq 1 ]; then
+	quick_tests
+else
+	all_tests
+fi
 
 if [ ${#failures[@]} -gt 0 ]; then
 	echo

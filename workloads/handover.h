@@ -42,16 +42,29 @@ struct pb_handover {
 	_Atomic(void *) *slots;
 };
 
-/* pb_handover_init() - a ring of @size (a power of two) slots; 0 or -1. */
+/**
+ * pb_handover_init() - an empty ring
+ * @ho: the queue
+ * @size: its slots, a power of two
+ *
+ * Return: 0, or -1 (no memory).
+ */
 int pb_handover_init(struct pb_handover *ho, size_t size);
+
+/**
+ * pb_handover_destroy() - free the ring; objects still in it are the caller's
+ * @ho: the queue
+ */
 void pb_handover_destroy(struct pb_handover *ho);
 
 /* Pauses before a waiting side yields its CPU. */
 #define PB_HO_SPINS_BEFORE_YIELD 1024
 
-/*
- * pb_handover_wait() - one step of a wait for the other side, @spins the
- * steps so far. Spins first (the partner runs on another CPU); then
+/**
+ * pb_handover_wait() - one step of a wait for the other side
+ * @spins: the steps so far; updated
+ *
+ * Spins first (the partner runs on another CPU); then
  * yields, so that under --oversubscribe a waiter does not burn the time
  * slice its descheduled partner needs (the harness's cost must not be
  * what an oversubscribed run measures).
@@ -70,8 +83,10 @@ static inline void pb_handover_wait(unsigned int *spins)
 	sched_yield();
 }
 
-/*
- * pb_handover_flush() - producer: publish every object put so far.
+/**
+ * pb_handover_flush() - producer: publish every object put so far
+ * @ho: the queue
+ *
  * Release: the slots (and the objects' contents) before the index.
  */
 static inline void pb_handover_flush(struct pb_handover *ho)
@@ -79,8 +94,11 @@ static inline void pb_handover_flush(struct pb_handover *ho)
 	atomic_store_explicit(&ho->tail, ho->tail_local, memory_order_release);
 }
 
-/*
- * pb_handover_put() - producer: add @obj (non-NULL), waiting while full.
+/**
+ * pb_handover_put() - producer: add an object, waiting while full
+ * @ho: the queue
+ * @obj: the object, not NULL
+ *
  * The index is published every PB_HO_BATCH puts, before waiting, and by
  * pb_handover_flush(): one cache-line transfer per batch, not per object,
  * so the queue's own cost stays small and does not swing between a
@@ -109,16 +127,22 @@ static inline void pb_handover_put(struct pb_handover *ho, void *obj)
 		pb_handover_flush(ho);
 }
 
-/* pb_handover_abort() - producer: no more objects will come. */
+/**
+ * pb_handover_abort() - producer: no more objects will come
+ * @ho: the queue
+ */
 static inline void pb_handover_abort(struct pb_handover *ho)
 {
 	pb_handover_flush(ho);
 	atomic_store_explicit(&ho->aborted, true, memory_order_release);
 }
 
-/*
- * pb_handover_take() - consumer: the next object, waiting while empty.
+/**
+ * pb_handover_take() - consumer: the next object, waiting while empty
+ * @ho: the queue
+ *
  * Its index is published every PB_HO_BATCH takes and before waiting.
+ *
  * Return: NULL once the ring is empty and the producer aborted.
  */
 static inline void *pb_handover_take(struct pb_handover *ho)

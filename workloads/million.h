@@ -29,6 +29,11 @@ typedef void (*pb_million_balance_fn)(void *arg);
  */
 struct pb_million *pb_million_new(const char *label, pb_million_peak_fn peak,
 				  pb_million_balance_fn balance, void *arg);
+
+/**
+ * pb_million_free() - free the state of pb_million_new()
+ * @m: the state; may be NULL
+ */
 void pb_million_free(struct pb_million *m);
 
 #endif /* PB_WORKLOADS_MILLION_H */

@@ -63,9 +63,39 @@ struct pb_workload {
 	{ .key = "touch", .type = PB_OPT_UINT, .def = 0, .min = 0, .max = 1,   \
 	  .help = "1: write one byte into every object after alloc (seed: 0)" }
 
+/**
+ * pb_workload_register() - list a workload (PB_WORKLOAD_REGISTER(), from a
+ * constructor)
+ * @w: the workload
+ *
+ * A workload without a name or prepare(), with an unknown kernel or a
+ * taken name, stops the program with a message.
+ *
+ * Return: 0.
+ */
 int pb_workload_register(const struct pb_workload *w);
+
+/**
+ * pb_workload_count() - how many workloads are registered
+ *
+ * Return: the count.
+ */
 size_t pb_workload_count(void);
+
+/**
+ * pb_workload_at() - a workload by position, by name
+ * @i: index from 0
+ *
+ * Return: the workload, or NULL past the last one.
+ */
 const struct pb_workload *pb_workload_at(size_t i);
+
+/**
+ * pb_workload_find() - a workload by name
+ * @name: its name ("ring-cleanup")
+ *
+ * Return: the workload, or NULL when none has that name.
+ */
 const struct pb_workload *pb_workload_find(const char *name);
 
 #define PB_WORKLOAD_REGISTER(sym, ...)                                         \

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * alf_ring.c - the backends "alf-mpmc" and "alf-spsc": a fixed pool whose
- * free list is one alf_queue (allocators/qmempool/alf_queue.h), the shape of
+ * free list is one alf_queue (allocators/alf_queue/alf_queue.h), the shape of
  * DPDK's ring mempool.
  *
  * They exist to measure the queue itself under the harness, reproducing
@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
-#include "allocators/qmempool/alf_queue.h"
+#include "allocators/alf_queue/alf_queue.h"
+#include "allocators/register.h"
 
 struct ar_pool {
 	struct alf_queue *q;

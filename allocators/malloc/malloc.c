@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "allocators/backend.h"
+#include "allocators/register.h"
 
 struct malloc_pool {
 	struct pb_geometry geo;	/* align 0: plain malloc */

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
+#include "allocators/register.h"
 
 struct null_pool {
 	size_t size;

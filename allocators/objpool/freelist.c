@@ -15,7 +15,7 @@
  * Called with the node's count at 0 and nobody able to raise it (a popper
  * refuses a node with count 0), so next and refs are ours to write.
  */
-void __opfl_add(struct opfl_node *node, struct opfl_slot *slot)
+void opfl_add_slow(struct opfl_node *node, struct opfl_slot *slot)
 {
 	struct opfl_node *head = atomic_load_explicit(&slot->head,
 						      memory_order_relaxed);
@@ -101,7 +101,8 @@ int opfl_init(struct opfl_head *h, uint32_t nobjs, uint32_t objsz,
 		h->slot_bytes[i] = bytes;
 		objs = (char *)slot + first;
 		for (size_t j = 0; j < n; j++) {
-			struct opfl_node *node = (struct opfl_node *)(objs + j * esz);
+			/* esz is a multiple of the alignment: every element is aligned. */
+			struct opfl_node *node = (void *)(objs + j * esz);
 
 			if (objinit && (rc = objinit(context, node)))
 				goto fail;
@@ -138,15 +139,14 @@ int opfl_populate(struct opfl_head *h, void *buf, size_t size, uint32_t objsz,
 	 * before the failure, which fini later took for scattered ones).
 	 */
 	for (; used + objsz <= size; used += objsz) {
-		int rc = objinit ? objinit(context,
-					   (struct opfl_node *)((char *)buf + used)) :
-				   0;
+		/* buf and objsz are pointer-aligned (checked above). */
+		int rc = objinit ? objinit(context, (void *)((char *)buf + used)) : 0;
 
 		if (rc)
 			return rc;
 	}
 	for (size_t off = 0; off < used; off += objsz)
-		opfl_add_scattered(h, (struct opfl_node *)((char *)buf + off));
+		opfl_add_scattered(h, (void *)((char *)buf + off));
 	h->pool = buf;
 	h->pool_size = size;
 	h->objsz = objsz;

@@ -98,53 +98,96 @@ typedef int (*opfl_init_cb)(void *context, struct opfl_node *node);
 typedef void (*opfl_release_cb)(void *context, void *obj, bool user,
 				bool element);
 
-/*
- * opfl_init() - set up @h with @ncpus slots and, when @objsz > 0, @nobjs
- * self-managed elements of @objsz bytes (rounded up to @align; each starts
- * with its node) spread over the slots, @objinit called on each. Elements
- * start at a multiple of @align (a power of two; below the pointer size,
- * the pointer size), a userspace addition: the kernel had kmalloc's.
+/**
+ * opfl_init() - set up a pool's slots and its self-managed elements
+ * @h: the pool
+ * @nobjs: self-managed elements, spread round-robin over the slots
+ * @objsz: bytes of each (rounded up to @align; each starts with its
+ *         node); 0: none, the elements come from opfl_populate() or
+ *         opfl_add_scattered()
+ * @align: elements start at a multiple of it (a power of two; below the
+ *         pointer size, the pointer size), a userspace addition: the
+ *         kernel had kmalloc's
+ * @ncpus: slots
+ * @context: passed to @objinit
+ * @objinit: called on each element before it joins; may be NULL
+ *
  * Return: 0, -ENOMEM, -EINVAL, or @objinit's error (@h is then cleaned up).
  */
 int opfl_init(struct opfl_head *h, uint32_t nobjs, uint32_t objsz,
 	      size_t align, uint32_t ncpus, void *context,
 	      opfl_init_cb objinit);
 
-/*
- * opfl_populate() - cut the user buffer @buf of @size bytes into elements
- * of @objsz (a multiple of the pointer size; each starts with its node)
- * and add them round-robin. Once per pool.
+/**
+ * opfl_populate() - cut a user buffer into elements and add them
+ * round-robin, once per pool
+ * @h: the pool
+ * @buf: the buffer, pointer-aligned
+ * @size: its bytes
+ * @objsz: bytes of each element (a multiple of the pointer size; each
+ *         starts with its node)
+ * @context: passed to @objinit
+ * @objinit: called on each element; may be NULL
+ *
  * Every element is initialised before any joins the pool, so on an error
  * the pool is unchanged and the buffer still the caller's.
+ *
  * Return: 0, -EINVAL (bad arguments, a buffer smaller than one element, a
  * second buffer, @objsz differing from the pool's), or @objinit's error.
  */
 int opfl_populate(struct opfl_head *h, void *buf, size_t size, uint32_t objsz,
 		  void *context, opfl_init_cb objinit);
 
-/* opfl_add_scattered() - add one user element, balancing the slots. */
+/**
+ * opfl_add_scattered() - add one user element, balancing the slots
+ * @h: the pool
+ * @node: the element's node
+ */
 void opfl_add_scattered(struct opfl_head *h, struct opfl_node *node);
 
-/*
- * opfl_fini() - pop every element and pass it to @release (may be NULL),
- * then the user buffer; free the slots. @h is zeroed.
+/**
+ * opfl_fini() - pop every element, then the user buffer, to @release; free
+ * the slots
+ * @h: the pool; zeroed
+ * @context: passed to @release
+ * @release: called for each element, then the buffer; may be NULL
  */
 void opfl_fini(struct opfl_head *h, void *context, opfl_release_cb release);
 
-/* Whether @obj lies in the user buffer / in a slot's self-managed area. */
+/**
+ * opfl_is_inpool() - whether an address lies in the pool's user buffer
+ * @h: the pool
+ * @obj: the address
+ *
+ * Return: true if it does.
+ */
 bool opfl_is_inpool(const struct opfl_head *h, const void *obj);
+
+/**
+ * opfl_is_inslot() - whether an address lies in a slot's self-managed area
+ * @h: the pool
+ * @obj: the address
+ *
+ * Return: true if it does.
+ */
 bool opfl_is_inslot(const struct opfl_head *h, const void *obj);
 
 /* ---- the lock-free list (any thread) ------------------------------------ */
 
-/*
- * __opfl_add() - link @node (refs 0, or flagged-only) at @slot's head.
+/**
+ * opfl_add_slow() - link a node at a slot's head
+ * @node: the node, refs 0 or flagged-only: nobody else may touch it
+ * @slot: the slot
+ *
  * Out of line: it is the rare path of a push that raced a popper.
  */
-void __opfl_add(struct opfl_node *node, struct opfl_slot *slot);
+void opfl_add_slow(struct opfl_node *node, struct opfl_slot *slot);
 
-/*
- * opfl_push_slot() - give @node back to @slot.
+/**
+ * opfl_push_slot() - give a node back to a slot
+ * @node: the node
+ * @slot: the slot
+ *
  * The fetch_add publishes the flag. Release: the caller's writes to the
  * element come before whoever re-adds it (it may be a popper's deferred
  * add). Acquire: when the old value is 0 we add it ourselves, and the last
@@ -156,11 +199,14 @@ static inline void opfl_push_slot(struct opfl_node *node,
 {
 	if (atomic_fetch_add_explicit(&node->refs, OPFL_REFS_ON_FREELIST,
 				      memory_order_acq_rel) == 0)
-		__opfl_add(node, slot);
+		opfl_add_slow(node, slot);
 }
 
-/*
- * opfl_pop_slot() - take the head of @slot, or NULL when it is empty.
+/**
+ * opfl_pop_slot() - take the head of a slot
+ * @slot: the slot
+ *
+ * Return: the node, or NULL when the slot is empty.
  */
 static inline struct opfl_node *opfl_pop_slot(struct opfl_slot *slot)
 {
@@ -215,21 +261,29 @@ static inline struct opfl_node *opfl_pop_slot(struct opfl_slot *slot)
 		refs = atomic_fetch_sub_explicit(&prev->refs, 1,
 						 memory_order_acq_rel);
 		if (refs == OPFL_REFS_ON_FREELIST + 1)
-			__opfl_add(prev, slot);
+			opfl_add_slow(prev, slot);
 	}
 	return NULL;
 }
 
-/* opfl_push() - give @node back to CPU @cpu's slot. */
+/**
+ * opfl_push() - give a node back to a CPU's slot
+ * @h: the pool
+ * @node: the node
+ * @cpu: the slot
+ */
 static inline void opfl_push(struct opfl_head *h, struct opfl_node *node,
 			     unsigned int cpu)
 {
 	opfl_push_slot(node, h->slots[cpu]);
 }
 
-/*
- * opfl_pop() - an element: CPU @cpu's slot first, then the others in turn.
- * @stolen: set when it came from another CPU's slot (may be NULL).
+/**
+ * opfl_pop() - an element: a CPU's slot first, then the others in turn
+ * @h: the pool
+ * @cpu: the slot to try first
+ * @stolen: set when it came from another CPU's slot (may be NULL)
+ *
  * Return: the node, or NULL when every slot was empty when looked at.
  */
 static inline struct opfl_node *opfl_pop(struct opfl_head *h,

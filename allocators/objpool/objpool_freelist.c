@@ -34,8 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/objpool/freelist.h"
+#include "allocators/register.h"
 
 #define OPF_NAME "objpool-freelist"
 #define OPF_CACHELINE 64
@@ -47,9 +47,10 @@ static const char *const opf_fills[] = { "self", "buffer", "scattered", NULL };
 enum { OPT_FILL, OPT__COUNT };
 
 static const struct pb_option_spec opf_options[] = {
-	[OPT_FILL] = { "fill", PB_OPT_ENUM, OPF_FILL_SELF, 0, 0, opf_fills,
-		       "how the pool is filled (seed 001): self (next to the "
-		       "slots), buffer (one user buffer), scattered (one by one)" },
+	[OPT_FILL] = { .key = "fill", .type = PB_OPT_ENUM, .def = OPF_FILL_SELF,
+		       .choices = opf_fills,
+		       .help = "how the pool is filled (seed 001): self (next to the "
+			       "slots), buffer (one user buffer), scattered (one by one)" },
 	[OPT__COUNT] = { 0 }
 };
 
@@ -104,7 +105,7 @@ static inline void opf_free(void *ctx_, void *obj)
 	struct opf_ctx *ctx = ctx_;
 
 	opfl_push(&ctx->pool->fl,
-		  (struct opfl_node *)((char *)obj - ctx->pool->hdr), ctx->cpu);
+		  (void *)((char *)obj - ctx->pool->hdr), ctx->cpu);
 }
 
 /* ---- create / destroy ------------------------------------------------------ */

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
 #include "allocators/objpool/ring.h"
+#include "allocators/register.h"
 
 #define OPR_NAME "objpool-ring"
 

@@ -78,24 +78,41 @@ struct opr_head {
 /* opr_init_cb - set up one object before it joins the pool; 0 or error. */
 typedef int (*opr_init_cb)(void *context, void *obj);
 
-/*
- * opr_init() - @nr_objs objects of @objsz bytes aligned to @align (a power
- * of two, at least the pointer size), allocated next to their slot and
- * spread round-robin over @ncpus slots, @objinit called on each.
+/**
+ * opr_init() - a pool of objects allocated next to their slots
+ * @h: the pool
+ * @nr_objs: objects, spread round-robin over the slots
+ * @objsz: bytes of each
+ * @align: their alignment (a power of two, at least the pointer size)
+ * @ncpus: slots
+ * @context: passed to @objinit
+ * @objinit: called on each object; may be NULL
+ *
  * Return: 0, -EINVAL, -ENOMEM or @objinit's error (nothing is left).
  */
 int opr_init(struct opr_head *h, uint32_t nr_objs, size_t objsz, size_t align,
 	     uint32_t ncpus, void *context, opr_init_cb objinit);
 
-/*
- * opr_fini() - free every slot and object. Objects not pushed back are
- * lost to their holders (the memory goes with the slots). @h is zeroed.
+/**
+ * opr_fini() - free every slot and object
+ * @h: the pool; zeroed
+ *
+ * Objects not pushed back are lost to their holders (the memory goes with
+ * the slots).
  */
 void opr_fini(struct opr_head *h);
 
-/* Whether @obj is one of @h's objects (for tests and assertions). */
+/**
+ * opr_owns() - whether an address is one of the pool's objects (for tests
+ * and assertions)
+ * @h: the pool
+ * @obj: the address
+ *
+ * Return: true if it is.
+ */
 bool opr_owns(const struct opr_head *h, const void *obj);
 
+/** opr_cpu_relax() - spin-wait hint: x86 PAUSE, else a compiler barrier */
 static inline void opr_cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -105,9 +122,11 @@ static inline void opr_cpu_relax(void)
 #endif
 }
 
-/*
- * opr_push_excl() - give @obj back to @slot. Only @slot's owner may call
- * it: pushes to one slot must not overlap (top comment).
+/**
+ * opr_push_excl() - give an object back to a slot, as its owner
+ * @slot: the slot; only its owner may call this: pushes to one slot must
+ *        not overlap (top comment)
+ * @obj: the object
  */
 static inline void opr_push_excl(struct opr_slot *slot, void *obj)
 {
@@ -130,9 +149,20 @@ static inline void opr_push_excl(struct opr_slot *slot, void *obj)
 	atomic_store_explicit(&slot->last, tail + 1, memory_order_release);
 }
 
+/**
+ * opr_lock_slow() - take a slot's lock word, found taken: spin, then yield
+ * @slot: the slot
+ *
+ * Out of line: the rare path of opr_push_locked().
+ */
 void opr_lock_slow(struct opr_slot *slot);
 
-/* opr_push_locked() - the same from any thread, under the slot's lock. */
+/**
+ * opr_push_locked() - give an object back to a slot, from any thread,
+ * under the slot's lock
+ * @slot: the slot
+ * @obj: the object
+ */
 static inline void opr_push_locked(struct opr_slot *slot, void *obj)
 {
 	/* Acquire pairs with the previous holder's release in the unlock. */
@@ -142,7 +172,13 @@ static inline void opr_push_locked(struct opr_slot *slot, void *obj)
 	atomic_store_explicit(&slot->lock, 0, memory_order_release);
 }
 
-/* opr_pop_slot() - one object from @slot, or NULL when it is empty. */
+/**
+ * opr_pop_slot() - one object from a slot
+ * @h: the pool
+ * @slot: the slot
+ *
+ * Return: the object, or NULL when the slot is empty.
+ */
 static inline void *opr_pop_slot(struct opr_head *h, struct opr_slot *slot)
 {
 	unsigned int head = atomic_load_explicit(&slot->head,
@@ -181,9 +217,13 @@ static inline void *opr_pop_slot(struct opr_head *h, struct opr_slot *slot)
 	return NULL;
 }
 
-/*
- * opr_pop() - an object: CPU @cpu's slot first, then the others in turn.
- * @stolen: set when it came from another CPU's slot (may be NULL).
+/**
+ * opr_pop() - an object: a CPU's slot first, then the others in turn
+ * @h: the pool
+ * @cpu: the slot to try first
+ * @stolen: set when it came from another CPU's slot (may be NULL)
+ *
+ * Return: the object, or NULL when every slot was empty when looked at.
  */
 static inline void *opr_pop(struct opr_head *h, unsigned int cpu, bool *stolen)
 {

@@ -62,8 +62,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
-#include "allocators/qmempool/alf_queue.h"
+#include "allocators/alf_queue/alf_queue.h"
+#include "allocators/register.h"
 
 #define QM_NAME "qmempool"
 #define QM_BULK 16u			/* the seed's QMEMPOOL_BULK */
@@ -122,14 +122,17 @@ struct qm_pool {
 enum { OPT_LOCALQ, OPT_SHAREDQ, OPT_PREALLOC, OPT_BACKING, OPT__COUNT };
 
 static const struct pb_option_spec qm_options[] = {
-	[OPT_LOCALQ] = { "localq", PB_OPT_UINT, 32, 1, ALF_QUEUE_MAX_SIZE, NULL,
-			 "per-CPU queue size: a power of two >= 16 (Brouer: 32)" },
-	[OPT_SHAREDQ] = { "sharedq", PB_OPT_UINT, 256, 1, ALF_QUEUE_MAX_SIZE, NULL,
-			  "shared queue size: a power of two >= 32 (Brouer: 128 "
-			  "fastpath, 256 N-pattern)" },
-	[OPT_PREALLOC] = { "prealloc", PB_OPT_UINT, 0, 0, ALF_QUEUE_MAX_SIZE, NULL,
-			   "elements put into sharedq at create, <= sharedq "
-			   "(Brouer: 16 fastpath, 0 N-pattern)" },
+	[OPT_LOCALQ] = { .key = "localq", .type = PB_OPT_UINT, .def = 32, .min = 1,
+			 .max = ALF_QUEUE_MAX_SIZE,
+			 .help = "per-CPU queue size: a power of two >= 16 (Brouer: 32)" },
+	[OPT_SHAREDQ] = { .key = "sharedq", .type = PB_OPT_UINT, .def = 256, .min = 1,
+			  .max = ALF_QUEUE_MAX_SIZE,
+			  .help = "shared queue size: a power of two >= 32 (Brouer: 128 "
+				  "fastpath, 256 N-pattern)" },
+	[OPT_PREALLOC] = { .key = "prealloc", .type = PB_OPT_UINT,
+			   .max = ALF_QUEUE_MAX_SIZE,
+			   .help = "elements put into sharedq at create, <= sharedq "
+				   "(Brouer: 16 fastpath, 0 N-pattern)" },
 	[OPT_BACKING] = { .key = "backing", .type = PB_OPT_NAME,
 			  .def_name = "malloc",
 			  .help = "backing allocator: a registered backend "

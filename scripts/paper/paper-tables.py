@@ -50,7 +50,7 @@ TABLE_COLUMNS = {
 
 ORDERS = ["in-order", "alternating", "reverse"]
 # The qmempool parameters (localq/sharedq/prealloc) behind the seed's two
-# figures, from Brouer's benchmark module (shared/REFERENCE.md section 1):
+# figures, from Brouer's benchmark module (REFERENCE §1, docs/designs.md):
 # a configuration with them is marked as the seed's.
 SEED_QMEMPOOL_PARAMS = {"fastpath-reuse": "32/128/16", "ring-cleanup-n256": "32/256/0"}
 MODES = ["exclusive", "shared"]

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "allocators/backend.h"
+#include "allocators/register.h"
 
 enum { HOW_NONE, HOW_SEGV, HOW_ABORT, HOW_HANG, HOW_EXIT };
 

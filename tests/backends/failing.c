@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "allocators/backend.h"
+#include "allocators/register.h"
 
 struct failing_pool {
 	struct pb_geometry geo;

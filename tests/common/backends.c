@@ -2,11 +2,23 @@
 /*
  * backends.c - test helpers shared by the suites that run every backend.
  */
+#include <stdalign.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocators/percpu/pcpu.h"
 #include "tests/common/backends.h"
+
+/*
+ * Every test program links this file: line-buffered stdout, so the last
+ * test a program started is in its log even when tests/run.sh stops it
+ * at its time limit.
+ */
+__attribute__((constructor)) static void pb_test_line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
 
 /* Split "k=v;k=v" into @c->opts (pointing into @c->buf). */
 static void parse_variant(struct pb_test_case *c, const char *variant)
@@ -36,13 +48,51 @@ static size_t nr_variants(const struct pb_backend *b)
 	return n;
 }
 
+/* Is @name in the comma-separated list @only (NULL: every backend)? */
+static bool selected(const char *only, const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!only)
+		return true;
+	for (const char *p = only; *p;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && !strncmp(p, name, len))
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+/* Exit with a message if PB_TEST_ONLY names a backend that is not there. */
+static void check_only(const char *only)
+{
+	for (const char *p = only; p && *p;) {
+		size_t n = strcspn(p, ",");
+		char name[128];
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		if (!pb_backend_find(name)) {
+			fprintf(stderr, "PB_TEST_ONLY: no backend '%s' is registered\n",
+				name);
+			exit(2);
+		}
+		p += n + (p[n] == ',');
+	}
+}
+
 int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 {
 	size_t nb = pb_backend_count(), max = 0, k = 0;
+	const char *only = getenv("PB_TEST_ONLY");
 	struct CMUnitTest *tests;
 	struct pb_test_case *cases;
 	int failed;
 
+	if (only && !*only)
+		only = NULL;
+	check_only(only);
 	for (size_t i = 0; i < nb; i++)
 		max += (1 + nr_variants(pb_backend_at(i))) * 2 * n;
 	tests = calloc(max, sizeof(*tests));
@@ -53,6 +103,8 @@ int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 		const struct pb_backend *b = pb_backend_at(i);
 		bool baseline = b->flags & PB_BACKEND_BASELINE;
 
+		if (!selected(only, b->name))
+			continue;
 		for (size_t v = 0; v <= nr_variants(b); v++)
 		for (int m = 0; m < 2; m++)
 		for (size_t f = 0; f < n; f++) {
@@ -73,6 +125,14 @@ int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n)
 			tests[k].initial_state = c;
 			k++;
 		}
+	}
+	if (!k) {
+		/* cmocka refuses an empty group: say so instead. */
+		printf("[==========] %s: no test applies to the selected backends\n",
+		       group);
+		free(tests);
+		free(cases);
+		return 0;
 	}
 	failed = _cmocka_run_group_tests(group, tests, k, NULL, NULL);
 	free(tests);
@@ -147,4 +207,71 @@ bool pb_test_check(const struct pb_backend *b, void *pool, void *obj,
 				return false;
 	}
 	return true;
+}
+
+size_t pb_test_effective_align(const struct pb_backend *b, size_t align)
+{
+	if (align)
+		return align;
+	return b->flags & PB_BACKEND_PERCPU ? PB_PCPU_DFL_ALIGN :
+					      alignof(max_align_t);
+}
+
+/* One CPU's copy of one object, as an interval to sort. */
+struct pb_test_span {
+	uintptr_t start;
+	size_t obj;		/* index in the caller's array */
+	unsigned int cpu;
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct pb_test_span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void pb_test_check_objects(const struct pb_backend *b, void *pool, void **objs,
+			   size_t n, size_t size, size_t align,
+			   unsigned int nr_cpus, const char *what)
+{
+	unsigned int copies = (b->flags & PB_BACKEND_PERCPU) ? nr_cpus : 1;
+	size_t a = pb_test_effective_align(b, align), k = 0;
+	struct pb_test_span *s = malloc(n * copies * sizeof(*s) + 1);
+
+	assert_non_null(s);
+	for (size_t i = 0; i < n; i++) {
+		if (!objs[i]) {
+			free(s);
+			fail_msg("%s: %s: object %zu is NULL", b->name, what, i);
+		}
+		for (unsigned int c = 0; c < copies; c++) {
+			uintptr_t p = (uintptr_t)copy_of(b, pool, objs[i], c);
+
+			if (p % a) {
+				free(s);
+				fail_msg("%s: %s: object %zu (cpu %u copy %#lx) is "
+					 "not aligned to %zu (size %zu)", b->name,
+					 what, i, c, (unsigned long)p, a, size);
+			}
+			s[k++] = (struct pb_test_span){ p, i, c };
+		}
+	}
+	qsort(s, k, sizeof(*s), cmp_span);
+	for (size_t i = 1; i < k; i++) {
+		if (s[i - 1].start + size <= s[i].start)
+			continue;
+		struct pb_test_span x = s[i - 1], y = s[i];
+
+		free(s);
+		if (x.start == y.start && x.cpu == y.cpu)
+			fail_msg("%s: %s: objects %zu and %zu are the same object "
+				 "%#lx (size %zu)", b->name, what, x.obj, y.obj,
+				 (unsigned long)x.start, size);
+		fail_msg("%s: %s: object %zu (cpu %u copy at %#lx) overlaps object "
+			 "%zu (cpu %u copy at %#lx): size %zu", b->name, what,
+			 x.obj, x.cpu, (unsigned long)x.start, y.obj, y.cpu,
+			 (unsigned long)y.start, size);
+	}
+	free(s);
 }

@@ -36,12 +36,46 @@ struct pb_test_fn {
 	bool only_baseline;	/* run only for them */
 };
 
-/*
- * pb_test_run_all() - run @fns for every registered backend, with its
- * default options and each of its variants, in both modes, as cmocka group
- * @group. Return: the number of failed tests.
+/**
+ * pb_test_run_all() - run @fns on every registered backend
+ * @group: the cmocka group name
+ * @fns:   the test functions
+ * @n:     how many
+ *
+ * Each function runs for every registered backend, with its default options
+ * and each of its variants, in both modes. PB_TEST_ONLY (a comma-separated
+ * list of backend names) narrows the run to those backends; a name that is
+ * not registered is an error, so a typo never passes as "nothing failed".
+ *
+ * Return: the number of failed tests.
  */
 int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n);
+
+/**
+ * pb_test_effective_align() - the alignment a backend must give
+ * @b:     the backend
+ * @align: the requested alignment (0: the default)
+ *
+ * Return: @align, or for 0 malloc's alignment (alignof(max_align_t)), or
+ * for percpu backends the 4-byte percpu granule.
+ */
+size_t pb_test_effective_align(const struct pb_backend *b, size_t align);
+
+/**
+ * pb_test_check_objects() - fail unless @objs are distinct, aligned and
+ * disjoint
+ * @b:       the backend
+ * @pool:    its pool (percpu backends: every CPU's copy is checked)
+ * @objs:    the objects, all live
+ * @n:       how many
+ * @size:    the object size: [obj, obj + size) must not overlap another's
+ * @align:   the requested alignment (0: the default)
+ * @nr_cpus: the pool's CPU slots (copies of a percpu object)
+ * @what:    says where the objects came from, for the failure message
+ */
+void pb_test_check_objects(const struct pb_backend *b, void *pool, void **objs,
+			   size_t n, size_t size, size_t align,
+			   unsigned int nr_cpus, const char *what);
 
 /*
  * A config with the given geometry, and the mode and options of case @c,

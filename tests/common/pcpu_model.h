@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 
 /*
  * Bytes an allocator may reserve per allocation beyond the request: its

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 #include "tests/common/backends.h"
 #include "workloads/million.h"
 #include "workloads/workload.h"

@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 #include "tests/common/pcpu_model.h"
 
 /* Operations per input at most: keeps one run short. */

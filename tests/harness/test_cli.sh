@@ -155,7 +155,8 @@ check "... meta.json counts the failed runs" jq -e '.run.failed_runs == 4' "$out
 check "... the summary says FAILED" grep -q "test-failing .*FAILED" "$tmp/run4"
 
 # The objpool workloads: odd thread counts skipped for remote-free, hits and
-# misses for overrun, steals for remote free, efficiency against 1 thread.
+# misses for overrun, steals reported for remote free, efficiency against
+# 1 thread.
 out=$tmp/r4
 "$PB" run --backends objpool-ring --workloads remote-free,overrun --threads 1,2 \
 	--reps 1 --min-time 0.01 --counters off --out "$out" >"$tmp/run5" 2>&1
@@ -186,14 +187,11 @@ check "... efficiency is 1 at one thread" awk -F, -v e="$c_e" -v t="$c_t" -v w="
 	'NR > 1 && $w == "overrun" && $t == 1 { n++; d = $e - 1; if ($e == "" || d > 1e-9 || d < -1e-9) bad = 1 } END { exit bad || !n }' "$f"
 check "... efficiency is set at 2 threads, empty without a 1-thread point" awk -F, -v e="$c_e" -v t="$c_t" -v w="$c_w" \
 	'NR > 1 && $t == 2 { if ($w == "overrun" && !($e > 0)) bad = 1; if ($w == "remote-free" && $e != "") bad = 1; n++ } END { exit bad || !n }' "$f"
-# The producer's own slot starts with its round-robin share of the pool
-# (capacity 2 x (256/2 + 2) = 260 over at least 2 slots: at most 130) and
-# never gets an object back (the consumer frees into its own slot): every
-# other alloc is a steal. Counted in objects, so it holds whatever
-# iteration count Google Benchmark picks (iterations count both threads).
-check "... remote-free: every objpool-ring alloc past its own slot's first share steals from the freeing CPU's slot" \
-	awk -F, -v b="$c_b" -v s="$c_s" -v w="$c_w" -v i="$(col "$f" iterations)" \
-	'NR > 1 && $b == "objpool-ring" && $w == "remote-free" { n++; pairs = $i / 2; if (!($s > 0) || pairs <= 130 || (1 - $s) * pairs > 130.5) bad = 1 } END { exit bad || !n }' "$f"
+# How many allocs steal is counted exactly in tests/unit/test_objpool.c
+# (test_ring_backend_remote_free_steals); here only that the column is set.
+check "... remote-free: objpool-ring reports steals per op in every row" \
+	awk -F, -v b="$c_b" -v s="$c_s" -v w="$c_w" \
+	'NR > 1 && $b == "objpool-ring" && $w == "remote-free" { n++; if ($s == "" || $s < 0 || $s > 1) bad = 1 } END { exit bad || !n }' "$f"
 
 # remote-free: a thread that cannot start, or a producer whose alloc fails,
 # never leaves its partner waiting for ever; both are recorded as failed.

@@ -6,7 +6,8 @@
 # counted as failed and named with those checks in the closing list; a
 # cmocka failure, listed twice by cmocka, counts once; a program killed by
 # a signal without reporting a failure counts as one failed check and says
-# so; a clean program adds no failure.
+# so; a program past its time limit is stopped and named with the test it
+# was in; a clean program adds no failure.
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
 set -u
@@ -20,11 +21,11 @@ trap 'rm -rf "$tmp"' EXIT
 summary() {	# program text -> "passed failed" then the failure lines
 	bash -c '
 		. tests/lib-run.sh
-		logs=$1; passed=0; failed=0; failures=()
+		logs=$1; passed=0; failed=0; failures=(); limit=${3:-0}; kill_after=1
 		run_one fake/prog bash -c "$2" >/dev/null
 		echo "$passed $failed"
 		printf "%s\n" "${failures[@]}"
-	' summary "$tmp" "$1" 2>/dev/null
+	' summary "$tmp" "$1" "${2:-0}" 2>/dev/null
 }
 
 out=$(summary 'echo "ok - a"; echo "not ok - b works"; echo "ok - c"; echo "not ok - d works"; exit 0')
@@ -52,3 +53,13 @@ check "... and the closing list gives its signal" \
 out=$(summary 'echo "ok - a"; echo "ok - b"')
 check "a clean program adds 2 passed and no failure line" \
 	test "$out" = "2 0"
+
+out=$(summary 'printf "[ RUN      ] t_one\n[       OK ] t_one\n[ RUN      ] slow/case:a=1;b=2\n"; sleep 60' 1)
+check "a cmocka program past its time limit is stopped and counts one failure" \
+	test "$(head -n1 <<<"$out")" = "1 1"
+check "... named with the test it was in" \
+	grep -qF 'fake/prog: did not finish within 1 s, stopped in test slow/case:a=1;b=2;' <<<"$out"
+
+out=$(summary 'echo "ok - first"; echo "ok - second"; trap "" TERM; while :; do sleep 1; done' 1)
+check "a shell test that ignores TERM past its limit is killed, named after its last check" \
+	grep -qF 'fake/prog: did not finish within 1 s, stopped after check "second"' <<<"$out"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_alf_stress.c - the alf_queue (allocators/qmempool/alf_queue.h) under
+ * test_alf_stress.c - the alf_queue (allocators/alf_queue/alf_queue.h) under
  * concurrent producers and consumers, for every pairing of the multi and
  * single variants of the two sides.
  *
@@ -39,7 +39,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "allocators/qmempool/alf_queue.h"
+#include "allocators/alf_queue/alf_queue.h"
 #include "tests/common/testutil.h"
 
 #if defined(__SANITIZE_THREAD__)

@@ -6,17 +6,25 @@
  * CPU slot (the exclusive contract); in shared mode two workers share each
  * slot, so per-CPU state really is used by several threads at once.
  *
- * A double hand-out is detected by a set of live objects (sharded by
- * address, each shard under its own mutex): an alloc that returns an object
- * already in the set means two owners. Memory contents cannot tell, since a
- * backend may hand out fresh malloc memory that still holds old stamps.
- * Ownership stamps detect stray writes: on alloc a worker writes its stamp
- * into the object; on free it swaps a "free" mark in, and finding anything
- * but its own stamp means someone else wrote the object while it was
- * owned. Objects cross
- * threads through mailboxes (the remote-free pattern) and are freed by a
- * worker other than the one that allocated them. At the end every object
- * must have come back: the pool is drained to its capacity in one thread.
+ * Three runs per backend:
+ *   stress_mixed   single allocs and frees; objects cross threads one by
+ *                  one through mailboxes (the remote-free pattern);
+ *   stress_bulk    alloc_bulk batches handed whole to the next worker,
+ *                  which frees them with free_bulk;
+ *   stress_exhaust (fixed pools) a capacity smaller than what the workers
+ *                  want to hold, so alloc returns NULL under contention;
+ *                  never more than the capacity may be live at once.
+ *
+ * What can go wrong is told apart:
+ *   - a double hand-out: an alloc returns an object that is live (a set of
+ *     live objects, sharded by address, each shard under its own mutex;
+ *     memory contents cannot tell, since a backend may hand out fresh
+ *     malloc memory that still holds old stamps);
+ *   - a stray write: on alloc a worker writes its stamp into the object; on
+ *     free it swaps a "free" mark in, and finding anything but its own stamp
+ *     means someone else wrote the object while it was owned;
+ *   - a lost object: at the end every object must come back, the pool
+ *     drained to its capacity in one thread (and, fixed pools, no more).
  *
  * Not a benchmark: no timing is asserted. Run under TSan in `make test`.
  */
@@ -52,6 +60,7 @@ struct mailbox {
 	pthread_mutex_t lock;
 	struct held objs[MAILBOX];
 	size_t n;
+	bool closed;		/* its worker is done: hand nothing more over */
 };
 
 #define SHARDS 64
@@ -64,15 +73,24 @@ struct shard {
 	size_t n;
 };
 
+#define BATCH 8		/* objects per bulk call at most */
+
 struct stress {
 	const struct pb_backend *b;
 	void *pool;
+	bool bulk;		/* stress_bulk: batches cross threads */
+	bool exhaust;		/* stress_exhaust: NULL is an answer */
+	size_t capacity;
+	unsigned int ops;	/* per worker */
 	struct mailbox box[THREADS];
 	struct shard live[SHARDS];
 	atomic_ulong double_handouts;
-	atomic_ulong stamp_mismatch;
+	atomic_ulong stray_writes;
+	atomic_ulong not_live;		/* freed while not in the live set */
 	atomic_ulong null_allocs;
 	atomic_ulong allocs, frees;
+	atomic_long nr_live;		/* a lower bound of what is live */
+	atomic_long max_live;
 };
 
 struct worker {
@@ -83,7 +101,7 @@ struct worker {
 
 static _Atomic uint64_t *stamp_of(void *obj)
 {
-	return (_Atomic uint64_t *)((char *)obj + STAMP_OFF);
+	return (void *)((char *)obj + STAMP_OFF);
 }
 
 static struct shard *shard_of(struct stress *s, const void *obj)
@@ -126,22 +144,96 @@ static bool live_del(struct stress *s, void *obj)
 	return found;
 }
 
+/*
+ * Counted after alloc returned and before free is called, so the count is
+ * never above what is really live: a maximum above the capacity is proof
+ * that a fixed pool served more than it holds.
+ */
 static void own(struct stress *s, void *obj, uint64_t stamp)
 {
+	long n = atomic_fetch_add(&s->nr_live, 1) + 1;
+	long max = atomic_load(&s->max_live);
+
+	while (n > max && !atomic_compare_exchange_weak(&s->max_live, &max, n))
+		;
 	if (!live_add(s, obj))
 		atomic_fetch_add(&s->double_handouts, 1);
 	atomic_store_explicit(stamp_of(obj), stamp, memory_order_relaxed);
+	atomic_fetch_add_explicit(&s->allocs, 1, memory_order_relaxed);
 }
 
-static void release(struct stress *s, void *ctx, void *obj, uint64_t stamp)
+/* Before @obj is freed: its stamp and its place in the live set. */
+static void disown(struct stress *s, void *obj, uint64_t stamp)
 {
 	uint64_t old = atomic_exchange_explicit(stamp_of(obj), FREED,
 						memory_order_relaxed);
 
-	if (old != stamp || !live_del(s, obj))
-		atomic_fetch_add(&s->stamp_mismatch, 1);
-	s->b->free(ctx, obj);
+	if (old != stamp)
+		atomic_fetch_add(&s->stray_writes, 1);
+	/* Always out of the set: a stray write is not a double hand-out. */
+	if (!live_del(s, obj))
+		atomic_fetch_add(&s->not_live, 1);
+	atomic_fetch_sub(&s->nr_live, 1);
 	atomic_fetch_add_explicit(&s->frees, 1, memory_order_relaxed);
+}
+
+static void release(struct stress *s, void *ctx, void *obj, uint64_t stamp)
+{
+	disown(s, obj, stamp);
+	s->b->free(ctx, obj);
+}
+
+/* Free @n held objects in one free_bulk call. */
+static void release_bulk(struct stress *s, void *ctx, struct held *h, size_t n)
+{
+	void *objs[MAILBOX];
+
+	for (size_t i = 0; i < n; i++) {
+		disown(s, h[i].obj, h[i].stamp);
+		objs[i] = h[i].obj;
+	}
+	if (n)
+		s->b->free_bulk(ctx, objs, n);
+}
+
+/* Free what other workers handed to this one (in bulk in stress_bulk). */
+static void drain_mine(struct stress *s, void *ctx, struct mailbox *mine,
+		       bool close)
+{
+	pthread_mutex_lock(&mine->lock);
+	mine->closed |= close;
+	if (s->bulk) {
+		release_bulk(s, ctx, mine->objs, mine->n);
+		mine->n = 0;
+	}
+	while (mine->n) {
+		struct held h = mine->objs[--mine->n];
+
+		release(s, ctx, h.obj, h.stamp);
+	}
+	pthread_mutex_unlock(&mine->lock);
+}
+
+/*
+ * An exhausted pool in stress_exhaust: free what was handed over and half
+ * of what this worker holds, so that objects go round instead of the
+ * workers holding all of them for good. Return: how many are still held.
+ */
+static size_t give_back(struct stress *s, void *ctx, struct mailbox *mine,
+			struct held *held, size_t nheld)
+{
+	size_t keep = nheld / 2;
+
+	drain_mine(s, ctx, mine, false);
+	if (s->bulk) {
+		release_bulk(s, ctx, held + keep, nheld - keep);
+		return keep;
+	}
+	while (nheld > keep) {
+		nheld--;
+		release(s, ctx, held[nheld].obj, held[nheld].stamp);
+	}
+	return keep;
 }
 
 static uint64_t stamp_for(unsigned int id, uint64_t seq)
@@ -165,22 +257,41 @@ static void *worker_main(void *arg)
 		atomic_fetch_add(&s->null_allocs, 1);
 		return NULL;
 	}
-	for (int op = 0; op < STRESS_OPS; op++) {
+	for (unsigned int op = 0; op < s->ops; op++) {
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
 		switch (rng % 4) {
 		case 0:
 		case 1:
-			if (nheld < HOLD) {
+			if (s->bulk && nheld < HOLD) {
+				void *objs[BATCH];
+				size_t want = 1 + (rng >> 32) % BATCH, got;
+
+				if (want > HOLD - nheld)
+					want = HOLD - nheld;
+				got = b->alloc_bulk(ctx, objs, want);
+				if (got < want)
+					atomic_fetch_add(&s->null_allocs, 1);
+				if (got < want && s->exhaust)
+					nheld = give_back(s, ctx, mine, held, nheld);
+				for (size_t i = 0; i < got; i++) {
+					held[nheld].obj = objs[i];
+					held[nheld].stamp = stamp_for(w->id, seq++);
+					own(s, objs[i], held[nheld].stamp);
+					nheld++;
+				}
+			} else if (nheld < HOLD) {
 				void *p = b->alloc(ctx);
 
 				if (!p) {
 					atomic_fetch_add(&s->null_allocs, 1);
+					/* Exhausted: let the objects go round. */
+					if (s->exhaust)
+						nheld = give_back(s, ctx, mine,
+								  held, nheld);
 					break;
 				}
-				atomic_fetch_add_explicit(&s->allocs, 1,
-							  memory_order_relaxed);
 				held[nheld].obj = p;
 				held[nheld].stamp = stamp_for(w->id, seq++);
 				own(s, p, held[nheld].stamp);
@@ -188,13 +299,29 @@ static void *worker_main(void *arg)
 			}
 			break;
 		case 2:
+			if (s->bulk && nheld) {
+				/* Hand every held object over at once. */
+				size_t n = 0;
+
+				pthread_mutex_lock(&next->lock);
+				while (nheld && !next->closed && next->n < MAILBOX) {
+					next->objs[next->n++] = held[--nheld];
+					n++;
+				}
+				pthread_mutex_unlock(&next->lock);
+				if (!n) {
+					release_bulk(s, ctx, held, nheld);
+					nheld = 0;
+				}
+				break;
+			}
 			/* Hand one to the next worker, stamp and all; it frees it. */
 			if (nheld) {
 				struct held h = held[--nheld];
 				bool sent = false;
 
 				pthread_mutex_lock(&next->lock);
-				if (next->n < MAILBOX) {
+				if (!next->closed && next->n < MAILBOX) {
 					next->objs[next->n++] = h;
 					sent = true;
 				}
@@ -209,19 +336,15 @@ static void *worker_main(void *arg)
 				release(s, ctx, held[nheld].obj, held[nheld].stamp);
 				break;
 			}
-			pthread_mutex_lock(&mine->lock);
-			while (mine->n) {
-				struct held h = mine->objs[--mine->n];
-
-				release(s, ctx, h.obj, h.stamp);
-			}
-			pthread_mutex_unlock(&mine->lock);
+			drain_mine(s, ctx, mine, false);
 		}
 	}
 	while (nheld) {
 		nheld--;
 		release(s, ctx, held[nheld].obj, held[nheld].stamp);
 	}
+	/* Done: what others hand over now would sit here for good. */
+	drain_mine(s, ctx, mine, true);
 	b->thread_fini(s->pool, ctx);
 	return NULL;
 }
@@ -245,31 +368,38 @@ static void drain_mailboxes(struct stress *s)
 static void check_nothing_lost(struct stress *s)
 {
 	void *ctx = s->b->thread_init(s->pool, 0);
-	void **objs = calloc(CAPACITY, sizeof(*objs));
+	void **objs = calloc(s->capacity, sizeof(*objs));
 
 	assert_non_null(ctx);
 	assert_non_null(objs);
-	for (size_t i = 0; i < CAPACITY; i++) {
+	for (size_t i = 0; i < s->capacity; i++) {
 		objs[i] = s->b->alloc(ctx);
 		if (!objs[i])
-			fail_msg("%s: only %zu of %d objects came back", s->b->name,
-				 i, CAPACITY);
+			fail_msg("%s: lost objects: only %zu of %zu came back",
+				 s->b->name, i, s->capacity);
 	}
-	for (size_t i = 0; i < CAPACITY; i++)
-		for (size_t j = i + 1; j < CAPACITY && j < i + 8; j++)
-			assert_ptr_not_equal(objs[i], objs[j]);
-	for (size_t i = 0; i < CAPACITY; i++)
+	pb_test_check_objects(s->b, s->pool, objs, s->capacity, OBJ_SIZE, 0,
+			      THREADS, "after the stress");
+	if (s->b->flags & PB_BACKEND_FIXED) {
+		void *extra = s->b->alloc(ctx);
+
+		if (extra)
+			fail_msg("%s: after the stress the fixed pool serves more "
+				 "than its capacity of %zu", s->b->name, s->capacity);
+	}
+	for (size_t i = 0; i < s->capacity; i++)
 		s->b->free(ctx, objs[i]);
 	s->b->thread_fini(s->pool, ctx);
 	free(objs);
 }
 
-static void stress_mixed(void **state)
+static void stress_run(const struct pb_test_case *c, bool bulk, bool exhaust)
 {
-	const struct pb_test_case *c = *state;
 	bool shared = c->mode == PB_MODE_SHARED;
 	unsigned int nr_cpus = shared ? THREADS / 2 : THREADS;
-	struct pb_config cfg = pb_test_config(c, OBJ_SIZE, 0, CAPACITY, nr_cpus);
+	/* Exhaustion: room for half of what the workers want to hold. */
+	size_t capacity = exhaust ? THREADS * HOLD / 2 : CAPACITY;
+	struct pb_config cfg = pb_test_config(c, OBJ_SIZE, 0, capacity, nr_cpus);
 	struct worker w[THREADS];
 	pthread_t th[THREADS];
 	struct stress *s;
@@ -282,6 +412,13 @@ static void stress_mixed(void **state)
 	assert_non_null(s);
 	s->b = c->b;
 	s->pool = pool;
+	s->bulk = bulk;
+	s->exhaust = exhaust;
+	s->capacity = capacity;
+	/* A bulk op moves up to BATCH objects; exhaustion runs twice. */
+	s->ops = bulk ? STRESS_OPS / 2 : STRESS_OPS;
+	if (exhaust)
+		s->ops = STRESS_OPS / 4;
 	for (int i = 0; i < THREADS; i++)
 		pthread_mutex_init(&s->box[i].lock, NULL);
 	for (int i = 0; i < SHARDS; i++)
@@ -294,11 +431,32 @@ static void stress_mixed(void **state)
 		pthread_join(th[i], NULL);
 	drain_mailboxes(s);
 
-	assert_int_equal(atomic_load(&s->double_handouts), 0);
-	assert_int_equal(atomic_load(&s->stamp_mismatch), 0);
-	assert_int_equal(atomic_load(&s->null_allocs), 0);
+	if (atomic_load(&s->double_handouts))
+		fail_msg("%s: %lu double hand-outs: alloc returned a live object",
+			 c->b->name, atomic_load(&s->double_handouts));
+	if (atomic_load(&s->stray_writes))
+		fail_msg("%s: %lu stray writes: a live object's stamp was "
+			 "overwritten while its owner held it", c->b->name,
+			 atomic_load(&s->stray_writes));
+	if (atomic_load(&s->not_live))
+		fail_msg("%s: %lu frees of objects not in the live set", c->b->name,
+			 atomic_load(&s->not_live));
+	if (atomic_load(&s->max_live) > (long)capacity)
+		fail_msg("%s: %ld objects live at once in a pool of capacity %zu",
+			 c->b->name, atomic_load(&s->max_live), capacity);
+	if (!exhaust && atomic_load(&s->null_allocs))
+		fail_msg("%s: %lu allocs returned NULL (or thread_init failed) "
+			 "within the capacity", c->b->name,
+			 atomic_load(&s->null_allocs));
 	assert_int_equal(atomic_load(&s->allocs), atomic_load(&s->frees));
-	assert_true(atomic_load(&s->allocs) > STRESS_OPS / 4);
+	/* Exhausted, how many allocs succeed depends on the scheduling. */
+	assert_true(atomic_load(&s->allocs) > (exhaust ? 0 : s->ops / 4));
+	if (exhaust)
+		print_message("%s: %lu allocs served, %lu met an exhausted pool, "
+			      "at most %ld live\n", c->b->name,
+			      atomic_load(&s->allocs),
+			      atomic_load(&s->null_allocs),
+			      atomic_load(&s->max_live));
 	check_nothing_lost(s);
 
 	c->b->destroy(s->pool);
@@ -311,11 +469,33 @@ static void stress_mixed(void **state)
 	free(s);
 }
 
+static void stress_mixed(void **state)
+{
+	stress_run(*state, false, false);
+}
+
+static void stress_bulk(void **state)
+{
+	stress_run(*state, true, false);
+}
+
+static void stress_exhaust(void **state)
+{
+	const struct pb_test_case *c = *state;
+
+	if (!(c->b->flags & PB_BACKEND_FIXED))
+		skip();
+	stress_run(c, false, true);
+	stress_run(c, true, true);
+}
+
 int main(void)
 {
 	static const struct pb_test_fn fns[] = {
 		{ "stress_mixed", stress_mixed, false, false },
+		{ "stress_bulk", stress_bulk, false, false },
+		{ "stress_exhaust", stress_exhaust, false, false },
 	};
 
-	return pb_test_run_all("stress", fns, 1) ? 1 : 0;
+	return pb_test_run_all("stress", fns, sizeof(fns) / sizeof(fns[0])) ? 1 : 0;
 }

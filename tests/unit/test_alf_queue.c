@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_alf_queue.c - single-thread semantics of the array-based lock-free
- * queue (allocators/qmempool/alf_queue.h).
+ * queue (allocators/alf_queue/alf_queue.h).
  *
  * Every queue test runs once per pairing of a producer variant with a
  * consumer variant (mp/mc, sp/sc, mp/sc, sp/mc), so the four enqueue and
@@ -20,7 +20,7 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#include "allocators/qmempool/alf_queue.h"
+#include "allocators/alf_queue/alf_queue.h"
 
 #define MAX_BULK (ALF_QUEUE_MAX_SIZE + 2)
 #define POISON ((void *)(uintptr_t)0xdeadbeefu)

@@ -18,9 +18,11 @@
 #include <unistd.h>
 
 #include "allocators/backend.h"
+#include "allocators/registry.h"
 #include "harness/cli.h"
 #include "harness/jsonw.h"
 #include "harness/topo.h"
+#include "workloads/kernels.h"
 
 static const char *const colours[] = { "red", "green", NULL };
 
@@ -209,6 +211,44 @@ static void registry_refuses_incomplete_backends(void **state)
 	assert_true(dies_with(register_percpu_without_ptr, "per_cpu_ptr"));
 }
 
+/* The generic registry (registry.h): order, lookups and its refusals. */
+PB_REGISTRY_DEFINE(test_reg, "test item", 3);
+static const int item_a, item_b, item_c;
+
+static void add_to_full_registry(void)
+{
+	pb_registry_add(&test_reg, "d", 0, &item_a);
+}
+
+static void add_taken_name(void)
+{
+	pb_registry_add(&test_reg, "b", 0, &item_a);
+}
+
+static void add_nameless(void)
+{
+	pb_registry_add(&test_reg, "", 0, &item_a);
+}
+
+static void registry_orders_by_rank_then_name(void **state)
+{
+	(void)state;
+	pb_registry_add(&test_reg, "c", 1, &item_c);
+	pb_registry_add(&test_reg, "b", 0, &item_b);
+	pb_registry_add(&test_reg, "a", 1, &item_a);
+	assert_int_equal(pb_registry_count(&test_reg), 3);
+	assert_ptr_equal(pb_registry_at(&test_reg, 0), &item_b);
+	assert_ptr_equal(pb_registry_at(&test_reg, 1), &item_a);
+	assert_ptr_equal(pb_registry_at(&test_reg, 2), &item_c);
+	assert_null(pb_registry_at(&test_reg, 3));
+	assert_ptr_equal(pb_registry_find(&test_reg, "c"), &item_c);
+	assert_null(pb_registry_find(&test_reg, "d"));
+	assert_true(dies_with(add_taken_name,
+			      "test item 'b' refused at registration: name already registered"));
+	assert_true(dies_with(add_nameless, "refused at registration: no name"));
+	assert_true(dies_with(add_to_full_registry, "too many test items"));
+}
+
 static void registry_fills_defaults(void **state)
 {
 	const struct pb_backend *b = pb_backend_find("malloc");
@@ -346,6 +386,7 @@ int main(void)
 		cmocka_unit_test(options_refusals),
 		cmocka_unit_test(registry_refuses_incomplete_backends),
 		cmocka_unit_test(registry_fills_defaults),
+		cmocka_unit_test(registry_orders_by_rank_then_name),
 		cmocka_unit_test(jsonw_escapes_and_nests),
 		cmocka_unit_test(placement_compact_scatter_wrap),
 		cmocka_unit_test(cli_parses_lists_and_params),

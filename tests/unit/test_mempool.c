@@ -28,7 +28,7 @@
 #include <time.h>
 
 #include "allocators/backend.h"
-#include "allocators/mutex_mempool/mempool.h"
+#include "allocators/mempool/mempool.h"
 
 #define TB_OBJ_SIZE 64
 #define LIVENESS_MS 5000

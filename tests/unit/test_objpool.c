@@ -12,7 +12,9 @@
  * order within a slot, and argument checks. Ring: the round-robin spread
  * and alignment of the objects, exhaustion and stealing, one slot's ring
  * holding every object, FIFO order within a slot, many rounds of the
- * indices and their 32-bit wrap-around, the locked push, argument checks.
+ * indices and their 32-bit wrap-around, the locked push, argument checks;
+ * and, through the backend objpool-ring, the steals of the remote-free
+ * pattern, counted exactly.
  * Every release callback frees what it is told is user memory, so the
  * ASan build's leak check covers the hand-over. The concurrent behaviour
  * is in tests/stress/test_objpool_stress.c.
@@ -28,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocators/backend.h"
 #include "allocators/objpool/freelist.h"
 #include "allocators/objpool/ring.h"
 
@@ -1075,6 +1078,60 @@ static void test_ring_push_locked(void **state)
 	opr_fini(&b);
 }
 
+/*
+ * The backend objpool-ring on the remote-free pattern, one thread playing
+ * both sides: a producer ctx on CPU 0 allocates, a consumer ctx on CPU 1
+ * frees each object into its own slot. The producer's slot starts with its
+ * round-robin share of the pool and never gets an object back, so every
+ * alloc past that share is a steal from the consumer's slot, none fails,
+ * and the statistics say so exactly (counted in objects, whatever the
+ * number of rounds).
+ */
+static void ring_backend_remote_free(enum pb_mode mode)
+{
+	enum { CAPACITY = 260, SHARE = CAPACITY / 2, IN_FLIGHT = 128, ROUNDS = 40 };
+	const struct pb_backend *b = pb_backend_find("objpool-ring");
+	struct pb_config cfg = {
+		.obj_size = 64, .capacity = CAPACITY, .nr_cpus = 2,
+		.nr_threads = 2, .mode = mode,
+	};
+	void *objs[IN_FLIGHT], *pool, *producer, *consumer;
+	struct pb_stats st = { 0 };
+	char err[256] = "";
+
+	assert_non_null(b);
+	assert_int_equal(b->create(&cfg, &pool, err, sizeof(err)), 0);
+	producer = b->thread_init(pool, 0);
+	consumer = b->thread_init(pool, 1);
+	assert_non_null(producer);
+	assert_non_null(consumer);
+	for (unsigned int r = 0; r < ROUNDS; r++) {
+		for (unsigned int i = 0; i < IN_FLIGHT; i++) {
+			objs[i] = b->alloc(producer);
+			assert_non_null(objs[i]);
+		}
+		assert_distinct(objs, IN_FLIGHT);
+		for (unsigned int i = 0; i < IN_FLIGHT; i++)
+			b->free(consumer, objs[i]);
+	}
+	b->thread_fini(pool, producer);
+	b->thread_fini(pool, consumer);
+	b->stats(pool, &st);
+	assert_true(pb_stats_has(&st, PB_STAT_fast_hits));
+	assert_true(pb_stats_has(&st, PB_STAT_steals));
+	assert_int_equal(st.v[PB_STAT_fast_hits], SHARE);
+	assert_int_equal(st.v[PB_STAT_steals], ROUNDS * IN_FLIGHT - SHARE);
+	assert_int_equal(st.v[PB_STAT_alloc_fails], 0);
+	b->destroy(pool);
+}
+
+static void test_ring_backend_remote_free_steals(void **state)
+{
+	(void)state;
+	ring_backend_remote_free(PB_MODE_EXCLUSIVE);
+	ring_backend_remote_free(PB_MODE_SHARED);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1098,6 +1155,7 @@ int main(void)
 		cmocka_unit_test(test_ring_many_rounds),
 		cmocka_unit_test(test_ring_wrap32),
 		cmocka_unit_test(test_ring_push_locked),
+		cmocka_unit_test(test_ring_backend_remote_free_steals),
 	};
 
 	return cmocka_run_group_tests_name("objpool", tests, NULL, NULL);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_pcpu_areamap.c - the map memmoves of the percpu area-map allocator
- * (allocators/percpu_areamap) against the kernel's before 4.14, counted by
+ * (allocators/percpu/areamap.c) against the kernel's before 4.14, counted by
  * its statistic memmoves (pb_pcpu_stats, and PB_STAT_memmoves of the
  * percpu-areamap backend: the CSV column memmoves_per_op).
  *
@@ -25,7 +25,7 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 
 #define AM_NAME "percpu-areamap"
 

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 
 #define UNIT 4096
 #define OBJ 1024

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * test_pcpu_bitmap.c - single-thread semantics of the percpu bitmap
- * allocator (allocators/percpu_bitmap) through the general percpu API and
+ * allocator (allocators/percpu/bitmap.c) through the general percpu API and
  * its introspection (bitmap.h): alignment and sizes, hints exact after
  * every allocation and never above the truth after a free (short by less
  * than two blocks), chunk creation and release (by balance, never by
@@ -24,8 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/pcpu.h"
-#include "allocators/percpu_bitmap/bitmap.h"
+#include "allocators/percpu/pcpu.h"
+#include "allocators/percpu/bitmap.h"
 
 #define NR_UNITS 3
 

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 
 #define NR_CHUNKS 255	/* just under a doubling: the table nearly half full */
 

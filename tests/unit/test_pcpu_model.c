@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 #include "tests/common/pcpu_model.h"
 
 #define ROUNDS 3

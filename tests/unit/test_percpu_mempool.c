@@ -29,7 +29,7 @@
 #include <cmocka.h>
 
 #include "allocators/backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
 
 #define NR_CPUS 3
 #define MIN_NR 8

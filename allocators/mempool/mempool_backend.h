@@ -10,10 +10,10 @@
  * counters reach the pool's totals at pb_mempool_ctx_free(), so alloc and
  * free write no shared line for counting.
  */
-#ifndef PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_BACKEND_H
-#define PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_BACKEND_H
+#ifndef PB_ALLOCATORS_MEMPOOL_MEMPOOL_BACKEND_H
+#define PB_ALLOCATORS_MEMPOOL_MEMPOOL_BACKEND_H
 
-#include "allocators/mutex_mempool/mempool.h"
+#include "allocators/mempool/mempool.h"
 #include "allocators/stats.h"
 
 /*
@@ -49,16 +49,28 @@ struct pb_mempool_ctx {
 	struct pb_mempool_counters cnt;
 };
 
-/* A zeroed ctx on a cache line of its own (its counters are written on every op), or NULL. */
+/**
+ * pb_mempool_ctx_new() - one thread's ctx of a mempool backend
+ * @owner: the backend's pool
+ *
+ * Return: a zeroed ctx on a cache line of its own (its counters are written
+ * on every operation), or NULL (no memory).
+ */
 struct pb_mempool_ctx *pb_mempool_ctx_new(void *owner);
-/* Add @ctx's counters into @mp's totals and free it. */
+/**
+ * pb_mempool_ctx_free() - add a ctx's counters into the pool's totals, free it
+ * @mp: the mempool
+ * @ctx: the ctx (thread_fini)
+ */
 void pb_mempool_ctx_free(struct pb_mempool *mp, struct pb_mempool_ctx *ctx);
-/*
- * Set every statistic a mempool keeps (backing, reserve, waits, refills,
- * failures, the reserve level, and the pool's own metadata bytes plus
- * @extra_metadata, the backend's) into @st.
+/**
+ * pb_mempool_report() - every statistic a mempool keeps, for a backend's stats()
+ * @mp: the mempool
+ * @extra_metadata: the backend's own metadata bytes, added to the pool's
+ * @st: receives backing, reserve, waits, refills, failures, the reserve
+ *      level and the metadata bytes
  */
 void pb_mempool_report(struct pb_mempool *mp, size_t extra_metadata,
 		       struct pb_stats *st);
 
-#endif /* PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_BACKEND_H */
+#endif /* PB_ALLOCATORS_MEMPOOL_MEMPOOL_BACKEND_H */

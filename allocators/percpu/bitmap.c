@@ -80,7 +80,6 @@
  *
  * Concurrency contract: pcpu.h's; every entry point takes the lock.
  */
-#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -88,11 +87,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
-#include "allocators/pcpu.h"
-#include "allocators/percpu_bitmap/bitmap.h"
+#include "allocators/percpu/bitmap.h"
+#include "allocators/percpu/pcpu.h"
+#include "allocators/register.h"
 
-#define PBM_SLOT_BASE_SHIFT 5		/* the kernel's PCPU_SLOT_BASE_SHIFT */
 #define PBM_MAX_UNIT (1u << 28)
 
 struct pbm_block {
@@ -124,15 +122,11 @@ struct pbm_chunk {
 };
 
 struct pbm_alloc {
-	pthread_mutex_t lock;		/* pcpu_lock: everything below */
-	unsigned int nr_units;
+	struct pb_pcpu_alloc pa;	/* lock (pcpu_lock: all), chunks, counts */
 	size_t unit_size;
 	int chunk_bytes;		/* bytes of each unit a chunk manages */
 	int nr_bits, block_bits, nr_blocks;
 	int block_shift;		/* log2(block_bits) */
-	int nr_slots;
-	struct pb_pcpu_chunks chunks;	/* slot lists and address lookup */
-	uint64_t live, live_bytes, created, released;
 	struct pbm_counters ctr;
 };
 
@@ -398,32 +392,17 @@ static void pbm_chunk_refresh(struct pbm_alloc *a, struct pbm_chunk *c)
 
 /* ---- slots -------------------------------------------------------------- */
 
-static int pbm_fls(unsigned int x)
-{
-	return x ? (int)(sizeof(x) * CHAR_BIT) - __builtin_clz(x) : 0;
-}
-
-static int pbm_size_to_slot(const struct pbm_alloc *a, int bytes)
-{
-	int slot;
-
-	if (bytes == a->chunk_bytes)
-		return a->nr_slots - 1;
-	slot = pbm_fls((unsigned int)bytes) - PBM_SLOT_BASE_SHIFT + 2;
-	return slot < 1 ? 1 : slot;
-}
-
 static int pbm_chunk_slot(const struct pbm_alloc *a, const struct pbm_chunk *c)
 {
 	if (c->free_bytes < PBM_MIN_ALLOC || !c->contig_bits)
 		return 0;
-	return pbm_size_to_slot(a, c->free_bytes);
+	return pb_pcpu_size_to_slot(&a->pa.chunks, (size_t)c->free_bytes);
 }
 
 /* Move @c to the slot its free size says: higher at the head, lower at the tail. */
 static inline void pbm_relocate(struct pbm_alloc *a, struct pbm_chunk *c)
 {
-	pb_pcpu_chunk_move(&a->chunks, &c->pc, pbm_chunk_slot(a, c));
+	pb_pcpu_chunk_move(&a->pa.chunks, &c->pc, pbm_chunk_slot(a, c));
 }
 
 static inline struct pbm_chunk *pbm_chunk_of(struct pb_pcpu_chunk *pc)
@@ -456,13 +435,19 @@ static void pbm_chunk_free(struct pbm_chunk *c)
 	free(c);
 }
 
+/* A chunk the shared code hands back (destroy, balance), memory and all. */
+static void pbm_release(struct pb_pcpu_chunk *c)
+{
+	pbm_chunk_free(pbm_chunk_of(c));
+}
+
 static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 {
 	struct pbm_chunk *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->pc.base = pb_pcpu_chunk_mem_alloc(&a->chunks);
+	c->pc.base = pb_pcpu_chunk_mem_alloc(&a->pa.chunks);
 	c->alloc_map = calloc(pbm_map_words(a->nr_bits), sizeof(uint64_t));
 	c->bound_map = calloc(pbm_map_words(a->nr_bits + 1), sizeof(uint64_t));
 	c->md = malloc((size_t)a->nr_blocks * sizeof(*c->md));
@@ -477,11 +462,10 @@ static struct pbm_chunk *pbm_chunk_new(struct pbm_alloc *a)
 	c->contig_bits = a->nr_bits;
 	c->hint_exact = true;
 	/* On its slot and found by its address, as free needs. */
-	if (pb_pcpu_chunk_add(&a->chunks, &c->pc, pbm_chunk_slot(a, c))) {
+	if (pb_pcpu_alloc_chunk_add(&a->pa, &c->pc, pbm_chunk_slot(a, c))) {
 		pbm_chunk_free(c);
 		return NULL;
 	}
-	a->created++;
 	return c;
 }
 
@@ -711,13 +695,7 @@ static void pbm_destroy(void *a_)
 {
 	struct pbm_alloc *a = a_;
 
-	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks), *next;
-	     pc; pc = next) {
-		next = pb_pcpu_chunks_next(&a->chunks, pc);
-		pbm_chunk_free(pbm_chunk_of(pc));
-	}
-	pb_pcpu_chunks_fini(&a->chunks);
-	pthread_mutex_destroy(&a->lock);
+	pb_pcpu_alloc_fini(&a->pa, pbm_release);
 	free(a);
 }
 
@@ -768,32 +746,19 @@ static int pbm_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 		return -1;
 	}
 	a = calloc(1, sizeof(*a));
-	if (!a)
-		goto nomem;
-	a->nr_units = cfg->nr_units;
+	if (!a || pb_pcpu_alloc_init(&a->pa, cfg->nr_units, chunk, unit)) {
+		free(a);
+		snprintf(err, errlen, PBM_NAME ": out of memory");
+		return -1;
+	}
 	a->unit_size = unit;
 	a->chunk_bytes = (int)chunk;
 	a->nr_bits = (int)(chunk / PBM_MIN_ALLOC);
 	a->block_bits = (int)(block / PBM_MIN_ALLOC);
 	a->block_shift = __builtin_ctz((unsigned int)a->block_bits);
 	a->nr_blocks = (int)(chunk / block);
-	/* As the kernel's pcpu_nr_slots: the chunk size's slot, plus two. */
-	a->nr_slots = pbm_fls((unsigned int)chunk) - PBM_SLOT_BASE_SHIFT + 4;
-	if (pb_pcpu_chunks_init(&a->chunks, a->nr_slots, chunk,
-				a->nr_units * unit)) {
-		free(a);
-		goto nomem;
-	}
-	if (pthread_mutex_init(&a->lock, NULL)) {
-		pb_pcpu_chunks_fini(&a->chunks);
-		free(a);
-		goto nomem;
-	}
 	*out = a;
 	return 0;
-nomem:
-	snprintf(err, errlen, PBM_NAME ": out of memory");
-	return -1;
 }
 
 static void *pbm_alloc_locked(struct pbm_alloc *a, int bits, int align)
@@ -802,10 +767,11 @@ static void *pbm_alloc_locked(struct pbm_alloc *a, int bits, int align)
 	int pos = -1;
 
 	/* The non-empty slots from the request's size upward. */
-	for (uint64_t used = a->chunks.slots_used &
-			     (~UINT64_C(0) << pbm_size_to_slot(a, bits * PBM_MIN_ALLOC));
+	for (uint64_t used = a->pa.chunks.slots_used &
+			     (~UINT64_C(0) << pb_pcpu_size_to_slot(&a->pa.chunks,
+							 (size_t)bits * PBM_MIN_ALLOC));
 	     used; used &= used - 1) {
-		for (struct pb_pcpu_chunk *pc = a->chunks.slots[__builtin_ctzll(used)].head;
+		for (struct pb_pcpu_chunk *pc = a->pa.chunks.slots[__builtin_ctzll(used)].head;
 		     pc; pc = pc->next) {
 			c = pbm_chunk_of(pc);
 			pos = pbm_find_fit(a, c, bits, align);
@@ -821,11 +787,10 @@ static void *pbm_alloc_locked(struct pbm_alloc *a, int bits, int align)
 		return NULL;
 found:
 	pbm_alloc_area(a, c, pos, bits);
-	for (unsigned int u = 0; u < a->nr_units; u++)
-		memset(c->pc.base + u * a->unit_size + (size_t)pos * PBM_MIN_ALLOC, 0,
-		       (size_t)bits * PBM_MIN_ALLOC);
-	a->live++;
-	a->live_bytes += (uint64_t)bits * PBM_MIN_ALLOC;
+	pb_pcpu_zero(c->pc.base + (size_t)pos * PBM_MIN_ALLOC,
+		     (size_t)bits * PBM_MIN_ALLOC, a->pa.nr_units, a->unit_size);
+	a->pa.live++;
+	a->pa.live_bytes += (uint64_t)bits * PBM_MIN_ALLOC;
 	return c->pc.base + (size_t)pos * PBM_MIN_ALLOC;
 }
 
@@ -840,10 +805,10 @@ static void *pbm_alloc(void *a_, size_t size, size_t align)
 		return NULL;
 	if (align < PBM_MIN_ALLOC)
 		align = PBM_MIN_ALLOC;
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->pa.lock);
 	p = pbm_alloc_locked(a, (int)((size + PBM_MIN_ALLOC - 1) / PBM_MIN_ALLOC),
 			     (int)(align / PBM_MIN_ALLOC));
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return p;
 }
 
@@ -854,8 +819,8 @@ static int pbm_free(void *a_, void *handle)
 	int pos, bits, rc = -1;
 	size_t off;
 
-	pthread_mutex_lock(&a->lock);
-	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
+	pthread_mutex_lock(&a->pa.lock);
+	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->pa.chunks, handle));
 	if (!c)
 		goto out;
 	off = (size_t)((char *)handle - c->pc.base);
@@ -872,12 +837,12 @@ static int pbm_free(void *a_, void *handle)
 		c->first_bit = pos;
 	pbm_block_hint_free(a, c, pos, bits);
 	pbm_relocate(a, c);
-	a->live--;
-	a->live_bytes -= (uint64_t)bits * PBM_MIN_ALLOC;
+	a->pa.live--;
+	a->pa.live_bytes -= (uint64_t)bits * PBM_MIN_ALLOC;
 	rc = 0;
 	/* An empty chunk stays on the last slot: balance releases it. */
 out:
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return rc;
 }
 
@@ -886,16 +851,11 @@ out:
  * chunk but the first on the last slot leaves the lists under the lock,
  * and its memory goes after it.
  */
-static void pbm_release(struct pb_pcpu_chunk *c)
-{
-	pbm_chunk_free(pbm_chunk_of(c));
-}
-
 static void pbm_balance(void *a_)
 {
 	struct pbm_alloc *a = a_;
 
-	pb_pcpu_chunks_balance(&a->chunks, &a->lock, &a->released, pbm_release);
+	pb_pcpu_alloc_balance(&a->pa, pbm_release);
 }
 
 /* ---- check -------------------------------------------------------------- */
@@ -1030,18 +990,18 @@ static int pbm_check_locked(struct pbm_alloc *a, char *err, size_t errlen)
 	uint64_t live = 0, live_bytes = 0;
 	size_t k = 0;
 
-	if (pb_pcpu_chunks_check(&a->chunks, err, errlen))
+	if (pb_pcpu_chunks_check(&a->pa.chunks, err, errlen))
 		return -1;
-	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks); pc;
-	     pc = pb_pcpu_chunks_next(&a->chunks, pc), k++)
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->pa.chunks); pc;
+	     pc = pb_pcpu_chunks_next(&a->pa.chunks, pc), k++)
 		if (pbm_check_chunk(a, pbm_chunk_of(pc), k, &live, &live_bytes, err,
 				    errlen))
 			return -1;
-	if (live != a->live || live_bytes != a->live_bytes)
+	if (live != a->pa.live || live_bytes != a->pa.live_bytes)
 		PBM_BAD("%llu live (%llu bytes), counters say %llu (%llu)",
 			(unsigned long long)live, (unsigned long long)live_bytes,
-			(unsigned long long)a->live,
-			(unsigned long long)a->live_bytes);
+			(unsigned long long)a->pa.live,
+			(unsigned long long)a->pa.live_bytes);
 	return 0;
 }
 
@@ -1050,9 +1010,9 @@ static int pbm_check(void *a_, char *err, size_t errlen)
 	struct pbm_alloc *a = a_;
 	int rc;
 
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->pa.lock);
 	rc = pbm_check_locked(a, err, errlen);
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return rc;
 }
 
@@ -1060,19 +1020,10 @@ static void pbm_stats(void *a_, struct pb_pcpu_stats *st)
 {
 	struct pbm_alloc *a = a_;
 
-	pthread_mutex_lock(&a->lock);
-	memset(st, 0, sizeof(*st));
-	st->chunks = a->chunks.nr;
-	for (const struct pb_pcpu_chunk *pc = a->chunks.slots[a->nr_slots - 1].head;
-	     pc; pc = pc->next)
-		st->chunks_empty++;
-	st->live = a->live;
-	st->live_bytes = a->live_bytes;
-	st->metadata_bytes = sizeof(*a) + pb_pcpu_chunks_bytes(&a->chunks) +
-			     a->chunks.nr * pbm_chunk_meta_bytes(a);
-	st->chunks_created = a->created;
-	st->chunks_released = a->released;
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_lock(&a->pa.lock);
+	pb_pcpu_alloc_stats(&a->pa, st);
+	st->metadata_bytes += sizeof(*a) + a->pa.chunks.nr * pbm_chunk_meta_bytes(a);
+	pthread_mutex_unlock(&a->pa.lock);
 }
 
 static size_t pbm_unit_size(void *a_)
@@ -1107,8 +1058,8 @@ int pbm_chunk_hints(void *a_, const void *handle, struct pbm_chunk_hints *h)
 	struct pbm_alloc *a = a_;
 	const struct pbm_chunk *c;
 
-	pthread_mutex_lock(&a->lock);
-	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
+	pthread_mutex_lock(&a->pa.lock);
+	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->pa.chunks, handle));
 	if (c)
 		*h = (struct pbm_chunk_hints){
 			.slot = c->pc.slot, .free_bytes = c->free_bytes,
@@ -1116,7 +1067,7 @@ int pbm_chunk_hints(void *a_, const void *handle, struct pbm_chunk_hints *h)
 			.first_bit = c->first_bit, .exact = c->hint_exact,
 			.nr_blocks = a->nr_blocks, .block_bits = a->block_bits,
 		};
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return c ? 0 : -1;
 }
 
@@ -1127,8 +1078,8 @@ int pbm_block_hints(void *a_, const void *handle, int block,
 	const struct pbm_chunk *c;
 	const struct pbm_block *b;
 
-	pthread_mutex_lock(&a->lock);
-	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
+	pthread_mutex_lock(&a->pa.lock);
+	c = pbm_chunk_of(pb_pcpu_chunk_find(&a->pa.chunks, handle));
 	if (c && block >= 0 && block < a->nr_blocks) {
 		b = &c->md[block];
 		*h = (struct pbm_block_hints){
@@ -1138,7 +1089,7 @@ int pbm_block_hints(void *a_, const void *handle, int block,
 			.first_free = b->first_free,
 		};
 	}
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return c && block >= 0 && block < a->nr_blocks ? 0 : -1;
 }
 
@@ -1146,33 +1097,12 @@ void pbm_counters(void *a_, struct pbm_counters *ctr)
 {
 	struct pbm_alloc *a = a_;
 
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->pa.lock);
 	*ctr = a->ctr;
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 }
 
 /* ---- the fixed-size backend ------------------------------------------------ */
-
-static int pbmb_create(const struct pb_config *cfg, void **pool, char *err,
-		       size_t errlen)
-{
-	return pb_pcpu_backend_create(&pbm_ops, cfg, pool, err, errlen);
-}
-
-/* The fast paths: straight into the allocator, inlined into the kernels. */
-static inline void *pbmb_alloc(void *ctx)
-{
-	struct pb_pcpu_pool *p = ctx;
-
-	return pbm_alloc(p->a, p->size, p->align);
-}
-
-static inline void pbmb_free(void *ctx, void *obj)
-{
-	struct pb_pcpu_pool *p = ctx;
-
-	pbm_free(p->a, obj);
-}
 
 /* Small blocks and chunks: allocations cross blocks and chunks fill fast. */
 static const char *const pbmb_variants[] = {
@@ -1180,16 +1110,10 @@ static const char *const pbmb_variants[] = {
 	NULL
 };
 
-PB_BACKEND_REGISTER(percpu_bitmap, pbmb_alloc, pbmb_free,
+PB_PCPU_BACKEND_REGISTER(percpu_bitmap, pbm_ops, pbm_alloc, pbm_free,
 	.name = PBM_NAME,
 	.description = "percpu bitmap allocator (Linux 4.14+, seed 003): alloc "
 		       "and bound bitmaps per chunk, per-block hints, O(block) free",
-	.flags = PB_BACKEND_PERCPU,
 	.options = pbm_options,
 	.variants = pbmb_variants,
-	.create = pbmb_create,
-	.destroy = pb_pcpu_pool_destroy,
-	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
-	.stats = pb_pcpu_pool_stats,
-	.balance = pb_pcpu_pool_balance,
 )

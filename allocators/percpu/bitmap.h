@@ -43,20 +43,34 @@ struct pbm_counters {
 	uint64_t block_refreshes;	/* block hint rebuilt from its bits */
 };
 
-/*
- * pbm_chunk_hints() - the hints of the chunk that holds @handle.
- * Return: 0, or -1 when no chunk of @a holds it.
+/**
+ * pbm_chunk_hints() - the hints of the chunk that holds an allocation
+ * @a: the allocator (pb_pcpu_ops create() of "percpu-bitmap")
+ * @handle: an allocation's handle
+ * @h: receives the hints
+ *
+ * Return: 0, or -1 when no chunk of @a holds @handle.
  */
 int pbm_chunk_hints(void *a, const void *handle, struct pbm_chunk_hints *h);
 
-/*
- * pbm_block_hints() - the hints of block @block of the chunk that holds
- * @handle. Return: 0, or -1 when no chunk holds it or @block is out of range.
+/**
+ * pbm_block_hints() - the hints of one block of the chunk that holds an
+ * allocation
+ * @a: the allocator
+ * @handle: an allocation's handle
+ * @block: the block's index in the chunk
+ * @h: receives the hints
+ *
+ * Return: 0, or -1 when no chunk holds @handle or @block is out of range.
  */
 int pbm_block_hints(void *a, const void *handle, int block,
 		    struct pbm_block_hints *h);
 
-/* pbm_counters() - the event counters since create. */
+/**
+ * pbm_counters() - the event counters since create
+ * @a: the allocator
+ * @c: receives them
+ */
 void pbm_counters(void *a, struct pbm_counters *c);
 
 #endif /* PB_ALLOCATORS_PERCPU_BITMAP_H */

@@ -1,57 +1,43 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * pcpu.c - the registry of percpu allocators (pcpu.h), kept sorted by
- * name. An entry with a missing operation or a taken name stops the
- * program at start-up with a message, as the backend registry does. Also
- * what the percpu allocators share: their slot lists and chunk lookup
- * (struct pb_pcpu_chunks), and the fixed-size pool of their backends
- * (struct pb_pcpu_pool).
+ * pcpu.c - the registry of percpu allocators (pcpu.h; a struct
+ * pb_registry, allocators/registry.h), listed by name: an entry with a
+ * missing operation or a taken name stops the program at start-up with a
+ * message, as the backend registry does. Also what the percpu allocators
+ * share: their slot lists and chunk lookup (struct pb_pcpu_chunks), and
+ * the fixed-size pool of their backends (struct pb_pcpu_pool).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "allocators/backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
+#include "allocators/registry.h"
 
-#define PB_MAX_PCPU 8
-
-static const struct pb_pcpu_ops *pcpus[PB_MAX_PCPU];
-static size_t nr_pcpus;
+PB_REGISTRY_DEFINE(pcpus, "percpu allocator", 8);
 
 void pb_pcpu_register(const struct pb_pcpu_ops *ops)
 {
-	size_t i;
-
-	if (!ops->name || !ops->create || !ops->destroy || !ops->alloc ||
-	    !ops->free || !ops->check || !ops->stats || !ops->unit_size ||
-	    pb_pcpu_find(ops->name) || nr_pcpus == PB_MAX_PCPU) {
-		fprintf(stderr, "poolbench: percpu allocator '%s' refused at "
-			"registration (missing operation, taken name or too many)\n",
-			ops->name ? ops->name : "(unnamed)");
-		abort();
-	}
-	for (i = nr_pcpus++; i > 0 && strcmp(ops->name, pcpus[i - 1]->name) < 0; i--)
-		pcpus[i] = pcpus[i - 1];
-	pcpus[i] = ops;
+	if (!ops->create || !ops->destroy || !ops->alloc || !ops->free ||
+	    !ops->check || !ops->stats || !ops->unit_size)
+		pb_registry_refuse(&pcpus, ops->name, "missing operation");
+	pb_registry_add(&pcpus, ops->name, 0, ops);
 }
 
 size_t pb_pcpu_count(void)
 {
-	return nr_pcpus;
+	return pb_registry_count(&pcpus);
 }
 
 const struct pb_pcpu_ops *pb_pcpu_at(size_t i)
 {
-	return i < nr_pcpus ? pcpus[i] : NULL;
+	return pb_registry_at(&pcpus, i);
 }
 
 const struct pb_pcpu_ops *pb_pcpu_find(const char *name)
 {
-	for (size_t i = 0; i < nr_pcpus; i++)
-		if (!strcmp(pcpus[i]->name, name))
-			return pcpus[i];
-	return NULL;
+	return pb_registry_find(&pcpus, name);
 }
 
 /* ---- slot lists and the chunk lookup (struct pb_pcpu_chunks) ------------ */
@@ -191,6 +177,80 @@ void pb_pcpu_chunks_balance(struct pb_pcpu_chunks *cs, pthread_mutex_t *lock,
 		next = c->next;
 		release(c);
 	}
+}
+
+/* Release every chunk of @cs, then its lists and table. */
+static void chunks_destroy(struct pb_pcpu_chunks *cs,
+			   void (*release)(struct pb_pcpu_chunk *c))
+{
+	for (struct pb_pcpu_chunk *c = pb_pcpu_chunks_first(cs), *next; c;
+	     c = next) {
+		next = pb_pcpu_chunks_next(cs, c);
+		release(c);
+	}
+	pb_pcpu_chunks_fini(cs);
+}
+
+/* Every chunk, and those fully free (on the last slot). */
+static void chunks_count(const struct pb_pcpu_chunks *cs,
+			 struct pb_pcpu_stats *st)
+{
+	st->chunks = cs->nr;
+	st->chunks_empty = 0;
+	for (const struct pb_pcpu_chunk *c = cs->slots[cs->nr_slots - 1].head; c;
+	     c = c->next)
+		st->chunks_empty++;
+}
+
+/* ---- what every percpu allocator holds (struct pb_pcpu_alloc) ------------ */
+
+int pb_pcpu_alloc_init(struct pb_pcpu_alloc *pa, unsigned int nr_units,
+		       size_t span_bytes, size_t unit_size)
+{
+	memset(pa, 0, sizeof(*pa));
+	pa->nr_units = nr_units;
+	if (pb_pcpu_chunks_init(&pa->chunks, pb_pcpu_nr_slots(span_bytes),
+				span_bytes, (size_t)nr_units * unit_size))
+		return -1;
+	if (pthread_mutex_init(&pa->lock, NULL)) {
+		pb_pcpu_chunks_fini(&pa->chunks);
+		return -1;
+	}
+	return 0;
+}
+
+void pb_pcpu_alloc_fini(struct pb_pcpu_alloc *pa,
+			void (*release)(struct pb_pcpu_chunk *c))
+{
+	chunks_destroy(&pa->chunks, release);
+	pthread_mutex_destroy(&pa->lock);
+}
+
+int pb_pcpu_alloc_chunk_add(struct pb_pcpu_alloc *pa, struct pb_pcpu_chunk *c,
+			    int slot)
+{
+	if (pb_pcpu_chunk_add(&pa->chunks, c, slot))
+		return -1;
+	pa->created++;
+	return 0;
+}
+
+void pb_pcpu_alloc_stats(const struct pb_pcpu_alloc *pa,
+			 struct pb_pcpu_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	chunks_count(&pa->chunks, st);
+	st->live = pa->live;
+	st->live_bytes = pa->live_bytes;
+	st->metadata_bytes = pb_pcpu_chunks_bytes(&pa->chunks);
+	st->chunks_created = pa->created;
+	st->chunks_released = pa->released;
+}
+
+void pb_pcpu_alloc_balance(struct pb_pcpu_alloc *pa,
+			   void (*release)(struct pb_pcpu_chunk *c))
+{
+	pb_pcpu_chunks_balance(&pa->chunks, &pa->lock, &pa->released, release);
 }
 
 #define CHUNKS_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); return -1; } while (0)

@@ -45,8 +45,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
-#include "allocators/mutex_mempool/mempool_backend.h"
+#include "allocators/mempool/mempool_backend.h"
+#include "allocators/register.h"
 
 #define MM_NAME "mutex-mempool"
 #define MM_MAX_WAIT_MS UINT64_C(600000)
@@ -100,23 +100,27 @@ enum { MM_MAY_BLOCK, MM_ATOMIC };
 enum { OPT_MIN_NR, OPT_ALLOC, OPT_BACKING, OPT_LOW_MARK, OPT_WAIT_MS, OPT__COUNT };
 
 static const struct pb_option_spec mm_options[] = {
-	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, PB_MEMPOOL_DFL_MIN_NR, 1,
-			 PB_MEMPOOL_MAX_MIN_NR, NULL,
-			 "reserved objects, filled at create; not derived "
-			 "from the workload's capacity" },
-	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, MM_MAY_BLOCK, 0, 0, mm_alloc_modes,
-			"may-block (PB_GFP_WAIT) or atomic (backing without "
-			"waiting, then the reserve, then NULL)" },
-	[OPT_BACKING] = { "backing", PB_OPT_ENUM, 0, 0, 0, mm_backing_names,
-			  "backing allocator" },
-	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, PB_MEMPOOL_DFL_LOW_MARK, 0,
-			   PB_MEMPOOL_MAX_MIN_NR, NULL,
-			   "atomic: the worker refills the reserve once it is "
-			   "below this level; at most min_nr; 0: never" },
-	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
-			  MM_MAX_WAIT_MS, NULL,
-			  "may-block: total sleep for a free before NULL; 0: never sleep" },
-	[OPT__COUNT] = { NULL, PB_OPT_UINT, 0, 0, 0, NULL, NULL },
+	[OPT_MIN_NR] = { .key = "min_nr", .type = PB_OPT_UINT,
+			 .def = PB_MEMPOOL_DFL_MIN_NR, .min = 1,
+			 .max = PB_MEMPOOL_MAX_MIN_NR,
+			 .help = "reserved objects, filled at create; not derived "
+				 "from the workload's capacity" },
+	[OPT_ALLOC] = { .key = "alloc", .type = PB_OPT_ENUM, .def = MM_MAY_BLOCK,
+			.choices = mm_alloc_modes,
+			.help = "may-block (PB_GFP_WAIT) or atomic (backing without "
+				"waiting, then the reserve, then NULL)" },
+	[OPT_BACKING] = { .key = "backing", .type = PB_OPT_ENUM,
+			  .choices = mm_backing_names,
+			  .help = "backing allocator" },
+	[OPT_LOW_MARK] = { .key = "low_mark", .type = PB_OPT_UINT,
+			   .def = PB_MEMPOOL_DFL_LOW_MARK,
+			   .max = PB_MEMPOOL_MAX_MIN_NR,
+			   .help = "atomic: the worker refills the reserve once it is "
+				   "below this level; at most min_nr; 0: never" },
+	[OPT_WAIT_MS] = { .key = "wait_ms", .type = PB_OPT_UINT,
+			  .def = PB_MEMPOOL_WAIT_MS_DEFAULT, .max = MM_MAX_WAIT_MS,
+			  .help = "may-block: total sleep for a free before NULL; 0: never sleep" },
+	[OPT__COUNT] = { 0 },
 };
 
 static int mm_create(const struct pb_config *cfg, void **pool, char *err,

@@ -55,7 +55,6 @@
  * Concurrency contract: pcpu.h's; every entry point takes the lock.
  */
 #include <errno.h>
-#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -63,12 +62,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/percpu/pcpu.h"
+#include "allocators/register.h"
 
 #define AM_NAME "percpu-areamap"
 #define AM_DFL_MAP_ALLOC 16		/* the kernel's PCPU_DFL_MAP_ALLOC */
-#define AM_SLOT_BASE_SHIFT 5		/* the kernel's PCPU_SLOT_BASE_SHIFT */
 #define AM_SMALL ((int)sizeof(int))	/* heads and tails below this merge */
 
 struct am_chunk {
@@ -82,44 +80,25 @@ struct am_chunk {
 };
 
 struct am_alloc {
-	pthread_mutex_t lock;		/* pcpu_lock: everything below */
-	unsigned int nr_units;
+	struct pb_pcpu_alloc pa;	/* lock (pcpu_lock: all), chunks, counts */
 	int unit_size;
-	int nr_slots;
-	struct pb_pcpu_chunks chunks;	/* slot lists and address lookup */
-	uint64_t live, live_bytes, created, released;
 	uint64_t memmoves;		/* of a map: splits and merges */
 	uint64_t free_memmoves;		/* of them, merges (by free) */
 };
 
 /* ---- slots -------------------------------------------------------------- */
 
-static int am_fls(unsigned int x)
-{
-	return x ? (int)(sizeof(x) * CHAR_BIT) - __builtin_clz(x) : 0;
-}
-
-static int am_size_to_slot(const struct am_alloc *a, int size)
-{
-	int slot;
-
-	if (size == a->unit_size)
-		return a->nr_slots - 1;
-	slot = am_fls((unsigned int)size) - AM_SLOT_BASE_SHIFT + 2;
-	return slot < 1 ? 1 : slot;
-}
-
 static int am_chunk_slot(const struct am_alloc *a, const struct am_chunk *c)
 {
 	if (c->free_size < AM_SMALL || c->contig_hint < AM_SMALL)
 		return 0;
-	return am_size_to_slot(a, c->free_size);
+	return pb_pcpu_size_to_slot(&a->pa.chunks, (size_t)c->free_size);
 }
 
 /* Move @c to the slot its free size says: higher at the head, lower at the tail. */
 static inline void am_relocate(struct am_alloc *a, struct am_chunk *c)
 {
-	pb_pcpu_chunk_move(&a->chunks, &c->pc, am_chunk_slot(a, c));
+	pb_pcpu_chunk_move(&a->pa.chunks, &c->pc, am_chunk_slot(a, c));
 }
 
 static inline struct am_chunk *am_chunk_of(struct pb_pcpu_chunk *pc)
@@ -138,13 +117,19 @@ static void am_chunk_free(struct am_chunk *c)
 	free(c);
 }
 
+/* A chunk the shared code hands back (destroy, balance), memory and all. */
+static void am_release(struct pb_pcpu_chunk *c)
+{
+	am_chunk_free(am_chunk_of(c));
+}
+
 static struct am_chunk *am_chunk_new(struct am_alloc *a)
 {
 	struct am_chunk *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->pc.base = pb_pcpu_chunk_mem_alloc(&a->chunks);
+	c->pc.base = pb_pcpu_chunk_mem_alloc(&a->pa.chunks);
 	c->map = malloc(AM_DFL_MAP_ALLOC * sizeof(int));
 	if (!c->pc.base || !c->map) {
 		am_chunk_free(c);
@@ -156,11 +141,10 @@ static struct am_chunk *am_chunk_new(struct am_alloc *a)
 	c->map_used = 2;
 	c->free_size = c->contig_hint = a->unit_size;
 	/* On its slot and found by its address, as free needs. */
-	if (pb_pcpu_chunk_add(&a->chunks, &c->pc, am_chunk_slot(a, c))) {
+	if (pb_pcpu_alloc_chunk_add(&a->pa, &c->pc, am_chunk_slot(a, c))) {
 		am_chunk_free(c);
 		return NULL;
 	}
-	a->created++;
 	return c;
 }
 
@@ -218,7 +202,7 @@ static int am_alloc_area(struct am_alloc *a, struct am_chunk *c, int size,
 			if (i > 0 && (c->map[i - 1] & 1)) {
 				/* The allocation to the left keeps the head. */
 				c->free_size -= head;
-				a->live_bytes += (uint64_t)head;
+				a->pa.live_bytes += (uint64_t)head;
 			} else if (c->map[i] - c->map[i - 1] > max_contig)
 				max_contig = c->map[i] - c->map[i - 1];
 			area -= head;
@@ -262,7 +246,7 @@ static int am_alloc_area(struct am_alloc *a, struct am_chunk *c, int size,
 		c->free_size -= size;
 		c->map[i] |= 1;
 		c->nr_live++;
-		a->live_bytes += (uint64_t)size;
+		a->pa.live_bytes += (uint64_t)size;
 		am_relocate(a, c);
 		return off;
 	}
@@ -284,7 +268,7 @@ static void am_free_area(struct am_alloc *a, struct am_chunk *c, int i)
 	c->map[i] &= ~1;
 	size = (c->map[i + 1] & ~1) - c->map[i];
 	c->free_size += size;
-	a->live_bytes -= (uint64_t)size;
+	a->pa.live_bytes -= (uint64_t)size;
 	c->nr_live--;
 	/* A free previous area is at or after first_free already. */
 	if (i < c->first_free)
@@ -323,13 +307,7 @@ static void am_destroy(void *a_)
 {
 	struct am_alloc *a = a_;
 
-	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks), *next;
-	     pc; pc = next) {
-		next = pb_pcpu_chunks_next(&a->chunks, pc);
-		am_chunk_free(am_chunk_of(pc));
-	}
-	pb_pcpu_chunks_fini(&a->chunks);
-	pthread_mutex_destroy(&a->lock);
+	pb_pcpu_alloc_fini(&a->pa, am_release);
 	free(a);
 }
 
@@ -352,27 +330,14 @@ static int am_create(const struct pb_pcpu_config *cfg, void **out, char *err,
 		return -1;
 	}
 	a = calloc(1, sizeof(*a));
-	if (!a)
-		goto nomem;
-	a->nr_units = cfg->nr_units;
+	if (!a || pb_pcpu_alloc_init(&a->pa, cfg->nr_units, unit, unit)) {
+		free(a);
+		snprintf(err, errlen, AM_NAME ": out of memory");
+		return -1;
+	}
 	a->unit_size = (int)unit;
-	/* As the kernel's pcpu_nr_slots: the unit size's slot, plus two. */
-	a->nr_slots = am_fls((unsigned int)a->unit_size) - AM_SLOT_BASE_SHIFT + 4;
-	if (pb_pcpu_chunks_init(&a->chunks, a->nr_slots, unit,
-				(size_t)a->nr_units * unit)) {
-		free(a);
-		goto nomem;
-	}
-	if (pthread_mutex_init(&a->lock, NULL)) {
-		pb_pcpu_chunks_fini(&a->chunks);
-		free(a);
-		goto nomem;
-	}
 	*out = a;
 	return 0;
-nomem:
-	snprintf(err, errlen, AM_NAME ": out of memory");
-	return -1;
 }
 
 static void *am_alloc_locked(struct am_alloc *a, int size, int align)
@@ -380,11 +345,12 @@ static void *am_alloc_locked(struct am_alloc *a, int size, int align)
 	struct am_chunk *c = NULL;
 	int off = -1;
 
-	for (int slot = am_size_to_slot(a, size); slot < a->nr_slots && off < 0;
+	for (int slot = pb_pcpu_size_to_slot(&a->pa.chunks, (size_t)size);
+	     slot < a->pa.chunks.nr_slots && off < 0;
 	     slot++) {
 		struct pb_pcpu_chunk *pc, *next;
 
-		for (pc = a->chunks.slots[slot].head; pc; pc = next) {
+		for (pc = a->pa.chunks.slots[slot].head; pc; pc = next) {
 			/* Saved first: a failed attempt may relocate c. */
 			next = pc->next;
 			c = am_chunk_of(pc);
@@ -405,10 +371,9 @@ static void *am_alloc_locked(struct am_alloc *a, int size, int align)
 		if (off < 0)
 			return NULL;
 	}
-	for (unsigned int u = 0; u < a->nr_units; u++)
-		memset(c->pc.base + (size_t)u * (size_t)a->unit_size + off, 0,
-		       (size_t)size);
-	a->live++;
+	pb_pcpu_zero(c->pc.base + off, (size_t)size, a->pa.nr_units,
+		     (size_t)a->unit_size);
+	a->pa.live++;
 	return c->pc.base + off;
 }
 
@@ -425,9 +390,9 @@ static void *am_alloc(void *a_, size_t size, size_t align)
 	size = (size + 1) & ~(size_t)1;
 	if (align < 2)
 		align = 2;
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->pa.lock);
 	p = am_alloc_locked(a, (int)size, (int)align);
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return p;
 }
 
@@ -437,8 +402,8 @@ static int am_free(void *a_, void *handle)
 	struct am_chunk *c;
 	int off, lo, hi, rc = -1;
 
-	pthread_mutex_lock(&a->lock);
-	c = am_chunk_of(pb_pcpu_chunk_find(&a->chunks, handle));
+	pthread_mutex_lock(&a->pa.lock);
+	c = am_chunk_of(pb_pcpu_chunk_find(&a->pa.chunks, handle));
 	if (!c)
 		goto out;
 	off = (int)((char *)handle - c->pc.base);
@@ -460,11 +425,11 @@ static int am_free(void *a_, void *handle)
 	if (lo >= c->map_used - 1 || c->map[lo] != (off | 1))
 		goto out;	/* not the start of a live allocation */
 	am_free_area(a, c, lo);
-	a->live--;
+	a->pa.live--;
 	rc = 0;
 	/* An empty chunk stays on the last slot: balance releases it. */
 out:
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return rc;
 }
 
@@ -473,16 +438,11 @@ out:
  * chunk but the first on the last slot leaves the lists under the lock,
  * and its memory goes after it.
  */
-static void am_release(struct pb_pcpu_chunk *c)
-{
-	am_chunk_free(am_chunk_of(c));
-}
-
 static void am_balance(void *a_)
 {
 	struct am_alloc *a = a_;
 
-	pb_pcpu_chunks_balance(&a->chunks, &a->lock, &a->released, am_release);
+	pb_pcpu_alloc_balance(&a->pa, am_release);
 }
 
 #define AM_BAD(...) do { snprintf(err, errlen, __VA_ARGS__); goto bad; } while (0)
@@ -493,11 +453,11 @@ static int am_check(void *a_, char *err, size_t errlen)
 	uint64_t live = 0, live_bytes = 0;
 	size_t k = 0;
 
-	pthread_mutex_lock(&a->lock);
-	if (pb_pcpu_chunks_check(&a->chunks, err, errlen))
+	pthread_mutex_lock(&a->pa.lock);
+	if (pb_pcpu_chunks_check(&a->pa.chunks, err, errlen))
 		goto bad;
-	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks); pc;
-	     pc = pb_pcpu_chunks_next(&a->chunks, pc), k++) {
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->pa.chunks); pc;
+	     pc = pb_pcpu_chunks_next(&a->pa.chunks, pc), k++) {
 		const struct am_chunk *c = am_chunk_of(pc);
 		int free_size = 0, max_free = 0, nr_live = 0;
 
@@ -540,15 +500,15 @@ static int am_check(void *a_, char *err, size_t errlen)
 			       c->nr_live);
 		live += (uint64_t)nr_live;
 	}
-	if (live != a->live || live_bytes != a->live_bytes)
+	if (live != a->pa.live || live_bytes != a->pa.live_bytes)
 		AM_BAD("%llu live (%llu bytes), counters say %llu (%llu)",
 		       (unsigned long long)live, (unsigned long long)live_bytes,
-		       (unsigned long long)a->live,
-		       (unsigned long long)a->live_bytes);
-	pthread_mutex_unlock(&a->lock);
+		       (unsigned long long)a->pa.live,
+		       (unsigned long long)a->pa.live_bytes);
+	pthread_mutex_unlock(&a->pa.lock);
 	return 0;
 bad:
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 	return -1;
 }
 
@@ -556,25 +516,17 @@ static void am_stats(void *a_, struct pb_pcpu_stats *st)
 {
 	struct am_alloc *a = a_;
 
-	pthread_mutex_lock(&a->lock);
-	memset(st, 0, sizeof(*st));
-	st->chunks = a->chunks.nr;
-	for (const struct pb_pcpu_chunk *pc = a->chunks.slots[a->nr_slots - 1].head;
-	     pc; pc = pc->next)
-		st->chunks_empty++;
-	st->live = a->live;
-	st->live_bytes = a->live_bytes;
-	st->metadata_bytes = sizeof(*a) + pb_pcpu_chunks_bytes(&a->chunks);
-	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->chunks); pc;
-	     pc = pb_pcpu_chunks_next(&a->chunks, pc))
+	pthread_mutex_lock(&a->pa.lock);
+	pb_pcpu_alloc_stats(&a->pa, st);
+	st->metadata_bytes += sizeof(*a);
+	for (struct pb_pcpu_chunk *pc = pb_pcpu_chunks_first(&a->pa.chunks); pc;
+	     pc = pb_pcpu_chunks_next(&a->pa.chunks, pc))
 		st->metadata_bytes += sizeof(struct am_chunk) +
 			(size_t)am_chunk_of(pc)->map_alloc * sizeof(int);
-	st->chunks_created = a->created;
-	st->chunks_released = a->released;
 	st->memmoves = a->memmoves;
 	st->free_memmoves = a->free_memmoves;
 	st->has_memmoves = true;
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->pa.lock);
 }
 
 static size_t am_unit_size(void *a_)
@@ -597,36 +549,9 @@ PB_PCPU_REGISTER(am_ops)
 
 /* ---- the fixed-size backend ------------------------------------------------ */
 
-static int amb_create(const struct pb_config *cfg, void **pool, char *err,
-		      size_t errlen)
-{
-	return pb_pcpu_backend_create(&am_ops, cfg, pool, err, errlen);
-}
-
-/* The fast paths: straight into the allocator, inlined into the kernels. */
-static inline void *amb_alloc(void *ctx)
-{
-	struct pb_pcpu_pool *p = ctx;
-
-	return am_alloc(p->a, p->size, p->align);
-}
-
-static inline void amb_free(void *ctx, void *obj)
-{
-	struct pb_pcpu_pool *p = ctx;
-
-	am_free(p->a, obj);
-}
-
-PB_BACKEND_REGISTER(percpu_areamap, amb_alloc, amb_free,
+PB_PCPU_BACKEND_REGISTER(percpu_areamap, am_ops, am_alloc, am_free,
 	.name = AM_NAME,
 	.description = "percpu area-map allocator (before Linux 4.14, seed 003): "
 		       "sorted offset map per chunk, memmove split and merge",
-	.flags = PB_BACKEND_PERCPU,
 	.options = am_options,
-	.create = amb_create,
-	.destroy = pb_pcpu_pool_destroy,
-	.per_cpu_ptr = pb_pcpu_pool_per_cpu_ptr,
-	.stats = pb_pcpu_pool_stats,
-	.balance = pb_pcpu_pool_balance,
 )

@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "allocators/qmempool/alf_queue.h"
+#include "allocators/alf_queue/alf_queue.h"
 
 struct alf_queue *alf_queue_alloc(uint32_t size)
 {

@@ -57,9 +57,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/backend.h"
-#include "allocators/mutex_mempool/mempool_backend.h"
-#include "allocators/pcpu.h"
+#include "allocators/mempool/mempool_backend.h"
+#include "allocators/percpu/pcpu.h"
+#include "allocators/register.h"
 
 #define PM_NAME "percpu-mempool"
 #define PM_MAX_WAIT_MS UINT64_C(600000)
@@ -105,30 +105,34 @@ enum { OPT_MIN_NR, OPT_ALLOC, OPT_REFILL, OPT_BACKING, OPT_LOW_MARK,
        OPT_WAIT_MS, OPT_UNIT_SIZE, OPT__COUNT };
 
 static const struct pb_option_spec pm_options[] = {
-	[OPT_MIN_NR] = { "min_nr", PB_OPT_UINT, PB_MEMPOOL_DFL_MIN_NR, 1,
-			 PB_MEMPOOL_MAX_MIN_NR, NULL,
-			 "reserved objects, filled at create; not derived "
-			 "from the workload's capacity" },
-	[OPT_ALLOC] = { "alloc", PB_OPT_ENUM, PM_ATOMIC, 0, 0, pm_alloc_modes,
-			"atomic (reserve only, seed 004) or may-block (reserve, "
-			"then the percpu allocator when it is empty)" },
-	[OPT_REFILL] = { "refill", PB_OPT_ENUM, PM_ASYNC, 0, 0, pm_refill_modes,
-			 "below low_mark, async (atomic: worker thread; "
-			 "may-block: none) or sync (the allocating thread)" },
+	[OPT_MIN_NR] = { .key = "min_nr", .type = PB_OPT_UINT,
+			 .def = PB_MEMPOOL_DFL_MIN_NR, .min = 1,
+			 .max = PB_MEMPOOL_MAX_MIN_NR,
+			 .help = "reserved objects, filled at create; not derived "
+				 "from the workload's capacity" },
+	[OPT_ALLOC] = { .key = "alloc", .type = PB_OPT_ENUM, .def = PM_ATOMIC,
+			.choices = pm_alloc_modes,
+			.help = "atomic (reserve only, seed 004) or may-block (reserve, "
+				"then the percpu allocator when it is empty)" },
+	[OPT_REFILL] = { .key = "refill", .type = PB_OPT_ENUM, .def = PM_ASYNC,
+			 .choices = pm_refill_modes,
+			 .help = "below low_mark, async (atomic: worker thread; "
+				 "may-block: none) or sync (the allocating thread)" },
 	[OPT_BACKING] = { .key = "backing", .type = PB_OPT_NAME,
 			  .def_name = "percpu-bitmap",
 			  .help = "percpu allocator behind the reserve (pcpu.h "
 				  "registry: percpu-bitmap, percpu-areamap)" },
-	[OPT_LOW_MARK] = { "low_mark", PB_OPT_UINT, PB_MEMPOOL_DFL_LOW_MARK, 0,
-			   PB_MEMPOOL_MAX_MIN_NR, NULL,
-			   "refill the reserve once it is below this level; at "
-			   "most min_nr; 0: never" },
-	[OPT_WAIT_MS] = { "wait_ms", PB_OPT_UINT, PB_MEMPOOL_WAIT_MS_DEFAULT, 0,
-			  PM_MAX_WAIT_MS, NULL,
-			  "may-block: total sleep for a free before NULL; 0: never sleep" },
-	[OPT_UNIT_SIZE] = { "unit_size", PB_OPT_UINT, 0, 0, 1u << 28, NULL,
-			    "the percpu allocator's unit size; 0: its default" },
-	[OPT__COUNT] = { NULL, PB_OPT_UINT, 0, 0, 0, NULL, NULL },
+	[OPT_LOW_MARK] = { .key = "low_mark", .type = PB_OPT_UINT,
+			   .def = PB_MEMPOOL_DFL_LOW_MARK,
+			   .max = PB_MEMPOOL_MAX_MIN_NR,
+			   .help = "refill the reserve once it is below this level; at "
+				   "most min_nr; 0: never" },
+	[OPT_WAIT_MS] = { .key = "wait_ms", .type = PB_OPT_UINT,
+			  .def = PB_MEMPOOL_WAIT_MS_DEFAULT, .max = PM_MAX_WAIT_MS,
+			  .help = "may-block: total sleep for a free before NULL; 0: never sleep" },
+	[OPT_UNIT_SIZE] = { .key = "unit_size", .type = PB_OPT_UINT, .max = 1u << 28,
+			    .help = "the percpu allocator's unit size; 0: its default" },
+	[OPT__COUNT] = { 0 },
 };
 
 static void pm_release(struct pm_pool *p)

@@ -61,8 +61,8 @@
  *   - Statistics are counted into caller-owned counters, so that the hot
  *     paths write no shared cache line for them.
  */
-#ifndef PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_H
-#define PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_H
+#ifndef PB_ALLOCATORS_MEMPOOL_MEMPOOL_H
+#define PB_ALLOCATORS_MEMPOOL_MEMPOOL_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -299,4 +299,4 @@ void pb_mempool_counters_add(struct pb_mempool *pool,
 size_t pb_mempool_counters_read(struct pb_mempool *pool,
 				struct pb_mempool_counters *out);
 
-#endif /* PB_ALLOCATORS_MUTEX_MEMPOOL_MEMPOOL_H */
+#endif /* PB_ALLOCATORS_MEMPOOL_MEMPOOL_H */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "allocators/mutex_mempool/mempool_backend.h"
+#include "allocators/mempool/mempool_backend.h"
 
 #define PB_CACHELINE 64
 

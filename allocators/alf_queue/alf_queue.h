@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * alf_queue.h - array-based lock-free queue of pointers (Brouer's alf_queue,
- * REFERENCE.md section 3), written on C11 atomics for userspace.
+ * REFERENCE §3 in docs/designs.md), written on C11 atomics for userspace.
  *
  * Design
  *   A ring of @size pointers (a power of two) and two pairs of free-running
@@ -71,8 +71,8 @@
  *   CPUs the stress test sees runs of milliseconds take seconds. The wait
  *   never yields or sleeps: measure the effect rather than hide it.
  */
-#ifndef PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H
-#define PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H
+#ifndef PB_ALLOCATORS_ALF_QUEUE_ALF_QUEUE_H
+#define PB_ALLOCATORS_ALF_QUEUE_ALF_QUEUE_H
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -187,7 +187,10 @@ bool alf_queue_full(const struct alf_queue *q);
  */
 int alf_queue_reset_indices(struct alf_queue *q, uint32_t start);
 
-/* Spin-wait hint: x86 PAUSE, AArch64 YIELD, else a compiler barrier. */
+/**
+ * alf_cpu_relax() - spin-wait hint: x86 PAUSE, AArch64 YIELD, else a
+ * compiler barrier
+ */
 static inline void alf_cpu_relax(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
@@ -429,4 +432,4 @@ static inline unsigned int alf_queue_dequeue_sc(struct alf_queue *q,
 	return avail;
 }
 
-#endif /* PB_ALLOCATORS_QMEMPOOL_ALF_QUEUE_H */
+#endif /* PB_ALLOCATORS_ALF_QUEUE_ALF_QUEUE_H */

@@ -34,7 +34,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "allocators/mutex_mempool/mempool.h"
+#include "allocators/mempool/mempool.h"
 
 #ifndef likely
 #define likely(x) __builtin_expect(!!(x), 1)
