@@ -32,7 +32,7 @@
 # Registration runs from constructors, so objects are linked directly
 # (an archive would let the linker drop them).
 
-PLOTS := scripts/plots.sh
+PLOTS := scripts/figures/plots.sh
 
 VARIANT ?= release
 CC ?= gcc
@@ -106,10 +106,10 @@ GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 all: $(BUILD)/poolbench
 
 deps:
-	@scripts/install-deps.sh
+	@scripts/setup/install-deps.sh
 
 $(BUILD)/gen/buildinfo.h: FORCE
-	@scripts/buildinfo.sh $@ "$(CC)" "$(CFLAGS)" "$(CXX)" "$(CXXFLAGS)"
+	@scripts/setup/buildinfo.sh $@ "$(CC)" "$(CFLAGS)" "$(CXX)" "$(CXXFLAGS)"
 
 $(BUILD)/obj/harness/results.o: $(BUILD)/gen/buildinfo.h
 
@@ -200,9 +200,9 @@ FUZZ_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 fuzz-cc:
-	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "make: $(FUZZ_CC) not found: the fuzz target needs clang and libFuzzer; run scripts/install-deps.sh (Debian: clang libclang-rt-14-dev)" >&2; exit 1; }
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { echo "make: $(FUZZ_CC) not found: the fuzz target needs clang and libFuzzer; run scripts/setup/install-deps.sh (Debian: clang libclang-rt-14-dev)" >&2; exit 1; }
 	@echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n ? 0 : 0; }' | \
-		$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || { echo "make: $(FUZZ_CC) -fsanitize=fuzzer does not link: libFuzzer missing; run scripts/install-deps.sh (Debian: libclang-rt-14-dev)" >&2; exit 1; }
+		$(FUZZ_CC) -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null || { echo "make: $(FUZZ_CC) -fsanitize=fuzzer does not link: libFuzzer missing; run scripts/setup/install-deps.sh (Debian: libclang-rt-14-dev)" >&2; exit 1; }
 
 $(FUZZ_DIR)/obj/%.o: %.c | fuzz-cc
 	@mkdir -p $(dir $@)
@@ -253,16 +253,16 @@ run-qmempool: deps all
 		--workloads fastpath-reuse,ring-cleanup --mode exclusive,shared \
 		--param qmempool.localq=32,256 --param qmempool.sharedq=128,256 \
 		--param qmempool.prealloc=0,16 --out $(RUN_DIR)-qmempool-table $(QM_RUN) || [ $$? -eq 1 ]
-	scripts/table-qmempool.sh $(RUN_DIR)-qmempool-table
+	scripts/tables/qmempool.py $(RUN_DIR)-qmempool-table
 	$(BUILD)/poolbench run --backends malloc,qmempool --workloads ring-cleanup \
 		--param ring-cleanup.n=1,2,4,8,16,32,64,128,256,512,1024,2048,4096 \
 		--param qmempool.localq=32 --param qmempool.sharedq=256 \
 		--out $(RUN_DIR)-qmempool-nsweep $(QM_RUN) || [ $$? -eq 1 ]
-	scripts/fig-nsweep.sh $(RUN_DIR)-qmempool-nsweep
+	scripts/figures/fig-nsweep.sh $(RUN_DIR)-qmempool-nsweep
 	$(BUILD)/poolbench run --backends alf-mpmc,alf-spsc \
 		--workloads fastpath-reuse,ring-cleanup,bulk --param ring-cleanup.n=128 \
 		--param bulk.n=2,4,8,16 --out $(RUN_DIR)-queue $(QM_RUN) || [ $$? -eq 1 ]
-	scripts/table-queue.sh $(RUN_DIR)-queue
+	scripts/tables/queue.py $(RUN_DIR)-queue
 
 # Seed 001 (objpool): the freelist against the ring design and the other
 # backends on scaling, remote free and overrun, into its own folder.
@@ -272,7 +272,7 @@ run-objpool: deps all
 		--backends objpool-freelist,objpool-ring,qmempool,malloc,mutex-mempool \
 		--workloads scaling,remote-free,overrun \
 		--param scaling.pattern=reuse,ring --out $(RUN_DIR)-objpool $(OP_RUN) || [ $$? -eq 1 ]
-	scripts/table-objpool.sh $(RUN_DIR)-objpool
+	scripts/tables/objpool.py $(RUN_DIR)-objpool
 
 # Seed 003 and 004 (percpu): the million workload on the area map, the
 # bitmap and malloc (three free orders, with and without the second-half
@@ -293,7 +293,7 @@ run-percpu: deps all
 		--param percpu-mempool.refill=async,sync \
 		--param mutex-mempool.alloc=may-block,atomic \
 		--reps 5 --min-time 0.2 --out $(RUN_DIR)-percpu-mempool $(RUN_ARGS) || [ $$? -eq 1 ]
-	scripts/table-percpu.sh $(RUN_DIR)-percpu $(RUN_DIR)-percpu-aligned \
+	scripts/tables/percpu.py $(RUN_DIR)-percpu $(RUN_DIR)-percpu-aligned \
 		$(RUN_DIR)-percpu-mempool
 
 # Figures and paper from a stored run: by default the newest run of this
@@ -306,7 +306,7 @@ plots: deps
 
 paper: deps
 	@test -n "$(RESULTS)" || { echo "make paper: no results folder; run make run-all or pass RESULTS=<folder>" >&2; exit 2; }
-	scripts/paper.sh "$(RESULTS)"
+	scripts/paper/paper.sh "$(RESULTS)"
 
 clean:
 	rm -rf build paper/paper.pdf

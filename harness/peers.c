@@ -83,7 +83,7 @@ int pb_peers_select(struct pb_peers *s, const struct pb_run_opts *o, char *err,
 			named |= !strcmp(o->peers[j], peer_libs[i].name);
 		if (named && !s->peer[i].found) {
 			snprintf(err, errlen, "--peers: %s is not installed (%s not "
-				 "found; Debian package %s: scripts/install-deps.sh)",
+				 "found; Debian package %s: scripts/setup/install-deps.sh)",
 				 peer_libs[i].name, peer_libs[i].soname,
 				 peer_libs[i].package);
 			return -1;

@@ -50,7 +50,7 @@ trap - EXIT
 # The figures, redrawn from the packed folder itself, so that `make plots`
 # on it (and test_reference.sh) gives the same files byte for byte.
 if [ -d "$dest/plots" ]; then
-	"$(dirname "$0")/plots.sh" "$dest" >/dev/null
+	"$(dirname "$0")/figures/plots.sh" "$dest" >/dev/null
 fi
 bytes=$(du -sb "$dest" | cut -f1)
 echo "$dest: $bytes bytes"

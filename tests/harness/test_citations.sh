@@ -14,7 +14,10 @@
 #   - every row of paper/seed-claims.csv names a seed copy and a line of it
 #     ("shared/seeds/NNN_<hash>.txt line L"): designs.md names that copy in
 #     section seed NNN and quotes line L ("- seed NNN line L: ...") with
-#     the row's value in the quote.
+#     the row's value in the quote; or, for a figure the seeds quote from
+#     elsewhere (Brouer's alf_queue table), a REFERENCE section and its line
+#     ("REFERENCE <section sign>N (shared/REFERENCE.md line L)"), whose
+#     section in designs.md holds the row's value.
 # Scans every file but .git, build/ and results/ run folders (the committed
 # results/reference/ is scanned). No build needed.
 #
@@ -154,12 +157,17 @@ doc = open(sys.argv[2], encoding="utf-8").read().splitlines()
 # Sections by heading, and the quoted lines "- seed NNN line L: ..." with
 # their continuation lines.
 section, sections, quotes, cur = None, {}, {}, None
+refs, ref = {}, None
 for line in doc:
     m = re.match(r"## seed (\d{3}):", line)
     if line.startswith("## "):
         section = m.group(1) if m else None
+        m = re.match("## REFERENCE \u00a7(\\d+):", line)
+        ref = m.group(1) if m else None
     if section:
         sections.setdefault(section, []).append(line)
+    if ref:
+        refs.setdefault(ref, []).append(line)
     q = re.match(r"- seed (\d{3}) line (\d+): (.*)", line)
     if q:
         cur = (q.group(1), int(q.group(2)))
@@ -172,6 +180,14 @@ bad = 0
 for i, r in enumerate(rows, start=2):
     where = f"paper/seed-claims.csv:{i}"
     m = re.search(r"shared/seeds/(\d{3})_[0-9a-f]+\.txt line (\d+)", r.get("source") or "")
+    ref = re.match("REFERENCE \u00a7(\\d+) \\(shared/REFERENCE\\.md line \\d+\\)", r.get("source") or "")
+    if not m and ref:
+        text = " ".join(refs.get(ref.group(1), []))
+        if ref.group(1) not in refs:
+            print(f"{where}: no section \"## REFERENCE \u00a7{ref.group(1)}:\" in {sys.argv[2]}"); bad += 1
+        elif not re.search(r"(?<![0-9.])" + re.escape(r["value"]) + r"(?![0-9])", text):
+            print(f"{where}: section REFERENCE \u00a7{ref.group(1)} lacks the value {r['value']}"); bad += 1
+        continue
     if not m:
         print(f"{where}: source names no seed copy and line"); bad += 1; continue
     seed, line = m.group(1), int(m.group(2))

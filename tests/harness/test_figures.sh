@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # test_figures.sh - the paper's five figures come from a stored results
-# folder without running anything: scripts/plots.sh, on copies of the test
-# fixtures in a temporary folder (tests/data is never written), must write
+# folder without running anything: scripts/figures/plots.sh, on copies of
+# the test fixtures in a temporary folder (tests/data is never written), must write
 # five PDFs that parse, five PNGs that parse, and five .dat files holding
 # the CSV's own numbers (checked against values read from the CSV here,
 # independently); a run without million rows, a round that did not finish,
 # and a run without and with hardware counters must each give figures that
 # say so; bad arguments and bad folders must be refused with a message.
+# scripts/figures/fig-nsweep.sh (make run-qmempool's N sweep) redraws the
+# committed figure of its reference run.
 #
 # Fixtures: tests/data/small-run (a real short run, software counters) and
 # tests/data/synthetic-hw-counters, a SYNTHETIC copy of part of it whose
@@ -28,11 +30,11 @@ figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters"
 
 . tests/harness/lib.sh
 
-# plots ARGS... - run scripts/plots.sh, its output in $tmp/out and $tmp/err,
+# plots ARGS... - run scripts/figures/plots.sh, its output in $tmp/out and $tmp/err,
 # its exit status in $rc.
 plots() {
 	rc=0
-	scripts/plots.sh "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	scripts/figures/plots.sh "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
 }
 
 # csv_value FILE COLUMN KEY=VALUE... - the one row of FILE matching every
@@ -290,7 +292,7 @@ for envname in empty posix; do
 		envargs=(env -i PATH=/usr/bin:/bin LANG=C LC_ALL=C)
 	fi
 	rc=0
-	"${envargs[@]}" bash scripts/plots.sh "$tmp/env-$envname" >"$tmp/out" 2>"$tmp/err" || rc=$?
+	"${envargs[@]}" bash scripts/figures/plots.sh "$tmp/env-$envname" >"$tmp/out" 2>"$tmp/err" || rc=$?
 	check "locale $envname (env -i): plots.sh exits 0" test $rc -eq 0
 	check "... with nothing on stderr (no gnuplot iconv warning)" test ! -s "$tmp/err"
 	for f in $figs; do
@@ -313,7 +315,7 @@ check "... saying which figure failed, with gnuplot's message" \
 check "... and no half-written figures left" test -z "$(find "$tmp/gpfail/plots" -mindepth 1)"
 
 # make plots RESULTS=<folder> calls plots.sh (once the Makefile does).
-if grep -q 'scripts/plots.sh' Makefile; then
+if grep -q 'scripts/figures/plots.sh' Makefile; then
 	mkdir "$tmp/make"
 	cp "$fixture/results.csv" "$fixture/meta.json" "$tmp/make/"
 	check "make plots RESULTS=<folder> exits 0" make -s plots RESULTS="$tmp/make"
@@ -321,5 +323,26 @@ if grep -q 'scripts/plots.sh' Makefile; then
 	# shellcheck disable=SC2016
 	check "make plots on a bad folder fails" bash -c '! make -s plots RESULTS="$1"' - "$tmp/nowhere"
 else
-	echo "ok - make plots # SKIP the Makefile does not call scripts/plots.sh yet"
+	echo "ok - make plots # SKIP the Makefile does not call scripts/figures/plots.sh yet"
 fi
+
+# The N sweep figure of make run-qmempool, from a copy of its reference run:
+# the committed data and PNG byte for byte, and a PDF that is the same file
+# each time (its creation date is the run's start).
+nsweep=results/reference/vm-2core-20261201T171146Z-qmempool-nsweep
+cp -r "$nsweep" "$tmp/nsweep"
+rm -rf "$tmp/nsweep/plots"
+rc=0
+scripts/figures/fig-nsweep.sh "$tmp/nsweep" >/dev/null 2>&1 || rc=$?
+check "fig-nsweep.sh on a copy of its reference run: exit 0" test $rc -eq 0
+check "... the committed nsweep.dat and nsweep.png, byte for byte" \
+	bash -c 'cmp "$0/nsweep.dat" "$1/nsweep.dat" && cmp "$0/nsweep.png" "$1/nsweep.png"' \
+	"$tmp/nsweep/plots" "$nsweep/plots"
+cp "$tmp/nsweep/plots/nsweep.pdf" "$tmp/nsweep.pdf"
+scripts/figures/fig-nsweep.sh "$tmp/nsweep" >/dev/null 2>&1 || true
+check "... and the same PDF when drawn again" cmp "$tmp/nsweep.pdf" "$tmp/nsweep/plots/nsweep.pdf"
+awk -F, 'NR == 1 || $2 != "ring-cleanup"' "$fixture/results.csv" >"$tmp/nsweep/results.csv"
+rc=0
+scripts/figures/fig-nsweep.sh "$tmp/nsweep" >/dev/null 2>"$tmp/err" || rc=$?
+check "... a run without ring-cleanup rows: exit 1, saying so" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "no 1-thread ring-cleanup medians" "$0"' "$tmp/err" "$rc"

@@ -121,7 +121,7 @@ check "... meta.json: complete, resumed once" \
 check "make run-all RESUME=<folder> runs poolbench run --resume <folder>" \
 	grep -q -- "poolbench run --resume $tmp/intr " <(make -n run-all RESUME="$tmp/intr" 2>/dev/null)
 check "... and draws that folder's figures" \
-	grep -q -- "scripts/plots.sh $tmp/intr\$" <(make -n run-all RESUME="$tmp/intr" 2>/dev/null)
+	grep -q -- "scripts/figures/plots.sh $tmp/intr\$" <(make -n run-all RESUME="$tmp/intr" 2>/dev/null)
 $pb run --resume "$tmp/intr" >/dev/null 2>&1
 check "... a second --resume of a complete run runs nothing and exits 0" test $? -eq 0
 
@@ -143,7 +143,7 @@ if [ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || [ -e /usr/lib/aarch64-li
 	check "a peer whose LD_PRELOAD did not take effect: exit 2" test $? -eq 2
 	check "... saying where malloc came from" grep -q "LD_PRELOAD did not take effect" "$tmp/err"
 else
-	echo "not ok - libjemalloc2 is not installed (scripts/install-deps.sh installs it)"
+	echo "not ok - libjemalloc2 is not installed (scripts/setup/install-deps.sh installs it)"
 fi
 
 # ---- bad arguments ----------------------------------------------------------

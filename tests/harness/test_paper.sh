@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # test_paper.sh - the paper comes from a stored results folder. On copies of
-# tests/data/small-run in a temporary folder: scripts/paper-tables.py writes
+# tests/data/small-run in a temporary folder: scripts/paper/paper-tables.py writes
 # every table; their cells are the CSV's medians (recomputed here from the
 # repetitions' run rows); the seed figures are paper/seed-claims.csv's; a
 # failed or unfinished point prints as such, never as a number; a table
 # without data says "not in this run"; LaTeX specials from meta.json are
-# escaped; bad arguments exit 2 with a message. scripts/paper.sh builds a
+# escaped; bad arguments exit 2 with a message. scripts/paper/paper.sh builds a
 # PDF of at least 3 pages holding a figure from the CSV, with the figure
 # files missing and with stand-in figures, and writes nothing into the
 # results folder nor over paper/paper.pdf.
@@ -24,7 +24,7 @@ fixture=tests/data/small-run
 has() { [ -n "$2" ] && grep -qF -- "$2" "$1"; }
 
 cp -r "$fixture" "$tmp/run"
-python3 scripts/paper-tables.py "$tmp/run" "$tmp/tab" >"$tmp/out" 2>&1
+python3 scripts/paper/paper-tables.py "$tmp/run" "$tmp/tab" >"$tmp/out" 2>&1
 check "paper-tables.py exits 0 on the small run" test $? -eq 0
 for t in tab-qmempool tab-percpu tab-backends tab-scaling meta; do
 	check "... writes $t.tex" test -s "$tmp/tab/$t.tex"
@@ -118,8 +118,8 @@ print("\n".join(map(str, bad)))
 sys.exit(1 if bad else 0)
 EOF
 check "the seed figures in the tables are paper/seed-claims.csv's" test $? -eq 0
-check "seed-claims.csv: every row names its seed file and line" \
-	bash -c 'tail -n +2 "$0" | grep -vcE ",shared/seeds/[0-9]{3}_[0-9a-f]+\.txt line [0-9]+" | grep -qx 0' \
+check "seed-claims.csv: every row names its seed file (or REFERENCE section) and line" \
+	bash -c 'tail -n +2 "$0" | grep -vcE ",(shared/seeds/[0-9]{3}_[0-9a-f]+\.txt|REFERENCE .[0-9]+ \(shared/REFERENCE\.md) line [0-9]+" | grep -qx 0' \
 	paper/seed-claims.csv
 
 # Failed and unfinished points: a word and a note, never a number.
@@ -140,7 +140,7 @@ w = csv.DictWriter(open(sys.argv[2], "w", newline=""), fieldnames=list(rows[0].k
 w.writeheader()
 w.writerows(r for r in rows if r["statistic"] != "dropped")
 EOF
-python3 scripts/paper-tables.py "$tmp/bad" "$tmp/badtab" >/dev/null 2>&1
+python3 scripts/paper/paper-tables.py "$tmp/bad" "$tmp/badtab" >/dev/null 2>&1
 check "a run with failed points: exit 0" test $? -eq 0
 check "... the failed qmempool point prints failed with a note" \
 	bash -c 'grep -q "qmempool (32/256/0) exclusive, ns & 7.837 & failed\\\\textsuperscript{a}" "$0" &&
@@ -157,7 +157,7 @@ check "... and is the area map's worst order" \
 mkdir -p "$tmp/nomil"
 cp "$tmp/run/meta.json" "$tmp/nomil/"
 awk -F, 'NR == 1 || $2 != "million"' "$tmp/run/results.csv" >"$tmp/nomil/results.csv"
-python3 scripts/paper-tables.py "$tmp/nomil" "$tmp/nomiltab" >/dev/null 2>"$tmp/nomil.err"
+python3 scripts/paper/paper-tables.py "$tmp/nomil" "$tmp/nomiltab" >/dev/null 2>"$tmp/nomil.err"
 check "a run without million rows: exit 0" test $? -eq 0
 check "... tab-percpu.tex has one row saying not in this run" \
 	test "$(grep -c 'not in this run' "$tmp/nomiltab/tab-percpu.tex")" -eq 1
@@ -175,7 +175,7 @@ m["peers"] = [{"label": "je_malloc", "allocator": "jemalloc", "library": "/usr/l
                "package": "libjemalloc2", "version": "5.3.0-1"}]
 json.dump(m, open(sys.argv[2], "w"))
 EOF
-python3 scripts/paper-tables.py "$tmp/esc" "$tmp/esctab" >/dev/null 2>&1
+python3 scripts/paper/paper-tables.py "$tmp/esc" "$tmp/esctab" >/dev/null 2>&1
 check "meta.tex escapes the host a_b%c" grep -qF '\newcommand{\pbHost}{a\_b\%c}' "$tmp/esctab/meta.tex"
 check "... and & # ~ ^ \\ { } \$ in the CPU model" grep -qF \
 	'\newcommand{\pbCpuModel}{x\&y\#z\textasciitilde{}q\textasciicircum{}w\textbackslash{}v\{\}\$}' \
@@ -184,29 +184,29 @@ check "... and lists the peers" grep -qF '\newcommand{\pbPeers}{je\_malloc 5.3.0
 check "... and counts them" grep -qF '\newcommand{\pbPeerCount}{1}' "$tmp/esctab/meta.tex"
 
 # Bad input.
-python3 scripts/paper-tables.py >/dev/null 2>"$tmp/e"
+python3 scripts/paper/paper-tables.py >/dev/null 2>"$tmp/e"
 check "paper-tables.py without arguments: exit 2 and usage" \
 	bash -c '[ '$?' -eq 2 ] && grep -q usage "$0"' "$tmp/e"
-python3 scripts/paper-tables.py "$tmp/run" >/dev/null 2>"$tmp/e"
+python3 scripts/paper/paper-tables.py "$tmp/run" >/dev/null 2>"$tmp/e"
 check "... with one argument: exit 2 and usage" bash -c '[ '$?' -eq 2 ] && grep -q usage "$0"' "$tmp/e"
 mkdir -p "$tmp/nocsv" && cp "$tmp/run/meta.json" "$tmp/nocsv/"
-python3 scripts/paper-tables.py "$tmp/nocsv" "$tmp/x" >/dev/null 2>"$tmp/e"
+python3 scripts/paper/paper-tables.py "$tmp/nocsv" "$tmp/x" >/dev/null 2>"$tmp/e"
 check "... no results.csv: exit 2 naming it" bash -c '[ '$?' -eq 2 ] && grep -q "results.csv" "$0"' "$tmp/e"
 mkdir -p "$tmp/nometa" && cp "$tmp/run/results.csv" "$tmp/nometa/"
-python3 scripts/paper-tables.py "$tmp/nometa" "$tmp/x" >/dev/null 2>"$tmp/e"
+python3 scripts/paper/paper-tables.py "$tmp/nometa" "$tmp/x" >/dev/null 2>"$tmp/e"
 check "... no meta.json: exit 2 naming it" bash -c '[ '$?' -eq 2 ] && grep -q "meta.json" "$0"' "$tmp/e"
 mkdir -p "$tmp/nocol" && cp "$tmp/run/meta.json" "$tmp/nocol/"
 sed '1s/,ns_per_op,/,ns_per_opx,/' "$tmp/run/results.csv" >"$tmp/nocol/results.csv"
-python3 scripts/paper-tables.py "$tmp/nocol" "$tmp/x" >/dev/null 2>"$tmp/e"
+python3 scripts/paper/paper-tables.py "$tmp/nocol" "$tmp/x" >/dev/null 2>"$tmp/e"
 check "... a results.csv without ns_per_op: exit 2 naming the column" \
 	bash -c '[ '$?' -eq 2 ] && grep -q "no ns_per_op column" "$0"' "$tmp/e"
 sed '1s/,alloc_ms,/,alloc_msx,/' "$tmp/run/results.csv" >"$tmp/nocol/results.csv"
-python3 scripts/paper-tables.py "$tmp/nocol" "$tmp/x" >/dev/null 2>"$tmp/e"
+python3 scripts/paper/paper-tables.py "$tmp/nocol" "$tmp/x" >/dev/null 2>"$tmp/e"
 check "... million rows without alloc_ms: exit 2 naming the column" \
 	bash -c '[ '$?' -eq 2 ] && grep -q "alloc_ms" "$0"' "$tmp/e"
-scripts/paper.sh >/dev/null 2>"$tmp/e"
+scripts/paper/paper.sh >/dev/null 2>"$tmp/e"
 check "paper.sh without arguments: exit 2 and usage" bash -c '[ '$?' -eq 2 ] && grep -q usage "$0"' "$tmp/e"
-scripts/paper.sh "$tmp/nowhere" >/dev/null 2>"$tmp/e"
+scripts/paper/paper.sh "$tmp/nowhere" >/dev/null 2>"$tmp/e"
 check "... a missing folder: exit 2 naming it" bash -c '[ '$?' -eq 2 ] && grep -q nowhere "$0"' "$tmp/e"
 
 # The PDF. paper/paper.pdf must not be touched: the PDF goes to PAPER_OUT.
@@ -214,7 +214,7 @@ before=$(stat -c %Y:%s paper/paper.pdf 2>/dev/null || echo none)
 pages() { pdfinfo "$1" 2>/dev/null | awk '/^Pages:/ { print $2 }'; }
 cp -r "$fixture" "$tmp/run2"
 PAPER_BUILD=$tmp/build PAPER_OUT=$tmp/pdf/paper.pdf PAPER_PLOTS_SH=$tmp/no-plots.sh \
-	scripts/paper.sh "$tmp/run2" >"$tmp/p.out" 2>"$tmp/p.err"
+	scripts/paper/paper.sh "$tmp/run2" >"$tmp/p.out" 2>"$tmp/p.err"
 check "paper.sh builds with the figure files missing" test $? -eq 0
 check "... prints the PDF's path" grep -qx "$tmp/pdf/paper.pdf" "$tmp/p.out"
 check "... pdfinfo reads it: at least 3 pages" test "$(pages "$tmp/pdf/paper.pdf")" -ge 3
@@ -249,7 +249,7 @@ open(sys.argv[2], "wb").write(out)' "$f" "$1/plots/$f.pdf"
 done
 EOF
 PAPER_BUILD=$tmp/build PAPER_OUT=$tmp/pdf/paper.pdf PAPER_PLOTS_SH=$tmp/plots.sh \
-	scripts/paper.sh "$tmp/run2" >/dev/null 2>"$tmp/p.err"
+	scripts/paper/paper.sh "$tmp/run2" >/dev/null 2>"$tmp/p.err"
 check "paper.sh runs the plots script and builds" test $? -eq 0
 pdftotext "$tmp/pdf/paper.pdf" "$tmp/p.txt" 2>/dev/null
 check "... with the five figures in it" test "$(grep -c 'stand-in fig' "$tmp/p.txt")" -eq 5
@@ -257,15 +257,15 @@ check "... and no missing-figure box" bash -c '! grep -q "Figure file missing" "
 
 # The escapes hold through pdflatex.
 PAPER_BUILD=$tmp/build PAPER_OUT=$tmp/pdf/esc.pdf PAPER_PLOTS_SH=$tmp/no-plots.sh \
-	scripts/paper.sh "$tmp/esc" >/dev/null 2>"$tmp/p.err"
+	scripts/paper/paper.sh "$tmp/esc" >/dev/null 2>"$tmp/p.err"
 check "paper.sh builds from a meta.json full of LaTeX specials" test $? -eq 0
 pdftotext "$tmp/pdf/esc.pdf" "$tmp/esc.txt" 2>/dev/null
 check "... and prints the host as a_b%c" grep -qF "a_b%c" "$tmp/esc.txt"
 
 # With the figure script of the tree, when there is one.
-if [ -e scripts/plots.sh ]; then
+if [ -e scripts/figures/plots.sh ]; then
 	cp -r "$fixture" "$tmp/run3"
-	PAPER_BUILD=$tmp/build PAPER_OUT=$tmp/pdf/real.pdf scripts/paper.sh "$tmp/run3" >/dev/null 2>"$tmp/p.err"
-	check "paper.sh with scripts/plots.sh builds" test $? -eq 0
+	PAPER_BUILD=$tmp/build PAPER_OUT=$tmp/pdf/real.pdf scripts/paper/paper.sh "$tmp/run3" >/dev/null 2>"$tmp/p.err"
+	check "paper.sh with scripts/figures/plots.sh builds" test $? -eq 0
 	check "... at least 3 pages" test "$(pages "$tmp/pdf/real.pdf")" -ge 3
 fi

@@ -35,14 +35,14 @@ check "... with the general-allocator peers" \
 # make plots / make paper from a copy (so nothing in the tree changes).
 cp -r "$ref" "$tmp/ref"
 rm -rf "$tmp/ref/plots"
-scripts/plots.sh "$tmp/ref" >/dev/null 2>"$tmp/err"
+scripts/figures/plots.sh "$tmp/ref" >/dev/null 2>"$tmp/err"
 check "plots.sh on a copy of the reference: exit 0" test $? -eq 0
 for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters; do
 	check "... $f.pdf parses" pdfinfo "$tmp/ref/plots/$f.pdf"
 done
 check "... the figures are the committed ones, byte for byte (make plots leaves the tree clean)" \
 	diff -r "$tmp/ref/plots" "$ref/plots"
-python3 scripts/paper-tables.py "$tmp/ref" "$tmp/tables" >/dev/null 2>&1
+python3 scripts/paper/paper-tables.py "$tmp/ref" "$tmp/tables" >/dev/null 2>&1
 check "paper-tables.py on the copy: exit 0" test $? -eq 0
 check "... seed 000's table" test -s "$tmp/tables/tab-qmempool.tex"
 

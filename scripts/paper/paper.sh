@@ -2,22 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # paper.sh RESULTS_DIR - build the paper from one stored results folder:
-# draw its figures (scripts/plots.sh RESULTS_DIR, when that script exists;
+# draw its figures (scripts/figures/plots.sh RESULTS_DIR, when that script exists;
 # otherwise the paper shows a framed "figure file missing" box), generate
 # the tables and method macros from its results.csv and meta.json
-# (scripts/paper-tables.py) into the build folder, run pdflatex there twice
+# (scripts/paper/paper-tables.py) into the build folder, run pdflatex there twice
 # and copy the PDF to paper/paper.pdf (written under a temporary name, then
 # renamed). Nothing is written into RESULTS_DIR except by plots.sh.
 #
 # Environment: PAPER_BUILD  build folder (default build/paper)
 #              PAPER_OUT    where the PDF goes (default paper/paper.pdf)
-#              PAPER_PLOTS_SH  the figure script (default scripts/plots.sh)
+#              PAPER_PLOTS_SH  the figure script (default scripts/figures/plots.sh)
 # Exit status: 0 built (prints the PDF's path), 1 a step failed (pdflatex:
 # the end of its log is shown), 2 bad arguments or not a results folder.
 set -euo pipefail
 
-root=$(cd "$(dirname "$0")/.." && pwd)
-. "$root/scripts/lib-results.sh"
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/scripts/lib/results.sh"
 pb_results_dir "$0" "$@" -- results.csv meta.json
 
 if ! command -v pdflatex >/dev/null 2>&1; then
@@ -34,7 +34,7 @@ fi
 dir=$(cd "$dir" && pwd)
 build=${PAPER_BUILD:-$root/build/paper}
 out=${PAPER_OUT:-$root/paper/paper.pdf}
-plots_sh=${PAPER_PLOTS_SH:-$root/scripts/plots.sh}
+plots_sh=${PAPER_PLOTS_SH:-$root/scripts/figures/plots.sh}
 mkdir -p "$build" "$(dirname "$out")"
 build=$(cd "$build" && pwd)
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
@@ -56,11 +56,11 @@ rm -f "$build"/tab-*.tex "$build"/meta.tex "$build"/paper.tex "$build"/paper.pdf
 rm -rf "$build/plots"
 mkdir -p "$build/plots"
 
-python3 "$root/scripts/paper-tables.py" "$dir" "$build"
+python3 "$root/scripts/paper/paper-tables.py" "$dir" "$build"
 # The seed-table cells that moved with the last fidelity fixes: the two
 # pairs of stored run-percpu folders named in paper/moved-runs.txt (old
 # percpu, new percpu, old mempool, new mempool; paths from the repository
-# root), compared by scripts/table-moved.py.
+# root), compared by scripts/tables/moved.py.
 moved=()
 if [ -s "$root/paper/moved-runs.txt" ]; then
 	while IFS= read -r line; do
@@ -70,7 +70,7 @@ if [ -s "$root/paper/moved-runs.txt" ]; then
 fi
 if [ ${#moved[@]} -eq 4 ] && [ -d "${moved[0]}" ] && [ -d "${moved[1]}" ] &&
 	[ -d "${moved[2]}" ] && [ -d "${moved[3]}" ]; then
-	python3 "$root/scripts/table-moved.py" "${moved[@]}" --tex "$build/tab-moved.tex" >/dev/null
+	python3 "$root/scripts/tables/moved.py" "${moved[@]}" --tex "$build/tab-moved.tex" >/dev/null
 else
 	echo "paper.sh: paper/moved-runs.txt does not name four stored folders: no moved-cells table" >&2
 	printf '%s\n' '\begin{table}[t]\centering\caption{Moved seed-table cells: the stored runs named in paper/moved-runs.txt are not in this checkout.}\label{tab:moved}\end{table}' >"$build/tab-moved.tex"

@@ -1,22 +1,26 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# table-backends.py RESULTS_DIR - the Markdown table of every backend's
+# backends.py RESULTS_DIR - the Markdown table of every backend's
 # median ns per alloc+free pair at 1 thread and 64-byte objects, from a
 # stored run (results.csv or results.csv.xz): fastpath-reuse and
 # ring-cleanup N=256 in both context modes, ring-cleanup N=4096 exclusive.
 # One row per backend label (a general allocator under malloc is
 # `malloc:<name>`) and, for the mempools, per allocation mode (alloc=).
 # A point the run does not have is "n/a"; a point whose median row failed
-# is "failed". Nothing is typed by hand: every cell is a median of the CSV.
+# is "failed". Nothing is typed by hand: every cell is a median of the CSV
+# (the only run of a point run once).
 #
 # Exit status: 0 written on stdout; 2 bad arguments or unreadable folder.
 
-import csv
-import lzma
 import os
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pbresults  # noqa: E402
+
+PROG = os.path.basename(__file__)
 COLUMNS = [("fastpath-reuse", "", "exclusive"), ("fastpath-reuse", "", "shared"),
            ("ring-cleanup", "256", "exclusive"), ("ring-cleanup", "256", "shared"),
            ("ring-cleanup", "4096", "exclusive")]
@@ -25,43 +29,35 @@ HEADER = ["fastpath-reuse, exclusive", "fastpath-reuse, shared",
           "ring-cleanup N=4096, exclusive"]
 
 
-def die(msg):
-    print(f"table-backends.py: {msg}", file=sys.stderr)
-    sys.exit(2)
-
-
 def label(row):
-    opts = dict(kv.split("=", 1) for kv in row.get("options", "").split(";") if "=" in kv)
+    """The row's backend, with the allocation mode of a mempool (alloc=)."""
+    opts = pbresults.options_dict(row.get("options", ""))
     if row["backend"].endswith("mempool") and "alloc" in opts:
         return f"{row['backend']} ({opts['alloc']})"
     return row["backend"]
 
 
+def column(row):
+    return (row["workload"], row.get("n", "") if row["workload"] == "ring-cleanup" else "",
+            row["mode"])
+
+
 def main(argv):
     if len(argv) != 1:
-        die("usage: table-backends.py RESULTS_DIR")
-    path = os.path.join(argv[0], "results.csv")
-    if not os.path.exists(path) and os.path.exists(path + ".xz"):
-        path += ".xz"
-    if not os.path.isfile(path):
-        die(f"{argv[0]}: no results.csv (not a poolbench results folder?)")
-    opener = lzma.open if path.endswith(".xz") else open
+        pbresults.die(PROG, "usage: backends.py RESULTS_DIR")
+    path, _, rows = pbresults.table_rows(PROG, argv[0])
+    rows = [r for r in rows if r["threads"] == "1" and r["obj_size"] == "64"
+            and r.get("touch", "0") in ("", "0") and column(r) in COLUMNS]
     cells, order = {}, []
-    with opener(path, "rt", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if (r["statistic"] != "median" or r["threads"] != "1" or r["obj_size"] != "64"
-                    or r.get("touch", "0") not in ("", "0")):
-                continue
-            col = (r["workload"], r.get("n", "") if r["workload"] == "ring-cleanup" else "",
-                   r["mode"])
-            if col not in COLUMNS:
-                continue
-            name = label(r)
-            if name not in order:
-                order.append(name)
-            cells[name, col] = "failed" if r.get("error") else f"{float(r['ns_per_op']):.2f}"
+    for (name, col), p in pbresults.points(rows, lambda r: (label(r), column(r))).items():
+        r = p.row()
+        if r is None:
+            continue
+        if name not in order:
+            order.append(name)
+        cells[name, col] = "failed" if r.get("error") else f"{float(r['ns_per_op']):.2f}"
     if not order:
-        die(f"{path}: no 1-thread 64-byte fastpath-reuse or ring-cleanup medians")
+        pbresults.die(PROG, f"{path}: no 1-thread 64-byte fastpath-reuse or ring-cleanup medians")
     print("| backend | " + " | ".join(HEADER) + " |")
     print("|---" * (len(HEADER) + 1) + "|")
     for name in order:

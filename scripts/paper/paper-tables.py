@@ -21,17 +21,18 @@
 # arguments, a missing results.csv/meta.json or a column a table needs.
 
 import csv
-import json
-import math
 import lzma
+import math
 import os
-import statistics
 import sys
 import unicodedata
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pbresults  # noqa: E402
+from pbresults import Point, to_float  # noqa: E402
+
 PROG = "paper-tables.py"
-HERE = os.path.dirname(os.path.abspath(__file__))
-SEED_CLAIMS = os.path.join(HERE, "..", "paper", "seed-claims.csv")
 
 # The columns that identify one benchmark point (all that are in the file).
 KEY_COLUMNS = ["backend", "workload", "mode", "threads", "placement", "obj_size",
@@ -122,74 +123,30 @@ def fmt_times(v):
     return "--" if v is None else f"{v:.2f}$\\times$"
 
 
-def to_float(s):
-    try:
-        v = float(s)
-    except (TypeError, ValueError):
-        return None
-    return v if math.isfinite(v) else None
-
-
 # ---------------------------------------------------------------- results
-
-class Point:
-    """One benchmark point: its median row (or its only run), or why it failed."""
-
-    def __init__(self):
-        self.median = None
-        self.runs = []
-
-    def status(self):
-        """('ok', None) / ('failed'|'dnf', reason) / ('missing', None)."""
-        if self.median is not None:
-            err = self.median.get("error", "")
-        else:
-            errs = [r["error"] for r in self.runs if r.get("error")]
-            err = errs[0] if errs else ""
-            if not err and not self.runs:
-                return "missing", None
-        if err:
-            return ("dnf" if "did not finish" in err else "failed"), err
-        return "ok", None
-
-    def value(self, col):
-        """The median of a column over the repetitions: the median row's
-        cell; with no median row, the median of the runs' cells."""
-        if self.median is not None:
-            return to_float(self.median.get(col))
-        vals = [to_float(r.get(col)) for r in self.runs]
-        vals = [v for v in vals if v is not None]
-        return statistics.median(vals) if vals else None
-
 
 class Results:
     def __init__(self, folder):
         self.folder = folder
-        csv_path = os.path.join(folder, "results.csv")
+        csv_path = pbresults.csv_path(folder)
         meta_path = os.path.join(folder, "meta.json")
-        # The committed reference run keeps it xz-compressed.
-        if not os.path.exists(csv_path) and os.path.exists(csv_path + ".xz"):
-            csv_path += ".xz"
         for p in (csv_path, meta_path):
             if not os.path.isfile(p) or os.path.getsize(p) == 0:
                 die(f"{p}: missing or empty (not a poolbench results folder?)")
         try:
-            with open(meta_path, encoding="utf-8") as f:
-                self.meta = json.load(f)
+            self.meta = pbresults.read_meta(folder)
         except (OSError, ValueError) as e:
             die(f"{meta_path}: not readable as JSON: {e}")
         if not isinstance(self.meta, dict):
             die(f"{meta_path}: not a JSON object")
-        opener = lzma.open if csv_path.endswith(".xz") else open
-        with opener(csv_path, "rt", newline="", encoding="utf-8",
-                    errors="replace") as f:
-            reader = csv.DictReader(f)
-            self.columns = reader.fieldnames or []
-            missing = [c for c in CORE_COLUMNS if c not in self.columns]
-            if missing:
-                die(f"{csv_path} has no {', '.join(missing)} column"
-                    f"{'s' if len(missing) > 1 else ''} (every table needs it)")
-            self.rows = list(reader)
+        try:
+            self.columns, self.rows = pbresults.read_csv(csv_path, errors="replace")
+        except (OSError, csv.Error, lzma.LZMAError) as e:
+            die(f"{csv_path}: cannot be read as CSV: {e}")
+        missing = [c for c in CORE_COLUMNS if c not in self.columns]
+        if missing:
+            die(f"{csv_path} has no {', '.join(missing)} column"
+                f"{'s' if len(missing) > 1 else ''} (every table needs it)")
         self.key_columns = [c for c in KEY_COLUMNS if c in self.columns]
         workloads = {r["workload"] for r in self.rows}
         for w, cols in TABLE_COLUMNS.items():
@@ -205,11 +162,7 @@ class Results:
             if p is None:
                 p = self.points[k] = Point()
                 self.order.append(k)
-            s = r.get("statistic", "")
-            if s == "median":
-                p.median = r
-            elif s == "run":
-                p.runs.append(r)
+            p.add(r)
         self.name = os.path.basename(os.path.normpath(os.path.abspath(folder)))
         run = self.meta.get("run") if isinstance(self.meta.get("run"), dict) else {}
         self.date = str(run.get("started_utc", "")) or "date not recorded"
@@ -293,21 +246,12 @@ def is_general(backend):
     return backend == "malloc" or backend.startswith("malloc:")
 
 
-def parse_options(s):
-    out = {}
-    for part in s.split(";"):
-        if "=" in part:
-            k, v = part.split("=", 1)
-            out[k] = v
-    return out
-
-
 def variant_label(backend, options, all_options):
     """backend plus the option values that differ between its variants."""
     if len(all_options) < 2:
         return backend
-    mine = parse_options(options)
-    others = [parse_options(o) for o in all_options]
+    mine = pbresults.options_dict(options)
+    others = [pbresults.options_dict(o) for o in all_options]
     keys = [k for k in mine if any(o.get(k) != mine[k] for o in others)]
     return backend + "".join(f" {k}={mine[k]}" for k in keys)
 
@@ -351,7 +295,7 @@ def point_cell(point, col, notes, where, fmt=sig3):
 
 def write_table(outdir, name, caption, label, colspec, header, body, notes=None,
                 size="\\small"):
-    lines = ["% Generated by scripts/paper-tables.py from results.csv: do not edit.",
+    lines = ["% Generated by scripts/paper/paper-tables.py from results.csv: do not edit.",
              "\\begin{table}[htbp]", "\\centering", size,
              f"\\caption{{{caption}}}", f"\\label{{{label}}}",
              f"\\begin{{tabular}}{{{colspec}}}", "\\toprule", header + " \\\\",
@@ -375,21 +319,12 @@ def not_in_run(ncols, what):
 
 # ---------------------------------------------------------------- seed claims
 
-def load_claims(path):
+def load_claims():
+    """The seeds' figures (pbresults.load_claims), or exit 2 saying why not."""
     try:
-        with open(path, newline="", encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
-    except OSError as e:
-        die(f"{path}: {e.strerror}")
-    need = {"seed", "case", "what", "value", "unit", "source"}
-    if not rows or not need.issubset(rows[0].keys()):
-        die(f"{path}: not a seed-claims file (columns {', '.join(sorted(need))})")
-    return {(r["case"], r["what"]): r for r in rows}
-
-
-def claim(claims, case, what):
-    r = claims.get((case, what))
-    return (r["value"], to_float(r["value"])) if r else ("--", None)
+        return pbresults.load_claims()
+    except pbresults.ResultsError as e:
+        die(str(e))
 
 
 # ---------------------------------------------------------------- tables
@@ -408,7 +343,7 @@ def general_label(res, backend):
 
 
 def qmempool_config(options):
-    o = parse_options(options)
+    o = pbresults.options_dict(options)
     cfg = "/".join(o.get(k, "?") for k in ("localq", "sharedq", "prealloc"))
     if o.get("backing", "malloc") != "malloc":
         cfg += ", backing " + o["backing"]
@@ -444,9 +379,9 @@ def tab_qmempool(res, claims, outdir):
             elif d["options"] not in qms:
                 qms.append(d["options"])
         generals.sort(key=lambda g: res.backend_rank.get(g[0], (3, 0)))
-        s_slub, v_slub = claim(claims, case, "SLUB ns")
-        s_soft, v_soft = claim(claims, case, "qmempool softirq ns")
-        s_else, v_else = claim(claims, case, "qmempool none-softirq ns")
+        s_slub, v_slub = pbresults.claim(claims, case, "SLUB ns")
+        s_soft, v_soft = pbresults.claim(claims, case, "qmempool softirq ns")
+        s_else, v_else = pbresults.claim(claims, case, "qmempool none-softirq ns")
         seed_up = {"exclusive": (v_slub / v_soft) if v_slub and v_soft else None,
                    "shared": (v_slub / v_else) if v_slub and v_else else None}
         seed_ctx = {"exclusive": ("softirq", s_soft), "shared": ("none-softirq", s_else)}
@@ -550,10 +485,10 @@ def tab_percpu(res, claims, outdir):
     def seed_row(size, case):
         if (case, "area map alloc ms") not in claims:
             return None
-        aa, _ = claim(claims, case, "area map alloc ms")
-        af, vaf = claim(claims, case, "area map free ms")
-        ba, _ = claim(claims, case, "bitmap alloc ms")
-        bf, vbf = claim(claims, case, "bitmap free ms")
+        aa, _ = pbresults.claim(claims, case, "area map alloc ms")
+        af, vaf = pbresults.claim(claims, case, "area map free ms")
+        ba, _ = pbresults.claim(claims, case, "bitmap alloc ms")
+        bf, vbf = pbresults.claim(claims, case, "bitmap free ms")
         r = fmt_ratio(vaf / vbf) if vaf is not None and vbf else "--"
         return f"{size} & \\emph{{seed}} & {aa} & {af} & {ba} & {bf} & {r} \\\\"
 
@@ -806,7 +741,7 @@ def meta_tex(res, outdir):
         ("pbPeerCount", str(len(peers))),
         ("pbPeers", tex(peer_txt or "none (this run measured the process's own malloc only)")),
     ]
-    lines = ["% Generated by scripts/paper-tables.py from meta.json: do not edit."]
+    lines = ["% Generated by scripts/paper/paper-tables.py from meta.json: do not edit."]
     lines += [f"\\newcommand{{\\{k}}}{{{v}}}" for k, v in macros]
     path = os.path.join(outdir, "meta.tex")
     with open(path + ".tmp", "w", encoding="ascii") as f:
@@ -819,7 +754,7 @@ def main(argv):
         print(f"usage: {PROG} RESULTS_DIR OUTDIR", file=sys.stderr)
         return 2
     res = Results(argv[1])
-    claims = load_claims(SEED_CLAIMS)
+    claims = load_claims()
     outdir = argv[2]
     try:
         os.makedirs(outdir, exist_ok=True)

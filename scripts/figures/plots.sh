@@ -23,12 +23,12 @@ set -euo pipefail
 prog=$(basename "$0")
 here=$(cd "$(dirname "$0")" && pwd)
 
-. "$here/lib-results.sh"
+. "$here/../lib/results.sh"
 pb_results_dir "$prog" "$@" -- results.csv meta.json
 
 for tool in python3 gnuplot; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "$prog: $tool not found (scripts/install-deps.sh installs it)" >&2
+		echo "$prog: $tool not found (scripts/setup/install-deps.sh installs it)" >&2
 		exit 1
 	fi
 done

@@ -3,7 +3,7 @@
 #
 # install-deps.sh - install the Debian 12 packages poolbench needs.
 #
-# Usage: scripts/install-deps.sh [--check]
+# Usage: scripts/setup/install-deps.sh [--check]
 #   (no flag)  install what is missing, with apt-get as root or through sudo;
 #              otherwise print the exact apt-get line and exit 1.
 #   --check    only report what is missing (exit 1 if anything is).

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# lib-results.sh - sourced by the table and figure scripts: checks that the
+# results.sh - sourced by the figure, table and paper shell scripts: checks that the
 # one argument is a poolbench results folder holding the files (and columns)
 # a script reads, with a clear message and exit 2 otherwise.
 #

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# table-moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] [--tex FILE]
+# moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] [--tex FILE]
 #
 # Which cells of the seed tables moved between two stored runs of
 # `make run-percpu`, and why: for every million point (backend x size x
@@ -23,13 +23,15 @@
 #
 # Exit status: 0 written; 2 bad arguments or unreadable folders.
 
-import csv
-import lzma
 import os
 import statistics
 import sys
 
-PROG = "table-moved.py"
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pbresults  # noqa: E402
+
+PROG = "moved.py"
 MOVED = 1.5
 
 # Cause of a change, by (backend, column); "*" matches any backend.
@@ -107,35 +109,24 @@ def cell_cause(key, col, old_rows, new_rows):
 
 
 def load(folder):
-    """Median (or only run) rows of folder/results.csv[.xz], by key."""
-    path = os.path.join(folder, "results.csv")
-    if not os.path.exists(path) and os.path.exists(path + ".xz"):
-        path += ".xz"
+    """The rows of each point of folder/results.csv[.xz] that its value is
+    taken from (pbresults.Point.value_rows: the median row, else the runs), by key."""
+    path = pbresults.csv_path(folder)
     if not os.path.isfile(path):
         die(f"{folder}: no results.csv (not a poolbench results folder?)")
-    opener = lzma.open if path.endswith(".xz") else open
-    runs, medians = {}, {}
-    with opener(path, "rt", newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            if r["workload"] == "million":
-                key = (r["backend"], r.get("count", ""), r["obj_size"], r.get("align", ""), r.get("order", ""),
-                       r.get("fill", ""))
-            else:
-                # mempool rows: the options change with the defaults, so
-                # the backend and its mode options name the row.
-                opts = dict(kv.split("=", 1) for kv in r["options"].split(";") if "=" in kv)
-                mode = " ".join(f"{k}={opts[k]}" for k in ("alloc", "refill", "backing")
-                                if k in opts)
-                key = (r["backend"], mode, r["workload"])
-            if r["statistic"] == "median":
-                medians[key] = r
-            elif r["statistic"] == "run":
-                runs.setdefault(key, []).append(r)
-    out = {}
-    for key in set(runs) | set(medians):
-        rows = [medians[key]] if key in medians else runs[key]
-        out[key] = rows
-    return out
+    _, rows = pbresults.read_csv(path)
+
+    def key(r):
+        if r["workload"] == "million":
+            return (r["backend"], r.get("count", ""), r["obj_size"], r.get("align", ""),
+                    r.get("order", ""), r.get("fill", ""))
+        # mempool rows: the options change with the defaults, so the
+        # backend and its mode options name the row.
+        opts = pbresults.options_dict(r["options"])
+        mode = " ".join(f"{k}={opts[k]}" for k in ("alloc", "refill", "backing") if k in opts)
+        return (r["backend"], mode, r["workload"])
+
+    return {k: p.value_rows() for k, p in pbresults.points(rows, key).items() if p.value_rows()}
 
 
 def value(rows, col):
@@ -220,7 +211,7 @@ def main(argv):
         texpath = argv[i + 1]
         argv = argv[:i] + argv[i + 2:]
     if len(argv) not in (2, 4):
-        die("usage: table-moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] "
+        die("usage: moved.py OLD_PERCPU NEW_PERCPU [OLD_MEMPOOL NEW_MEMPOOL] "
             "[--tex FILE]")
     lines = compare(load(argv[0]), load(argv[1]), ["alloc_ms", "free_ms"])
     print(f"### Million cells: {os.path.basename(os.path.normpath(argv[0]))} -> "

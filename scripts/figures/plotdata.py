@@ -1,0 +1,759 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# plotdata.py - the data of the paper's five figures, taken from a stored
+# poolbench results folder (results.csv and meta.json; nothing is run).
+# Called by plots.sh; standard library only.
+#
+#   plotdata.py check RESULTS_DIR
+#       read the folder as every figure does and stop with a message if that
+#       fails (a CSV that does not parse, a column a figure needs missing).
+#   plotdata.py FIGURE RESULTS_DIR DAT VARS
+#       FIGURE: pairs, ring-n, scaling, million or counters. Writes DAT, the
+#       numbers the figure is drawn from (tab-separated, copied from the CSV
+#       as they are written there; '#' lines say which rows they are), and
+#       VARS, gnuplot assignments the figure's script loads: titles, series
+#       names and style indices, the caption, notes, and `missing`, which is
+#       non-empty when the run has no data for the figure and says why.
+#       Notes (what was chosen, left out or missing, and why) go to stdout,
+#       one per line.
+#   plotdata.py nsweep RESULTS_DIR DAT
+#       the data of the N sweep figure of `make run-qmempool`
+#       (fig-nsweep.sh): DAT empty when the run has none.
+#
+# A column is needed only where the rows that use it exist, so a run without
+# the million workload needs no million columns. Exit status: 0 done, 1 the
+# results could not be read or lack a needed column, 2 usage.
+
+import csv
+import lzma
+import math
+import os
+import sys
+import textwrap
+from collections import Counter
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pbresults  # noqa: E402
+from pbresults import parse_options  # noqa: E402
+
+PROG = os.path.basename(sys.argv[0])
+CORE_COLUMNS = ("backend", "workload", "mode", "threads", "obj_size", "statistic")
+ORDERS = ("in-order", "alternating", "reverse")
+WRAP = 120  # characters per line of a note or a message in a figure
+
+
+class Fail(Exception):
+    """The results cannot be drawn: the message says why."""
+
+
+def num(s):
+    """A CSV cell as a float; NaN when empty or not a number."""
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return math.nan
+
+
+def finite(x):
+    return not math.isnan(x) and not math.isinf(x)
+
+
+def wrap(text):
+    return "\n".join(textwrap.wrap(text, WRAP, break_on_hyphens=False)) or text
+
+
+class Run:
+    """One results folder: its rows, its meta.json and its backend variants."""
+
+    def __init__(self, results):
+        self.csv_path = pbresults.csv_path(results)
+        self.meta_path = os.path.join(results, "meta.json")
+        try:
+            self.header, self.rows = pbresults.read_csv(self.csv_path)
+        except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError) as e:
+            raise Fail(f"{self.csv_path}: cannot be read as CSV: {e}")
+        if not self.header:
+            raise Fail(f"{self.csv_path}: empty, no header line")
+        lacking = [c for c in CORE_COLUMNS if c not in self.header]
+        if lacking:
+            raise Fail(f"{self.csv_path}: no {', '.join(lacking)} column "
+                       f"(not a poolbench results.csv?)")
+        for i, r in enumerate(self.rows):
+            if None in r or None in r.values():
+                raise Fail(f"{self.csv_path}: data row {i + 1} does not have the "
+                           f"header's {len(self.header)} fields")
+        try:
+            self.meta = pbresults.read_meta(results)
+        except (OSError, UnicodeDecodeError, ValueError) as e:
+            raise Fail(f"{self.meta_path}: cannot be read as JSON: {e}")
+        if not isinstance(self.meta, dict):
+            raise Fail(f"{self.meta_path}: not a JSON object")
+        self._variants()
+
+    def get(self, row, col):
+        return row.get(col) or ""
+
+    def need(self, fig, cols, rows, what):
+        """Refuse a CSV without the columns @fig reads from @rows."""
+        if not rows:
+            return
+        lacking = [c for c in cols if c not in self.header]
+        if lacking:
+            raise Fail(f"{self.csv_path} has no {', '.join(lacking)} column, "
+                       f"which {fig} needs for the run's {what} rows")
+
+    def _variants(self):
+        """A variant is a backend with one set of option values. Its label
+        is the backend plus the options that differ between the backend's
+        variants in this run (mutex-mempool alloc=may-block / alloc=atomic);
+        its style index is its place in the run, so a variant keeps its
+        colour in every figure."""
+        self.variants = []
+        for r in self.rows:
+            v = (r["backend"], self.get(r, "options"))
+            if v not in self.variants:
+                self.variants.append(v)
+        by_backend = {}
+        for b, o in self.variants:
+            by_backend.setdefault(b, []).append(dict(parse_options(o)))
+        self.label = {}
+        self.tic = {}
+        for b, o in self.variants:
+            sets = by_backend[b]
+            keys = []
+            for s in sets:
+                keys += [k for k in s if k not in keys]
+            differ = [k for k in keys if len({s.get(k) for s in sets}) > 1]
+            mine = dict(parse_options(o))
+            parts = [f"{k}={mine.get(k, '')}" for k in differ]
+            self.label[(b, o)] = " ".join([b] + parts)
+            self.tic[(b, o)] = "\n".join([b] + ([" ".join(parts)] if parts else []))
+
+    def int_of(self, row, col):
+        """An integer column (n, threads, obj_size) of a row that needs it."""
+        x = num(self.get(row, col))
+        if not finite(x) or x != int(x):
+            raise Fail(f"{self.csv_path}: a {row['workload']} row has "
+                       f"{col}={self.get(row, col)!r}, not an integer")
+        return int(x)
+
+    def variant(self, row):
+        return (row["backend"], self.get(row, "options"))
+
+    def style(self, v):
+        return self.variants.index(v)
+
+    def meta_get(self, *path, default="?"):
+        d = self.meta
+        for p in path:
+            if not isinstance(d, dict) or p not in d:
+                return default
+            d = d[p]
+        return d
+
+    def caption(self):
+        m = lambda *p: self.meta_get(*p)
+        cap = (f"{m('machine', 'host')}: {m('machine', 'cpu_model')}, "
+               f"{m('machine', 'allowed_pus')} PUs, kernel {m('machine', 'kernel')}; "
+               f"run {m('run', 'started_utc')}, {m('run', 'repetitions')} repetitions; "
+               f"counters: {m('counters', 'group')}")
+        peers = self.meta.get("peers")
+        if isinstance(peers, list) and peers:
+            names = [p if isinstance(p, str) else str(p.get("name") or p.get("label") or "?")
+                     for p in peers if isinstance(p, (str, dict))]
+            if names:
+                cap += "; peers: " + ", ".join(names)
+        return cap
+
+    def reps(self):
+        return self.meta_get("run", "repetitions")
+
+
+def fix_dimensions(run, rows, cols, notes):
+    """Keep the rows of the most common value of each column in @cols that
+    has several (e.g. the object size the most benchmarks ran with); say
+    which one was kept. Returns the rows and {col: value kept}."""
+    kept = {}
+    for c in cols:
+        counts = Counter(run.get(r, c) for r in rows)
+        if not counts:
+            continue
+        value = counts.most_common(1)[0][0]
+        kept[c] = value
+        if len(counts) > 1:
+            others = sorted(set(counts) - {value}, key=lambda s: (num(s), s))
+            notes.append(f"{c}={value} drawn (the most common); "
+                         f"also in the run: {', '.join(others)}")
+            rows = [r for r in rows if run.get(r, c) == value]
+    return rows, kept
+
+
+class Cell:
+    """One plotted point: the median of a column over the repetitions with
+    its min and max, or why there is none (the benchmark failed)."""
+
+    def __init__(self, run, rows, col):
+        self.median = self.lo = self.hi = ""
+        self.error = ""
+        self.duplicates = False
+        by_stat = {}
+        for r in rows:
+            by_stat.setdefault(r["statistic"], []).append(r)
+        errors = [run.get(r, "error") for r in rows if run.get(r, "error")]
+        med = pbresults.median_rows(rows)
+        if med and med[0]["statistic"] == "run":
+            by_stat = {"min": med, "max": med}  # one repetition: its own min and max
+        self.duplicates = len(med) > 1
+        if med and not run.get(med[0], "error"):
+            self.median = run.get(med[0], col)
+            self.lo = run.get((by_stat.get("min") or med)[0], col) or self.median
+            self.hi = run.get((by_stat.get("max") or med)[0], col) or self.median
+        elif errors:
+            self.error = errors[0]
+
+    @property
+    def ok(self):
+        return self.median != "" and finite(num(self.median))
+
+
+def group(rows, key):
+    out = {}
+    for r in rows:
+        out.setdefault(key(r), []).append(r)
+    return out
+
+
+def bytes_text(size):
+    """', 64 B objects' for a title; nothing when the run had no such rows."""
+    return f", {size} B objects" if size not in ("?", "") else ""
+
+
+def dat_value(s):
+    return s if s != "" else "NaN"
+
+
+def log_range(values):
+    """(use a log axis, low, high): log when the values span 20x or more."""
+    vals = [v for v in values if finite(v)]
+    if not vals:
+        return 0, 1, 10
+    lo, hi = min(vals), max(vals)
+    if lo > 0 and hi / lo >= 20:
+        return 1, 10 ** math.floor(math.log10(lo)), 10 ** math.ceil(math.log10(hi * 1.5))
+    return 0, 0, hi * 1.15 if hi > 0 else 1
+
+
+class Figure:
+    def __init__(self, run, name):
+        self.run = run
+        self.name = name
+        self.dat = []
+        self.vars = {}
+        self.notes = []  # said in the figure and on the console
+        self.failed = {}  # error -> the points it left out (a note each)
+        self.console = []  # on the console only (the figure says it in its body)
+        self.missing = ""
+
+    def left_out(self, what, error):
+        self.failed.setdefault(error, []).append(what)
+
+    def write(self, dat_path, vars_path):
+        with open(dat_path, "w", encoding="utf-8") as f:
+            f.write("\n".join(self.dat) + "\n")
+        v = dict(self.vars)
+        v["caption"] = wrap(self.run.caption())
+        v["caption_lines"] = v["caption"].count("\n") + 1
+        v["missing"] = wrap(self.missing)
+        self.notes += [f"not drawn: {', '.join(what)}: {error}"
+                       for error, what in self.failed.items()]
+        note = [wrap(n) for n in self.notes]
+        v["note"] = "\n".join(note)
+        v["note_lines"] = sum(n.count("\n") + 1 for n in note)
+        with open(vars_path, "w", encoding="utf-8") as f:
+            f.write(f"# {self.name}: written by plotdata.py from the folder's {os.path.basename(self.run.csv_path)}\n")
+            for k, val in v.items():
+                f.write(gp_assign(k, val) + "\n")
+        for n in self.console + self.notes:
+            print(n)
+
+
+def gp_str(s):
+    s = str(s).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{s}"'
+
+
+def gp_scalar(x):
+    if isinstance(x, str):
+        return gp_str(x)
+    if isinstance(x, float):
+        return repr(x) if finite(x) else "NaN"
+    return str(int(x))
+
+
+def gp_assign(name, val):
+    if isinstance(val, list):
+        items = val or [0]  # gnuplot has no empty arrays; the count says 0
+        return f"array {name}[{len(items)}] = [{', '.join(gp_scalar(x) for x in items)}]"
+    return f"{name} = {gp_scalar(val)}"
+
+
+def header_comment(fig, lines):
+    fig.dat += [f"# {fig.name}: from the folder's {os.path.basename(fig.run.csv_path)}"] + [f"# {l}" for l in lines]
+
+
+def variant_order(run, keys):
+    return sorted(keys, key=run.style)
+
+
+# Figure 1: ns per pair at 1 thread, fastpath-reuse and ring-cleanup n=256.
+PAIR_SERIES = (("fastpath-reuse", "exclusive"), ("fastpath-reuse", "shared"),
+               ("ring-cleanup", "exclusive"), ("ring-cleanup", "shared"))
+
+
+def pairs_rows(run, fig, mode=None):
+    rows = [r for r in run.rows if r["workload"] in ("fastpath-reuse", "ring-cleanup")]
+    run.need(fig, ["n"], [r for r in rows if r["workload"] == "ring-cleanup"],
+             "ring-cleanup")
+    return [r for r in rows if num(r["threads"]) == 1 and
+            (mode is None or r["mode"] == mode) and
+            (r["workload"] == "fastpath-reuse" or num(run.get(r, "n")) == 256)]
+
+
+def fig_pairs(run):
+    fig = Figure(run, "fig1-pairs")
+    rows = pairs_rows(run, fig.name)
+    run.need(fig.name, ["ns_per_op"], rows, "fastpath-reuse and ring-cleanup")
+    rows, kept = fix_dimensions(run, rows, ["obj_size", "align", "touch", "placement"], fig.notes)
+    size = kept.get("obj_size", "?")
+    fig.vars["title"] = (f"Cost of one alloc+free pair: 1 thread{bytes_text(size)} "
+                         f"(median, min-max whiskers over {run.reps()} repetitions)")
+    header_comment(fig, [
+            f"threads=1, obj_size={size}, statistic median/min/max of ns_per_op "
+            "(ns per alloc+free pair); NaN: no such benchmark, or it failed",
+            "variant\t" + "\t".join(f"{w}:{m}:{s}" for w, m in PAIR_SERIES
+                                      for s in ("median", "min", "max"))])
+    if not rows:
+        fig.missing = ("this run has no 1-thread fastpath-reuse or ring-cleanup (n=256) rows")
+        fig.console.append(fig.missing)
+        fig.vars.update(logy=0, ylo=0, yhi=1, series=[], **tick_labels(run, []))
+        return fig
+    points = group(rows, lambda r: (run.variant(r), r["workload"], r["mode"]))
+    variants = variant_order(run, {k[0] for k in points})
+    values, drawn = [], set()
+    for v in variants:
+        line = [gp_str(run.label[v])]
+        for w, m in PAIR_SERIES:
+            c = Cell(run, points.get((v, w, m), []), "ns_per_op")
+            if c.duplicates:
+                fig.notes.append(f"{run.label[v]} {w} {m}: several medians, the first drawn")
+            if c.error:
+                fig.left_out(f"{run.label[v]} {w} {m}", c.error)
+            if not c.ok:
+                c.median = c.lo = c.hi = ""
+            else:
+                drawn.add((w, m))
+            line += [dat_value(c.median), dat_value(c.lo), dat_value(c.hi)]
+            values += [num(c.lo), num(c.hi)]
+        fig.dat.append("\t".join(line))
+    fig.vars["logy"], fig.vars["ylo"], fig.vars["yhi"] = log_range(values)
+    # The bar series that have a value somewhere (1-4, PAIR_SERIES order).
+    fig.vars["series"] = [i + 1 for i, s in enumerate(PAIR_SERIES) if s in drawn]
+    fig.vars.update(tick_labels(run, variants))
+    if not drawn:
+        fig.missing = ("no 1-thread fastpath-reuse or ring-cleanup (n=256) benchmark of "
+                       "this run has a value (every one failed)")
+        fig.console.append(fig.missing)
+    return fig
+
+
+def tick_labels(run, variants):
+    """The variants' names under bars: `tics` on several lines (backend,
+    then each option that tells it apart), `labels` on one line (for slanted
+    labels), and their sizes, so the script can choose and make room."""
+    tics = [run.tic[v].replace(" ", "\n") if "\n" in run.tic[v] else run.tic[v]
+            for v in variants]
+    labels = [run.label[v] for v in variants]
+    return dict(nvar=len(variants), tics=tics, labels=labels,
+                tic_lines=max([t.count("\n") + 1 for t in tics] or [1]),
+                tic_chars=max([len(l) for t in tics for l in t.split("\n")] or [1]),
+                label_chars=max([len(l) for l in labels] or [1]))
+
+
+def key_vars(run, variants):
+    """The key of a line figure: one entry per variant, in the run's order."""
+    variants = variant_order(run, set(variants))
+    return dict(nkey=len(variants), ktitles=[run.label[v] for v in variants],
+                kstyles=[run.style(v) for v in variants])
+
+
+def write_series(fig, blocks):
+    """Data blocks, one per series, separated by two blank lines (gnuplot's
+    `index`); each preceded by a comment naming its series."""
+    for name, points in blocks:
+        fig.dat.append(f"# {name}")
+        for x, cell_values in points:
+            fig.dat.append("\t".join([x] + [dat_value(v) for v in cell_values]))
+        fig.dat += ["", ""]
+
+
+# Figure 2: ring-cleanup ns per pair against n.
+def fig_ring_n(run):
+    fig = Figure(run, "fig2-ring-n")
+    rows = [r for r in run.rows if r["workload"] == "ring-cleanup"]
+    run.need(fig.name, ["n", "ns_per_op"], rows, "ring-cleanup")
+    rows = [r for r in rows if num(r["threads"]) == 1 and r["mode"] == "exclusive"]
+    rows, kept = fix_dimensions(run, rows, ["obj_size", "align", "touch", "placement"], fig.notes)
+    size = kept.get("obj_size", "?")
+    fig.vars["title"] = (f"ring-cleanup: allocate N objects, then free all N "
+                         f"(1 thread, exclusive{bytes_text(size)}; median, min-max over "
+                         f"{run.reps()} repetitions)")
+    header_comment(fig, [
+            f"workload=ring-cleanup, threads=1, mode=exclusive, obj_size={size}; "
+            "one block per backend variant",
+            "n\tns_per_op median\tmin\tmax"])
+    fig.vars.update(nser=0, logy=0, ylo=0, yhi=1, styles=[], xs=[], **key_vars(run, []))
+    if not rows:
+        fig.missing = "this run has no 1-thread ring-cleanup rows in exclusive mode"
+        fig.console.append(fig.missing)
+        return fig
+    points = group(rows, lambda r: (run.variant(r), run.int_of(r, "n")))
+    blocks, styles, values, drawn = [], [], [], []
+    for v in variant_order(run, {k[0] for k in points}):
+        series = []
+        for n in sorted(k[1] for k in points if k[0] == v):
+            c = Cell(run, points[(v, n)], "ns_per_op")
+            if c.ok:
+                series.append((str(n), [c.median, c.lo, c.hi]))
+                values += [num(c.lo), num(c.hi)]
+            elif c.error:
+                fig.left_out(f"{run.label[v]} n={n}", c.error)
+        if series:
+            blocks.append((run.label[v], series))
+            styles.append(run.style(v))
+            drawn.append(v)
+    write_series(fig, blocks)
+    fig.vars["logy"], fig.vars["ylo"], fig.vars["yhi"] = log_range(values)
+    fig.vars.update(nser=len(blocks), styles=styles, xs=sorted({run.int_of(r, "n") for r in rows}),
+                    **key_vars(run, drawn))
+    return fig
+
+
+# Figure 3: scaling, Mops/s against threads, a panel per pattern.
+def fig_scaling(run):
+    fig = Figure(run, "fig3-scaling")
+    rows = [r for r in run.rows if r["workload"] == "scaling"]
+    run.need(fig.name, ["pattern", "n", "ops_per_sec"], rows, "scaling")
+    rows = [r for r in rows if r["mode"] == "exclusive"]
+    rows, kept = fix_dimensions(run, rows, ["obj_size", "align", "touch", "placement", "n"],
+                                fig.notes)
+    size, n = kept.get("obj_size", "?"), kept.get("n", "?")
+    fig.vars["title"] = (f"Scaling: alloc+free pairs per second, all threads together "
+                         f"(exclusive{bytes_text(size)}; median of {run.reps()} repetitions)")
+    header_comment(fig, [
+            f"workload=scaling, mode=exclusive, obj_size={size}, n={n}; one block per "
+            "pattern and backend variant; ops_per_sec is pairs/s (the figure shows Mops/s)",
+            "threads\tops_per_sec median\tmin\tmax"])
+    patterns = ["reuse", "ring"] + sorted({r["pattern"] for r in rows} - {"reuse", "ring"})
+    fig.vars["panels"] = [f"pattern={p}: " + ("alloc one, free it at once (fastpath-reuse)"
+                                              if p == "reuse" else
+                                              f"alloc {n}, then free {n} (ring-cleanup)" if p == "ring"
+                                              else p) for p in patterns]
+    blocks, styles, first, count, empty, values, drawn = [], [], [], [], [], [], set()
+    for p in patterns:
+        prow = [r for r in rows if r["pattern"] == p]
+        first.append(len(blocks) + 1)
+        points = group(prow, lambda r: (run.variant(r), run.int_of(r, "threads")))
+        for v in variant_order(run, {k[0] for k in points}):
+            series = []
+            for t in sorted(k[1] for k in points if k[0] == v):
+                c = Cell(run, points[(v, t)], "ops_per_sec")
+                if c.ok:
+                    series.append((str(t), [c.median, c.lo, c.hi]))
+                    values += [num(c.lo) / 1e6, num(c.hi) / 1e6]
+                elif c.error:
+                    fig.left_out(f"{run.label[v]} pattern={p} threads={t}", c.error)
+            if series:
+                blocks.append((f"pattern={p} {run.label[v]}", series))
+                styles.append(run.style(v))
+                drawn.add(v)
+        count.append(len(blocks) + 1 - first[-1])
+        empty.append("" if count[-1] else f"this run has no scaling rows with pattern={p}")
+        if rows and not count[-1]:
+            fig.console.append(empty[-1])
+    write_series(fig, blocks)
+    threads = sorted({run.int_of(r, "threads") for r in rows})
+    fig.vars["logy"], fig.vars["ylo"], fig.vars["yhi"] = log_range(values)
+    fig.vars.update(nser=len(blocks), styles=styles, first=first, count=count, empty=empty,
+                    threads=threads, logx=1 if threads and max(threads) >= 16 else 0,
+                    **key_vars(run, drawn))
+    if not rows:
+        fig.missing = "this run has no scaling rows in exclusive mode"
+        fig.console.append(fig.missing)
+    return fig
+
+
+# Figure 4: million, alloc_ms and free_ms against obj_size, a panel per order.
+def million_backend(b):
+    return b in ("percpu-areamap", "percpu-bitmap", "malloc") or b.startswith("malloc:")
+
+
+def fig_million(run):
+    fig = Figure(run, "fig4-million")
+    rows = [r for r in run.rows if r["workload"] == "million"]
+    run.need(fig.name, ["count", "order", "fill", "alloc_ms", "free_ms"], rows, "million")
+    all_million = rows
+    rows = [r for r in rows if r["mode"] == "exclusive" and million_backend(r["backend"])]
+    prefilled = sorted({r["fill"] for r in rows} - {"none"})
+    if prefilled:
+        fig.notes.append(f"rows with fill={', '.join(prefilled)} are not in this figure")
+    rows = [r for r in rows if r["fill"] == "none"]
+    rows, kept = fix_dimensions(run, rows, ["count", "align", "touch", "placement", "limit_s"],
+                                fig.notes)
+    count, align = kept.get("count", "?"), kept.get("align", "?")
+    align_text = "" if align in ("0", "", "?") else f", aligned to {align} B"
+    fig.vars["title"] = (f"million: allocate {count if count != '?' else 'count'} objects, "
+                         "then free them all "
+                         f"(1 thread, exclusive, no pre-fill{align_text}; median of "
+                         f"{run.reps()} repetitions)")
+    header_comment(fig, [
+            f"workload=million, mode=exclusive, fill=none, count={count}, align={align}; "
+            "blocks 1..nser: one per order and backend variant; after them one block per "
+            "order and variant that did not finish (DNF: obj_size and the error)",
+            "obj_size\talloc_ms median\tfree_ms median\talloc_ms min\talloc_ms max\t"
+            "free_ms min\tfree_ms max"])
+    orders = [o for o in ORDERS if any(r["order"] == o for r in rows)]
+    orders += sorted({r["order"] for r in rows} - set(orders))
+    orders = orders or list(ORDERS)
+    blocks, styles, first, count_, empty = [], [], [], [], []
+    dnf, dnf_first, dnf_count, dnf_styles = [], [], [], []
+    alloc_vals, free_vals, drawn = [], [], set()
+    for o in orders:
+        orow = [r for r in rows if r["order"] == o]
+        first.append(len(blocks) + 1)
+        dnf_first.append(len(dnf) + 1)
+        points = group(orow, lambda r: (run.variant(r), run.int_of(r, "obj_size")))
+        for v in variant_order(run, {k[0] for k in points}):
+            series, failed = [], []
+            for s in sorted(k[1] for k in points if k[0] == v):
+                a = Cell(run, points[(v, s)], "alloc_ms")
+                f = Cell(run, points[(v, s)], "free_ms")
+                if a.ok and f.ok:
+                    series.append((str(s), [a.median, f.median, a.lo, a.hi, f.lo, f.hi]))
+                    alloc_vals += [num(a.lo), num(a.hi)]
+                    free_vals += [num(f.lo), num(f.hi)]
+                elif a.error or f.error:
+                    failed.append((str(s), a.error or f.error))
+                    fig.left_out(f"{run.label[v]} {o} {s} B (DNF)", a.error or f.error)
+            if series:
+                blocks.append((f"order={o} {run.label[v]}", series))
+                styles.append(run.style(v))
+                drawn.add(v)
+            if failed:
+                dnf.append((f"order={o} {run.label[v]}: did not finish", failed))
+                dnf_styles.append(run.style(v))
+                drawn.add(v)
+        count_.append(len(blocks) + 1 - first[-1])
+        dnf_count.append(len(dnf) + 1 - dnf_first[-1])
+        empty.append("" if count_[-1] or dnf_count[-1] else f"no {o} rows in this run")
+    write_series(fig, blocks)
+    for name, failed in dnf:
+        fig.dat.append(f"# {name}")
+        fig.dat += [f"{s}\t{gp_str(e)}" for s, e in failed]
+        fig.dat += ["", ""]
+    for row, vals in (("alloc", alloc_vals), ("free", free_vals)):
+        fins = [x for x in vals if finite(x) and x > 0] or [1.0]
+        lo = 10 ** math.floor(math.log10(min(fins)))
+        hi = 10 ** math.ceil(math.log10(max(fins) * 2.5))
+        fig.vars[f"{row}_lo"], fig.vars[f"{row}_hi"] = float(lo), float(hi)
+    sizes = sorted({run.int_of(r, "obj_size") for r in rows})
+    fig.vars.update(nser=len(blocks), styles=styles, first=first, count=count_, empty=empty,
+                    orders=orders, sizes=sizes, dnf_first=dnf_first,
+                    dnf_count=dnf_count, dnf_styles=dnf_styles, **key_vars(run, drawn))
+    if not all_million:
+        fig.missing = "this run has no million rows (it did not run the million workload)"
+    elif not rows:
+        fig.missing = ("this run has no million rows for percpu-areamap, percpu-bitmap or "
+                       "malloc in exclusive mode without pre-fill")
+    if fig.missing:
+        fig.console.append(fig.missing)
+    return fig
+
+
+# Figure 5: counters per pair at 1 thread, hardware or what the run had.
+HW_METRICS = (("cycles_per_op", "cycles", "cycles per pair", 1),
+              ("instructions_per_op", "instructions", "instructions per pair", 1),
+              ("cache_misses_per_op", "cache_misses", "cache misses per pair", 1),
+              ("branch_misses_per_op", "branch_misses", "branch misses per pair", 1))
+SW_METRICS = (("task_clock_ns_per_op", "task_clock_ns", "CPU time (task clock), ns per pair", 1),
+              ("context_switches_per_op", "context_switches",
+               "context switches per 1000 pairs", 1000))
+
+
+def hw_unavailable_reason(run):
+    why = run.meta_get("counters", "why_this_group", default="")
+    if why:
+        return str(why)
+    reasons = []
+    for u in run.meta_get("counters", "unavailable", default=[]) or []:
+        if isinstance(u, dict) and u.get("reason") and u["reason"] not in reasons:
+            reasons.append(str(u["reason"]))
+    return "; ".join(reasons) or "the run used the counter group " + \
+            str(run.meta_get("counters", "group"))
+
+
+def metric_reason(run, name):
+    for u in run.meta_get("counters", "unavailable", default=[]) or []:
+        if isinstance(u, dict) and u.get("name") == name:
+            return str(u.get("reason", "no reason recorded"))
+    return "no values in results.csv"
+
+
+def fig_counters(run):
+    fig = Figure(run, "fig5-counters")
+    rows = pairs_rows(run, fig.name, mode="exclusive")
+    run.need(fig.name, ["counter_group"], rows, "fastpath-reuse and ring-cleanup")
+    rows, kept = fix_dimensions(run, rows, ["obj_size", "align", "touch", "placement"], fig.notes)
+    size = kept.get("obj_size", "?")
+    host = run.meta_get("machine", "host")
+    med = [r for r in rows if r["statistic"] in ("median", "run")]
+    groups = Counter(run.get(r, "counter_group") for r in med)
+    group_ = groups.most_common(1)[0][0] if groups else str(run.meta_get("counters", "group"))
+    metrics = HW_METRICS if group_ == "hardware" else SW_METRICS if group_ == "software" else ()
+    run.need(fig.name, [m[0] for m in metrics], rows, f"{group_}-counter")
+    if len(groups) > 1:
+        fig.notes.append(f"counter groups in these rows: {dict(groups)}; {group_} drawn")
+    rows = [r for r in rows if run.get(r, "counter_group") == group_]
+    what = {"hardware": "Hardware counters", "software": "Software counters"}.get(
+            group_, "perf_event counters")
+    fig.vars["title"] = (f"{what} per alloc+free pair: 1 thread, exclusive{bytes_text(size)} "
+                         f"(median of {run.reps()} repetitions)")
+    message = ""
+    if group_ != "hardware":
+        message = f"Hardware counters were unavailable on {host}: {hw_unavailable_reason(run)}"
+        message += ("." if group_ != "software" else
+                    ". The software counters the run had instead:")
+    fig.vars["message"] = wrap(message)
+    fig.vars["message_lines"] = wrap(message).count("\n") + 1 if message else 0
+    cols = [f"{m[0]}:{w}" for m in metrics for w in ("fastpath-reuse", "ring-cleanup")]
+    header_comment(fig, [
+            f"threads=1, mode=exclusive, obj_size={size}, ring-cleanup n=256, "
+            f"counter_group={group_}; medians; NaN: unavailable or failed",
+            "variant\t" + "\t".join(cols)])
+    # Per counter (panel): its label, scale, the message when it has no
+    # value, its axis, and the first and last workload (1 fastpath-reuse,
+    # 2 ring-cleanup) that has values.
+    k = len(metrics)
+    fig.vars.update(nmetric=k, mlabels=[m[2] for m in metrics], mscale=[m[3] for m in metrics],
+                    mempty=[""] * k, mlogy=[0] * k, mlo=[0.0] * k, mhi=[1.0] * k,
+                    mw_first=[1] * k, mw_last=[2] * k, **tick_labels(run, []))
+    if not rows:
+        fig.missing = "this run has no 1-thread fastpath-reuse or ring-cleanup (n=256) rows"
+        fig.console.append(fig.missing)
+        return fig
+    if message:
+        fig.console.append(message.replace(" The software counters the run had instead:",
+                                           " The figure shows the software counters instead."))
+    if not metrics:
+        fig.missing = message + " No software counters either (counter group: " + group_ + ")."
+        fig.vars["message"], fig.vars["message_lines"] = "", 0
+        return fig
+    points = group(rows, lambda r: (run.variant(r), r["workload"]))
+    variants = variant_order(run, {k[0] for k in points})
+    workloads = ("fastpath-reuse", "ring-cleanup")
+    values = {(m[0], w): [] for m in metrics for w in workloads}
+    for v in variants:
+        line = [gp_str(run.label[v])]
+        for m in metrics:
+            for w in workloads:
+                c = Cell(run, points.get((v, w), []), m[0])
+                if c.error and m is metrics[0]:
+                    fig.left_out(f"{run.label[v]} {w}", c.error)
+                line.append(dat_value(c.median if c.ok else ""))
+                values[(m[0], w)].append(num(c.median) * m[3] if c.ok else math.nan)
+        fig.dat.append("\t".join(line))
+    for i, m in enumerate(metrics):
+        has = [j + 1 for j, w in enumerate(workloads)
+               if any(finite(x) for x in values[(m[0], w)])]
+        if not has:
+            fig.vars["mempty"][i] = wrap(f"{m[1]} unavailable: {metric_reason(run, m[1])}")
+            fig.console.append(fig.vars["mempty"][i])
+            continue
+        r = log_range(values[(m[0], workloads[0])] + values[(m[0], workloads[1])])
+        fig.vars["mlogy"][i], fig.vars["mlo"][i], fig.vars["mhi"][i] = r[0], float(r[1]), float(r[2])
+        fig.vars["mw_first"][i], fig.vars["mw_last"][i] = has[0], has[-1]
+    fig.vars.update(tick_labels(run, variants))
+    return fig
+
+
+# The N sweep of make run-qmempool (fig-nsweep.sh, fig-nsweep.gp).
+def nsweep_data(run):
+    """Return the N sweep figure's data file: one block per backend and
+    mode (their first row's order), a quoted name, then per n (ascending)
+    n and the median, min and max ns_per_op as written in the CSV, blocks
+    ended by two blank lines; 1-thread ring-cleanup rows that did not fail,
+    the null backend left out. Empty when the run has no such rows."""
+    ns, v = {}, {}
+    for r in run.rows:
+        if r["workload"] != "ring-cleanup" or num(r["threads"]) != 1 or run.get(r, "error") \
+                or r["backend"] == "null" or r["statistic"] not in ("median", "min", "max"):
+            continue
+        name = f"{r['backend']} {r['mode']}"
+        n = run.get(r, "n")
+        if n not in ns.setdefault(name, []):
+            ns[name].append(n)
+        v[name, n, r["statistic"]] = run.get(r, "ns_per_op")
+    out = []
+    for name, sizes in ns.items():
+        out.append(f'"{name}"\n')
+        for n in sorted(sizes, key=lambda x: num(x) if finite(num(x)) else 0):
+            x = num(n)
+            out.append("\t".join([str(int(x) if finite(x) else 0)] +
+                                  [v.get((name, n, st), "") for st in ("median", "min", "max")]) + "\n")
+        out.append("\n\n")
+    return "".join(out)
+
+
+FIGURES = {"pairs": fig_pairs, "ring-n": fig_ring_n, "scaling": fig_scaling,
+           "million": fig_million, "counters": fig_counters}
+USAGE = (f"usage: {PROG} check RESULTS_DIR\n"
+         f"       {PROG} {{{','.join(FIGURES)}}} RESULTS_DIR DAT VARS\n"
+         f"       {PROG} nsweep RESULTS_DIR DAT")
+
+
+def main(argv):
+    if len(argv) == 2 and argv[0] == "check":
+        try:
+            run = Run(argv[1])
+            for f in FIGURES.values():
+                f(run)
+        except Fail as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 1
+        return 0
+    if len(argv) == 3 and argv[0] == "nsweep":
+        try:
+            text = nsweep_data(Run(argv[1]))
+            with open(argv[2], "w", encoding="utf-8") as f:
+                f.write(text)
+        except (Fail, OSError) as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 1
+        return 0
+    if len(argv) != 4 or argv[0] not in FIGURES:
+        print(USAGE, file=sys.stderr)
+        return 2
+    try:
+        FIGURES[argv[0]](Run(argv[1])).write(argv[2], argv[3])
+    except Fail as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:
+        print(f"{PROG}: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
