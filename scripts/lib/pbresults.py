@@ -221,6 +221,15 @@ def table_rows(prog, folder):
     return path, header, rows
 
 
+def table_claims(prog):
+    """The seeds' figures (load_claims) for a script: exit 2 with the
+    reason when paper/seed-claims.csv cannot be read."""
+    try:
+        return load_claims()
+    except ResultsError as e:
+        die(prog, str(e))
+
+
 def write_table(folder, name, text):
     """Write @text to @folder/tables/@name (under a temporary name, then
     renamed) and print it."""

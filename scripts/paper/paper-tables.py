@@ -317,16 +317,6 @@ def not_in_run(ncols, what):
     return [f"\\multicolumn{{{ncols}}}{{c}}{{\\emph{{not in this run}} ({tex(what)})}} \\\\"]
 
 
-# ---------------------------------------------------------------- seed claims
-
-def load_claims():
-    """The seeds' figures (pbresults.load_claims), or exit 2 saying why not."""
-    try:
-        return pbresults.load_claims()
-    except pbresults.ResultsError as e:
-        die(str(e))
-
-
 # ---------------------------------------------------------------- tables
 
 def general_label(res, backend):
@@ -754,7 +744,7 @@ def main(argv):
         print(f"usage: {PROG} RESULTS_DIR OUTDIR", file=sys.stderr)
         return 2
     res = Results(argv[1])
-    claims = load_claims()
+    claims = pbresults.table_claims(PROG)
     outdir = argv[2]
     try:
         os.makedirs(outdir, exist_ok=True)

@@ -268,10 +268,7 @@ def main(argv):
             extra[d] = pbresults.table_rows(PROG, d)[2]
     if not any(r.get("workload") == "million" for r in rows):
         pbresults.die(PROG, f"{path} has no million rows (run make run-percpu)")
-    try:
-        claims = pbresults.load_claims()
-    except pbresults.ResultsError as e:
-        pbresults.die(PROG, str(e))
+    claims = pbresults.table_claims(PROG)
     st = cases(rows, "main")
     if aligned:
         st.update(cases(extra[aligned], "aligned"))

@@ -37,10 +37,7 @@ def main(argv):
     if len(argv) != 1 or not argv[0]:
         pbresults.die(PROG, "usage: queue.py RESULTS_DIR")
     _, _, rows = pbresults.table_rows(PROG, argv[0])
-    try:
-        claims = pbresults.load_claims()
-    except pbresults.ResultsError as e:
-        pbresults.die(PROG, str(e))
+    claims = pbresults.table_claims(PROG)
     v = {}
     for r in rows:
         if r.get("statistic") == "median" and pbresults.to_float(r.get("threads")) == 1 \
