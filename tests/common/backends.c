@@ -209,6 +209,11 @@ bool pb_test_check(const struct pb_backend *b, void *pool, void *obj,
 	return true;
 }
 
+const size_t pb_test_sizes[PB_TEST_NR_SIZES] = {
+	1, 3, 8, 24, 40, 64, 100, 256, 1000, 4096
+};
+const size_t pb_test_aligns[PB_TEST_NR_ALIGNS] = { 0, 8, 16, 32, 64, 128, 4096 };
+
 size_t pb_test_effective_align(const struct pb_backend *b, size_t align)
 {
 	if (align)

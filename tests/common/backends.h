@@ -51,6 +51,15 @@ struct pb_test_fn {
  */
 int pb_test_run_all(const char *group, const struct pb_test_fn *fns, size_t n);
 
+/*
+ * The conformance geometry matrix (test_geometry runs all of it, test_model
+ * draws its geometries from it): object sizes and alignments (0: default).
+ */
+#define PB_TEST_NR_SIZES 10
+#define PB_TEST_NR_ALIGNS 7
+extern const size_t pb_test_sizes[PB_TEST_NR_SIZES];
+extern const size_t pb_test_aligns[PB_TEST_NR_ALIGNS];
+
 /**
  * pb_test_effective_align() - the alignment a backend must give
  * @b:     the backend

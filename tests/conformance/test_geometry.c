@@ -30,8 +30,6 @@
 #define NR_CPUS 4
 #define GEO_N 30		/* objects live at once per geometry */
 
-static const size_t sizes[] = { 1, 3, 8, 24, 40, 64, 100, 256, 1000, 4096 };
-static const size_t aligns[] = { 0, 8, 16, 32, 64, 128, 4096 };
 static const size_t capacities[] = { 1, 2, 3, 7, 64, 100, 1000 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -183,14 +181,15 @@ static void geometry_matrix(void **state)
 {
 	unsigned int refused = 0;
 
-	for (size_t s = 0; s < ARRAY_SIZE(sizes); s++)
-		for (size_t a = 0; a < ARRAY_SIZE(aligns); a++)
-			one_geometry(tc(state), sizes[s], aligns[a], &refused);
+	for (size_t s = 0; s < PB_TEST_NR_SIZES; s++)
+		for (size_t a = 0; a < PB_TEST_NR_ALIGNS; a++)
+			one_geometry(tc(state), pb_test_sizes[s],
+				     pb_test_aligns[a], &refused);
 	if (refused)
-		print_message("%s: refused %u of %zu geometries\n",
+		print_message("%s: refused %u of %d geometries\n",
 			      tc(state)->b->name, refused,
-			      ARRAY_SIZE(sizes) * ARRAY_SIZE(aligns));
-	if (refused == ARRAY_SIZE(sizes) * ARRAY_SIZE(aligns))
+			      PB_TEST_NR_SIZES * PB_TEST_NR_ALIGNS);
+	if (refused == PB_TEST_NR_SIZES * PB_TEST_NR_ALIGNS)
 		skip();
 }
 

@@ -34,8 +34,6 @@
 #define MODEL_STEPS 2000
 #define BULK_MAX 16
 
-static const size_t sizes[] = { 1, 3, 8, 24, 40, 64, 100, 256, 1000, 4096 };
-static const size_t aligns[] = { 0, 8, 16, 32, 64, 128, 4096 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -211,8 +209,8 @@ static void run_seed(const struct pb_test_case *c, unsigned int seed,
 	/* Another sequence (and geometry) per backend, fixed by its name. */
 	for (const char *p = c->b->name; *p; p++)
 		m->rng = (m->rng ^ (unsigned char)*p) * UINT64_C(0x100000001B3);
-	m->size = sizes[below(m, ARRAY_SIZE(sizes))];
-	m->align = aligns[below(m, ARRAY_SIZE(aligns))];
+	m->size = pb_test_sizes[below(m, PB_TEST_NR_SIZES)];
+	m->align = pb_test_aligns[below(m, PB_TEST_NR_ALIGNS)];
 	m->cap = MODEL_CAP;
 	m->fixed = c->b->flags & PB_BACKEND_FIXED;
 	cfg = pb_test_config(c, m->size, m->align, m->cap, NR_CPUS);
