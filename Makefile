@@ -100,6 +100,23 @@ TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.
 HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
 GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
+# The peers (allocators/peers/, PB_BACKEND_PEER): the libraries as Debian 12
+# ships them, their flags given to their own folders only. DPDK: its include
+# folders and config header from pkg-config, without its -march (the ports
+# are built for the baseline x86-64; DPDK's inline ring and stack code needs
+# no more); only the libraries used are linked, not pkg-config's list of
+# every driver, and the ring mempool driver is linked by name
+# (--no-as-needed) so its ops register at load: EAL never scans a plugin
+# folder. Concurrency Kit is header-only (libck-dev); GLib for gslice.
+DPDK_CPPFLAGS := $(filter -I%dpdk -include rte_config.h,$(shell pkg-config --cflags libdpdk 2>/dev/null))
+DPDK_LIBS := -lrte_eal -lrte_mempool -lrte_ring -lrte_stack \
+	-Wl,--push-state,--no-as-needed -lrte_mempool_ring -Wl,--pop-state
+GLIB_CPPFLAGS := $(shell pkg-config --cflags glib-2.0 2>/dev/null)
+GLIB_LIBS := $(shell pkg-config --libs glib-2.0 2>/dev/null || echo -lglib-2.0)
+PEER_LIBS := $(DPDK_LIBS) $(GLIB_LIBS)
+$(BUILD)/obj/allocators/peers/dpdk/%.o: CPPFLAGS += $(DPDK_CPPFLAGS)
+$(BUILD)/obj/allocators/peers/gslice/%.o: CPPFLAGS += $(GLIB_CPPFLAGS)
+
 .PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots paper clean FORCE
 .DEFAULT_GOAL := all
 
@@ -122,18 +139,18 @@ $(BUILD)/obj/%.o: %.cc
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
 
 $(BUILD)/poolbench: $(CORE_OBJ) $(TOOL_OBJ)
-	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS) $(PEER_LIBS)
 
 # One link rule per test program (their sources sit in different folders).
 define test_rule
 $(BUILD)/tests/$(basename $(notdir $(1))): $(BUILD)/obj/$(1:.c=.o) $(TEST_COMMON:%.c=$(BUILD)/obj/%.o) $(CORE_OBJ)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS)
+	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS) $$(PEER_LIBS)
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
 $(BUILD)/poolbench-test: $(CORE_OBJ) $(TOOL_OBJ) $(TEST_BACKEND_OBJ)
-	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS) $(PEER_LIBS)
 
 # The suites that run every registered backend, linked again with extra
 # backends: the README's template as the README gives it (build/readme/,
@@ -158,14 +175,14 @@ $(BUILD)/obj/readme/mypool.o: $(BUILD)/gen/readme/mypool.c
 define extra_suite
 $(BUILD)/$(1)/$(basename $(notdir $(3))): $(BUILD)/obj/$(3:.c=.o) $(TEST_COMMON:%.c=$(BUILD)/obj/%.o) $(CORE_OBJ) $(2)
 	@mkdir -p $$(dir $$@)
-	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS)
+	$$(CC) $$(LDFLAGS) $$^ -o $$@ -lcmocka $$(HWLOC_LIBS) $$(PEER_LIBS)
 endef
 $(foreach t,$(SUITE_SRC),$(eval $(call extra_suite,readme,$(README_OBJ),$(t))))
 $(foreach t,$(SUITE_SRC),$(eval $(call extra_suite,broken,$(BROKEN_OBJ),$(t))))
 
 $(BUILD)/readme/poolbench: $(CORE_OBJ) $(TOOL_OBJ) $(README_OBJ)
 	@mkdir -p $(dir $@)
-	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS)
+	$(CXX) $(LDFLAGS) $^ -o $@ $(GB_LIBS) $(HWLOC_LIBS) $(PEER_LIBS)
 
 tests: $(TEST_BIN) $(BUILD)/poolbench $(if $(filter release,$(VARIANT)),$(BUILD)/poolbench-test) \
 	$(README_BIN) $(BROKEN_BIN)

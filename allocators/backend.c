@@ -57,10 +57,16 @@ static void default_stats(void *pool, struct pb_stats *st)
 	(void)st;
 }
 
-/* Listing order: baselines first (they run first in every run), then by name. */
+/*
+ * Listing order: baselines first (they run first in every run), then the
+ * ports and measuring backends, then the peers (PB_BACKEND_PEER); by name
+ * within each group.
+ */
 static int backend_rank(const struct pb_backend *b)
 {
-	return b->flags & PB_BACKEND_BASELINE ? 0 : 1;
+	if (b->flags & PB_BACKEND_BASELINE)
+		return 0;
+	return b->flags & PB_BACKEND_PEER ? 2 : 1;
 }
 
 static void refuse(const struct pb_backend *b, const char *why)

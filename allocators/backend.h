@@ -74,6 +74,13 @@ enum {
 	 * error of the pool). The conformance suite checks that path.
 	 */
 	PB_BACKEND_FIXED = 1u << 2,
+	/*
+	 * A peer, not a port: a userspace library built on the same idea as
+	 * a seed design (DPDK, Concurrency Kit, GLib), run as it ships
+	 * (allocators/peers/). Listed apart, after the ports, so a reader
+	 * never takes one for the other.
+	 */
+	PB_BACKEND_PEER = 1u << 3,
 };
 
 /*

@@ -48,10 +48,18 @@ static void list_options(const struct pb_option_spec *spec)
 
 static int cmd_list(void)
 {
+	bool peers = false;
+
 	printf("backends:\n");
 	for (size_t i = 0; i < pb_backend_count(); i++) {
 		const struct pb_backend *b = pb_backend_at(i);
 
+		/* The peers come last (pb_backend_at's order): one heading. */
+		if ((b->flags & PB_BACKEND_PEER) && !peers) {
+			peers = true;
+			printf("peers (userspace libraries on the same ideas, run as "
+			       "they ship; not ports):\n");
+		}
 		printf("  %-16s %s\n", b->name, b->description);
 		list_options(b->options);
 	}

@@ -24,6 +24,11 @@ PKGS=(
 	pngcheck poppler-utils  # the figure tests: PNG and PDF files that parse
 	# the general-allocator peers, each LD_PRELOADed under the malloc backend
 	libjemalloc2 libtcmalloc-minimal4 libmimalloc2.0
+	# the same-kind peers (allocators/peers/): DPDK 22.11 (EAL, mempool with
+	# its ring driver, ring, stack), Concurrency Kit 0.7 (header-only),
+	# GLib 2.74 (the slice allocator)
+	libdpdk-dev librte-eal23 librte-mempool23 librte-mempool-ring23
+	librte-ring23 librte-stack23 libck-dev libglib2.0-dev
 	# make paper: LaTeX from Debian
 	texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 )
