@@ -44,9 +44,12 @@ passed=0
 failed=0
 failures=()
 
+# The suppression files cover the peers' libraries only (their comments).
+supp=$(pwd)/tests/sanitizers
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$supp/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
-export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
+export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$supp/tsan.supp}
 
 # TSan needs a memory layout that high ASLR entropy can break; run its
 # programs without address randomisation when setarch is there.
