@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# plotdata.py - the data of the paper's five figures, taken from a stored
+# plotdata.py - the data of the paper's six figures, taken from a stored
 # poolbench results folder (results.csv and meta.json; nothing is run).
 # Called by plots.sh; standard library only.
 #
@@ -9,7 +9,7 @@
 #       read the folder as every figure does and stop with a message if that
 #       fails (a CSV that does not parse, a column a figure needs missing).
 #   plotdata.py FIGURE RESULTS_DIR DAT VARS
-#       FIGURE: pairs, ring-n, scaling, million or counters. Writes DAT, the
+#       FIGURE: pairs, ring-n, scaling, million, counters or peers. Writes DAT, the
 #       numbers the figure is drawn from (tab-separated, copied from the CSV
 #       as they are written there; '#' lines say which rows they are), and
 #       VARS, gnuplot assignments the figure's script loads: titles, series
@@ -715,8 +715,65 @@ def nsweep_data(run):
     return "".join(out)
 
 
+# Figure 6: each seed design beside its userspace peer (pbresults.PEER_PAIRS).
+def fig_peers(run):
+    fig = Figure(run, "fig6-peers")
+    data = pbresults.PeerData(run.rows)
+    sels = [s for s in pbresults.peer_selectors() if data.has(s)]
+    series = [(wl, title, t) for wl, _, title in pbresults.PEER_WORKLOADS
+              for t in data.threads]
+    kept = ", ".join(f"{k}={v}" for k, v in data.kept.items())
+    size = data.kept.get("obj_size", "?")
+    tmax = max(data.threads) if data.threads else 1
+    fig.vars["title"] = (f"Each design beside its peer: exclusive mode, 1 and {tmax} "
+                         f"threads{bytes_text(size)} (median, min-max whiskers)")
+    header_comment(fig, [
+            f"exclusive mode, {kept or 'no rows'}; statistic median/min/max of ns_per_op "
+            "(ns per alloc+free pair); NaN: no such benchmark, or it failed",
+            "variant\t" + "\t".join(f"{w}:{t}:{s}" for w, _, t in series
+                                      for s in ("median", "min", "max"))])
+    sname = [f"{title}, {t} thread{'s' if t > 1 else ''}" for _, title, t in series]
+    if not sels:
+        fig.missing = ("this run has none of the designs or peers of the comparison "
+                       "(qmempool, alf-*, objpool-*, dpdk-*, ck-stack, gslice) in "
+                       "exclusive mode")
+        fig.console.append(fig.missing)
+        fig.vars.update(logy=0, ylo=0, yhi=1, series=[], sname=sname, nthr=1,
+                        nvar=0, tics=[], labels=[], tic_lines=1, tic_chars=1,
+                        label_chars=1)
+        return fig
+    values, drawn = [], set()
+    labels = [pbresults.selector_label(s) for s in sels]
+    for s, label in zip(sels, labels):
+        line = [gp_str(label)]
+        for k, (wl, title, t) in enumerate(series):
+            c = Cell(run, data.rows(s, wl, t), "ns_per_op")
+            if c.error:
+                fig.left_out(f"{label} {title} {t} thr", c.error)
+            if not c.ok:
+                c.median = c.lo = c.hi = ""
+            else:
+                drawn.add(k)
+            line += [dat_value(c.median), dat_value(c.lo), dat_value(c.hi)]
+            values += [num(c.lo), num(c.hi)]
+        fig.dat.append("\t".join(line))
+    fig.vars["logy"], fig.vars["ylo"], fig.vars["yhi"] = log_range(values)
+    fig.vars["series"] = [k + 1 for k in range(len(series)) if k in drawn]
+    fig.vars["sname"] = sname
+    fig.vars["nthr"] = len(data.threads)
+    tics = [l.replace(" ", "\n") for l in labels]
+    fig.vars.update(nvar=len(labels), tics=tics, labels=labels,
+                    tic_lines=max(t.count("\n") + 1 for t in tics),
+                    tic_chars=max(len(x) for t in tics for x in t.split("\n")),
+                    label_chars=max(len(l) for l in labels))
+    if not drawn:
+        fig.missing = "no benchmark of the comparison has a value in this run (every one failed)"
+        fig.console.append(fig.missing)
+    return fig
+
+
 FIGURES = {"pairs": fig_pairs, "ring-n": fig_ring_n, "scaling": fig_scaling,
-           "million": fig_million, "counters": fig_counters}
+           "million": fig_million, "counters": fig_counters, "peers": fig_peers}
 USAGE = (f"usage: {PROG} check RESULTS_DIR\n"
          f"       {PROG} {{{','.join(FIGURES)}}} RESULTS_DIR DAT VARS\n"
          f"       {PROG} nsweep RESULTS_DIR DAT")

@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# plots.sh RESULTS_DIR - the paper's five figures from a stored run; nothing
+# plots.sh RESULTS_DIR - the paper's six figures from a stored run; nothing
 # is run. Reads RESULTS_DIR/results.csv and meta.json, prepares each
 # figure's data with plotdata.py and draws it with its gnuplot script
-# (fig1-pairs.gp ... fig5-counters.gp), writing into RESULTS_DIR/plots/:
+# (fig1-pairs.gp ... fig6-peers.gp), writing into RESULTS_DIR/plots/:
 #
 #   fig1-pairs     ns per alloc+free pair at 1 thread by backend variant and mode
 #   fig2-ring-n    ring-cleanup ns per pair against N
 #   fig3-scaling   the scaling workload: Mops/s against threads
 #   fig4-million   the million workload: alloc and free ms against object size
 #   fig5-counters  perf counters per pair (or why there were none)
+#   fig6-peers     each seed design beside its userspace peer (DPDK, ck, GLib)
 #
 # each as .pdf (16 cm wide, for the paper), .png (1100 px, for the README)
 # and .dat (the numbers it was drawn from). A figure whose data the run does
 # not have is still written and says so in its body; a note says so here.
 # Every file is written under a temporary name and renamed into place.
 #
-# Exit status: 0 all five figures written; 1 the results could not be read
+# Exit status: 0 all six figures written; 1 the results could not be read
 # or drawn (a message says why); 2 usage, or not a results folder.
 set -euo pipefail
 prog=$(basename "$0")
@@ -49,7 +50,7 @@ trap 'rm -rf "$tmp"' EXIT
 pb_fontconfig_cache "$tmp/cache"
 
 figures=(fig1-pairs:pairs fig2-ring-n:ring-n fig3-scaling:scaling fig4-million:million
-	fig5-counters:counters)
+	fig5-counters:counters fig6-peers:peers)
 for f in "${figures[@]}"; do
 	name=${f%%:*}
 	python3 "$here/plotdata.py" "${f#*:}" "$dir" "$tmp/$name.dat" "$tmp/$name.vars" \
@@ -80,4 +81,4 @@ for f in "${figures[@]}"; do
 		mv -f "$tmp/$name.$ext" "$dir/plots/$name.$ext"
 	done
 done
-echo "$prog: wrote $dir/plots/{fig1-pairs,fig2-ring-n,fig3-scaling,fig4-million,fig5-counters}.{pdf,png,dat}"
+echo "$prog: wrote $dir/plots/{fig1-pairs,fig2-ring-n,fig3-scaling,fig4-million,fig5-counters,fig6-peers}.{pdf,png,dat}"

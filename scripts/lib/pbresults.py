@@ -239,3 +239,131 @@ def write_table(folder, name, text):
         f.write(text)
     os.replace(path + ".tmp", path)
     sys.stdout.write(text)
+
+
+# ---------------------------------------------------------------- peers
+#
+# Each seed design beside the userspace library built on the same idea
+# (docs/designs.md, "Peers"). A selector is (backend, {option: value}): a
+# row matches when its backend is that name and its options hold every
+# listed value. The figure (plotdata.py peers), the Markdown table
+# (scripts/tables/peers.py) and the paper's table (tab-peers.tex) all read
+# this one list, so they always show the same pairs.
+PEER_PAIRS = (
+    (("qmempool", {"localq": "256"}), (("dpdk-mempool", {"cache": "171"}),),
+     "equal cache capacity: at most 256 free objects per CPU (qmempool localq=256) "
+     "and per thread (DPDK flushes its cache of 171 at 1.5 x 171 = 256)"),
+    (("qmempool", {"localq": "32"}),
+     (("dpdk-mempool", {"cache": "256"}), ("gslice", {})),
+     "each as it ships: Brouer's localq of 32, DPDK's cache of 256, GLib's magazines"),
+    (("alf-mpmc", {}), (("dpdk-ring", {"sync": "mpmc"}), ("dpdk-ring", {"sync": "rts"}),
+                        ("dpdk-ring", {"sync": "hts"})),
+     "one shared ring as the free list, multi-producer/multi-consumer"),
+    (("alf-spsc", {}), (("dpdk-ring", {"sync": "spsc"}),),
+     "one ring, single producer and consumer (1 thread only)"),
+    (("objpool-freelist", {"fill": "self"}),
+     (("dpdk-stack", {"lf": "1"}), ("dpdk-stack", {"lf": "0"}), ("ck-stack", {})),
+     "a LIFO free list: lock-free (ABA-safe) or locked"),
+    (("objpool-ring", {}), (("dpdk-ring", {"sync": "mpmc"}),),
+     "rings of object pointers"),
+)
+# The workloads of the comparison: (workload, parameters, title).
+PEER_WORKLOADS = (("fastpath-reuse", {}, "fastpath-reuse"),
+                  ("ring-cleanup", {"n": "256"}, "ring-cleanup N=256"),
+                  ("bulk", {"n": "16"}, "bulk 16"))
+# Geometry the comparison prefers when a run has several.
+PEER_PREFS = {"obj_size": "64", "align": "0", "touch": "0", "placement": "compact"}
+
+
+def selector_matches(sel, row):
+    """Whether @row (a results.csv row) belongs to selector @sel."""
+    backend, opts = sel
+    if row.get("backend") != backend:
+        return False
+    have = options_dict(row.get("options", ""))
+    return all(have.get(k) == v for k, v in opts.items())
+
+
+def selector_label(sel):
+    """A selector's name as the tables print it: `dpdk-ring sync=spsc`."""
+    backend, opts = sel
+    return " ".join([backend] + [f"{k}={v}" for k, v in opts.items()])
+
+
+def selector_key(sel):
+    """A selector in a hashable form, for dictionary keys."""
+    return (sel[0], tuple(sel[1].items()))
+
+
+def peer_selectors():
+    """Every selector of PEER_PAIRS once, designs and peers in pair order."""
+    out = []
+    for design, peers, _ in PEER_PAIRS:
+        for s in (design,) + tuple(peers):
+            if s not in out:
+                out.append(s)
+    return out
+
+
+class PeerData:
+    """The points of a run that the design-beside-peer comparison reads:
+    exclusive mode, PEER_WORKLOADS, the preferred geometry (PEER_PREFS, or
+    the most common value where the run has none of it), keyed by
+    (selector, workload, threads). @threads lists the thread counts shown:
+    1 and the largest of the run's comparison rows."""
+
+    def __init__(self, rows):
+        mine = []
+        for r in rows:
+            if r.get("mode") != "exclusive":
+                continue
+            wl = next((w for w in PEER_WORKLOADS if w[0] == r.get("workload") and
+                       all(r.get(k) == v for k, v in w[1].items())), None)
+            if wl is None:
+                continue
+            sels = [s for s in peer_selectors() if selector_matches(s, r)]
+            if sels:
+                mine.append((r, wl[0], sels))
+        self.kept = {}
+        for col, want in PEER_PREFS.items():
+            seen = [r.get(col, "") for r, _, _ in mine]
+            if not seen:
+                continue
+            v = want if want in seen else max(dict.fromkeys(seen), key=seen.count)
+            self.kept[col] = v
+            mine = [m for m in mine if m[0].get(col, "") == v]
+        counts = {int(t) for r, _, _ in mine
+                  for t in [to_float(r.get("threads"))] if t is not None}
+        self.threads = sorted({1, max(counts)}) if counts else []
+        self.points = {}
+        self.raw = {}
+        for r, wl, sels in mine:
+            t = to_float(r.get("threads"))
+            if t is None or int(t) not in self.threads:
+                continue
+            for s in sels:
+                key = (selector_key(s), wl, int(t))
+                self.points.setdefault(key, Point()).add(r)
+                self.raw.setdefault(key, []).append(r)
+
+    def point(self, sel, workload, threads):
+        """The Point of @sel on @workload at @threads, or None."""
+        return self.points.get((selector_key(sel), workload, threads))
+
+    def rows(self, sel, workload, threads):
+        """Every row (all statistics) of @sel on @workload at @threads."""
+        return self.raw.get((selector_key(sel), workload, threads), [])
+
+    def has(self, sel):
+        """Whether the run has any comparison point of @sel."""
+        return any(k[0] == selector_key(sel) for k in self.points)
+
+
+def peer_ratio(design, peer):
+    """peer ns / design ns of two Points (>1: the design is faster), or None
+    when either has no value (missing, failed or skipped)."""
+    if design is None or peer is None or design.status()[0] != "ok" or \
+            peer.status()[0] != "ok":
+        return None
+    d, p = design.value("ns_per_op"), peer.value("ns_per_op")
+    return p / d if d and p is not None else None

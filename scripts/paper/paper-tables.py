@@ -12,6 +12,8 @@
 #   tab-percpu.tex    seed 003 beside ours (million workload, area map vs bitmap)
 #   tab-backends.tex  every backend variant, ns per pair at 1 thread
 #   tab-scaling.tex   scaling efficiency at the largest thread count
+#   tab-peers.tex     each seed design beside its userspace peer (DPDK, ck,
+#                     GLib): ns per pair and the ratio, in the same run
 #   meta.tex          \newcommand macros describing the run (method section)
 #
 # A point whose run failed prints "failed" (or "DNF" for a round that did
@@ -660,6 +662,49 @@ def tab_scaling(res, outdir):
                 body, notes, size="\\footnotesize")
 
 
+def tab_peers(res, outdir):
+    """Each design beside its peer (pbresults.PEER_PAIRS): for every pair,
+    at 1 thread and at the run's largest thread count, the design's and
+    the peer's ns per pair on each PEER_WORKLOADS workload and their ratio
+    (peer / design), exclusive mode, medians of the same run."""
+    notes = Notes()
+    data = pbresults.PeerData(res.rows)
+    body = []
+    for design, peers, _ in pbresults.PEER_PAIRS:
+        for peer in peers:
+            if not data.has(design) and not data.has(peer):
+                continue
+            dl, pl = pbresults.selector_label(design), pbresults.selector_label(peer)
+            for t in data.threads:
+                cells = []
+                for wl, _, title in pbresults.PEER_WORKLOADS:
+                    d, p = data.point(design, wl, t), data.point(peer, wl, t)
+                    cd, _ = point_cell(d, "ns_per_op", notes, f"{dl} {title} {t} thr")
+                    cp, _ = point_cell(p, "ns_per_op", notes, f"{pl} {title} {t} thr")
+                    r = pbresults.peer_ratio(d, p)
+                    cells += [cd, cp, fmt_ratio(r) if r is not None else "--"]
+                body.append(f"{tex(dl)} & {tex(pl)} & {t} & " + " & ".join(cells) + " \\\\")
+    if not body:
+        body = not_in_run(12, "no design or peer of the comparison")
+        note("tab-peers: no design or peer of the comparison in this run")
+    kept = ", ".join(f"{k} {v}" for k, v in data.kept.items())
+    why = "; ".join(f"{tex(pbresults.selector_label(d))}: {tex(w)}"
+                    for d, _, w in pbresults.PEER_PAIRS)
+    caption = ("Each seed design beside its userspace peer: median ns per alloc+free "
+               "pair of the design (D) and the peer (P) and their ratio P/D (above 1 the "
+               "design is faster), measured in the same run, exclusive mode"
+               + (f" ({tex(kept)})" if kept else "") + ", at 1 thread and at the "
+               "largest thread count of the run. -- marks a point the run does not "
+               "have (dpdk-ring sync=spsc serves one thread only). Pairs: " + why + ". "
+               + res.caption_run())
+    head = "Design & Peer & Thr"
+    for _, _, title in pbresults.PEER_WORKLOADS:
+        head += f" & \\multicolumn{{3}}{{c}}{{{tex(title)}}}"
+    head += " \\\\\n & & & " + " & ".join(["D", "P", "P/D"] * len(pbresults.PEER_WORKLOADS))
+    write_table(outdir, "tab-peers.tex", caption, "tab:peers", "llr" + "rrr" * 3,
+                head, body, notes, size="\\scriptsize")
+
+
 # ---------------------------------------------------------------- meta.tex
 
 def meta_tex(res, outdir):
@@ -754,6 +799,7 @@ def main(argv):
     tab_percpu(res, claims, outdir)
     tab_backends(res, outdir)
     tab_scaling(res, outdir)
+    tab_peers(res, outdir)
     meta_tex(res, outdir)
     return 0
 

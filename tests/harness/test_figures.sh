@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# test_figures.sh - the paper's five figures come from a stored results
+# test_figures.sh - the paper's six figures come from a stored results
 # folder without running anything: scripts/figures/plots.sh, on copies of
 # the test fixtures in a temporary folder (tests/data is never written), must write
-# five PDFs that parse, five PNGs that parse, and five .dat files holding
+# six PDFs that parse, six PNGs that parse, and six .dat files holding
 # the CSV's own numbers (checked against values read from the CSV here,
 # independently); a run without million rows, a round that did not finish,
 # and a run without and with hardware counters must each give figures that
@@ -26,7 +26,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fixture=tests/data/small-run
 synthetic=tests/data/synthetic-hw-counters
-figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters"
+figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers"
 
 . tests/harness/lib.sh
 
@@ -96,7 +96,7 @@ for f in $figs; do
 	check "$f.dat is written" test -s "$p.dat"
 done
 check "no temporary files are left in plots/" \
-	test -z "$(find "$run/plots" -mindepth 1 ! -name 'fig[1-5]-*')"
+	test -z "$(find "$run/plots" -mindepth 1 ! -name 'fig[1-6]-*')"
 check "the caption names the machine and the run" \
 	grep -q "vm: AMD EPYC, 2 PUs, kernel 6.18.44-fc-v657; run 2026-11-23T21:11:43Z, 2 repetitions; counters: software" \
 	<(pdf_text "$run/plots/fig1-pairs.pdf")
@@ -110,6 +110,13 @@ check "fig1: percpu-bitmap's ring-cleanup shared max is the CSV's ($v)" \
 	test "$(dat_value "$run/plots/fig1-pairs.dat" "" '"percpu-bitmap"' 13)" = "$v"
 check "fig1: the two mutex-mempool variants are told apart" \
 	grep -q '^"mutex-mempool alloc=atomic"' "$run/plots/fig1-pairs.dat"
+v=$(csv_value "$csv" ns_per_op backend=qmempool workload=ring-cleanup n=256 mode=exclusive threads=2 obj_size=64 statistic=median)
+check "fig6: qmempool's ring-cleanup at 2 threads (exclusive, 64 B) is the CSV's median ($v)" \
+	test "$(dat_value "$run/plots/fig6-peers.dat" "" '"qmempool localq=32"' 11)" = "$v"
+check "fig6: a design the run does not have is not drawn (alf-mpmc)" \
+	test "$(dat_value "$run/plots/fig6-peers.dat" "" '"alf-mpmc"' 2)" = "<none>"
+check "fig6: the shared-mode rows are not drawn (one line per design or peer)" \
+	test "$(grep -c '^"objpool-ring"' "$run/plots/fig6-peers.dat")" -eq 1
 v=$(csv_value "$csv" ns_per_op backend=qmempool workload=ring-cleanup n=4096 mode=exclusive threads=1 statistic=median)
 check "fig2: qmempool at N=4096 is the CSV's median ($v)" \
 	test "$(dat_value "$run/plots/fig2-ring-n.dat" qmempool 4096 2)" = "$v"
@@ -161,7 +168,7 @@ nom=$tmp/no-million
 derive "$fixture" "$nom" 'None if x["workload"] == "million" else x'
 plots "$nom"
 check "no million rows: plots.sh still exits 0" test $rc -eq 0
-check "... writes all five figures" test "$(find "$nom/plots" -name 'fig*' | wc -l)" -eq 15
+check "... writes all six figures" test "$(find "$nom/plots" -name 'fig*' | wc -l)" -eq 18
 check "... fig4 says in its body that the run has no million rows" \
 	grep -q "this run has no million rows" <(pdf_text "$nom/plots/fig4-million.pdf")
 check "... and plots.sh prints a note" grep -q "fig4-million: note: this run has no million rows" "$tmp/out"
@@ -319,7 +326,7 @@ if grep -q 'scripts/figures/plots.sh' Makefile; then
 	mkdir "$tmp/make"
 	cp "$fixture/results.csv" "$fixture/meta.json" "$tmp/make/"
 	check "make plots RESULTS=<folder> exits 0" make -s plots RESULTS="$tmp/make"
-	check "... and writes the five figures" test "$(find "$tmp/make/plots" -name 'fig*' | wc -l)" -eq 15
+	check "... and writes the six figures" test "$(find "$tmp/make/plots" -name 'fig*' | wc -l)" -eq 18
 	# shellcheck disable=SC2016
 	check "make plots on a bad folder fails" bash -c '! make -s plots RESULTS="$1"' - "$tmp/nowhere"
 else

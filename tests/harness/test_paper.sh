@@ -26,7 +26,7 @@ has() { [ -n "$2" ] && grep -qF -- "$2" "$1"; }
 cp -r "$fixture" "$tmp/run"
 python3 scripts/paper/paper-tables.py "$tmp/run" "$tmp/tab" >"$tmp/out" 2>&1
 check "paper-tables.py exits 0 on the small run" test $? -eq 0
-for t in tab-qmempool tab-percpu tab-backends tab-scaling meta; do
+for t in tab-qmempool tab-percpu tab-backends tab-scaling tab-peers meta; do
 	check "... writes $t.tex" test -s "$tmp/tab/$t.tex"
 done
 check "... and writes nothing into the results folder" \
@@ -88,7 +88,19 @@ check "tab-backends: a null baseline row and both mutex-mempool modes" \
 		grep -q "^mutex-mempool alloc=may-block & " "$0"' "$tmp/tab/tab-backends.tex"
 check "tab-scaling: qmempool reuse efficiency at 2 threads is recomputed from the runs ($(want scaling_v))" \
 	bash -c 'grep -F -- "$1" "$0" | grep -qF -- "$2"' "$tmp/tab/tab-scaling.tex" "$(want scaling)" "$(want scaling_v)"
-for t in tab-qmempool tab-percpu tab-backends tab-scaling; do
+# tab-peers: the design's cell is the run's median; a peer the run does
+# not have is "--", never a number, and so is the ratio.
+v=$(python3 -c '
+import csv, math, sys
+r = [x for x in csv.DictReader(open(sys.argv[1])) if x["backend"] == "qmempool" and
+     x["workload"] == "fastpath-reuse" and x["mode"] == "exclusive" and x["threads"] == "1" and
+     x["obj_size"] == "64" and x["statistic"] == "median"]
+v = float(r[0]["ns_per_op"]) if len(r) == 1 else None
+print("--" if v is None else f"{v:.{max(0, 2 - math.floor(math.log10(v)))}f}")
+' "$tmp/run/results.csv")
+check "tab-peers: qmempool localq=32 beside dpdk-mempool at 1 thread: the design's fastpath-reuse median ($v), no peer value, no ratio" \
+	grep -qF "qmempool localq=32 & dpdk-mempool cache=256 & 1 & $v & -- & -- &" "$tmp/tab/tab-peers.tex"
+for t in tab-qmempool tab-percpu tab-backends tab-scaling tab-peers; do
 	check "$t: the caption names the run" grep -q 'Run \\texttt{run} (started 2026-11-23T21:11:43Z)' "$tmp/tab/$t.tex"
 done
 
@@ -220,15 +232,15 @@ check "... prints the PDF's path" grep -qx "$tmp/pdf/paper.pdf" "$tmp/p.out"
 check "... pdfinfo reads it: at least 3 pages" test "$(pages "$tmp/pdf/paper.pdf")" -ge 3
 pdftotext "$tmp/pdf/paper.pdf" "$tmp/p.txt" 2>/dev/null
 check "... its text holds a table figure from the CSV ($(want backend_v))" grep -qF "$(want backend_v)" "$tmp/p.txt"
-check "... and the missing-figure boxes" test "$(grep -c 'Figure file missing' "$tmp/p.txt")" -eq 5
+check "... and the missing-figure boxes" test "$(grep -c 'Figure file missing' "$tmp/p.txt")" -eq 6
 check "... and wrote nothing into the results folder" \
 	test "$(ls -A "$tmp/run2" | tr '\n' ' ')" = "meta.json results.csv topology.xml "
 check "... nor over paper/paper.pdf" test "$(stat -c %Y:%s paper/paper.pdf 2>/dev/null || echo none)" = "$before"
 
-# A stand-in plots.sh that draws five one-line PDFs.
+# A stand-in plots.sh that draws six one-line PDFs.
 cat >"$tmp/plots.sh" <<'EOF'
 mkdir -p "$1/plots"
-for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters; do
+for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers; do
 	python3 -c '
 import sys
 c = b"BT /F1 12 Tf 10 40 Td (stand-in " + sys.argv[1].encode() + b") Tj ET"
@@ -252,7 +264,7 @@ PAPER_BUILD=$tmp/build PAPER_OUT=$tmp/pdf/paper.pdf PAPER_PLOTS_SH=$tmp/plots.sh
 	scripts/paper/paper.sh "$tmp/run2" >/dev/null 2>"$tmp/p.err"
 check "paper.sh runs the plots script and builds" test $? -eq 0
 pdftotext "$tmp/pdf/paper.pdf" "$tmp/p.txt" 2>/dev/null
-check "... with the five figures in it" test "$(grep -c 'stand-in fig' "$tmp/p.txt")" -eq 5
+check "... with the six figures in it" test "$(grep -c 'stand-in fig' "$tmp/p.txt")" -eq 6
 check "... and no missing-figure box" bash -c '! grep -q "Figure file missing" "$0"' "$tmp/p.txt"
 
 # The escapes hold through pdflatex.

@@ -1,0 +1,81 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# peers.py RESULTS_DIR - each seed design beside its userspace peer (DPDK,
+# Concurrency Kit, GLib), from one stored run: for every pair of
+# pbresults.PEER_PAIRS and every workload of PEER_WORKLOADS (fastpath-reuse,
+# ring-cleanup N=256, bulk 16), the design's and the peer's median ns per
+# alloc+free pair and their ratio, all measured in the same run, exclusive
+# mode, at 1 thread and at the largest thread count of the run. Writes
+# RESULTS_DIR/tables/peers.md and prints it.
+#
+# A cell whose benchmark failed says `failed`; one the run does not have
+# (not run, or skipped: dpdk-ring sync=spsc at 2 threads) says `--`. Never
+# a number that was not measured.
+#
+# Exit status: 0 written; 2 bad arguments or not a results folder.
+
+import os
+import sys
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import pbresults  # noqa: E402
+
+PROG = os.path.basename(__file__)
+
+
+def cell(point):
+    if point is None:
+        return "--"
+    st, _ = point.status()
+    if st == "missing":
+        return "--"
+    if st != "ok":
+        return "DNF" if st == "dnf" else "failed"
+    v = point.value("ns_per_op")
+    return f"{v:.3g}" if v is not None else "--"
+
+
+def main(argv):
+    if len(argv) != 1 or not argv[0]:
+        pbresults.die(PROG, "usage: peers.py RESULTS_DIR")
+    _, _, rows = pbresults.table_rows(PROG, argv[0])
+    data = pbresults.PeerData(rows)
+    kept = ", ".join(f"{k}={v}" for k, v in data.kept.items())
+    out = ["Each design beside its peer: median ns per alloc+free pair, exclusive "
+           f"mode ({kept or 'no comparison rows'}); ratio = peer / design, "
+           "above 1 the design is faster. `--`: not in the run (or skipped), "
+           "`failed`: the benchmark reported an error.", ""]
+    head = "| design | peer | threads |"
+    rule = "|---|---|---:|"
+    for _, _, title in pbresults.PEER_WORKLOADS:
+        head += f" {title}: design | peer | ratio |"
+        rule += "---:|---:|---:|"
+    out += [head, rule]
+    n = 0
+    for design, peers, _ in pbresults.PEER_PAIRS:
+        for peer in peers:
+            if not data.has(design) and not data.has(peer):
+                continue
+            for t in data.threads:
+                line = (f"| {pbresults.selector_label(design)} | "
+                        f"{pbresults.selector_label(peer)} | {t} |")
+                for wl, _, _ in pbresults.PEER_WORKLOADS:
+                    d, p = data.point(design, wl, t), data.point(peer, wl, t)
+                    r = pbresults.peer_ratio(d, p)
+                    line += f" {cell(d)} | {cell(p)} | {f'{r:.2f}' if r is not None else '--'} |"
+                out.append(line)
+                n += 1
+    if not n:
+        out.append("| (no design or peer of the comparison in this run) |" + " |" * 11)
+    out += ["", "Why each pair:", ""]
+    for design, peers, why in pbresults.PEER_PAIRS:
+        out.append(f"- {pbresults.selector_label(design)} against "
+                   f"{', '.join(pbresults.selector_label(p) for p in peers)}: {why}.")
+    pbresults.write_table(argv[0], "peers.md", "\n".join(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
