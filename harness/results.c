@@ -548,6 +548,13 @@ int pb_results_meta_open(struct pb_meta *m, const struct pb_run *r,
 	pb_jw_str(w, "hwloc_runtime_api", api);
 	pb_jw_str(w, "hwloc_debian", PB_BUILD_HWLOC_DEB);
 	pb_jw_str(w, "glibc", gnu_get_libc_version());
+	/* The same-kind peers (allocators/peers/): built-against versions. */
+	pb_jw_str(w, "dpdk", PB_BUILD_DPDK_VERSION);
+	pb_jw_str(w, "dpdk_debian", PB_BUILD_DPDK_DEB);
+	pb_jw_str(w, "ck", PB_BUILD_CK_VERSION);
+	pb_jw_str(w, "ck_debian", PB_BUILD_CK_DEB);
+	pb_jw_str(w, "glib", PB_BUILD_GLIB_VERSION);
+	pb_jw_str(w, "glib_debian", PB_BUILD_GLIB_DEB);
 	pb_jw_obj_end(w);
 
 	pb_jw_obj_begin(w, "machine");

@@ -27,6 +27,12 @@ cat >"$tmp" <<EOH
 #define PB_BUILD_GB_VERSION "$(q "$(pkg-config --modversion benchmark 2>/dev/null || echo unknown)")"
 #define PB_BUILD_GB_DEB "$(q "$(deb libbenchmark-dev)")"
 #define PB_BUILD_HWLOC_DEB "$(q "$(deb libhwloc-dev)")"
+#define PB_BUILD_DPDK_VERSION "$(q "$(pkg-config --modversion libdpdk 2>/dev/null || echo unknown)")"
+#define PB_BUILD_DPDK_DEB "$(q "$(deb libdpdk-dev)")"
+#define PB_BUILD_CK_VERSION "$(q "$(pkg-config --modversion ck 2>/dev/null || echo unknown)")"
+#define PB_BUILD_CK_DEB "$(q "$(deb libck-dev)")"
+#define PB_BUILD_GLIB_VERSION "$(q "$(pkg-config --modversion glib-2.0 2>/dev/null || echo unknown)")"
+#define PB_BUILD_GLIB_DEB "$(q "$(deb libglib2.0-dev)")"
 #define PB_BUILD_DATE "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 EOH
 # The date alone changing is no reason to rebuild.

@@ -7,7 +7,10 @@
 # ring-cleanup N=256, bulk 16), the design's and the peer's median ns per
 # alloc+free pair and their ratio, all measured in the same run, exclusive
 # mode, at 1 thread and at the largest thread count of the run. Writes
-# RESULTS_DIR/tables/peers.md and prints it.
+# RESULTS_DIR/tables/peers.md and prints it, and the ratios alone, one row
+# per pair, to RESULTS_DIR/tables/peers-ratios.md (the README shows that
+# one for the reference run; tests/harness/test_reference.sh keeps the two
+# equal).
 #
 # A cell whose benchmark failed says `failed`; one the run does not have
 # (not run, or skipped: dpdk-ring sync=spsc at 2 threads) says `--`. Never
@@ -74,7 +77,33 @@ def main(argv):
         out.append(f"- {pbresults.selector_label(design)} against "
                    f"{', '.join(pbresults.selector_label(p) for p in peers)}: {why}.")
     pbresults.write_table(argv[0], "peers.md", "\n".join(out) + "\n")
+    ratios = ratio_table(data)
+    pbresults.write_table(argv[0], "peers-ratios.md", ratios)
     return 0
+
+
+def ratio_table(data):
+    """One row per pair: peer ns / design ns for each workload at each
+    thread count shown (above 1: the design is faster)."""
+    cols = [(wl, title, t) for wl, _, title in pbresults.PEER_WORKLOADS
+            for t in data.threads]
+    out = ["| design | peer | " + " | ".join(f"{title}, {t} thr" for _, title, t in cols) + " |",
+           "|---|---|" + "---:|" * len(cols)]
+    n = 0
+    for design, peers, _ in pbresults.PEER_PAIRS:
+        for peer in peers:
+            if not data.has(design) and not data.has(peer):
+                continue
+            cells = []
+            for wl, _, t in cols:
+                r = pbresults.peer_ratio(data.point(design, wl, t), data.point(peer, wl, t))
+                cells.append(f"{r:.2f}" if r is not None else "--")
+            out.append(f"| {pbresults.selector_label(design)} | "
+                       f"{pbresults.selector_label(peer)} | " + " | ".join(cells) + " |")
+            n += 1
+    if not n:
+        out.append("| (no design or peer of the comparison in this run) | |" + " |" * len(cols))
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":
