@@ -41,8 +41,9 @@ static const struct pb_option_spec mempool_perf_params[] = {
 			      "(DPDK's n_keep: 32, 128, 512)" },
 	[MP_N] = { .key = "n", .type = PB_OPT_UINT, .def = 1, .min = 1,
 		   .max = UINT64_C(1) << 16,
-		   .help = "objects per bulk get and per bulk put, dividing keep "
-			   "(DPDK's n_get_bulk = n_put_bulk: 1, 4, 8, 32)" },
+		   .help = "objects per bulk get and per bulk put, dividing "
+			   "keep (DPDK's n_get_bulk = n_put_bulk: 1, 4, 8, "
+			   "32)" },
 	[MP_TOUCH] = PB_PARAM_TOUCH,
 	{ 0 }
 };
@@ -57,9 +58,10 @@ static int mempool_perf_prepare(const uint64_t *values,
 	uint64_t keep = values[MP_KEEP], n = values[MP_N];
 
 	if (n > keep || keep % n) {
-		snprintf(err, errlen, "mempool-perf: keep=%llu is not a multiple "
-			 "of n=%llu: a round gets keep objects in bulks of n, "
-			 "so n must divide keep (as in DPDK's test)",
+		snprintf(err, errlen,
+			 "mempool-perf: keep=%llu is not a multiple of n=%llu: "
+			 "a round gets keep objects in bulks of n, so n must "
+			 "divide keep (as in DPDK's test)",
 			 (unsigned long long)keep, (unsigned long long)n);
 		return -1;
 	}
@@ -74,7 +76,7 @@ static int mempool_perf_run_setup(struct pb_workload_run *run, char *err,
 	struct pb_mempool_perf_args *ma = malloc(sizeof(*ma));
 
 	if (!ma) {
-		snprintf(err, errlen, "out of memory for the kernel's arguments");
+		snprintf(err, errlen, "mempool-perf: out of memory");
 		return -1;
 	}
 	ma->bulk = run->values[MP_N];

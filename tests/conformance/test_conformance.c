@@ -552,7 +552,8 @@ static void registry_listing(void **state)
 static void mempool_perf_params(void **state)
 {
 	const struct pb_workload *w = pb_workload_find("mempool-perf");
-	static const uint64_t bulks[] = { 1, 4, 8, 32 }, keeps[] = { 32, 128, 512 };
+	static const uint64_t bulks[] = { 1, 4, 8, 32 };
+	static const uint64_t keeps[] = { 32, 128, 512 };
 	struct pb_kv kv[2] = { { "keep", "32" }, { "n", "1" } };
 	uint64_t v[8] = { 0 };	/* harness/run.h: PB_MAX_WL_PARAMS */
 	struct pb_workload_point p;
@@ -572,7 +573,8 @@ static void mempool_perf_params(void **state)
 			memset(&p, 0, sizeof(p));
 			v[0] = keeps[k];
 			v[1] = bulks[i];
-			assert_int_equal(w->prepare(v, &p, err, sizeof(err)), 0);
+			assert_int_equal(w->prepare(v, &p, err, sizeof(err)),
+					 0);
 			assert_int_equal(p.n, keeps[k]);
 			assert_false(p.touch);
 		}
