@@ -9,8 +9,8 @@
  * harness pays one indirect call per batch of iterations, never per object.
  *
  * One iteration of every kernel is one alloc+free pair (one object through
- * a bulk alloc and a bulk free for the bulk kernel), so the harness's time
- * per iteration is the time per pair.
+ * a bulk alloc and a bulk free for the bulk and mempool_perf kernels), so
+ * the harness's time per iteration is the time per pair.
  *
  * Included by every backend (allocators/backend.h) and workload; calls
  * only the backend's operations it is instantiated with and the million
@@ -74,9 +74,10 @@ struct pb_kernel_out {
 
 /*
  * struct pb_kernel_args - per-thread arguments of a kernel run.
- * @n:        objects held live at once (ring_cleanup kernel), the bulk size
- *            (bulk, overrun), the hand-over queue's size (remote_free), the
- *            objects of a round (million); 1 for fastpath_reuse.
+ * @n:        objects held live at once (ring_cleanup kernel; mempool_perf:
+ *            its keep), the bulk size (bulk, overrun), the hand-over
+ *            queue's size (remote_free), the objects of a round (million);
+ *            1 for fastpath_reuse.
  * @ring:     @n slots of per-thread scratch owned by the calling thread.
  * @touch:    store one byte at offset 0 of every object right after alloc,
  *            so the object's cache line is written as a real user would.
@@ -87,7 +88,8 @@ struct pb_kernel_out {
  *            already waited (mutex-mempool).
  * @wl:       the workload's own per-thread arguments, set by its
  *            thread_setup hook (workload.h): struct pb_remote_free_args,
- *            struct pb_million_args; NULL for the other kernels.
+ *            struct pb_million_args, struct pb_mempool_perf_args; NULL for
+ *            the other kernels.
  */
 struct pb_kernel_args {
 	size_t n;
@@ -107,6 +109,15 @@ struct pb_kernel_args {
 struct pb_remote_free_args {
 	struct pb_handover *ho;
 	unsigned int role;
+};
+
+/*
+ * struct pb_mempool_perf_args - the mempool_perf kernel's @wl: @bulk, the
+ * objects of one bulk get and of one bulk put, a divisor of the kernel's
+ * @n (the objects kept per round). workloads/mempool_perf.c sets it.
+ */
+struct pb_mempool_perf_args {
+	size_t bulk;
 };
 
 struct pb_million;
@@ -306,6 +317,61 @@ pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 				pb_kernel_touch(ring[i], i);
 		pb_keep(ring);
 		free_bulk(ctx, ring, n);
+	}
+	return 0;
+}
+
+/**
+ * pb_kernel_mempool_perf() - DPDK's mempool_perf_autotest loop: get @a->n
+ * objects (its n_keep) in bulks of @a->wl's @bulk (n_get_bulk), then put
+ * them all back in bulks of the same size (n_put_bulk)
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments; @a->wl: struct pb_mempool_perf_args (NULL:
+ *     one bulk of @a->n); @a->ring holds @a->n pointers
+ * @iters: iterations, objects got and put (a multiple of n: @iters / n
+ *     rounds)
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * The bulk must divide @a->n (the workload refuses other points). A round
+ * gets bulks into consecutive slots of @a->ring and puts them back from
+ * the same slots in the same order, as DPDK's test_loop() does; every
+ * object is got once and put once, so one iteration is one alloc+free
+ * pair and the rate is DPDK's rate_persec.
+ *
+ * Return: 0, or PB_KERNEL_ENOMEM when a bulk alloc came back short
+ * (everything the round got given back).
+ */
+static PB_ALWAYS_INLINE int
+pb_kernel_mempool_perf(void *ctx, const struct pb_kernel_args *a,
+		       uint64_t iters, PB_KERNEL_OPS_PARAMS)
+{
+	const struct pb_mempool_perf_args *ma = a->wl;
+	const size_t keep = a->n;
+	const size_t bulk = ma ? ma->bulk : keep;
+	const bool touch = a->touch;
+	void **ring = a->ring;
+
+	PB_KERNEL_UNUSED_SINGLE;
+	for (uint64_t r = 0; r < iters / keep; r++) {
+		size_t idx;
+
+		for (idx = 0; idx < keep; idx += bulk) {
+			size_t got = alloc_bulk(ctx, ring + idx, bulk);
+
+			if (unlikely(got != bulk)) {
+				free_bulk(ctx, ring, idx + got);
+				return PB_KERNEL_ENOMEM;
+			}
+			if (touch)
+				for (size_t i = 0; i < bulk; i++)
+					pb_kernel_touch(ring[idx + i], i);
+		}
+		pb_keep(ring);
+		for (idx = 0; idx < keep; idx += bulk)
+			free_bulk(ctx, ring + idx, bulk);
 	}
 	return 0;
 }
@@ -610,7 +676,8 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 #define PB_KERNEL_LIST(X, ...)                                                 \
 	X(fastpath_reuse, __VA_ARGS__) X(ring_cleanup, __VA_ARGS__)            \
 	X(bulk, __VA_ARGS__) X(remote_free, __VA_ARGS__)                       \
-	X(overrun, __VA_ARGS__) X(million, __VA_ARGS__)
+	X(overrun, __VA_ARGS__) X(million, __VA_ARGS__)                        \
+	X(mempool_perf, __VA_ARGS__)
 
 #define PB_KERNEL_ENUM(kname, ...) PB_KERNEL_##kname,
 enum pb_kernel_id { PB_KERNEL_LIST(PB_KERNEL_ENUM, _) PB_KERNEL__COUNT };

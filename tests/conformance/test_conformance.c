@@ -419,6 +419,43 @@ static void kernel_million_orders(const struct pb_backend *b, void *pool,
 	}
 }
 
+/*
+ * The mempool_perf kernel (DPDK's test loop): 256 objects kept, got and put
+ * in bulks of 1, 4, 8, 32 and 256, every round complete. A fixed pool asked
+ * to keep twice its capacity comes back short: the kernel fails with
+ * PB_KERNEL_ENOMEM and gives back everything it got, so the whole capacity
+ * can be allocated again.
+ */
+static void kernel_mempool_perf_bulks(const struct pb_backend *b, void *ctx)
+{
+	static const size_t bulks[] = { 1, 4, 8, 32, 256 };
+	void *ring[2 * CAPACITY], *objs[CAPACITY];
+	struct pb_kernel_out out = { 0 };
+	struct pb_mempool_perf_args ma = { 0 };
+	struct pb_kernel_args a = { .n = 256, .ring = ring, .touch = true,
+				    .out = &out, .wl = &ma };
+
+	for (size_t i = 0; i < sizeof(bulks) / sizeof(bulks[0]); i++) {
+		ma.bulk = bulks[i];
+		if (b->kernels[PB_KERNEL_mempool_perf](ctx, &a, 256 * 4))
+			fail_msg("%s: mempool_perf kernel, keep 256 in bulks of "
+				 "%zu, failed", b->name, bulks[i]);
+	}
+	if (!(b->flags & PB_BACKEND_FIXED))
+		return;
+	a.n = 2 * CAPACITY;
+	ma.bulk = 8;
+	assert_int_equal(b->kernels[PB_KERNEL_mempool_perf](ctx, &a, a.n),
+			 PB_KERNEL_ENOMEM);
+	for (size_t i = 0; i < CAPACITY; i++)
+		if (!(objs[i] = b->alloc(ctx)))
+			fail_msg("%s: after a short bulk in the mempool_perf "
+				 "kernel, alloc %zu of capacity %d returned NULL: "
+				 "the kernel kept objects", b->name, i, CAPACITY);
+	for (size_t i = 0; i < CAPACITY; i++)
+		b->free(ctx, objs[i]);
+}
+
 static void kernels_run(void **state)
 {
 	const struct pb_backend *b = tc(state)->b;
@@ -444,6 +481,10 @@ static void kernels_run(void **state)
 		}
 		if (k == PB_KERNEL_million) {
 			kernel_million_orders(b, pool, ctx);
+			continue;
+		}
+		if (k == PB_KERNEL_mempool_perf) {
+			kernel_mempool_perf_bulks(b, ctx);
 			continue;
 		}
 		assert_int_equal(b->kernels[k](ctx, &a, 256 * 8), 0);
@@ -498,7 +539,55 @@ static void registry_listing(void **state)
 	assert_null(pb_backend_find("no-such-backend"));
 	assert_non_null(pb_workload_find("fastpath-reuse"));
 	assert_non_null(pb_workload_find("ring-cleanup"));
+	assert_non_null(pb_workload_find("mempool-perf"));
 	assert_null(pb_workload_find("no-such-workload"));
+}
+
+/*
+ * mempool-perf's parameters: keep (default 32) is the point's n, the
+ * objects a thread holds and its rounds; the bulk n (default 1) must
+ * divide it, else prepare() refuses the point naming both; DPDK's whole
+ * matrix (bulks 1, 4, 8, 32 by keeps 32, 128, 512) is accepted.
+ */
+static void mempool_perf_params(void **state)
+{
+	const struct pb_workload *w = pb_workload_find("mempool-perf");
+	static const uint64_t bulks[] = { 1, 4, 8, 32 };
+	static const uint64_t keeps[] = { 32, 128, 512 };
+	struct pb_kv kv[2] = { { "keep", "32" }, { "n", "1" } };
+	uint64_t v[8] = { 0 };	/* harness/run.h: PB_MAX_WL_PARAMS */
+	struct pb_workload_point p;
+	char err[256] = "";
+
+	(void)state;
+	assert_non_null(w);
+	assert_int_equal(w->kernel, PB_KERNEL_mempool_perf);
+	assert_int_equal(pb_options_parse(w->params, NULL, 0, v, w->name, err,
+					  sizeof(err)), 0);
+	assert_int_equal(pb_options_find(w->params, "keep"), 0);
+	assert_int_equal(pb_options_find(w->params, "n"), 1);
+	assert_int_equal(v[0], 32);
+	assert_int_equal(v[1], 1);
+	for (size_t i = 0; i < 4; i++)
+		for (size_t k = 0; k < 3; k++) {
+			memset(&p, 0, sizeof(p));
+			v[0] = keeps[k];
+			v[1] = bulks[i];
+			assert_int_equal(w->prepare(v, &p, err, sizeof(err)),
+					 0);
+			assert_int_equal(p.n, keeps[k]);
+			assert_false(p.touch);
+		}
+	kv[0].value = "32";
+	kv[1].value = "3";
+	assert_int_equal(pb_options_parse(w->params, kv, 2, v, w->name, err,
+					  sizeof(err)), 0);
+	assert_int_equal(w->prepare(v, &p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "keep=32 is not a multiple of n=3"));
+	v[0] = 8;
+	v[1] = 32;
+	assert_int_equal(w->prepare(v, &p, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "keep=8 is not a multiple of n=32"));
 }
 
 int main(void)
@@ -519,6 +608,7 @@ int main(void)
 	};
 	const struct CMUnitTest registry[] = {
 		cmocka_unit_test(registry_listing),
+		cmocka_unit_test(mempool_perf_params),
 	};
 	int failed = cmocka_run_group_tests_name("registry", registry, NULL, NULL);
 

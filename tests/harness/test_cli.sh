@@ -5,7 +5,9 @@
 # names the valid choices; a run writes a complete results folder (CSV
 # header, meta.json that parses, topology) and never writes over one;
 # counters that cannot be read are reported as unavailable, never as 0; a
-# failing benchmark is recorded as failed while the others' rows are kept.
+# failing benchmark is recorded as failed while the others' rows are kept;
+# mempool-perf refuses a keep that is not a multiple of n and runs on null
+# and malloc with ops_per_sec in every row.
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
 set -u
@@ -57,7 +59,7 @@ expect_exit2 "missing flag value" "missing value" run --threads
 
 "$PB" list >"$tmp/list" 2>&1
 check "list exits 0" test $? -eq 0
-for name in null malloc mutex-mempool fastpath-reuse ring-cleanup; do
+for name in null malloc mutex-mempool fastpath-reuse ring-cleanup mempool-perf; do
 	check "list shows $name" grep -q "^  $name " "$tmp/list"
 done
 "$PB" --help >"$tmp/help" 2>&1
@@ -78,7 +80,7 @@ for f in bench.json results.csv meta.json topology.xml; do
 done
 check "no temporary file left" test -z "$(find "$out" -name '.*')"
 hdr=$(head -n1 "$out/results.csv")
-for col in backend workload mode threads placement pus obj_size align n touch \
+for col in backend workload mode threads placement pus obj_size align n touch keep \
 	options statistic rep iterations ns_per_op ops_per_sec counter_group \
 	cycles_per_op task_clock_ns_per_op error; do
 	check "CSV has column $col" grep -qE "(^|,)$col(,|$)" <<<"$hdr"
@@ -285,3 +287,42 @@ timeout 120 build/poolbench-test run --backends test-failing --workloads million
 	--reps 1 --counters off --out "$out" >"$tmp/run11" 2>&1
 check "million: a pre-fill past the limit is recorded too, exit 1" test $? -eq 1
 check "... as not finished, in the pre-fill" grep -q 'did not finish within 1 s (stopped in second-half pre-fill' "$out/results.csv"
+
+# mempool-perf (DPDK's mempool_perf_autotest): keep must be a multiple of
+# the bulk n, refused before any work; a run on null and malloc gives every
+# point a row with ops_per_sec (DPDK's rate_persec), its keep and n, DPDK's
+# 2048-byte objects by default, and whole rounds of keep objects.
+expect_exit2 "mempool-perf: keep not a multiple of n is refused, naming both" \
+	"mempool-perf: keep=32 is not a multiple of n=3" run --workloads mempool-perf \
+	--param mempool-perf.keep=32 --param mempool-perf.n=3 --out "$tmp/mp0"
+check "... before any work (no results folder, nothing on stdout)" \
+	bash -c '[ ! -e "$0" ] && [ ! -s "$1" ]' "$tmp/mp0" "$tmp/out"
+expect_exit2 "mempool-perf: a bulk larger than keep is refused" \
+	"keep=32 is not a multiple of n=64" run --workloads mempool-perf --param n=64 \
+	--out "$tmp/mp0"
+out=$tmp/mp1
+"$PB" run --backends malloc --workloads mempool-perf --param mempool-perf.keep=32,128 \
+	--param mempool-perf.n=1,32 --threads 1,2 --reps 2 --min-time 0.01 \
+	--counters off --out "$out" >"$tmp/run12" 2>&1
+check "mempool-perf on null and malloc: exit 0" test $? -eq 0
+f=$out/results.csv
+col() { head -n1 "$f" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+check "... every backend x keep x n x threads has its median row with ops_per_sec > 0" \
+	awk -F, -v b="$(col backend)" -v w="$(col workload)" -v st="$(col statistic)" \
+	-v o="$(col ops_per_sec)" -v k="$(col keep)" -v n="$(col n)" -v t="$(col threads)" \
+	'NR > 1 && $w == "mempool-perf" && $st == "median" { if (!($o > 0)) bad = 1; p[$b "/" $k "/" $n "/" $t] = 1 }
+	 END { for (x in p) c++; exit bad || c != 16 }' "$f"
+check "... the null baseline's and malloc's run rows all have ops_per_sec" \
+	awk -F, -v b="$(col backend)" -v st="$(col statistic)" -v o="$(col ops_per_sec)" -v e="$(col error)" \
+	'NR > 1 && $st == "run" { n[$b]++; if (!($o > 0) || $e != "") bad = 1 } END { exit bad || n["null"] != 16 || n["malloc"] != 16 }' "$f"
+check "... DPDK's 2048-byte objects without --size" awk -F, -v z="$(col obj_size)" \
+	'NR > 1 && $z != 2048 { bad = 1 } END { exit bad }' "$f"
+check "... whole rounds: every run's iterations a multiple of keep" \
+	awk -F, -v st="$(col statistic)" -v k="$(col keep)" -v i="$(col iterations)" \
+	'NR > 1 && $st == "run" { n++; if ($i % $k) bad = 1 } END { exit bad || !n }' "$f"
+check "... keep empty in other workloads' rows (the first run's)" \
+	awk -F, -v k="$(f=$tmp/r1/results.csv col keep)" \
+	'NR > 1 { n++; if ($k != "") bad = 1 } END { exit bad || !n }' "$tmp/r1/results.csv"
+scripts/tables/mempool_perf.py "$out" >"$tmp/mp1.md" 2>&1
+check "... tables/mempool_perf.py makes its table from the run (16 rows, every rate set)" \
+	bash -c '[ "$(grep -c "^| \`\(null\|malloc\)\` | exclusive | 2048 | [12] | \(1\|32\) | \(32\|128\) | [0-9][0-9]* |  |$" "$0")" -eq 16 ]' "$tmp/mp1.md"

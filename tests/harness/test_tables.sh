@@ -8,7 +8,9 @@
 # with a message. Every table script, run on a copy of its reference run,
 # writes the table committed under results/reference/ byte for byte; the
 # seeds' figures are written down only in paper/seed-claims.csv, never in a
-# script.
+# script. scripts/tables/mempool_perf.py, on a small synthetic run written
+# here: DPDK's layout, rate_persec the ops_per_sec median, points not run or
+# failed left empty with the reason.
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
 set -u
@@ -101,3 +103,54 @@ check "... and the tables read an xz-compressed results.csv too" \
 hits=$(grep -rnwE '19\.563|45\.039|8\.617|12\.687|4770|4892|52 minutes|16 seconds' scripts || true)
 [ -z "$hits" ] || echo "# seed figures in scripts/: $hits"
 check "no seed figure is written in a script (they come from paper/seed-claims.csv)" test -z "$hits"
+
+# mempool_perf.py on a small synthetic run (written here): DPDK's layout,
+# rate_persec the CSV's ops_per_sec median as an integer, a backend's
+# options named where they differ, a point a backend did not run or that
+# failed left empty (never 0) with the reason, skipped points listed.
+mp=$tmp/mempool-perf
+mkdir -p "$mp"
+{
+	echo 'backend,workload,mode,threads,placement,obj_size,align,n,touch,keep,options,statistic,rep,ops_per_sec,error'
+	for o in 'cache=0;cache_kind=lcore' 'cache=256;cache_kind=lcore' 'cache=256;cache_kind=user'; do
+		echo "dpdk-mempool,mempool-perf,exclusive,1,compact,2048,0,1,0,32,$o,run,0,1000,"
+		echo "dpdk-mempool,mempool-perf,exclusive,1,compact,2048,0,1,0,32,$o,run,1,3000,"
+		echo "dpdk-mempool,mempool-perf,exclusive,1,compact,2048,0,1,0,32,$o,median,,2000.4,"
+	done
+	echo 'dpdk-mempool,mempool-perf,exclusive,2,compact,2048,0,1,0,32,cache=256;cache_kind=user,run,0,,thread 1: alloc returned NULL (dpdk-mempool)'
+	echo 'malloc,mempool-perf,exclusive,1,compact,2048,0,1,0,32,,median,,123456789.6,'
+	echo 'malloc,mempool-perf,exclusive,2,compact,2048,0,1,0,32,,median,,234567890.2,'
+	echo 'malloc,bulk,exclusive,1,compact,2048,0,1,0,,,median,,999,'
+} >"$mp/results.csv"
+echo '{"run": {"skipped": [{"benchmark": "dpdk-mempool/mempool-perf/keep:32/n:1/touch:0/exclusive/thr:2/size:2048/align:0/cache:0", "reason": "needs EAL lcores"}]}}' >"$mp/meta.json"
+scripts/tables/mempool_perf.py "$mp" >"$tmp/mp.out" 2>&1
+check "tables/mempool_perf.py exits 0 on a synthetic run" test $? -eq 0
+t=$mp/tables/mempool_perf.md
+check "... writes tables/mempool_perf.md, what it prints" cmp "$t" "$tmp/mp.out"
+check "... says rate_persec is ops_per_sec under DPDK's name" \
+	grep -q '`rate_persec` is poolbench.s `ops_per_sec` under DPDK.s name' "$t"
+check "... DPDK's columns" grep -qx '| backend | mode | obj_size | threads | n | keep | rate_persec | note |' "$t"
+check "... one row per option set, named by the options that differ, the median as an integer" \
+	test "$(grep -c '^| `dpdk-mempool cache=[0-9]* cache_kind=[a-z]*` | exclusive | 2048 | 1 | 1 | 32 | 2000 |  |$' "$t")" -eq 3
+check "... the user cache's failed point: empty rate, the reason" \
+	grep -qx '| `dpdk-mempool cache=256 cache_kind=user` | exclusive | 2048 | 2 | 1 | 32 |  | failed: thread 1: alloc returned NULL (dpdk-mempool) |' "$t"
+check "... a point not run: empty rate, never 0" \
+	grep -qx '| `dpdk-mempool cache=0 cache_kind=lcore` | exclusive | 2048 | 2 | 1 | 32 |  | not run |' "$t"
+check "... malloc's rates rounded to integers" \
+	bash -c 'grep -qx "| \`malloc\` | exclusive | 2048 | 1 | 1 | 32 | 123456790 |  |" "$0" && grep -qx "| \`malloc\` | exclusive | 2048 | 2 | 1 | 32 | 234567890 |  |" "$0"' "$t"
+check "... every backend x point, no other workload's rows (4 labels x 2 points)" \
+	test "$(grep -c '^| `' "$t")" -eq 8
+check "... no rate cell is 0" bash -c '! grep -q "| 0 | [^|]* |$" "$0"' "$t"
+check "... the skipped point listed with its reason" \
+	grep -q '^- `dpdk-mempool/mempool-perf/.*thr:2.*`: needs EAL lcores' "$t"
+xz -k "$mp/results.csv" && rm "$mp/results.csv" && rm -rf "$mp/tables"
+scripts/tables/mempool_perf.py "$mp" >"$tmp/mp2.out" 2>&1
+check "... reads results.csv.xz the same" cmp "$tmp/mp.out" "$tmp/mp2.out"
+mkdir -p "$tmp/mp-none"
+printf 'backend,workload,statistic,ops_per_sec\nmalloc,bulk,median,1\n' >"$tmp/mp-none/results.csv"
+scripts/tables/mempool_perf.py "$tmp/mp-none" >"$tmp/e4" 2>&1
+check "... a run without mempool-perf rows: exit 2, saying so" \
+	bash -c '[ '$?' -eq 2 ] && grep -q "no mempool-perf rows" "$0"' "$tmp/e4"
+scripts/tables/mempool_perf.py >"$tmp/e5" 2>&1
+check "... without arguments: exit 2 and usage" \
+	bash -c '[ '$?' -eq 2 ] && grep -q usage "$0"' "$tmp/e5"
