@@ -58,7 +58,8 @@
 #include "allocators/register.h"
 
 #ifndef CK_F_STACK_POP_MPMC
-#error "ck-stack needs ck_stack_pop_mpmc (CK_F_STACK_POP_MPMC): Concurrency Kit has it only where ck_pr has a double-width CAS (x86-64: cmpxchg16b)"
+#error "ck-stack needs ck_stack_pop_mpmc (CK_F_STACK_POP_MPMC), which " \
+	"ck has only where ck_pr has a double-width CAS (x86-64: cmpxchg16b)"
 #endif
 
 #define CKS_NAME "ck-stack"
