@@ -212,7 +212,9 @@ FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -pthread -fno-omit-frame-pointer \
 	-fno-sanitize-recover=undefined $(CWARN)
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined
-FUZZ_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
+# The peers (allocators/peers/) are left out: the target drives the percpu
+# allocators only, and needs neither DPDK nor GLib.
+FUZZ_SRC := $(filter-out allocators/peers/%,$(ALLOC_SRC)) $(wildcard workloads/*.c) \
 	tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
 FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 

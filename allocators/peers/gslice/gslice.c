@@ -57,13 +57,7 @@
  * them reachable (checked under make VARIANT=asan), so lsan.supp has no
  * entry for GLib. ASan cannot catch an overflow from one chunk into the
  * next: a slab is one posix_memalign block to it.
- *
- * The fuzz target (Makefile, FUZZ_SRC) compiles every file under
- * allocators/ without GLib's include path and links without GLib, to drive
- * the percpu allocators only: there, and only there, glib.h is not found
- * and this file compiles to nothing.
  */
-#if __has_include(<glib.h>)
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,4 +228,3 @@ PB_BACKEND_REGISTER(gslice, gs_alloc, gs_free,
 	.create = gs_create,
 	.destroy = gs_destroy,
 )
-#endif /* __has_include(<glib.h>) */
