@@ -52,6 +52,9 @@
  * or 0 when the pool cannot serve all n (past its room only; the harness
  * never asks that of a pool that is not fixed).
  *
+ * The driver: create checks that the mempool got the ops "ring_mp_mc"
+ * (librte_mempool_ring, linked by name: no plugin folder is scanned).
+ *
  * Geometry. elt_size is obj_size rounded up to the alignment; DPDK puts a
  * header before each object and aligns objects to the cache line
  * (RTE_CACHE_LINE_SIZE, 64): alignments above that are answered
@@ -71,6 +74,7 @@
 #endif
 
 #include <pthread.h>
+#include <errno.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -202,6 +206,7 @@ static int dm_create(const struct pb_config *cfg, void **pool, char *err,
 	char name[RTE_MEMPOOL_NAMESIZE];
 	unsigned int k, ft, cache;
 	uint64_t opt[OPT__COUNT];
+	int rc;
 	struct pb_geometry g;
 	struct dm_pool *p;
 	size_t n;
@@ -228,8 +233,9 @@ static int dm_create(const struct pb_config *cfg, void **pool, char *err,
 			 cfg->obj_size, k, ft);
 		return -1;
 	}
-	if (pb_dpdk_eal_start(err, errlen))
-		return PB_CREATE_UNSUPPORTED;
+	rc = pb_dpdk_eal_start(err, errlen);
+	if (rc)
+		return rc == -EINVAL ? -1 : PB_CREATE_UNSUPPORTED;
 	n = cfg->capacity + (size_t)k * ft;
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -253,6 +259,15 @@ static int dm_create(const struct pb_config *cfg, void **pool, char *err,
 			 cfg->obj_size, rte_strerror(rte_errno));
 		free(p);
 		return PB_CREATE_UNSUPPORTED;
+	}
+	/* The driver this backend is: linked in, not found in a plugin. */
+	if (strcmp(rte_mempool_get_ops(p->mp->ops_index)->name,
+		   "ring_mp_mc")) {
+		snprintf(err, errlen, DM_NAME ": mempool ops '%s', not "
+			 "ring_mp_mc", rte_mempool_get_ops(p->mp->ops_index)->name);
+		rte_mempool_free(p->mp);
+		free(p);
+		return -1;
 	}
 	if (p->kind == DM_LCORE && cache &&
 	    rte_mempool_default_cache(p->mp, 0)->flushthresh > ft) {

@@ -36,6 +36,7 @@
  * Concurrency contract: alloc/free from any thread at once (spsc: one
  * thread); create/destroy on one thread with no ctx live.
  */
+#include <errno.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -88,6 +89,7 @@ static int dr_create(const struct pb_config *cfg, void **pool, char *err,
 {
 	char name[RTE_RING_NAMESIZE];
 	uint64_t opt[OPT__COUNT];
+	int rc;
 	struct pb_geometry g;
 	struct dr_pool *p;
 	size_t align;
@@ -107,8 +109,9 @@ static int dr_create(const struct pb_config *cfg, void **pool, char *err,
 			 "thread, not %u", cfg->nr_threads);
 		return PB_CREATE_UNSUPPORTED;
 	}
-	if (pb_dpdk_eal_start(err, errlen))
-		return PB_CREATE_UNSUPPORTED;
+	rc = pb_dpdk_eal_start(err, errlen);
+	if (rc)
+		return rc == -EINVAL ? -1 : PB_CREATE_UNSUPPORTED;
 	align = g.align ? g.align : alignof(max_align_t);
 	p = calloc(1, sizeof(*p));
 	if (!p)

@@ -33,6 +33,7 @@
  * experimental in 22.11: DPDK's lock-free stack itself needs it. */
 #define ALLOW_EXPERIMENTAL_API
 
+#include <errno.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -76,6 +77,7 @@ static int ds_create(const struct pb_config *cfg, void **pool, char *err,
 {
 	char name[RTE_STACK_NAMESIZE];
 	uint64_t opt[OPT__COUNT];
+	int rc;
 	struct pb_geometry g;
 	struct ds_pool *p;
 	size_t align;
@@ -90,8 +92,9 @@ static int ds_create(const struct pb_config *cfg, void **pool, char *err,
 			 UINT32_MAX);
 		return cfg->capacity ? PB_CREATE_UNSUPPORTED : -1;
 	}
-	if (pb_dpdk_eal_start(err, errlen))
-		return PB_CREATE_UNSUPPORTED;
+	rc = pb_dpdk_eal_start(err, errlen);
+	if (rc)
+		return rc == -EINVAL ? -1 : PB_CREATE_UNSUPPORTED;
 	align = g.align ? g.align : alignof(max_align_t);
 	p = calloc(1, sizeof(*p));
 	if (!p)

@@ -99,7 +99,7 @@ static int eal_mem_mb(unsigned long *mb, char *err, size_t errlen)
 	    *mb > PB_DPDK_EAL_MEM_MB_MAX) {
 		snprintf(err, errlen, "EAL: PB_DPDK_EAL_MEM_MB='%s': must be "
 			 "a number of MB in 1..%u", s, PB_DPDK_EAL_MEM_MB_MAX);
-		return -1;
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -112,7 +112,7 @@ static int eal_build_args(cpu_set_t *cpus, char *err, size_t errlen)
 
 	eal_argc = 0;
 	if (eal_mem_mb(&mb, err, errlen))
-		return -1;
+		return -EINVAL;
 	if (pthread_getaffinity_np(pthread_self(), sizeof(*cpus), cpus) ||
 	    eal_cpulist(cpus, eal_cpus, sizeof(eal_cpus))) {
 		snprintf(err, errlen, "EAL: cannot read this thread's CPU "
@@ -146,7 +146,7 @@ static void eal_init_once(void)
 	memcpy(argv, eal_argv, sizeof(argv));
 	pthread_mutex_unlock(&eal_args_lock);
 	if (eal_rc)
-		return;
+		return;		/* -EINVAL or -1, eal_why says which */
 	if (rte_eal_init(eal_argc, argv) < 0) {
 		snprintf(eal_why, sizeof(eal_why), "EAL: %s",
 			 rte_strerror(rte_errno));

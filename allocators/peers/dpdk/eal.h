@@ -30,11 +30,15 @@
  * Thread-safe: the first caller initialises EAL (rte_eal_init) with the
  * arguments pb_dpdk_eal_args() gives, every later caller gets the same
  * answer. A failure is kept (EAL cannot be initialised twice in a process)
- * and every later call repeats its reason. A bad PB_DPDK_EAL_MEM_MB is
- * such a failure, named as such. The calling thread's CPU affinity is the
- * same afterwards (checked; restored and reported as a failure if not).
+ * and every later call repeats its reason. The calling thread's CPU
+ * affinity is the same afterwards (checked; restored and reported as a
+ * failure if not). A backend answers -1 from create() for -EINVAL (the
+ * user's configuration is wrong) and PB_CREATE_UNSUPPORTED for -1 (this
+ * process cannot run DPDK: the harness skips the point with the reason).
  *
- * Return: 0, or -1 with the reason in @err.
+ * Return: 0; -1 with "EAL: <reason>" in @err when EAL failed to start;
+ * -EINVAL with the reason in @err when PB_DPDK_EAL_MEM_MB is not a valid
+ * size (EAL was not tried).
  */
 int pb_dpdk_eal_start(char *err, size_t errlen);
 
