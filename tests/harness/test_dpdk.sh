@@ -46,7 +46,8 @@ PB_DPDK_EAL_MEM_MB=lots "$PB" run --backends dpdk-stack \
 	--workloads fastpath-reuse "${quick[@]}" --out "$tmp/bad" \
 	>"$tmp/bad.out" 2>&1
 check "bad PB_DPDK_EAL_MEM_MB: exit 2" test $? -eq 2
-check "... naming the variable" grep -q "PB_DPDK_EAL_MEM_MB='lots'" "$tmp/bad.out"
+check "... naming the variable" \
+	grep -q "PB_DPDK_EAL_MEM_MB='lots'" "$tmp/bad.out"
 
 # smoke NAME ARGS...: a run of the three backends with no failure.
 smoke() {

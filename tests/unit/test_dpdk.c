@@ -154,7 +154,8 @@ static void eal_start_keeps_affinity(void **state)
 	/* The arguments it was started with, lcore 0 on the pinned CPU. */
 	assert_true(pb_dpdk_eal_args(args, sizeof(args)) < sizeof(args));
 	snprintf(want, sizeof(want), "--lcores 0@(%d)", a.cpu);
-	if (!strstr(args, "--no-huge --no-pci --no-shconf --no-telemetry -m ") ||
+	if (!strstr(args, "--no-huge --no-pci --no-shconf --no-telemetry "
+			  "-m ") ||
 	    !strstr(args, want) || strstr(args, " -l ") || strstr(args, " -d "))
 		fail_msg("EAL arguments '%s'", args);
 	/* Once per process: the same answer again, from any thread. */

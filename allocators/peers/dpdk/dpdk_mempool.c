@@ -209,6 +209,7 @@ static int dm_create(const struct pb_config *cfg, void **pool, char *err,
 	int rc;
 	struct pb_geometry g;
 	struct dm_pool *p;
+	const char *ops;
 	size_t n;
 
 	if (pb_options_parse(dm_options, cfg->opts, cfg->nr_opts, opt, DM_NAME,
@@ -254,17 +255,17 @@ static int dm_create(const struct pb_config *cfg, void **pool, char *err,
 				   NULL, NULL, NULL, SOCKET_ID_ANY, 0);
 	if (!p->mp) {
 		snprintf(err, errlen, DM_NAME ": rte_mempool_create(capacity "
-			 "%zu + %u caches of %u, obj_size %zu): %s (EAL memory: "
-			 "PB_DPDK_EAL_MEM_MB)", cfg->capacity, k, ft,
+			 "%zu + %u caches of %u, obj_size %zu): %s (EAL "
+			 "memory: PB_DPDK_EAL_MEM_MB)", cfg->capacity, k, ft,
 			 cfg->obj_size, rte_strerror(rte_errno));
 		free(p);
 		return PB_CREATE_UNSUPPORTED;
 	}
 	/* The driver this backend is: linked in, not found in a plugin. */
-	if (strcmp(rte_mempool_get_ops(p->mp->ops_index)->name,
-		   "ring_mp_mc")) {
+	ops = rte_mempool_get_ops(p->mp->ops_index)->name;
+	if (strcmp(ops, "ring_mp_mc")) {
 		snprintf(err, errlen, DM_NAME ": mempool ops '%s', not "
-			 "ring_mp_mc", rte_mempool_get_ops(p->mp->ops_index)->name);
+			 "ring_mp_mc", ops);
 		rte_mempool_free(p->mp);
 		free(p);
 		return -1;
@@ -291,7 +292,7 @@ static void dm_destroy(void *pool)
 	free(p);
 }
 
-/* ---- ctxs ----------------------------------------------------------------- */
+/* ---- ctxs --------------------------------------------------------------- */
 
 /*
  * The calling thread's lcore cache, registering the thread first unless

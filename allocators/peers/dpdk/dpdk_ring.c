@@ -162,7 +162,7 @@ static void dr_stats(void *pool, struct pb_stats *st)
 
 	pb_stats_set(st, PB_STAT_cached, rte_ring_count(p->r));
 	pb_stats_set(st, PB_STAT_metadata_bytes,
-		     sizeof(*p) + rte_ring_get_memsize(rte_ring_get_size(p->r)));
+		     sizeof(*p) + p->r->memzone->len);
 }
 
 static inline unsigned int dr_clamp(size_t n)

@@ -41,7 +41,19 @@
 
 #include <rte_errno.h>
 #include <rte_memzone.h>
+/*
+ * clang's -Wcast-align flags the lock-free stack's cast of its 8-aligned
+ * list head type to rte_int128_t for cmpxchg16b; the head is declared
+ * 16-byte aligned where it lives (struct rte_stack_lf_list), DPDK's code.
+ */
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wcast-align"
+#endif
 #include <rte_stack.h>
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 #include "allocators/peers/dpdk/eal.h"
 #include "allocators/register.h"
