@@ -61,6 +61,13 @@
  * PB_CREATE_UNSUPPORTED. The memory is EAL's, in 4 KB pages (eal.c), not
  * hugepages: a difference from a DPDK deployment.
  *
+ * Concurrency contract: alloc/free only by the ctx's thread (the cache is
+ * unlocked), an object freed through any ctx; thread_init/fini from any
+ * thread, concurrently (EAL's lcore registration takes its own lock); an
+ * lcore's registration belongs to the thread: released by the thread's
+ * last ctx when finalised on that thread (a ctx finalised elsewhere
+ * leaves it registered, as no thread can unregister another).
+ *
  * rte_memcpy (x86), which rte_mempool.h's inline cache code calls, needs
  * SSSE3; the project builds for baseline x86-64, so this file alone is
  * compiled for SSSE3 (present on every x86-64 CPU since 2006), as DPDK's
@@ -73,8 +80,8 @@
 #pragma GCC target("ssse3")
 #endif
 
-#include <pthread.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>

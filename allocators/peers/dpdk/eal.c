@@ -4,10 +4,12 @@
  *
  * Where this differs from a DPDK application, and why:
  *  - EAL starts at the first create of a DPDK backend, not in main():
- *    poolbench runs most groups without DPDK, and the isolated executor
- *    forks one child per group, so each child that runs a DPDK backend
- *    starts its own EAL (and its own EAL threads, which a fork would not
- *    carry over) and nothing else pays for it.
+ *    poolbench runs most groups without DPDK. The planner's check of
+ *    every point (a create and a destroy) starts it in the top process;
+ *    the isolated executor's children are new processes (fork and exec),
+ *    each starting its own. A fork without exec would share EAL's memory
+ *    (a memfd mapping) with the child and not its threads: poolbench
+ *    never uses a DPDK pool across one.
  *  - --no-huge --no-pci --no-shconf --no-telemetry: the backends use only
  *    the mempool, ring and stack libraries. Memory is plain anonymous
  *    memory of -m MB (PB_DPDK_EAL_MEM_MB, default
