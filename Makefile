@@ -18,6 +18,7 @@
 #   make run-qmempool  seed 000: the qmempool table, N sweep, alf_queue table
 #   make run-objpool   seed 001: objpool freelist vs ring, scaling, remote free, overrun
 #   make run-percpu    seeds 003/004: million objects, area map vs bitmap; percpu mempool
+#   make run-mempool-perf  DPDK's mempool_perf_autotest matrix on every backend
 #   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
 #   make paper [RESULTS=<folder>]  paper/paper.pdf from a stored run, nothing re-run
 #   make run-all RESUME=<folder>   finish an interrupted run-all
@@ -117,7 +118,7 @@ PEER_LIBS := $(DPDK_LIBS) $(GLIB_LIBS)
 $(BUILD)/obj/allocators/peers/dpdk/%.o: CPPFLAGS += $(DPDK_CPPFLAGS)
 $(BUILD)/obj/allocators/peers/gslice/%.o: CPPFLAGS += $(GLIB_CPPFLAGS)
 
-.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-qmempool run-objpool run-percpu plots paper clean FORCE
+.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-mempool-perf run-qmempool run-objpool run-percpu plots paper clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -244,12 +245,20 @@ fuzz: fuzz-build
 # scaling patterns, the ring clean-up N sweep (figure 2), and million with
 # 2^16 objects (make run-percpu runs the seed's 2^20). Each backend x
 # workload runs in its own process (--isolate), malloc also under every
-# general allocator installed (jemalloc, tcmalloc, mimalloc).
+# general allocator installed (jemalloc, tcmalloc, mimalloc). The peers
+# (allocators/peers/) run in every variant the design-beside-peer figure
+# compares (scripts/lib/pbresults.py, PEER_PAIRS): qmempool with its
+# localq of 32 (Brouer's) and 256, dpdk-mempool with its cache of 256
+# (DPDK's default) and 171 (flushed at 1.5 x 171 = 256: the same capacity
+# as localq=256), dpdk-ring in its four sync modes, dpdk-stack lock-free
+# and locked.
 RUN_MATRIX := --isolate --threads pow2 --mode exclusive,shared \
 	--param mutex-mempool.alloc=may-block,atomic \
 	--param percpu-mempool.alloc=atomic,may-block \
 	--param scaling.pattern=reuse,ring \
-	--param ring-cleanup.n=16,64,256,1024,4096 --param million.count=65536
+	--param ring-cleanup.n=16,64,256,1024,4096 --param million.count=65536 \
+	--param qmempool.localq=32,256 --param dpdk-mempool.cache=171,256 \
+	--param dpdk-ring.sync=mpmc,spsc,rts,hts --param dpdk-stack.lf=1,0
 RUN_TIME := --reps 5 --min-time 0.1
 RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
 # make run-all RESUME=<folder>: finish that interrupted run instead.
@@ -259,10 +268,12 @@ RUN_CMD = $(if $(RESUME),$(BUILD)/poolbench run --resume $(RESUME),$(BUILD)/pool
 run-all: deps all
 	$(call RUN_CMD,$(RUN_TIME)) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
+	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 
 run-quick: deps all
 	$(call RUN_CMD,--quick --param million.count=4096) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
+	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 
 # Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
 # table, each in its own results folder next to RUN_DIR.
@@ -282,6 +293,23 @@ run-qmempool: deps all
 		--workloads fastpath-reuse,ring-cleanup,bulk --param ring-cleanup.n=128 \
 		--param bulk.n=2,4,8,16 --out $(RUN_DIR)-queue $(QM_RUN) || [ $$? -eq 1 ]
 	scripts/tables/queue.py $(RUN_DIR)-queue
+
+# DPDK's mempool_perf_autotest matrix on every backend (workloads/
+# mempool_perf.c): bulks of 1, 4, 8 and 32, 32, 128 and 512 objects kept
+# per thread, at 1, 2 and all threads, exclusive mode; dpdk-mempool with
+# its cache off, on (256, per lcore) and as a user cache (the last in a
+# folder of its own, so that cache=0 is never run as a user cache). The
+# table gives ops_per_sec under DPDK's name, rate_persec.
+MP_RUN := --workloads mempool-perf --threads 1,2,all --mode exclusive \
+	--param mempool-perf.n=1,4,8,32 --param mempool-perf.keep=32,128,512 \
+	--reps 3 --min-time 0.1 $(RUN_ARGS)
+run-mempool-perf: deps all
+	$(BUILD)/poolbench run $(MP_RUN) --param dpdk-mempool.cache=0,256 \
+		--out $(RUN_DIR)-mempool-perf || [ $$? -eq 1 ]
+	scripts/tables/mempool_perf.py $(RUN_DIR)-mempool-perf
+	$(BUILD)/poolbench run $(MP_RUN) --backends dpdk-mempool \
+		--param dpdk-mempool.cache_kind=user --out $(RUN_DIR)-mempool-perf-usercache || [ $$? -eq 1 ]
+	scripts/tables/mempool_perf.py $(RUN_DIR)-mempool-perf-usercache
 
 # Seed 001 (objpool): the freelist against the ring design and the other
 # backends on scaling, remote free and overrun, into its own folder.

@@ -30,6 +30,8 @@
 #include <unistd.h>
 
 #include "buildinfo.h"
+#include "allocators/peers/dpdk/eal.h"
+#include "allocators/peers/gslice/gslice.h"
 #include "harness/results.h"
 
 /* ---- folder ---------------------------------------------------------------- */
@@ -548,13 +550,22 @@ int pb_results_meta_open(struct pb_meta *m, const struct pb_run *r,
 	pb_jw_str(w, "hwloc_runtime_api", api);
 	pb_jw_str(w, "hwloc_debian", PB_BUILD_HWLOC_DEB);
 	pb_jw_str(w, "glibc", gnu_get_libc_version());
-	/* The same-kind peers (allocators/peers/): built-against versions. */
+	/*
+	 * The same-kind peers (allocators/peers/): the versions built
+	 * against, the libraries loaded, and the EAL arguments the DPDK
+	 * backends start EAL with (in every process that creates one).
+	 */
 	pb_jw_str(w, "dpdk", PB_BUILD_DPDK_VERSION);
 	pb_jw_str(w, "dpdk_debian", PB_BUILD_DPDK_DEB);
+	pb_jw_str(w, "dpdk_runtime", pb_dpdk_version());
+	pb_dpdk_eal_args(buf, sizeof(buf));
+	pb_jw_str(w, "dpdk_eal_args", buf);
 	pb_jw_str(w, "ck", PB_BUILD_CK_VERSION);
 	pb_jw_str(w, "ck_debian", PB_BUILD_CK_DEB);
 	pb_jw_str(w, "glib", PB_BUILD_GLIB_VERSION);
 	pb_jw_str(w, "glib_debian", PB_BUILD_GLIB_DEB);
+	pb_jw_str(w, "glib_runtime", pb_gslice_glib_version());
+	pb_jw_int(w, "gslice_max_chunk_bytes", (long long)pb_gslice_max_chunk_size());
 	pb_jw_obj_end(w);
 
 	pb_jw_obj_begin(w, "machine");

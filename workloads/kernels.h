@@ -82,10 +82,11 @@ struct pb_kernel_out {
  * @touch:    store one byte at offset 0 of every object right after alloc,
  *            so the object's cache line is written as a real user would.
  * @out:      this thread's counts (harness-owned, zeroed before the run).
- * @retry_null: a NULL from alloc is retried (pb_alloc_retry) before it
- *            fails the run: set for fixed pools (PB_BACKEND_FIXED), whose
- *            slot walk can race a free; never for a backend whose NULL
- *            already waited (mutex-mempool).
+ * @retry_null: a NULL from alloc (pb_alloc_retry) or a short bulk alloc
+ *            (pb_alloc_bulk_retry) is retried before it fails the run: set
+ *            for fixed pools (PB_BACKEND_FIXED), whose slot walk or ring
+ *            tail can race a free; never for a backend whose NULL already
+ *            waited (mutex-mempool).
  * @wl:       the workload's own per-thread arguments, set by its
  *            thread_setup hook (workload.h): struct pb_remote_free_args,
  *            struct pb_million_args, struct pb_mempool_perf_args; NULL for
@@ -202,6 +203,35 @@ pb_alloc_retry(void *ctx, pb_alloc_fn alloc)
 }
 
 /**
+ * pb_alloc_bulk_retry() - the slow path of a short bulk alloc on a fixed
+ * pool (@a->retry_null), in the kernels that treat it as a failure
+ * @ctx: the calling thread's backend context
+ * @objs: the bulk's slots, the first @got of them filled
+ * @n: the bulk size
+ * @got: what the first bulk alloc returned
+ * @alloc_bulk: the backend's bulk alloc
+ *
+ * As pb_alloc_retry(), for the rest of the bulk: a ring whose tail is
+ * published after a concurrent free's copy (dpdk-ring in its RTS and HTS
+ * modes, alf-mpmc) can show fewer free objects than the pool holds while
+ * another thread is putting some back. Out of line: off the timed fast
+ * path.
+ *
+ * Return: how many of the @n slots are filled (@n unless the pool really
+ * stayed short for PB_ALLOC_RETRIES tries).
+ */
+static __attribute__((noinline, unused)) size_t
+pb_alloc_bulk_retry(void *ctx, void **objs, size_t n, size_t got,
+		    pb_alloc_bulk_fn alloc_bulk)
+{
+	for (int i = 0; i < PB_ALLOC_RETRIES && got < n; i++) {
+		sched_yield();
+		got += alloc_bulk(ctx, objs + got, n - got);
+	}
+	return got;
+}
+
+/**
  * pb_kernel_fastpath_reuse() - alloc one object, keep it live, free it at
  * once; @iters times
  * @ctx: the calling thread's backend context
@@ -293,7 +323,8 @@ pb_kernel_ring_cleanup(void *ctx, const struct pb_kernel_args *a,
  * @alloc_bulk: the backend's bulk alloc
  * @free_bulk: the backend's bulk free
  *
- * Return: 0, or PB_KERNEL_ENOMEM when a bulk alloc came back short (what
+ * Return: 0, or PB_KERNEL_ENOMEM when a bulk alloc came back short, after
+ * pb_alloc_bulk_retry() on a fixed pool (what
  * it got given back).
  */
 static PB_ALWAYS_INLINE int
@@ -308,6 +339,8 @@ pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	for (uint64_t r = 0; r < iters / n; r++) {
 		size_t got = alloc_bulk(ctx, ring, n);
 
+		if (unlikely(got != n) && a->retry_null)
+			got = pb_alloc_bulk_retry(ctx, ring, n, got, alloc_bulk);
 		if (unlikely(got != n)) {
 			free_bulk(ctx, ring, got);
 			return PB_KERNEL_ENOMEM;
@@ -341,8 +374,9 @@ pb_kernel_bulk(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
  * object is got once and put once, so one iteration is one alloc+free
  * pair and the rate is DPDK's rate_persec.
  *
- * Return: 0, or PB_KERNEL_ENOMEM when a bulk alloc came back short
- * (everything the round got given back).
+ * Return: 0, or PB_KERNEL_ENOMEM when a bulk alloc came back short, after
+ * pb_alloc_bulk_retry() on a fixed pool (everything the round got given
+ * back).
  */
 static PB_ALWAYS_INLINE int
 pb_kernel_mempool_perf(void *ctx, const struct pb_kernel_args *a,
@@ -361,6 +395,9 @@ pb_kernel_mempool_perf(void *ctx, const struct pb_kernel_args *a,
 		for (idx = 0; idx < keep; idx += bulk) {
 			size_t got = alloc_bulk(ctx, ring + idx, bulk);
 
+			if (unlikely(got != bulk) && a->retry_null)
+				got = pb_alloc_bulk_retry(ctx, ring + idx, bulk,
+							  got, alloc_bulk);
 			if (unlikely(got != bulk)) {
 				free_bulk(ctx, ring, idx + got);
 				return PB_KERNEL_ENOMEM;

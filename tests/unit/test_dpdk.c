@@ -15,7 +15,9 @@
  *   - dpdk-mempool's capacity holds with the other ctxs' caches full, its
  *     statistics show the sizing (cached = capacity + K x flush
  *     threshold once everything is back), and a ctx past K is refused
- *     with the reason.
+ *     with the reason;
+ *   - dpdk-ring loses no object when its frees race its allocs (the RTS
+ *     mode's relaxed consumer tail can make the ring look full).
  * EAL refusing to start (a fresh process) is tests/harness/test_dpdk.sh.
  */
 #include <pthread.h>
@@ -295,6 +297,91 @@ static void mempool_capacity_with_full_caches(void **state)
 	b->destroy(pool);
 }
 
+/*
+ * dpdk-ring loses no object under contention, in every multi-thread sync
+ * mode. The ring has exactly one entry per object, and the RTS mode's
+ * consumer tail is relaxed: an enqueue can find the ring full while a
+ * dequeue is still completing, and a free that ignored that would drop
+ * the object for good. Two threads each take half the pool and give it
+ * back, over and over; then every object must still be there.
+ */
+#define RL_CAP 64
+#define RL_ROUNDS 3000
+#define RL_SPINS 1000000
+
+struct rl_arg {
+	const struct pb_backend *b;
+	void *pool;
+	unsigned int cpu;
+	bool starved;
+};
+
+static void *ring_worker(void *arg_)
+{
+	struct rl_arg *a = arg_;
+	void *ctx = a->b->thread_init(a->pool, a->cpu);
+	void *objs[RL_CAP / 2];
+
+	for (int r = 0; r < RL_ROUNDS && !a->starved; r++) {
+		for (int i = 0; i < RL_CAP / 2; i++) {
+			long spins = 0;
+
+			/* The other thread may hold the rest for a moment. */
+			while (!(objs[i] = a->b->alloc(ctx)))
+				if (++spins == RL_SPINS) {
+					a->starved = true;
+					a->b->free_bulk(ctx, objs, (size_t)i);
+					goto out;
+				}
+		}
+		if (r % 2)
+			a->b->free_bulk(ctx, objs, RL_CAP / 2);
+		else
+			for (int i = 0; i < RL_CAP / 2; i++)
+				a->b->free(ctx, objs[i]);
+	}
+out:
+	a->b->thread_fini(a->pool, ctx);
+	return NULL;
+}
+
+static void ring_loses_no_object(void **state)
+{
+	static const char *const specs[] = { "dpdk-ring:sync=mpmc",
+					     "dpdk-ring:sync=rts",
+					     "dpdk-ring:sync=hts" };
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
+		struct rl_arg a[2];
+		pthread_t t[2];
+		const struct pb_backend *b;
+		void *pool = create_case(specs[k], 2, 2, RL_CAP, &b);
+		void *objs[RL_CAP + 1], *ctx;
+		int got = 0;
+
+		for (int i = 0; i < 2; i++) {
+			a[i] = (struct rl_arg){ .b = b, .pool = pool,
+						.cpu = (unsigned int)i };
+			assert_int_equal(pthread_create(&t[i], NULL,
+							ring_worker, &a[i]), 0);
+		}
+		for (int i = 0; i < 2; i++)
+			pthread_join(t[i], NULL);
+		ctx = b->thread_init(pool, 0);
+		while (got <= RL_CAP && (objs[got] = b->alloc(ctx)))
+			got++;
+		if (a[0].starved || a[1].starved || got != RL_CAP)
+			fail_msg("%s: %d of %d objects left after the contended "
+				 "rounds%s", specs[k], got, RL_CAP,
+				 a[0].starved || a[1].starved ?
+				 " (a thread waited 10^6 tries for one)" : "");
+		b->free_bulk(ctx, objs, (size_t)got);
+		b->thread_fini(pool, ctx);
+		b->destroy(pool);
+	}
+}
+
 /* Every DPDK backend is listed as a peer. */
 static void listed_as_peers(void **state)
 {
@@ -316,6 +403,7 @@ int main(void)
 		cmocka_unit_test(thread_init_keeps_affinity),
 		cmocka_unit_test(lcores_are_given_back),
 		cmocka_unit_test(mempool_capacity_with_full_caches),
+		cmocka_unit_test(ring_loses_no_object),
 		cmocka_unit_test(listed_as_peers),
 	};
 

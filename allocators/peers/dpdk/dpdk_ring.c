@@ -8,8 +8,9 @@
  * The objects are carved from one aligned allocation (stride: obj_size
  * rounded up to the alignment) and all enqueued at create; the ring is
  * created with RING_F_EXACT_SZ for exactly capacity entries, so a free
- * (enqueue) always has room and never fails, and an alloc (dequeue)
- * returns NULL exactly when every object is live. alloc_bulk is a
+ * (enqueue) always has room (in the RTS mode once the consumers' relaxed
+ * tail has caught up: dr_enqueue_wait), and an alloc (dequeue) returns
+ * NULL exactly when every object is live. alloc_bulk is a
  * dequeue_burst (as many as there are), free_bulk an enqueue_bulk.
  *
  * The option `sync` picks the ring's producer/consumer synchronisation:
@@ -181,11 +182,32 @@ static inline void *dr_alloc(void *pool)
 	return obj;
 }
 
-/* dr_free() - any thread; the ring has room for every object: no failure. */
+/*
+ * dr_enqueue_wait() - the slow path of a free that found the ring full.
+ * The ring has an entry for every object, but in the RTS mode the
+ * consumers' tail is relaxed: it moves only when the last of the
+ * concurrent dequeues completes, so until then a producer can see fewer
+ * free entries than there are objects outside the ring (mpmc and hts move
+ * each dequeue's tail before it returns: they never get here). Dropping
+ * the object would shrink the pool for good; a DPDK application would
+ * wait too, so wait for the tail.
+ */
+static __attribute__((noinline)) void dr_enqueue_wait(struct rte_ring *r,
+						      void *const *objs,
+						      unsigned int n)
+{
+	while (!rte_ring_enqueue_bulk(r, objs, n, NULL))
+		rte_pause();
+}
+
+/* dr_free() - any thread; waits only for an RTS tail (dr_enqueue_wait). */
 static inline void dr_free(void *pool, void *obj)
 {
+	struct rte_ring *r = ((struct dr_pool *)pool)->r;
+
 	pb_dpdk_tsan_release(&obj, 1);
-	rte_ring_enqueue(((struct dr_pool *)pool)->r, obj);
+	if (unlikely(rte_ring_enqueue(r, obj)))
+		dr_enqueue_wait(r, &obj, 1);
 }
 
 /* dr_alloc_bulk() - as many as the ring holds, up to @n. */
@@ -200,9 +222,11 @@ static inline size_t dr_alloc_bulk(void *pool, void **objs, size_t n)
 
 static inline void dr_free_bulk(void *pool, void **objs, size_t n)
 {
+	struct rte_ring *r = ((struct dr_pool *)pool)->r;
+
 	pb_dpdk_tsan_release(objs, n);
-	rte_ring_enqueue_bulk(((struct dr_pool *)pool)->r, objs, dr_clamp(n),
-			      NULL);
+	if (unlikely(!rte_ring_enqueue_bulk(r, objs, dr_clamp(n), NULL)))
+		dr_enqueue_wait(r, objs, dr_clamp(n));
 }
 
 PB_BACKEND_REGISTER_BULK(dpdk_ring, dr_alloc, dr_free, dr_alloc_bulk,
