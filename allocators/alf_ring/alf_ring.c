@@ -23,20 +23,18 @@
  * descheduled between reserve and publish stalls the others) applies to
  * alf-mpmc under --oversubscribe.
  */
-#include <stdalign.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "allocators/alf_queue/alf_queue.h"
+#include "allocators/objects.h"
 #include "allocators/register.h"
 
 struct ar_pool {
 	struct alf_queue *q;
-	void *slab;		/* the capacity objects, carved up */
-	size_t nr_objs;
-	size_t stride;
+	struct pb_objects objs;	/* the capacity objects, carved up */
 };
 
 static int ar_create(const struct pb_config *cfg, void **pool, char *err,
@@ -45,7 +43,7 @@ static int ar_create(const struct pb_config *cfg, void **pool, char *err,
 	struct pb_geometry g;
 	struct ar_pool *p;
 	uint64_t none[1];
-	size_t align, size = 2;
+	size_t size = 2;
 
 	if (pb_options_parse(NULL, cfg->opts, cfg->nr_opts, none, name, err,
 			     errlen) ||
@@ -65,20 +63,17 @@ static int ar_create(const struct pb_config *cfg, void **pool, char *err,
 	}
 	while (size < cfg->capacity)
 		size *= 2;
-	align = g.align ? g.align : alignof(max_align_t);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		goto nomem;
-	p->nr_objs = cfg->capacity;
-	p->stride = (g.size + align - 1) & ~(align - 1);
 	p->q = alf_queue_alloc((uint32_t)size);
-	if (!p->q || posix_memalign(&p->slab, align, p->nr_objs * p->stride)) {
+	if (!p->q || pb_objects_carve(&p->objs, &g, cfg->capacity)) {
 		alf_queue_free(p->q);
 		free(p);
 		goto nomem;
 	}
-	for (size_t i = 0; i < p->nr_objs; i++) {
-		void *obj = (char *)p->slab + i * p->stride;
+	for (size_t i = 0; i < p->objs.nr; i++) {
+		void *obj = pb_objects_at(&p->objs, i);
 
 		alf_queue_enqueue_sp(p->q, &obj, 1);
 	}
@@ -106,7 +101,7 @@ static void ar_destroy(void *pool)
 	struct ar_pool *p = pool;
 
 	alf_queue_free(p->q);
-	free(p->slab);
+	pb_objects_free(&p->objs);
 	free(p);
 }
 

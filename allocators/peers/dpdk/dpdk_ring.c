@@ -38,7 +38,6 @@
  * thread); create/destroy on one thread with no ctx live.
  */
 #include <errno.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +45,7 @@
 #include <rte_errno.h>
 #include <rte_ring.h>
 
+#include "allocators/objects.h"
 #include "allocators/peers/dpdk/eal.h"
 #include "allocators/register.h"
 
@@ -80,9 +80,7 @@ static atomic_uint dr_next_id;
 
 struct dr_pool {
 	struct rte_ring *r;
-	void *slab;		/* the capacity objects, stride bytes apart */
-	size_t nr_objs;
-	size_t stride;
+	struct pb_objects objs;	/* the capacity objects, carved up */
 };
 
 static int dr_create(const struct pb_config *cfg, void **pool, char *err,
@@ -93,7 +91,6 @@ static int dr_create(const struct pb_config *cfg, void **pool, char *err,
 	int rc;
 	struct pb_geometry g;
 	struct dr_pool *p;
-	size_t align;
 
 	if (pb_options_parse(dr_options, cfg->opts, cfg->nr_opts, opt, DR_NAME,
 			     err, errlen) ||
@@ -113,31 +110,27 @@ static int dr_create(const struct pb_config *cfg, void **pool, char *err,
 	rc = pb_dpdk_eal_start(err, errlen);
 	if (rc)
 		return rc == -EINVAL ? -1 : PB_CREATE_UNSUPPORTED;
-	align = g.align ? g.align : alignof(max_align_t);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		goto nomem;
-	p->nr_objs = cfg->capacity;
-	p->stride = (g.size + align - 1) & ~(align - 1);
-	if (p->nr_objs > SIZE_MAX / p->stride ||
-	    posix_memalign(&p->slab, align, p->nr_objs * p->stride)) {
+	if (pb_objects_carve(&p->objs, &g, cfg->capacity)) {
 		free(p);
 		goto nomem;
 	}
 	snprintf(name, sizeof(name), "pb-ring-%u",
 		 atomic_fetch_add(&dr_next_id, 1));
-	p->r = rte_ring_create(name, (unsigned int)p->nr_objs, SOCKET_ID_ANY,
+	p->r = rte_ring_create(name, (unsigned int)p->objs.nr, SOCKET_ID_ANY,
 			       dr_flags[opt[OPT_SYNC]] | RING_F_EXACT_SZ);
 	if (!p->r) {
 		snprintf(err, errlen, DR_NAME ": rte_ring_create(capacity "
 			 "%zu): %s", cfg->capacity, rte_strerror(rte_errno));
-		free(p->slab);
+		pb_objects_free(&p->objs);
 		free(p);
 		/* EAL's memory (-m) too small for this capacity's ring. */
 		return PB_CREATE_UNSUPPORTED;
 	}
-	for (size_t i = 0; i < p->nr_objs; i++) {
-		void *obj = (char *)p->slab + i * p->stride;
+	for (size_t i = 0; i < p->objs.nr; i++) {
+		void *obj = pb_objects_at(&p->objs, i);
 
 		rte_ring_enqueue(p->r, obj);
 	}
@@ -153,7 +146,7 @@ static void dr_destroy(void *pool)
 	struct dr_pool *p = pool;
 
 	rte_ring_free(p->r);
-	free(p->slab);
+	pb_objects_free(&p->objs);
 	free(p);
 }
 
@@ -225,7 +218,8 @@ static inline void dr_free_bulk(void *pool, void **objs, size_t n)
 	struct rte_ring *r = ((struct dr_pool *)pool)->r;
 
 	pb_dpdk_tsan_release(objs, n);
-	if (unlikely(!rte_ring_enqueue_bulk(r, objs, dr_clamp(n), NULL)))
+	/* A bulk of 0 enqueues 0: not a full ring. */
+	if (unlikely(!rte_ring_enqueue_bulk(r, objs, dr_clamp(n), NULL)) && n)
 		dr_enqueue_wait(r, objs, dr_clamp(n));
 }
 

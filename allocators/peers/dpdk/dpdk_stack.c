@@ -34,7 +34,6 @@
 #define ALLOW_EXPERIMENTAL_API
 
 #include <errno.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,6 +54,7 @@
 #pragma clang diagnostic pop
 #endif
 
+#include "allocators/objects.h"
 #include "allocators/peers/dpdk/eal.h"
 #include "allocators/register.h"
 
@@ -79,9 +79,7 @@ static atomic_uint ds_next_id;
 
 struct ds_pool {
 	struct rte_stack *s;
-	void *slab;		/* the capacity objects, stride bytes apart */
-	size_t nr_objs;
-	size_t stride;
+	struct pb_objects objs;	/* the capacity objects, carved up */
 };
 
 static int ds_create(const struct pb_config *cfg, void **pool, char *err,
@@ -92,7 +90,6 @@ static int ds_create(const struct pb_config *cfg, void **pool, char *err,
 	int rc;
 	struct pb_geometry g;
 	struct ds_pool *p;
-	size_t align;
 
 	if (pb_options_parse(ds_options, cfg->opts, cfg->nr_opts, opt, DS_NAME,
 			     err, errlen) ||
@@ -107,31 +104,27 @@ static int ds_create(const struct pb_config *cfg, void **pool, char *err,
 	rc = pb_dpdk_eal_start(err, errlen);
 	if (rc)
 		return rc == -EINVAL ? -1 : PB_CREATE_UNSUPPORTED;
-	align = g.align ? g.align : alignof(max_align_t);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		goto nomem;
-	p->nr_objs = cfg->capacity;
-	p->stride = (g.size + align - 1) & ~(align - 1);
-	if (p->nr_objs > SIZE_MAX / p->stride ||
-	    posix_memalign(&p->slab, align, p->nr_objs * p->stride)) {
+	if (pb_objects_carve(&p->objs, &g, cfg->capacity)) {
 		free(p);
 		goto nomem;
 	}
 	snprintf(name, sizeof(name), "pb-stack-%u",
 		 atomic_fetch_add(&ds_next_id, 1));
-	p->s = rte_stack_create(name, (unsigned int)p->nr_objs, SOCKET_ID_ANY,
+	p->s = rte_stack_create(name, (unsigned int)p->objs.nr, SOCKET_ID_ANY,
 				opt[OPT_LF] ? RTE_STACK_F_LF : 0);
 	if (!p->s) {
 		snprintf(err, errlen, DS_NAME ": rte_stack_create(capacity "
 			 "%zu): %s", cfg->capacity, rte_strerror(rte_errno));
-		free(p->slab);
+		pb_objects_free(&p->objs);
 		free(p);
 		/* EAL's memory (-m) too small for this capacity's stack. */
 		return PB_CREATE_UNSUPPORTED;
 	}
-	for (size_t i = p->nr_objs; i--;) {
-		void *obj = (char *)p->slab + i * p->stride;
+	for (size_t i = p->objs.nr; i--;) {
+		void *obj = pb_objects_at(&p->objs, i);
 
 		rte_stack_push(p->s, &obj, 1);
 	}
@@ -147,7 +140,7 @@ static void ds_destroy(void *pool)
 	struct ds_pool *p = pool;
 
 	rte_stack_free(p->s);
-	free(p->slab);
+	pb_objects_free(&p->objs);
 	free(p);
 }
 
