@@ -20,7 +20,11 @@ char_w = 0.55 * fs
 plot_w = (fmt eq "pdf" ? 16 / 2.54 * 72 : 1100 * 0.75) * 0.9
 slant = (nvar * (tic_chars + 1) * char_w > plot_w)
 tic_room = slant ? (label_chars * char_w * 0.42 + fs) / pt_h : (tic_lines + 1) * 1.2 * fs / pt_h
-set lmargin at screen 0.08
+# A slanted first label reaches left of its cluster: room for it.
+width_pt = (fmt eq "pdf" ? 16 / 2.54 * 72 : 1100 * 0.75)
+first_w = slant && nvar > 0 ? strlen(labels[1]) * char_w * 0.87 / width_pt : 0
+lm = first_w - 0.45 / (nvar > 0 ? nvar : 1) + 0.01
+set lmargin at screen (lm > 0.08 ? lm : 0.08)
 set rmargin at screen 0.98
 set tmargin at screen top - 0.07
 set bmargin at screen bottom + tic_room + 0.01

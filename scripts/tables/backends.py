@@ -5,8 +5,10 @@
 # median ns per alloc+free pair at 1 thread and 64-byte objects, from a
 # stored run (results.csv or results.csv.xz): fastpath-reuse and
 # ring-cleanup N=256 in both context modes, ring-cleanup N=4096 exclusive.
-# One row per backend label (a general allocator under malloc is
-# `malloc:<name>`) and, for the mempools, per allocation mode (alloc=).
+# One row per backend variant: the backend (a general allocator under
+# malloc is `malloc:<name>`) and, where the run has it with several option
+# sets, the options that differ between them (`qmempool (localq=256)`,
+# `dpdk-ring (sync=rts)`, `mutex-mempool (alloc=atomic)`).
 # A point the run does not have is "n/a"; a point whose median row failed
 # is "failed". Nothing is typed by hand: every cell is a median of the CSV
 # (the only run of a point run once).
@@ -29,12 +31,24 @@ HEADER = ["fastpath-reuse, exclusive", "fastpath-reuse, shared",
           "ring-cleanup N=4096, exclusive"]
 
 
-def label(row):
-    """The row's backend, with the allocation mode of a mempool (alloc=)."""
-    opts = pbresults.options_dict(row.get("options", ""))
-    if row["backend"].endswith("mempool") and "alloc" in opts:
-        return f"{row['backend']} ({opts['alloc']})"
-    return row["backend"]
+def labeller(rows):
+    """A function giving a row's variant label: its backend, plus the
+    options whose values differ between that backend's rows in @rows."""
+    sets = {}
+    for r in rows:
+        sets.setdefault(r["backend"], []).append(pbresults.options_dict(r.get("options", "")))
+    differ = {}
+    for b, opts in sets.items():
+        keys = []
+        for o in opts:
+            keys += [k for k in o if k not in keys]
+        differ[b] = [k for k in keys if len({o.get(k) for o in opts}) > 1]
+
+    def label(row):
+        opts = pbresults.options_dict(row.get("options", ""))
+        parts = [f"{k}={opts.get(k, '')}" for k in differ[row["backend"]]]
+        return row["backend"] + (f" ({' '.join(parts)})" if parts else "")
+    return label
 
 
 def column(row):
@@ -48,6 +62,7 @@ def main(argv):
     path, _, rows = pbresults.table_rows(PROG, argv[0])
     rows = [r for r in rows if r["threads"] == "1" and r["obj_size"] == "64"
             and r.get("touch", "0") in ("", "0") and column(r) in COLUMNS]
+    label = labeller(rows)
     cells, order = {}, []
     for (name, col), p in pbresults.points(rows, lambda r: (label(r), column(r))).items():
         r = p.row()

@@ -37,7 +37,9 @@ def cell(point):
     if st != "ok":
         return "DNF" if st == "dnf" else "failed"
     v = point.value("ns_per_op")
-    return f"{v:.3g}" if v is not None else "--"
+    if v is None:
+        return "--"
+    return f"{v:.0f}" if v >= 100 else f"{v:.3g}"  # never an exponent
 
 
 def main(argv):
