@@ -19,7 +19,9 @@
  * 2-core development VM: it does reach the ABA window.)
  *
  * gslice: alignments 32 and 64 are refused as unsupported with a message
- * naming align, 0, 8 and 16 served 16-aligned; G_SLICE=always-malloc (and
+ * naming align, 0, 8 and 16 served 16-aligned; an obj_size one byte above
+ * the largest magazine chunk (which GLib would malloc) is refused as
+ * unsupported, saying so; G_SLICE=always-malloc (and
  * debug-blocks) is refused saying so; objects handed between two threads
  * through GLib's depot keep their patterns while live (under TSan: with no
  * race reported); the GLib version and GSlice's
@@ -304,6 +306,30 @@ static void gslice_glib_facts(void **state)
 		assert_true(pb_gslice_max_chunk_size() > 0);
 }
 
+/*
+ * gslice serves only the sizes its magazines hold: one byte more and
+ * g_slice_alloc would call malloc, measured under gslice's name.
+ */
+static void gslice_refuses_what_glib_mallocs(void **state)
+{
+	const struct pb_backend *b = pb_backend_find("gslice");
+	size_t max = pb_gslice_max_chunk_size();
+	char err[256];
+	void *pool;
+
+	(void)state;
+	assert_non_null(b);
+	if (!max)
+		skip();	/* GLib >= 2.76: gslice refuses every size */
+	pool = create_ok(b, max, 0, 16);
+	b->destroy(pool);
+	assert_int_equal(create(b, max + 1, 0, 16, &pool, err, sizeof(err)),
+			 PB_CREATE_UNSUPPORTED);
+	if (!strstr(err, "obj_size") || !strstr(err, "malloc"))
+		fail_msg("gslice: obj_size %zu refused with '%s', which does "
+			 "not say obj_size and malloc", max + 1, err);
+}
+
 struct burst_arg {
 	const struct pb_backend *b;
 	void *pool;
@@ -398,6 +424,7 @@ int main(void)
 		cmocka_unit_test(ck_aba_concurrent),
 		cmocka_unit_test(gslice_alignments),
 		cmocka_unit_test(gslice_glib_facts),
+		cmocka_unit_test(gslice_refuses_what_glib_mallocs),
 		cmocka_unit_test(gslice_depot_handover),
 		cmocka_unit_test(gslice_refuses_g_slice_env),
 	};

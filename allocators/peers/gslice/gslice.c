@@ -12,7 +12,7 @@
  * 2 * sizeof(void *); chunks up to pb_gslice_max_chunk_size() (1008 bytes
  * with GLib 2.74 on x86-64: at least 8 chunks per 8 KiB slab) come from
  * the magazines, larger objects from g_malloc, i.e. malloc, inside
- * g_slice_alloc itself.
+ * g_slice_alloc itself (refused here, below).
  *
  * Not a fixed pool: one process-wide allocator behind every pool, which
  * never returns NULL (GLib aborts when out of memory). A pool holds only
@@ -33,6 +33,9 @@
  *  - GLib 2.76 or later at run time: g_slice_* became plain g_malloc and
  *    g_free there, so the backend would measure malloc under gslice's
  *    name;
+ *  - an obj_size above the largest magazine chunk: g_slice_alloc would
+ *    hand it to malloc, and the backend would measure malloc under
+ *    gslice's name (mempool-perf's 2048-byte objects, million's 1024);
  *  - G_SLICE naming always-malloc (the same thing, by the environment; GLib
  *    also switches it on by itself under valgrind when G_SLICE is unset)
  *    or debug-blocks (GLib's block checker, a global tree under a mutex, on
@@ -190,6 +193,7 @@ static int gs_create(const struct pb_config *cfg, void **pool, char *err,
 	struct pb_geometry g;
 	struct gs_pool *p;
 	uint64_t none[1];
+	size_t max;
 
 	if (pb_options_parse(NULL, cfg->opts, cfg->nr_opts, none, GS_NAME,
 			     err, errlen) ||
@@ -203,6 +207,13 @@ static int gs_create(const struct pb_config *cfg, void **pool, char *err,
 	}
 	if (gs_off(err, errlen))
 		return PB_CREATE_UNSUPPORTED;
+	max = pb_gslice_max_chunk_size();
+	if (cfg->obj_size > max) {
+		snprintf(err, errlen, GS_NAME ": obj_size %zu: above GSlice's "
+			 "largest magazine chunk (%zu bytes), g_slice_alloc "
+			 "would call malloc", cfg->obj_size, max);
+		return PB_CREATE_UNSUPPORTED;
+	}
 	p = malloc(sizeof(*p));
 	if (!p) {
 		snprintf(err, errlen, GS_NAME ": out of memory");
@@ -224,7 +235,7 @@ PB_BACKEND_REGISTER(gslice, gs_alloc, gs_free,
 	.flags = PB_BACKEND_PEER,
 	.description = "GLib's slice allocator (GLib < 2.76): per-thread "
 		       "magazines before a global depot, Bonwick's design; "
-		       "objects over 1008 B (x86-64) go to malloc",
+		       "objects up to 1008 B (x86-64; GLib mallocs larger)",
 	.create = gs_create,
 	.destroy = gs_destroy,
 )
