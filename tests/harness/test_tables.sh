@@ -90,6 +90,10 @@ same "tables/percpu.py" percpu.md scripts/tables/percpu.py "$ref-percpu" "$ref-p
 same "tables/percpu.py (the run before issue 12)" percpu.md scripts/tables/percpu.py \
 	$r/vm-2core-20261123T193131Z-percpu $r/vm-2core-20261123T193131Z-percpu-aligned \
 	$r/vm-2core-20261123T193131Z-percpu-mempool
+same "tables/mempool_perf.py" mempool_perf.md scripts/tables/mempool_perf.py \
+	$r/vm-2core-20261201T224150Z-mempool-perf
+same "tables/mempool_perf.py (user cache)" mempool_perf.md scripts/tables/mempool_perf.py \
+	$r/vm-2core-20261201T224150Z-mempool-perf-usercache
 cp -r $r/run-all "$tmp/run-all"
 scripts/tables/backends.py "$tmp/run-all" >"$tmp/backends.md" 2>&1
 check "tables/backends.py: the committed run-all/tables/backends.md, byte for byte" \
