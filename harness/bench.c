@@ -49,6 +49,13 @@
 #define PB_CNT_PHASE_FAULTS "phase_faults"
 #define PB_CNT_META_PER_OBJ "metadata_per_obj"
 #define PB_CNT_CHUNKS_PEAK "chunks_peak"
+#define PB_CNT_REP_START "rep_start_s"
+
+/*
+ * CLOCK_MONOTONIC at the run's start (an isolated run's child: its
+ * parent's), so that rep_start_s means the same in every process of a run.
+ */
+static uint64_t run_t0_ns;
 
 
 /* Google Benchmark's min_time for phase-timed workloads: one round. */
@@ -221,6 +228,8 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 			if (r->t1_ns > last)
 				last = r->t1_ns;
 		}
+		pb_gb_set_counter(st, PB_CNT_REP_START,
+				  (double)(first - run_t0_ns) / 1e9);
 		if (in->workload->times_phases)
 			set_phase_counters(st, in);
 		else {
@@ -451,8 +460,10 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 		}
 	}
 	row = &r->rows[r->nr_rows++];
+	/* An interleaved run's child: its one repetition has its own index. */
 	pb_row_init(row, in, g->aggregate ? g->aggregate : "run",
-		    g->aggregate ? -1 : g->repetition_index);
+		    g->aggregate ? -1 : r->child && r->child->rep >= 0 ?
+		    r->child->rep : g->repetition_index);
 	row->iterations = g->iterations;
 	row->real_ns = g->real_ns;
 	row->cpu_ns = g->cpu_ns;
@@ -483,6 +494,8 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 			row->metadata_per_obj = v;
 		else if (!strcmp(n, PB_CNT_CHUNKS_PEAK))
 			row->chunks_peak = v;
+		else if (!strcmp(n, PB_CNT_REP_START) && !g->aggregate)
+			row->rep_start_s = v;
 		else if (!strncmp(n, PB_CNT_PERF_PREFIX, strlen(PB_CNT_PERF_PREFIX))) {
 			for (unsigned int e = 0; e < r->probe.nr_events; e++)
 				if (!strcmp(n + strlen(PB_CNT_PERF_PREFIX),
@@ -532,6 +545,8 @@ void pb_bench_run_all(struct pb_run *r, struct pb_progress *pg)
 
 int pb_bench_prepare(struct pb_run *r, char *err, size_t errlen)
 {
+	run_t0_ns = r->child && r->child->progress.given ?
+		    r->child->progress.t0_ns : pb_now_ns();
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		struct pb_instance *in = &r->inst[i];
 

@@ -65,6 +65,11 @@ void pb_cli_usage(FILE *f)
 "                        backend also runs under (LD_PRELOAD), each as\n"
 "                        malloc:<name>: jemalloc, tcmalloc, mimalloc.\n"
 "                        Default: every one installed.\n"
+"  --interleave on|off   run repetition k of every benchmark before\n"
+"                        repetition k+1 of any (default: on). With\n"
+"                        --isolate: one child per group and repetition,\n"
+"                        the groups in rotating order; in process: Google\n"
+"                        Benchmark's random interleaving.\n"
 "  --resume DIR          finish the isolated run in DIR (interrupted): its\n"
 "                        own command line is reused, finished groups are\n"
 "                        kept. No other option may be given.\n"
@@ -288,7 +293,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 	       O_COUNTERS, O_OUT, O_ISOLATE, O_GROUP_TIMEOUT, O_PEERS,
 	       O_RESUME, O_ONLY_BACKEND, O_ONLY_WORKLOAD, O_LABEL,
 	       O_EXPECT_MALLOC, O_PROGRESS_DONE, O_PROGRESS_TOTAL, O_PROGRESS_T0,
-	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST };
+	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST, O_INTERLEAVE, O_REP };
 	static const struct option longopts[] = {
 		{ "backends", required_argument, NULL, O_BACKENDS },
 		{ "workloads", required_argument, NULL, O_WORKLOADS },
@@ -308,11 +313,13 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 		{ "group-timeout", required_argument, NULL, O_GROUP_TIMEOUT },
 		{ "peers", required_argument, NULL, O_PEERS },
 		{ "resume", required_argument, NULL, O_RESUME },
+		{ "interleave", required_argument, NULL, O_INTERLEAVE },
 		/* Internal: struct pb_child_opts, set by --isolate for its children. */
 		{ "only-backend", required_argument, NULL, O_ONLY_BACKEND },
 		{ "only-workload", required_argument, NULL, O_ONLY_WORKLOAD },
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "expect-malloc", required_argument, NULL, O_EXPECT_MALLOC },
+		{ "rep", required_argument, NULL, O_REP },
 		{ "progress-done", required_argument, NULL, O_PROGRESS_DONE },
 		{ "progress-total", required_argument, NULL, O_PROGRESS_TOTAL },
 		{ "progress-t0-ns", required_argument, NULL, O_PROGRESS_T0 },
@@ -338,6 +345,8 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 	o->reps = 5;
 	o->min_time = 0.5;
 	o->counters = PB_PERF_AUTO;
+	o->interleave = true;
+	child->rep = -1;
 
 	opterr = 0;
 	optind = 1;
@@ -469,6 +478,28 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 			}
 			o->resume = optarg;
 			break;
+		case O_INTERLEAVE:
+			if (!strcmp(optarg, "on") || !strcmp(optarg, "off")) {
+				o->interleave = !strcmp(optarg, "on");
+			} else {
+				snprintf(err, errlen, "--interleave: unknown choice "
+					 "'%s' (valid: on, off)", optarg);
+				rc = -1;
+			}
+			break;
+		case O_REP: {
+			long v;
+
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 0 || v >= 1000) {
+				snprintf(err, errlen, "--rep: '%s' is not an "
+					 "integer in [0, 1000)", optarg);
+				rc = -1;
+			}
+			child->rep = (int)v;
+			break;
+		}
 		case O_ONLY_BACKEND:
 			child->active = true;
 			child->backend = optarg;
@@ -537,6 +568,11 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 			o->reps = 2;
 		if (!min_time_given)
 			o->min_time = 0.01;
+	}
+	if (child->rep >= o->reps) {
+		snprintf(err, errlen, "--rep %d: the run has %d repetitions",
+			 child->rep, o->reps);
+		return -1;
 	}
 	return 0;
 }

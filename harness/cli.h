@@ -68,6 +68,13 @@ struct pb_run_opts {
 	bool peers_given;	/* --peers (else: every one installed) */
 	const char *resume;	/* --resume DIR: finish that isolated run */
 
+	/*
+	 * --interleave on|off (default on): repetition k of every benchmark
+	 * runs before repetition k + 1 of any (isolated: one child per group
+	 * and repetition, in rotating order; in process: Google Benchmark's
+	 * random interleaving).
+	 */
+	bool interleave;
 };
 
 /*
@@ -88,18 +95,21 @@ struct pb_child_progress {
  * struct pb_child_opts - what the parent of an isolated run (isolate.c)
  * tells each child process, on the child's command line (--only-backend,
  * --only-workload, --label, --expect-malloc, --progress-*; never given by
- * users). @active: this process is such a child (--only-backend given):
+ * users; --rep). @active: this process is such a child (--only-backend given):
  * it runs the one group @backend x @workload in process, writes an
  * ordinary results folder and leaves the run's console lines (plan,
  * skips, summary) to its parent. @label names the backend column
  * (malloc:jemalloc; NULL: the backend's name); @expect_malloc: malloc
- * must come from this library (a peer under LD_PRELOAD).
+ * must come from this library (a peer under LD_PRELOAD). @rep: in an
+ * interleaved run, the one repetition this child runs (its rows carry
+ * that index); -1: every repetition, back to back.
  */
 struct pb_child_opts {
 	bool active;
 	const char *backend, *workload;
 	const char *label;
 	const char *expect_malloc;
+	int rep;		/* --rep K: run repetition K only; -1: all of them */
 	struct pb_child_progress progress;
 };
 

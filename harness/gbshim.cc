@@ -127,13 +127,15 @@ std::vector<std::string> gb_args;
 
 extern "C" {
 
-int pb_gb_init(const char *json_path)
+int pb_gb_init(const char *json_path, int interleave)
 {
 	std::vector<char *> argv;
 	int argc;
 
 	gb_args = { "poolbench", std::string("--benchmark_out=") + json_path,
 		    "--benchmark_out_format=json" };
+	if (interleave)
+		gb_args.push_back("--benchmark_enable_random_interleaving=true");
 	for (auto &a : gb_args)
 		argv.push_back(&a[0]);
 	argv.push_back(nullptr);

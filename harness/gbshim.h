@@ -60,10 +60,14 @@ typedef void (*pb_gb_report_fn)(const struct pb_gb_run *run, void *arg);
 /**
  * pb_gb_init() - initialise Google Benchmark
  * @json_path: where its JSON output goes
+ * @interleave: non-zero to run the repetitions of all benchmarks in a
+ *              random order (--benchmark_enable_random_interleaving); each
+ *              benchmark is still reported once, when its last repetition
+ *              is done
  *
  * Return: 0, or -1 if the library refused the arguments.
  */
-int pb_gb_init(const char *json_path);
+int pb_gb_init(const char *json_path, int interleave);
 
 /**
  * pb_gb_quiet_context() - leave out the machine context on stderr

@@ -124,7 +124,9 @@ static void make_groups(struct pb_iso *s)
 	}
 	for (size_t k = 0; k < s->ng; k++) {
 		struct pb_group *g = &s->g[k];
-		double limits = 0;
+		/* Interleaved: one child per repetition (one rep: no need). */
+		bool per_rep = o->interleave && o->reps > 1;
+		double limits = 0, unit_est = 0;
 
 		for (size_t i = 0; i < r->nr_inst; i++) {
 			const struct pb_instance *in = &r->inst[i];
@@ -133,17 +135,50 @@ static void make_groups(struct pb_iso *s)
 			if (in->backend != g->backend || in->workload != g->workload)
 				continue;
 			group_add_instance(g, i);
-			g->estimate += pb_instance_estimate(in, o->reps, o->min_time,
-							    &open);
+			unit_est += pb_instance_estimate(in, per_rep ? 1 : o->reps,
+							 o->min_time, &open);
 			if (open)
 				limits += in->limit_s;
 		}
+		g->nu = per_rep ? o->reps : 1;
+		g->u = xrealloc(NULL, (size_t)g->nu * sizeof(*g->u));
+		for (int u = 0; u < g->nu; u++)
+			g->u[u] = (struct pb_unit){ .rep = per_rep ? u : -1,
+						    .started_s = -1 };
+		g->estimate = unit_est * g->nu;
 		/*
 		 * A hang guard, not a budget: generous against the estimate,
 		 * and every phase-timed case may run to its own limit once.
 		 */
 		g->timeout = o->group_timeout > 0 ? o->group_timeout :
-			     120 + 4 * g->estimate + limits;
+			     120 + 4 * unit_est + limits;
+	}
+}
+
+/*
+ * The order the units run in. Interleaved: round k runs repetition k of
+ * every group, starting at group k x groups / reps of the plan, so that
+ * each group's repetitions take different places in their rounds.
+ */
+static void make_order(struct pb_iso *s, size_t (*order)[2])
+{
+	size_t n = 0;
+	int rounds = 0;
+
+	for (size_t k = 0; k < s->ng; k++)
+		if (s->g[k].nu > rounds)
+			rounds = s->g[k].nu;
+	for (int u = 0; u < rounds; u++) {
+		size_t off = (size_t)u * s->ng / (size_t)rounds;
+
+		for (size_t j = 0; j < s->ng; j++) {
+			size_t k = (j + off) % s->ng;
+
+			if (u < s->g[k].nu) {
+				order[n][0] = k;
+				order[n++][1] = (size_t)u;
+			}
+		}
 	}
 }
 
@@ -167,6 +202,11 @@ static void print_plan(const struct pb_iso *s)
 	       "workload, each in its own process), %d repetitions, min time "
 	       "%g s, counters: %s\n", total, s->ng, r->opts->reps,
 	       r->opts->min_time, r->probe.group);
+	if (s->ng && s->g[0].nu > 1)
+		printf("poolbench: interleaved: %d rounds, round k runs repetition "
+		       "k of every group, each in its own process, the groups "
+		       "in rotating order (--interleave off: back to back)\n",
+		       s->g[0].nu);
 	printf("  %-16s %7s %11s %9s\n", "workload", "groups", "benchmarks",
 	       "estimate");
 	for (size_t k = 0; k < s->ng; k++) {
@@ -233,19 +273,29 @@ static bool file_exists(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-/* A part folder left by an interrupted child moves aside, never deleted. */
-static void set_aside(const struct pb_iso *s, const struct pb_group *g)
+/* @name with every '/' made '-': a file name under logs/ or interrupted/. */
+static void flat_name(const char *name, char *buf, size_t len)
 {
-	char from[4400], to[4800], dir[4400];
+	snprintf(buf, len, "%s", name);
+	for (char *c = buf; *c; c++)
+		if (*c == '/')
+			*c = '-';
+}
+
+/* A part folder left by an interrupted child moves aside, never deleted. */
+static void set_aside(const struct pb_iso *s, const char *name)
+{
+	char from[4800], to[5200], dir[4400], flat[300];
 	struct stat st;
 
-	snprintf(from, sizeof(from), "%s/parts/%s", s->r->dir, g->id);
+	snprintf(from, sizeof(from), "%s/parts/%s", s->r->dir, name);
 	if (stat(from, &st))
 		return;
+	flat_name(name, flat, sizeof(flat));
 	snprintf(dir, sizeof(dir), "%s/interrupted", s->r->dir);
 	mkdir(dir, 0777);
 	for (int i = 1; i < 1000; i++) {
-		snprintf(to, sizeof(to), "%s/%s-%d", dir, g->id, i);
+		snprintf(to, sizeof(to), "%s/%s-%d", dir, flat, i);
 		if (stat(to, &st) && !rename(from, to))
 			return;
 	}
@@ -253,12 +303,14 @@ static void set_aside(const struct pb_iso *s, const struct pb_group *g)
 
 /* The child's options (cli.h, struct pb_child_opts) after the run's own. */
 static void child_exec(const struct pb_iso *s, const struct pb_group *g,
-		       const char *exe, const struct pb_child_progress *pg, int fd)
+		       const char *name, int rep, const char *exe,
+		       const struct pb_child_progress *pg, int fd)
 {
 	int argc = s->r->argc;
 	char **argv = s->r->argv;
-	char **args = calloc((size_t)argc + 24, sizeof(char *));
-	char out[4400], done[32], total[32], t0[32], done_est[32], total_est[32];
+	char **args = calloc((size_t)argc + 26, sizeof(char *));
+	char out[4800], done[32], total[32], t0[32], done_est[32], total_est[32];
+	char repk[16];
 	int n = 0;
 
 	dup2(fd, STDOUT_FILENO);
@@ -272,7 +324,7 @@ static void child_exec(const struct pb_iso *s, const struct pb_group *g,
 		fprintf(stderr, "poolbench: out of memory\n");
 		_exit(127);
 	}
-	snprintf(out, sizeof(out), "%s/parts/%s", s->r->dir, g->id);
+	snprintf(out, sizeof(out), "%s/parts/%s", s->r->dir, name);
 	args[n++] = (char *)exe;
 	args[n++] = "run";
 	for (int i = 2; i < argc; i++)
@@ -283,6 +335,11 @@ static void child_exec(const struct pb_iso *s, const struct pb_group *g,
 	args[n++] = (char *)g->backend->name;
 	args[n++] = "--only-workload";
 	args[n++] = (char *)g->workload->name;
+	if (rep >= 0) {
+		snprintf(repk, sizeof(repk), "%d", rep);
+		args[n++] = "--rep";
+		args[n++] = repk;
+	}
 	snprintf(done, sizeof(done), "%zu", pg->done);
 	snprintf(total, sizeof(total), "%zu", pg->total);
 	snprintf(t0, sizeof(t0), "%llu", (unsigned long long)pg->t0_ns);
@@ -331,25 +388,28 @@ static void last_line(const char *buf, char *out, size_t len)
 }
 
 /*
- * Run group @g in a child. Return: true when it ended (done or failed),
- * false when the run was interrupted (the group stays pending).
+ * Run unit @u of group @g in a child. Return: true when it ended (done or
+ * failed), false when the run was interrupted (the unit stays pending).
  */
-static bool run_group(struct pb_iso *s, struct pb_group *g, const char *exe,
-		      const struct pb_child_progress *pg)
+static bool run_unit(struct pb_iso *s, struct pb_group *g, struct pb_unit *u,
+		     const char *exe, const struct pb_child_progress *pg)
 {
-	char path[4400], tail[2048] = "", line[600];
+	char path[4800], tail[2048] = "", line[600], name[300], flat[300];
 	double t0 = now_s(), deadline = t0 + g->timeout;
 	bool timed_out = false, eof = false, reaped = false, forwarded = false;
 	int pfd[2], status = 0, log;
 	pid_t pid;
 
-	set_aside(s, g);
-	snprintf(path, sizeof(path), "%s/logs/%s.log", s->r->dir, g->id);
+	pb_unit_name(g, u, name, sizeof(name));
+	flat_name(name, flat, sizeof(flat));
+	set_aside(s, name);
+	u->started_s = t0 - (double)pg->t0_ns / 1e9;
+	snprintf(path, sizeof(path), "%s/logs/%s.log", s->r->dir, flat);
 	log = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (pipe2(pfd, O_CLOEXEC)) {
-		snprintf(g->reason, sizeof(g->reason), "not run: pipe: %s",
+		snprintf(u->reason, sizeof(u->reason), "not run: pipe: %s",
 			 strerror(errno));
-		g->state = PB_GROUP_FAILED;
+		u->state = PB_GROUP_FAILED;
 		if (log >= 0)
 			close(log);
 		return true;
@@ -359,13 +419,13 @@ static bool run_group(struct pb_iso *s, struct pb_group *g, const char *exe,
 	pid = fork();
 	if (pid == 0) {
 		close(pfd[0]);
-		child_exec(s, g, exe, pg, pfd[1]);
+		child_exec(s, g, name, u->rep, exe, pg, pfd[1]);
 	}
 	close(pfd[1]);
 	if (pid < 0) {
-		snprintf(g->reason, sizeof(g->reason), "not run: fork: %s",
+		snprintf(u->reason, sizeof(u->reason), "not run: fork: %s",
 			 strerror(errno));
-		g->state = PB_GROUP_FAILED;
+		u->state = PB_GROUP_FAILED;
 		close(pfd[0]);
 		if (log >= 0)
 			close(log);
@@ -427,33 +487,33 @@ static bool run_group(struct pb_iso *s, struct pb_group *g, const char *exe,
 	close(pfd[0]);
 	if (log >= 0)
 		close(log);
-	g->seconds = now_s() - t0;
+	u->seconds = now_s() - t0;
 
-	snprintf(path, sizeof(path), "%s/parts/%s/results.csv", s->r->dir, g->id);
+	snprintf(path, sizeof(path), "%s/parts/%s/results.csv", s->r->dir, name);
 	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1 && file_exists(path)) {
-		g->state = PB_GROUP_DONE;	/* 1: some benchmark failed, in its rows */
-		g->reason[0] = '\0';
+		u->state = PB_GROUP_DONE;	/* 1: some benchmark failed, in its rows */
+		u->reason[0] = '\0';
 		return true;
 	}
 	if (stop_signal && !timed_out)
 		return false;		/* interrupted: run it again on --resume */
-	g->state = PB_GROUP_FAILED;
+	u->state = PB_GROUP_FAILED;
 	last_line(tail, line, sizeof(line));
 	if (timed_out)
-		snprintf(g->reason, sizeof(g->reason), "timed out: its process "
+		snprintf(u->reason, sizeof(u->reason), "timed out: its process "
 			 "was killed after %.0f s (the group's limit, "
 			 "--group-timeout)", g->timeout);
 	else if (WIFSIGNALED(status))
-		snprintf(g->reason, sizeof(g->reason), "crashed: its process was "
+		snprintf(u->reason, sizeof(u->reason), "crashed: its process was "
 			 "killed by signal %d (%s)%s%.300s%s", WTERMSIG(status),
 			 strsignal(WTERMSIG(status)),
 			 line[0] ? "; last output: \"" : "", line,
 			 line[0] ? "\"" : "");
 	else
-		snprintf(g->reason, sizeof(g->reason), "its process exited with "
+		snprintf(u->reason, sizeof(u->reason), "its process exited with "
 			 "status %d without results%s%.300s%s", WEXITSTATUS(status),
 			 line[0] ? ": \"" : "", line, line[0] ? "\"" : "");
-	flatten(g->reason);
+	flatten(u->reason);
 	return true;
 }
 
@@ -466,12 +526,19 @@ static void print_outcome(const struct pb_iso *s)
 	for (size_t k = 0; k < s->ng; k++) {
 		const struct pb_group *g = &s->g[k];
 
+		int ran = 0;
+
+		for (int u = 0; u < g->nu; u++)
+			ran += g->u[u].state != PB_GROUP_PENDING;
 		done += g->state == PB_GROUP_DONE;
 		failed += g->state == PB_GROUP_FAILED;
 		pending += g->state == PB_GROUP_PENDING;
 		printf("%-4zu %-26s %-16s %10zu ", k + 1, g->label,
 		       g->workload->name, g->n);
-		if (g->state == PB_GROUP_PENDING)
+		if (g->state == PB_GROUP_PENDING && ran)
+			printf("%8.1f  partly run: %d of %d repetitions\n",
+			       g->seconds, ran, g->nu);
+		else if (g->state == PB_GROUP_PENDING)
 			printf("%8s  not run\n", "-");
 		else
 			printf("%8.1f  %s%s%s\n", g->seconds, pb_group_state_name(g->state),
@@ -487,6 +554,7 @@ int pb_exec_isolated(struct pb_run *r)
 	struct sigaction sa = { .sa_handler = on_stop }, old[3];
 	struct pb_child_progress pg = { .given = true };
 	char err[1024] = "", exe[PATH_MAX];
+	size_t (*order)[2] = NULL, nr_units = 0;
 	double t0;
 	ssize_t len;
 	int rc = 2, fail_rc = 2;
@@ -512,34 +580,45 @@ int pb_exec_isolated(struct pb_run *r)
 	sigaction(SIGHUP, &sa, &old[2]);
 
 	for (size_t k = 0; k < s.ng; k++) {
-		pg.total += s.g[k].n;
-		if (s.g[k].state == PB_GROUP_PENDING)
-			pg.total_est += s.g[k].estimate;
-		else
-			pg.done += s.g[k].n;
+		const struct pb_group *g = &s.g[k];
+
+		for (int u = 0; u < g->nu; u++) {
+			pg.total += g->n;
+			if (g->u[u].state == PB_GROUP_PENDING)
+				pg.total_est += g->estimate / g->nu;
+			else
+				pg.done += g->n;
+		}
+		nr_units += (size_t)g->nu;
 	}
+	order = xrealloc(NULL, (nr_units + 1) * sizeof(*order));
+	make_order(&s, order);
 	pg.t0_ns = pb_now_ns();
 	t0 = now_s();
 	fail_rc = 1;	/* from here on, a write error: some results exist */
-	for (size_t k = 0; k < s.ng && !stop_signal; k++) {
-		struct pb_group *g = &s.g[k];
-		char el[32], eta[32];
+	for (size_t i = 0; i < nr_units && !stop_signal; i++) {
+		struct pb_group *g = &s.g[order[i][0]];
+		struct pb_unit *u = &g->u[order[i][1]];
+		char el[32], eta[32], rep[32] = "";
 
-		if (g->state != PB_GROUP_PENDING)
+		if (u->state != PB_GROUP_PENDING)
 			continue;
-		if (!run_group(&s, g, exe, &pg)) {
+		if (!run_unit(&s, g, u, exe, &pg)) {
 			s.interrupted = true;
 			break;
 		}
+		pb_group_settle(g);
 		pg.done += g->n;
-		pg.done_est += g->estimate;
-		if (g->state == PB_GROUP_FAILED) {
+		pg.done_est += g->estimate / g->nu;
+		if (u->state == PB_GROUP_FAILED) {
+			if (u->rep >= 0)
+				snprintf(rep, sizeof(rep), " (repetition %d)", u->rep);
 			pb_fmt_duration(el, sizeof(el), now_s() - t0);
 			pb_progress_eta(eta, sizeof(eta), now_s() - t0, pg.done_est,
 					pg.total_est);
-			printf("[%zu/%zu] %s elapsed, ETA %s  %s %s: %zu benchmarks "
+			printf("[%zu/%zu] %s elapsed, ETA %s  %s %s%s: %zu benchmarks "
 			       "FAILED: %s\n", pg.done, pg.total, el, eta, g->label,
-			       g->workload->name, g->n, g->reason);
+			       g->workload->name, rep, g->n, u->reason);
 		}
 		if (pb_iso_write_state(&s, err, sizeof(err)))
 			goto fail;
@@ -569,8 +648,11 @@ fail:
 	fprintf(stderr, "poolbench: %s\n", err);
 	rc = fail_rc;
 out:
-	for (size_t k = 0; k < s.ng; k++)
+	for (size_t k = 0; k < s.ng; k++) {
 		free(s.g[k].idx);
+		free(s.g[k].u);
+	}
 	free(s.g);
+	free(order);
 	return rc;
 }

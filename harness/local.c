@@ -48,16 +48,18 @@ int pb_exec_local(struct pb_run *r)
 		goto out;
 	}
 	snprintf(json, sizeof(json), "%s/.bench.json.tmp", r->dir);
-	if (pb_gb_init(json)) {
+	/* A child that runs one repetition has nothing to interleave. */
+	if (pb_gb_init(json, o->interleave && !(r->child && r->child->rep >= 0))) {
 		fprintf(stderr, "poolbench: Google Benchmark refused its arguments\n");
 		goto out;
 	}
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		bool open;
-		double e = pb_instance_estimate(&r->inst[i], o->reps, o->min_time,
+		int reps = r->child && r->child->rep >= 0 ? 1 : o->reps;
+		double e = pb_instance_estimate(&r->inst[i], reps, o->min_time,
 						&open);
 
-		pb_bench_register(&r->inst[i], o->reps, o->min_time);
+		pb_bench_register(&r->inst[i], reps, o->min_time);
 		if (open) {
 			nr_long++;
 			long_est += e;

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "harness/merge.h"
+#include "harness/reps.h"
 #include "harness/results.h"
 
 /* "path: why", the path cut short if it must be. */
@@ -43,6 +44,40 @@ const char *pb_group_state_name(enum pb_group_state st)
 	       st == PB_GROUP_FAILED ? "failed" : "pending";
 }
 
+void pb_unit_name(const struct pb_group *g, const struct pb_unit *u, char *buf,
+		  size_t len)
+{
+	if (u->rep < 0)
+		snprintf(buf, len, "%s", g->id);
+	else
+		snprintf(buf, len, "%s/rep-%d", g->id, u->rep);
+}
+
+void pb_group_settle(struct pb_group *g)
+{
+	const struct pb_unit *bad = NULL;
+	bool pending = false;
+
+	g->seconds = 0;
+	for (int i = 0; i < g->nu; i++) {
+		const struct pb_unit *u = &g->u[i];
+
+		pending |= u->state == PB_GROUP_PENDING;
+		if (u->state != PB_GROUP_PENDING)
+			g->seconds += u->seconds;
+		if (u->state == PB_GROUP_FAILED && !bad)
+			bad = u;
+	}
+	g->reason[0] = '\0';
+	if (bad && bad->rep >= 0)
+		snprintf(g->reason, sizeof(g->reason), "repetition %d: %.480s",
+			 bad->rep, bad->reason);
+	else if (bad)
+		snprintf(g->reason, sizeof(g->reason), "%s", bad->reason);
+	g->state = pending ? PB_GROUP_PENDING :
+		   bad ? PB_GROUP_FAILED : PB_GROUP_DONE;
+}
+
 static int write_groups_tsv(const struct pb_iso *s, char *err, size_t errlen)
 {
 	struct pb_pending p;
@@ -51,17 +86,30 @@ static int write_groups_tsv(const struct pb_iso *s, char *err, size_t errlen)
 		io_error(err, errlen, p.tmp);
 		return -1;
 	}
-	fprintf(p.f, "# id\tstate\tseconds\treason\n");
-	for (size_t k = 0; k < s->ng; k++)
-		if (s->g[k].state != PB_GROUP_PENDING)
-			fprintf(p.f, "%s\t%s\t%.1f\t%s\n", s->g[k].id,
-				pb_group_state_name(s->g[k].state), s->g[k].seconds,
-				s->g[k].reason);
+	fprintf(p.f, "# id\trep\tstate\tseconds\treason\n");
+	for (size_t k = 0; k < s->ng; k++) {
+		for (int i = 0; i < s->g[k].nu; i++) {
+			const struct pb_unit *u = &s->g[k].u[i];
+
+			if (u->state == PB_GROUP_PENDING)
+				continue;
+			fprintf(p.f, "%s\t", s->g[k].id);
+			if (u->rep < 0)
+				fprintf(p.f, "all");
+			else
+				fprintf(p.f, "%d", u->rep);
+			fprintf(p.f, "\t%s\t%.1f\t%s\n", pb_group_state_name(u->state),
+				u->seconds, u->reason);
+		}
+	}
 	return pb_pending_commit(&p, err, errlen);
 }
 
 static void plan_tsv(const struct pb_iso *s, FILE *f)
 {
+	if (s->ng && s->g[0].nu > 1)
+		fprintf(f, "# interleaved: %d rounds, one child per group and "
+			"repetition\n", s->g[0].nu);
 	fprintf(f, "# id\tlabel\tworkload\tbenchmarks\testimate_s\ttimeout_s\n");
 	for (size_t k = 0; k < s->ng; k++)
 		fprintf(f, "%s\t%s\t%s\t%zu\t%.1f\t%.0f\n", s->g[k].id,
@@ -129,7 +177,7 @@ static long failed_rows(const struct pb_iso *s, const struct pb_group *g, FILE *
 
 		snprintf(path, sizeof(path), "%s/parts/%s/partial/%zu.csv",
 			 s->r->dir, g->id, i);
-		if (copy_rows(path, false, out, &failed) < 0) {
+		if (copy_rows(path, false, out, &failed) < 0) {	/* g->u[0].rep < 0 */
 			failed_row(s, g, i, out);
 			failed++;
 		}
@@ -170,9 +218,43 @@ static void iso_meta(struct pb_jw *w, const struct pb_iso *s)
 			pb_jw_num(w, "seconds", g->seconds);
 		if (g->state == PB_GROUP_FAILED)
 			pb_jw_str(w, "reason", g->reason);
+		if (g->nu > 1) {
+			pb_jw_arr_begin(w, "reps");
+			for (int i = 0; i < g->nu; i++) {
+				const struct pb_unit *u = &g->u[i];
+
+				pb_jw_obj_begin(w, NULL);
+				pb_jw_int(w, "rep", u->rep);
+				pb_jw_str(w, "state", pb_group_state_name(u->state));
+				if (u->state != PB_GROUP_PENDING) {
+					pb_jw_num(w, "seconds", u->seconds);
+					if (u->started_s >= 0)
+						pb_jw_num(w, "started_s", u->started_s);
+				}
+				if (u->state == PB_GROUP_FAILED)
+					pb_jw_str(w, "reason", u->reason);
+				pb_jw_obj_end(w);
+			}
+			pb_jw_arr_end(w);
+		}
 		pb_jw_obj_end(w);
 	}
 	pb_jw_arr_end(w);
+}
+
+/* A finished unit's bench.json, for meta.json's Google Benchmark build. */
+static void first_json(const struct pb_iso *s, const struct pb_group *g,
+		       char *json, size_t len)
+{
+	for (int i = 0; i < g->nu; i++) {
+		char name[300];
+
+		if (g->u[i].state != PB_GROUP_DONE)
+			continue;
+		pb_unit_name(g, &g->u[i], name, sizeof(name));
+		snprintf(json, len, "%.4000s/parts/%s/bench.json", s->r->dir, name);
+		return;
+	}
 }
 
 /* The merged results.csv and meta.json of what has finished so far. */
@@ -181,7 +263,7 @@ int pb_iso_write_merged(struct pb_iso *s, char *err, size_t errlen)
 	struct pb_run *r = s->r;
 	struct pb_pending p;
 	struct pb_meta m;
-	char json[4400] = "";
+	char json[4800] = "";
 	long failed = 0, benchmarks = 0;
 
 	if (!pb_pending_open(&p, r->dir, "results.csv")) {
@@ -193,7 +275,15 @@ int pb_iso_write_merged(struct pb_iso *s, char *err, size_t errlen)
 		struct pb_group *g = &s->g[k];
 
 		benchmarks += (long)g->n;
-		if (g->state == PB_GROUP_DONE) {
+		if (g->nu > 1) {
+			if (pb_reps_write_group(s, g, p.f, &failed, err, errlen)) {
+				fclose(p.f);
+				unlink(p.tmp);
+				return -1;
+			}
+			if (!json[0])
+				first_json(s, g, json, sizeof(json));
+		} else if (g->state == PB_GROUP_DONE) {
 			char path[4400];
 
 			snprintf(path, sizeof(path), "%s/parts/%s/results.csv",
@@ -242,30 +332,39 @@ static int load_state(struct pb_iso *s, char *err, size_t errlen)
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
-		char *id, *state, *secs, *reason, *save = NULL;
+		char *id, *rep, *state, *secs, *reason, *save = NULL;
 		struct pb_group *g = NULL;
+		struct pb_unit *u = NULL;
 
 		if (line[0] == '#')
 			continue;
 		line[strcspn(line, "\n")] = '\0';
 		id = strtok_r(line, "\t", &save);
+		rep = strtok_r(NULL, "\t", &save);
 		state = strtok_r(NULL, "\t", &save);
 		secs = strtok_r(NULL, "\t", &save);
 		reason = strtok_r(NULL, "", &save);
 		for (size_t k = 0; id && k < s->ng; k++)
 			if (!strcmp(s->g[k].id, id))
 				g = &s->g[k];
-		if (!g || !state || !secs ||
+		for (int i = 0; g && rep && i < g->nu; i++)
+			if (g->u[i].rep < 0 ? !strcmp(rep, "all") :
+			    atoi(rep) == g->u[i].rep && strcmp(rep, "all"))
+				u = &g->u[i];
+		if (!u || !state || !secs ||
 		    (strcmp(state, "done") && strcmp(state, "failed"))) {
-			snprintf(err, errlen, "%.900s: group '%.200s' is not in this plan: "
-				 "the build, machine or command line differs from "
-				 "the interrupted run's", path, id ? id : "");
+			snprintf(err, errlen, "%.900s: group '%.200s' repetition "
+				 "'%.20s' is not in this plan: the build, machine or "
+				 "command line differs from the interrupted run's (or "
+				 "an older poolbench wrote it)", path, id ? id : "",
+				 rep ? rep : "");
 			rc = -1;
 			break;
 		}
-		g->state = strcmp(state, "done") ? PB_GROUP_FAILED : PB_GROUP_DONE;
-		g->seconds = atof(secs);
-		snprintf(g->reason, sizeof(g->reason), "%s", reason ? reason : "");
+		u->state = strcmp(state, "done") ? PB_GROUP_FAILED : PB_GROUP_DONE;
+		u->seconds = atof(secs);
+		snprintf(u->reason, sizeof(u->reason), "%s", reason ? reason : "");
+		pb_group_settle(g);
 	}
 	free(line);
 	fclose(f);

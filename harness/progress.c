@@ -123,8 +123,11 @@ void pb_progress_done(struct pb_progress *pg, const struct pb_run *r,
 		if (!one)
 			one = row;
 	}
+	/* An interleaved run's child runs one repetition of each. */
+	bool one_rep = r->opts->reps == 1 || (r->child && r->child->rep >= 0);
+
 	pg->k++;
-	pg->done_est += pb_instance_estimate(in, r->opts->reps,
+	pg->done_est += pb_instance_estimate(in, one_rep ? 1 : r->opts->reps,
 					     r->opts->min_time, &open);
 	pb_fmt_duration(el, sizeof(el), elapsed);
 	pb_progress_eta(eta, sizeof(eta), elapsed, pg->done_est, pg->total_est);
@@ -132,9 +135,10 @@ void pb_progress_done(struct pb_progress *pg, const struct pb_run *r,
 	       label ? label : "", label ? " " : "", in->name);
 	if (bad)
 		printf("FAILED: %s\n", bad->error_message);
-	else if (med || (one = (r->opts->reps == 1 ? one : NULL)))
-		printf("%.3f ns/op %.0f ops/s\n", (med ? med : one)->ns_per_op,
-		       (med ? med : one)->ops_per_sec);
+	else if (med || (one = (one_rep ? one : NULL)))
+		printf("%.3f ns/op %.0f ops/s%s\n", (med ? med : one)->ns_per_op,
+		       (med ? med : one)->ops_per_sec,
+		       r->child && r->child->rep >= 0 ? " (one repetition)" : "");
 	else
 		printf("no median reported\n");
 	fflush(stdout);

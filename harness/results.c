@@ -202,7 +202,7 @@ void pb_csv_header(FILE *f)
 	fputs("backend,workload,mode,threads,placement,pus,obj_size,align", f);
 	for (size_t k = 0; k < nwk; k++)
 		fprintf(f, ",%s", wkeys[k]);
-	fputs(",options,statistic,rep,iterations,ns_per_op,ops_per_sec,"
+	fputs(",options,statistic,rep,rep_start_s,iterations,ns_per_op,ops_per_sec,"
 	      "efficiency,hits_per_op,misses_per_op,"
 	      "alloc_ms,free_ms,phase_faults,metadata_per_obj,chunks_peak,"
 	      "gb_real_ns,gb_cpu_ns,counter_group", f);
@@ -248,6 +248,7 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	fprintf(f, ",%s,", row->statistic);
 	if (row->rep >= 0)
 		fprintf(f, "%ld", row->rep);
+	csv_num(f, row->rep_start_s);
 	fprintf(f, ",%" PRIu64, row->iterations);
 	csv_num(f, row->ns_per_op);
 	csv_num(f, row->ops_per_sec);
@@ -359,18 +360,44 @@ static void remove_partial(const struct pb_run *r)
 	rmdir(dir);
 }
 
+/* Rows by their instance's place in the plan, in arrival order within one. */
+static int row_cmp(const void *a, const void *b)
+{
+	const struct pb_row *x = *(const struct pb_row *const *)a;
+	const struct pb_row *y = *(const struct pb_row *const *)b;
+
+	if (x->in != y->in)
+		return x->in < y->in ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * results.csv in plan order: Google Benchmark reports an instance when its
+ * last repetition is done, which under --interleave is in random order.
+ */
 static int write_csv(struct pb_run *r, char *err, size_t errlen)
 {
+	const struct pb_row **order = calloc(r->nr_rows + 1, sizeof(*order));
 	struct pb_pending p;
+
+	if (!order) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < r->nr_rows; i++)
+		order[i] = &r->rows[i];
+	qsort(order, r->nr_rows, sizeof(*order), row_cmp);
 
 	if (!pb_pending_open(&p, r->dir, "results.csv")) {
 		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
+		free(order);
 		return -1;
 	}
 	compute_efficiency(r);
 	pb_csv_header(p.f);
 	for (size_t i = 0; i < r->nr_rows; i++)
-		pb_csv_row(p.f, r, &r->rows[i], NULL);
+		pb_csv_row(p.f, r, order[i], NULL);
+	free(order);
 	return pb_pending_commit(&p, err, errlen);
 }
 
@@ -640,6 +667,7 @@ void pb_row_init(struct pb_row *row, const struct pb_instance *in,
 	row->in = in;
 	snprintf(row->statistic, sizeof(row->statistic), "%s", statistic);
 	row->rep = rep;
+	row->rep_start_s = NAN;
 	row->real_ns = row->cpu_ns = NAN;
 	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
 	row->hits = row->misses = row->efficiency = NAN;

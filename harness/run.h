@@ -86,6 +86,7 @@ struct pb_row {
 	const struct pb_instance *in;
 	char statistic[16];		/* "run", "mean", "median", ... */
 	long rep;			/* repetition index, -1 for aggregates */
+	double rep_start_s;		/* run rows: its timed start, s after the run's */
 	uint64_t iterations;
 	double real_ns, cpu_ns;		/* Google Benchmark's, per iteration */
 	bool error;
