@@ -22,9 +22,8 @@
  * DIR/run-args, checks the plan is the same, and runs only the groups not
  * in groups.tsv.
  *
- * Called by main.c; calls merge.c, peers.c, plan.c,
- * progress.c and results.c, never the in-process executor: a child is a
- * new process.
+ * Called by main.c; calls merge.c, peers.c, plan.c, progress.c, reps.c
+ * and results.c, never the in-process executor: a child is a new process.
  *
  * Concurrency contract: single-threaded; the only asynchronous state is
  * stop_signal, written by the signal handler and read by the loop.
@@ -46,6 +45,7 @@
 #include "harness/peers.h"
 #include "harness/plan.h"
 #include "harness/progress.h"
+#include "harness/reps.h"
 #include "harness/results.h"
 
 static volatile sig_atomic_t stop_signal;

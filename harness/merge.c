@@ -44,15 +44,6 @@ const char *pb_group_state_name(enum pb_group_state st)
 	       st == PB_GROUP_FAILED ? "failed" : "pending";
 }
 
-void pb_unit_name(const struct pb_group *g, const struct pb_unit *u, char *buf,
-		  size_t len)
-{
-	if (u->rep < 0)
-		snprintf(buf, len, "%s", g->id);
-	else
-		snprintf(buf, len, "%s/rep-%d", g->id, u->rep);
-}
-
 void pb_group_settle(struct pb_group *g)
 {
 	const struct pb_unit *bad = NULL;

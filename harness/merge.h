@@ -14,53 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "harness/peers.h"
-#include "harness/run.h"
-
-enum pb_group_state { PB_GROUP_PENDING, PB_GROUP_DONE, PB_GROUP_FAILED };
-
-/*
- * One child process of a group: every repetition (rep -1, --interleave
- * off) or the one repetition @rep of an interleaved run, whose results
- * folder is parts/<id>/rep-<rep>/ (logs/<id>-rep-<rep>.log).
- */
-struct pb_unit {
-	int rep;
-	enum pb_group_state state;
-	double seconds;
-	double started_s;		/* after the run's start; < 0: not yet */
-	char reason[512];
-};
-
-/*
- * One backend x workload (or malloc x workload under one peer). Its
- * state, seconds and reason sum up its units (pb_group_settle()).
- */
-struct pb_group {
-	const struct pb_backend *backend;
-	const struct pb_workload *workload;
-	const struct pb_peer *peer;	/* NULL: the process's own malloc */
-	char label[96];			/* the backend column */
-	char id[256];			/* parts/<id>, logs/<id>.log */
-	size_t *idx, n;			/* its instances in r->inst */
-	double estimate, timeout;	/* seconds: all units / one unit */
-	struct pb_unit *u;		/* [nu] */
-	int nu;
-	enum pb_group_state state;
-	double seconds;
-	char reason[512];
-};
-
-/* An isolated run: the plan's groups and what the folder says of them. */
-struct pb_iso {
-	struct pb_run *r;
-	struct pb_group *g;
-	size_t ng;
-	struct pb_peers peers;
-	bool interrupted;
-	int resumed;			/* how many times --resume ran */
-	char first_started[32];
-};
+#include "harness/iso.h"
 
 /* How to finish an interrupted run: two %s, both the run's folder. */
 #define PB_RESUME_HINT "make run-all RESUME=%s (or poolbench run --resume %s)"
@@ -72,16 +26,6 @@ struct pb_iso {
  * Return: its name in groups.tsv and meta.json.
  */
 const char *pb_group_state_name(enum pb_group_state st);
-
-/**
- * pb_unit_name() - a unit's name in parts/, logs/ and groups.tsv
- * @g: its group
- * @u: the unit
- * @buf: where the name goes: <id> (every repetition) or <id>/rep-<k>
- * @len: its size
- */
-void pb_unit_name(const struct pb_group *g, const struct pb_unit *u, char *buf,
-		  size_t len);
 
 /**
  * pb_group_settle() - a group's state, seconds and reason from its units

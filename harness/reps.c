@@ -9,7 +9,8 @@
  * after `iterations`, but `counter_group` and `error`, are numbers, and an
  * aggregate row holds the statistic of each over the runs that have it.
  *
- * Part of the isolated executor; called by merge.c, calls results.c.
+ * Part of the isolated executor; called by merge.c and isolate.c, calls
+ * results.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -319,6 +320,15 @@ static const struct line *find_row(const struct file *f, size_t i,
 		if (same_point(&f->l[j], want, c))
 			return &f->l[j];
 	return NULL;
+}
+
+void pb_unit_name(const struct pb_group *g, const struct pb_unit *u, char *buf,
+		  size_t len)
+{
+	if (u->rep < 0)
+		snprintf(buf, len, "%s", g->id);
+	else
+		snprintf(buf, len, "%s/rep-%d", g->id, u->rep);
 }
 
 int pb_reps_write_group(const struct pb_iso *s, const struct pb_group *g,

@@ -6,14 +6,26 @@
  * aggregate rows Google Benchmark computes in a single process: mean,
  * median, stddev, cv, min and max over the repetitions.
  *
- * Called by merge.c; calls results.c (the CSV's header and rows).
+ * Called by merge.c and isolate.c; calls results.c (the CSV's header and
+ * rows).
  */
 #ifndef PB_HARNESS_REPS_H
 #define PB_HARNESS_REPS_H
 
 #include <stdio.h>
 
-#include "harness/merge.h"
+#include "harness/iso.h"
+
+/**
+ * pb_unit_name() - a unit's name under parts/ (and, '/' made '-', under
+ * logs/ and interrupted/)
+ * @g: its group
+ * @u: the unit
+ * @buf: where the name goes: <id> (every repetition) or <id>/rep-<k>
+ * @len: its size
+ */
+void pb_unit_name(const struct pb_group *g, const struct pb_unit *u, char *buf,
+		  size_t len);
 
 /**
  * pb_reps_write_group() - an interleaved group's rows of results.csv

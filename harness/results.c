@@ -13,8 +13,8 @@
  * written to a temporary name, synced, then renamed into place, so a reader
  * never sees half a file.
  *
- * Also the rows' own helpers (pb_row_init, the median). Calls only
- * jsonw.c, topo.c and perfev.c; called by every other part of the run.
+ * Calls only jsonw.c, topo.c, perfev.c and rows.c (the rows' own
+ * helpers); called by every other part of the run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -279,46 +279,6 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	fputc('\n', f);
 }
 
-/* The same point as @in, at one thread (the scaling base), or NULL. */
-static const struct pb_instance *one_thread_point(const struct pb_run *r,
-						  const struct pb_instance *in)
-{
-	for (size_t i = 0; i < r->nr_inst; i++) {
-		const struct pb_instance *b = &r->inst[i];
-
-		if (b->threads == 1 && b->backend == in->backend &&
-		    b->workload == in->workload && b->mode == in->mode &&
-		    b->obj_size == in->obj_size && b->align == in->align &&
-		    b->placement == in->placement &&
-		    !memcmp(b->wl_values, in->wl_values, sizeof(b->wl_values)) &&
-		    !strcmp(b->opts_text, in->opts_text))
-			return b;
-	}
-	return NULL;
-}
-
-/*
- * efficiency = ops_per_sec / (threads x ops_per_sec of the same point at
- * one thread, its median); left unavailable without such a point.
- */
-static void compute_efficiency(struct pb_run *r)
-{
-	for (size_t i = 0; i < r->nr_rows; i++) {
-		struct pb_row *row = &r->rows[i];
-		const struct pb_instance *b = one_thread_point(r, row->in);
-		const struct pb_row *m = b ? pb_results_median(r, b) : NULL;
-
-		row->efficiency = NAN;
-		if (!strcmp(row->statistic, "stddev") ||
-		    !strcmp(row->statistic, "cv"))
-			continue;	/* a spread, not a rate */
-		if (m && !m->error && isfinite(m->ops_per_sec) &&
-		    m->ops_per_sec > 0 && isfinite(row->ops_per_sec))
-			row->efficiency = row->ops_per_sec /
-					  (row->in->threads * m->ops_per_sec);
-	}
-}
-
 /*
  * A child of an isolated run writes each instance's rows as soon as they
  * are all in, to partial/<k>.csv (k: its index in the plan, no header): if
@@ -340,7 +300,7 @@ int pb_results_write_instance(struct pb_run *r, const struct pb_instance *in,
 		snprintf(err, errlen, "%.900s: %s", p.tmp, strerror(errno));
 		return -1;
 	}
-	compute_efficiency(r);
+	pb_rows_efficiency(r);
 	for (size_t i = 0; i < r->nr_rows; i++)
 		if (r->rows[i].in == in)
 			pb_csv_row(p.f, r, &r->rows[i], NULL);
@@ -360,40 +320,22 @@ static void remove_partial(const struct pb_run *r)
 	rmdir(dir);
 }
 
-/* Rows by their instance's place in the plan, in arrival order within one. */
-static int row_cmp(const void *a, const void *b)
-{
-	const struct pb_row *x = *(const struct pb_row *const *)a;
-	const struct pb_row *y = *(const struct pb_row *const *)b;
-
-	if (x->in != y->in)
-		return x->in < y->in ? -1 : 1;
-	return x < y ? -1 : x > y;
-}
-
-/*
- * results.csv in plan order: Google Benchmark reports an instance when its
- * last repetition is done, which under --interleave is in random order.
- */
 static int write_csv(struct pb_run *r, char *err, size_t errlen)
 {
-	const struct pb_row **order = calloc(r->nr_rows + 1, sizeof(*order));
+	const struct pb_row **order = pb_rows_plan_order(r);
 	struct pb_pending p;
 
 	if (!order) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (size_t i = 0; i < r->nr_rows; i++)
-		order[i] = &r->rows[i];
-	qsort(order, r->nr_rows, sizeof(*order), row_cmp);
 
 	if (!pb_pending_open(&p, r->dir, "results.csv")) {
 		snprintf(err, errlen, "%s: %s", p.tmp, strerror(errno));
 		free(order);
 		return -1;
 	}
-	compute_efficiency(r);
+	pb_rows_efficiency(r);
 	pb_csv_header(p.f);
 	for (size_t i = 0; i < r->nr_rows; i++)
 		pb_csv_row(p.f, r, order[i], NULL);
@@ -656,43 +598,6 @@ int pb_results_write_topology(const struct pb_run *r, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
-}
-
-/* ---- rows ---------------------------------------------------------------- */
-
-void pb_row_init(struct pb_row *row, const struct pb_instance *in,
-		 const char *statistic, long rep)
-{
-	memset(row, 0, sizeof(*row));
-	row->in = in;
-	snprintf(row->statistic, sizeof(row->statistic), "%s", statistic);
-	row->rep = rep;
-	row->rep_start_s = NAN;
-	row->real_ns = row->cpu_ns = NAN;
-	row->ns_per_op = row->ops_per_sec = row->perf_running = NAN;
-	row->hits = row->misses = row->efficiency = NAN;
-	row->alloc_ms = row->free_ms = row->phase_faults = NAN;
-	row->metadata_per_obj = row->chunks_peak = NAN;
-	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
-		row->perf[e] = NAN;
-	for (int s = 0; s < PB_STAT__COUNT; s++)
-		row->stat[s] = NAN;
-}
-
-const struct pb_row *pb_results_median(const struct pb_run *r,
-				       const struct pb_instance *in)
-{
-	const struct pb_row *first = NULL;
-
-	for (size_t i = 0; i < r->nr_rows; i++) {
-		if (r->rows[i].in != in)
-			continue;
-		if (!strcmp(r->rows[i].statistic, "median"))
-			return &r->rows[i];
-		if (!first)
-			first = &r->rows[i];
-	}
-	return r->opts->reps == 1 ? first : NULL;
 }
 
 void pb_utc_now(char *buf, size_t len)

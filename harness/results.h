@@ -5,7 +5,7 @@
  * Called by main.c (the --out check), the executors (local.c, isolate.c
  * and the merge of an isolated run), the benchmark body (bench.c: rows,
  * a child's partial files) and the console (progress.c: medians).
- * results.c calls only jsonw.c, topo.c and perfev.c.
+ * results.c calls only jsonw.c, topo.c, perfev.c and rows.c.
  */
 #ifndef PB_HARNESS_RESULTS_H
 #define PB_HARNESS_RESULTS_H
@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "harness/jsonw.h"
+#include "harness/rows.h"
 #include "harness/run.h"
 
 /* A file written under a temporary name, renamed into place when whole. */
@@ -147,26 +148,6 @@ void pb_csv_header(FILE *f);
  */
 void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 		const char *label);
-
-/**
- * pb_row_init() - a row of @in with every figure unavailable (NaN)
- * @row: the row to set
- * @in: its instance
- * @statistic: "run", "median", ...
- * @rep: the repetition, -1 for an aggregate
- */
-void pb_row_init(struct pb_row *row, const struct pb_instance *in,
-		 const char *statistic, long rep);
-
-/**
- * pb_results_median() - the row an instance is summed up by
- * @r: the run
- * @in: the instance
- *
- * Return: its median row, its first row when it ran once, else NULL.
- */
-const struct pb_row *pb_results_median(const struct pb_run *r,
-				       const struct pb_instance *in);
 
 /**
  * pb_utc_now() - the time now, UTC, ISO 8601 (2026-11-23T21:45:04Z)
