@@ -22,8 +22,8 @@
  * DIR/run-args, checks the plan is the same, and runs only the groups not
  * in groups.tsv.
  *
- * Called by main.c; calls merge.c, peers.c, plan.c, progress.c, reps.c
- * and results.c, never the in-process executor: a child is a new process.
+ * Called by main.c; calls gbjson.c, merge.c, peers.c, plan.c, progress.c,
+ * reps.c and results.c, never the in-process executor: a child is a new process.
  *
  * Concurrency contract: single-threaded; the only asynchronous state is
  * stop_signal, written by the signal handler and read by the loop.
@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "harness/gbjson.h"
 #include "harness/isolate.h"
 #include "harness/merge.h"
 #include "harness/peers.h"
@@ -625,7 +626,8 @@ int pb_exec_isolated(struct pb_run *r)
 	}
 	if (stop_signal)
 		s.interrupted = true;
-	if (pb_iso_write_merged(&s, err, sizeof(err)))
+	if (pb_iso_write_merged(&s, err, sizeof(err)) ||
+	    pb_gbjson_merge(&s, err, sizeof(err)))
 		goto fail;
 	for (int i = 0; i < 3; i++)
 		sigaction(i == 0 ? SIGINT : i == 1 ? SIGTERM : SIGHUP, &old[i], NULL);
