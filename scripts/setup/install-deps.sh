@@ -19,6 +19,8 @@ PKGS=(
 	libcmocka-dev           # unit / conformance / stress test framework
 	jq                      # JSON checks in the harness tests
 	python3                 # figure data and paper tables from results.csv (standard library only)
+	libbenchmark-tools      # Google Benchmark's compare.py, on our merged bench.json
+	python3-scipy           # compare.py's U test; the tests check our own against it
 	clang libclang-rt-14-dev  # the fuzz target: clang 14 and its libFuzzer
 	gnuplot-nox             # figures from stored results
 	pngcheck poppler-utils  # the figure tests: PNG and PDF files that parse

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_interleave.sh - interleaved repetitions (--interleave, on by
+# default): an isolated run runs repetition k of every group before
+# repetition k+1 of any, one child per group and repetition, and merges
+# them: every benchmark has its run rows 0..R-1 with their start times and
+# the six aggregates over them, computed as Google Benchmark does; a group
+# that crashes has a failure row per repetition and no aggregates, the
+# others are kept; --interleave off runs each group's repetitions back to
+# back in one child; an in-process run interleaves through Google
+# Benchmark and still writes its rows in plan order; the merged bench.json
+# is Google Benchmark's format, one entry per benchmark and repetition, and
+# its compare.py reads two of them. Uses build/poolbench-test (test-crash).
+#
+# Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
+set -u
+cd "$(dirname "$0")/../.."
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+pb=build/poolbench-test
+
+. tests/harness/lib.sh
+
+# A python3 check on a results folder: exit 0 when it holds.
+pycheck() {	# folder, python body (rows: the CSV's rows as dicts)
+	python3 - "$1" "$2" <<'EOF'
+import csv, json, statistics, sys
+folder, body = sys.argv[1], sys.argv[2]
+rows = list(csv.DictReader(open(folder + "/results.csv")))
+runs = [r for r in rows if r["statistic"] == "run"]
+def key(r):
+    return tuple(r[c] for c in ("backend", "workload", "mode", "threads", "obj_size", "options"))
+ok = eval(body)
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# ---- an isolated run, interleaved ---------------------------------------
+$pb run --isolate --peers none --backends null,malloc,test-crash --workloads fastpath-reuse \
+	--threads 1,2 --reps 3 --min-time 0.01 --out "$tmp/iso" >"$tmp/iso.log" 2>&1
+check "an interleaved isolated run with a crashing group: exit 1" test $? -eq 1
+check "... the plan says it is interleaved, in 3 rounds" grep -q 'interleaved: 3 rounds' "$tmp/iso.log"
+check "... groups.tsv: one line per group and repetition" \
+	test "$(grep -vc '^#' "$tmp/iso/groups.tsv")" -eq 9
+check "... each repetition in a child folder of its own" \
+	test -s "$tmp/iso/parts/001-null-fastpath-reuse/rep-2/results.csv"
+check "... every benchmark has its run rows 0, 1, 2" \
+	pycheck "$tmp/iso" 'all(sorted(r["rep"] for r in runs if key(r) == key(x)) == ["0", "1", "2"] for x in runs)'
+check "... repetition k of every group ran before repetition k+1 of any" \
+	pycheck "$tmp/iso" 'all(max(float(r["rep_start_s"]) for r in runs if r["rep"] == str(k) and r["rep_start_s"]) < min(float(r["rep_start_s"]) for r in runs if r["rep"] == str(k + 1) and r["rep_start_s"]) for k in (0, 1))'
+check "... the median row is the median of the run rows" \
+	pycheck "$tmp/iso" 'all(abs(float(m["ns_per_op"]) - statistics.median(float(r["ns_per_op"]) for r in runs if key(r) == key(m))) <= 1e-6 * float(m["ns_per_op"]) for m in rows if m["statistic"] == "median")'
+check "... stddev is the sample one" \
+	pycheck "$tmp/iso" 'all(abs(float(s["ns_per_op"]) - statistics.stdev(float(r["ns_per_op"]) for r in runs if key(r) == key(s))) <= 1e-6 * float(s["ns_per_op"]) + 1e-12 for s in rows if s["statistic"] == "stddev")'
+check "... an aggregate's iterations is the number of runs" \
+	pycheck "$tmp/iso" 'all(r["iterations"] == "3" for r in rows if r["statistic"] in ("mean", "median", "min", "max"))'
+check "... the null and malloc benchmarks have all six aggregates" \
+	pycheck "$tmp/iso" 'sum(1 for r in rows if r["statistic"] != "run" and r["backend"] in ("null", "malloc")) == 4 * 6'
+check "... the crashing group: a failure row per repetition, no aggregate" \
+	pycheck "$tmp/iso" 'sum(1 for r in runs if r["backend"] == "test-crash" and "crashed" in r["error"]) == 6 and not any(r["backend"] == "test-crash" and r["statistic"] != "run" for r in rows)'
+check "... meta.json: each group's repetitions with state and start" \
+	test "$(jq '[.groups[0].reps[] | select(.state == "done" and .started_s >= 0)] | length' "$tmp/iso/meta.json")" -eq 3
+check "... and the crashing group failed, naming the repetition" \
+	jq -e '.groups[] | select(.backend == "test-crash") | .reason | test("^repetition 0: crashed")' "$tmp/iso/meta.json"
+
+# ---- the merged bench.json -------------------------------------------------
+check "bench.json: one entry per benchmark and repetition that ran" \
+	test "$(jq '.benchmarks | length' "$tmp/iso/bench.json")" -eq 12
+check "... each repetition's own index" \
+	test "$(jq -c '[.benchmarks[] | select(.name | startswith("null/")) | .repetition_index] | sort' "$tmp/iso/bench.json")" = "[0,0,1,1,2,2]"
+check "... named with the run's repetitions, as a back-to-back run names them" \
+	test "$(jq '[.benchmarks[] | select(.name | test("/repeats:3/"))] | length' "$tmp/iso/bench.json")" -eq 12
+check "... with Google Benchmark's context" test "$(jq -r .context.executable "$tmp/iso/bench.json")" = poolbench
+
+# ---- --interleave off ----------------------------------------------------------
+$pb run --isolate --interleave off --peers none --backends null,malloc --workloads fastpath-reuse \
+	--reps 3 --min-time 0.01 --out "$tmp/off" >"$tmp/off.log" 2>&1
+check "--interleave off: exit 0" test $? -eq 0
+check "... one child per group (groups.tsv: repetition 'all')" \
+	test "$(grep -c $'\tall\tdone\t' "$tmp/off/groups.tsv")" -eq 2
+check "... each group's repetitions back to back" \
+	pycheck "$tmp/off" 'max(float(r["rep_start_s"]) for r in runs if r["backend"] == "null") < min(float(r["rep_start_s"]) for r in runs if r["backend"] == "malloc")'
+check "... with Google Benchmark's own aggregates" \
+	pycheck "$tmp/off" 'sum(1 for r in rows if r["statistic"] == "median") == 2'
+
+# ---- in process ----------------------------------------------------------------
+$pb run --backends null,malloc --workloads fastpath-reuse,ring-cleanup --reps 3 --min-time 0.01 \
+	--out "$tmp/local" >/dev/null 2>&1
+check "in process, interleaved: exit 0" test $? -eq 0
+check "... rows in plan order: each benchmark's rows together, runs 0, 1, 2 first" \
+	pycheck "$tmp/local" 'all([r["rep"] for r in rows[9 * i:9 * i + 3]] == ["0", "1", "2"] and len({key(r) for r in rows[9 * i:9 * i + 9]}) == 1 for i in range(4))'
+check "... every run row has its start time" pycheck "$tmp/local" 'all(r["rep_start_s"] for r in runs)'
+
+# ---- Google Benchmark's compare.py on two merged runs ----------------------
+gbc=/usr/share/benchmark/compare.py
+if [ -e "$gbc" ] && /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
+	$pb run --isolate --peers none --backends null,malloc --workloads fastpath-reuse \
+		--reps 3 --min-time 0.01 --out "$tmp/iso2" >/dev/null 2>&1
+	/usr/bin/python3 "$gbc" benchmarks "$tmp/off/bench.json" "$tmp/iso2/bench.json" >"$tmp/gbc" 2>&1
+	check "compare.py (libbenchmark-tools) reads two runs' merged bench.json" test $? -eq 0
+	check "... matches their benchmarks and runs its U test" grep -q 'U Test, Repetitions: 3 vs 3' "$tmp/gbc"
+else
+	echo "not ok - $gbc with python3-scipy is missing (scripts/setup/install-deps.sh installs libbenchmark-tools and python3-scipy)"
+fi
+
+# ---- bad input -------------------------------------------------------------------
+$pb run --interleave sometimes >/dev/null 2>"$tmp/err"
+check "--interleave sometimes: exit 2" test $? -eq 2
+check "... naming the choices" grep -q "valid: on, off" "$tmp/err"
