@@ -285,6 +285,36 @@ static int parse_progress(const char *arg, double *out, char *err, size_t errlen
 	return 0;
 }
 
+/* --null-probe: one point, the null baseline, whatever else was asked. */
+static int probe_plan(struct pb_run_opts *o, char *err, size_t errlen)
+{
+	free_list(o->backends, o->nr_backends);
+	free_list(o->workloads, o->nr_workloads);
+	for (size_t i = 0; i < o->nr_params; i++) {
+		free(o->params[i].scope);
+		free(o->params[i].key);
+		free_list(o->params[i].values, o->params[i].nr_values);
+	}
+	o->nr_params = 0;
+	o->nr_backends = o->nr_workloads = 0;
+	if (split_list("--backends", "null", o->backends, &o->nr_backends, err,
+		       errlen) ||
+	    split_list("--workloads", "fastpath-reuse", o->workloads,
+		       &o->nr_workloads, err, errlen))
+		return -1;
+	o->threads[0] = 1;
+	o->nr_threads = 1;
+	o->threads_given = true;
+	o->modes[0] = PB_MODE_EXCLUSIVE;
+	o->nr_modes = 1;
+	o->sizes[0] = 64;
+	o->nr_sizes = 1;
+	o->sizes_given = true;
+	o->align = 0;
+	o->placement = PB_PLACE_COMPACT;
+	return 0;
+}
+
 int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 		     struct pb_child_opts *child, char *err, size_t errlen)
 {
@@ -293,7 +323,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 	       O_COUNTERS, O_OUT, O_ISOLATE, O_GROUP_TIMEOUT, O_PEERS,
 	       O_RESUME, O_ONLY_BACKEND, O_ONLY_WORKLOAD, O_LABEL,
 	       O_EXPECT_MALLOC, O_PROGRESS_DONE, O_PROGRESS_TOTAL, O_PROGRESS_T0,
-	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST, O_INTERLEAVE, O_REP };
+	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST, O_INTERLEAVE, O_REP, O_PROBE };
 	static const struct option longopts[] = {
 		{ "backends", required_argument, NULL, O_BACKENDS },
 		{ "workloads", required_argument, NULL, O_WORKLOADS },
@@ -320,6 +350,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 		{ "label", required_argument, NULL, O_LABEL },
 		{ "expect-malloc", required_argument, NULL, O_EXPECT_MALLOC },
 		{ "rep", required_argument, NULL, O_REP },
+		{ "null-probe", no_argument, NULL, O_PROBE },
 		{ "progress-done", required_argument, NULL, O_PROGRESS_DONE },
 		{ "progress-total", required_argument, NULL, O_PROGRESS_TOTAL },
 		{ "progress-t0-ns", required_argument, NULL, O_PROGRESS_T0 },
@@ -500,6 +531,9 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 			child->rep = (int)v;
 			break;
 		}
+		case O_PROBE:
+			child->probe = true;
+			break;
 		case O_ONLY_BACKEND:
 			child->active = true;
 			child->backend = optarg;
@@ -569,6 +603,8 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 		if (!min_time_given)
 			o->min_time = 0.01;
 	}
+	if (child->probe && probe_plan(o, err, errlen))
+		return -1;
 	if (child->rep >= o->reps) {
 		snprintf(err, errlen, "--rep %d: the run has %d repetitions",
 			 child->rep, o->reps);

@@ -102,7 +102,10 @@ struct pb_child_progress {
  * (malloc:jemalloc; NULL: the backend's name); @expect_malloc: malloc
  * must come from this library (a peer under LD_PRELOAD). @rep: in an
  * interleaved run, the one repetition this child runs (its rows carry
- * that index); -1: every repetition, back to back.
+ * that index); -1: every repetition, back to back. @probe: measure the
+ * null baseline (null, fastpath-reuse, exclusive, 1 thread, 64 B) with
+ * the run's repetitions and min time, whatever else the run plans: the
+ * noise report's probe at the start, middle or end of an isolated run.
  */
 struct pb_child_opts {
 	bool active;
@@ -110,6 +113,7 @@ struct pb_child_opts {
 	const char *label;
 	const char *expect_malloc;
 	int rep;		/* --rep K: run repetition K only; -1: all of them */
+	bool probe;		/* --null-probe: null, fastpath-reuse, 1 thread only */
 	struct pb_child_progress progress;
 };
 

@@ -39,6 +39,7 @@ struct pb_group {
 	const struct pb_backend *backend;
 	const struct pb_workload *workload;
 	const struct pb_peer *peer;	/* NULL: the process's own malloc */
+	bool probe;			/* a null-baseline probe, not the plan's */
 	char label[96];			/* the backend column */
 	char id[256];			/* parts/<id>, logs/<id>.log */
 	size_t *idx, n;			/* its instances in r->inst */

@@ -31,6 +31,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -356,6 +357,8 @@ static void child_exec(const struct pb_iso *s, const struct pb_group *g,
 	args[n++] = done_est;
 	args[n++] = "--progress-total-est";
 	args[n++] = total_est;
+	if (g->probe)
+		args[n++] = "--null-probe";
 	if (g->peer) {
 		args[n++] = "--label";
 		args[n++] = (char *)g->label;
@@ -518,6 +521,46 @@ static bool run_unit(struct pb_iso *s, struct pb_group *g, struct pb_unit *u,
 	return true;
 }
 
+/*
+ * The noise report's probe @at ("start", "middle", "end"): the null
+ * baseline in a child of its own (parts/null-probe-<at>/), its median
+ * kept in the run's noise report. Not a group of the plan: its rows stay
+ * in its folder. Return: false when the run was interrupted meanwhile.
+ */
+static bool run_probe(struct pb_iso *s, const char *at, const char *exe,
+		      const struct pb_child_progress *pg)
+{
+	struct pb_noise *nz = &s->r->noise;
+	struct pb_noise_probe *p = &nz->probe[nz->nr_probes];
+	struct pb_unit u = { .rep = -1, .started_s = -1 };
+	struct pb_group g = {
+		.backend = pb_backend_find("null"),
+		.workload = pb_workload_find("fastpath-reuse"),
+		.label = "null", .n = 1, .probe = true, .nu = 1, .u = &u,
+		.timeout = 120 + 10 * s->r->opts->reps * s->r->opts->min_time,
+	};
+	char path[4800];
+	bool ended;
+
+	if (!g.backend || !g.workload || nz->nr_probes >= PB_NOISE_NR_PROBES)
+		return true;
+	snprintf(g.id, sizeof(g.id), "null-probe-%s", at);
+	p->at = at;
+	p->median_ns = NAN;
+	ended = run_unit(s, &g, &u, exe, pg);
+	p->started_s = u.started_s;
+	nz->nr_probes++;
+	snprintf(path, sizeof(path), "%s/parts/%s/results.csv", s->r->dir, g.id);
+	if (u.state == PB_GROUP_DONE &&
+	    pb_part_median(path, "ns_per_op", &p->median_ns))
+		snprintf(p->reason, sizeof(p->reason), "no median ns_per_op in "
+			 "parts/%.200s/results.csv", g.id);
+	else if (u.state != PB_GROUP_DONE)
+		snprintf(p->reason, sizeof(p->reason), "%.255s",
+			 ended ? u.reason : "interrupted");
+	return ended;
+}
+
 static void print_outcome(const struct pb_iso *s)
 {
 	size_t done = 0, failed = 0, pending = 0;
@@ -597,11 +640,18 @@ int pb_exec_isolated(struct pb_run *r)
 	pg.t0_ns = pb_now_ns();
 	t0 = now_s();
 	fail_rc = 1;	/* from here on, a write error: some results exist */
-	for (size_t i = 0; i < nr_units && !stop_signal; i++) {
+	pb_noise_sample(&r->noise.start);
+	if (!run_probe(&s, "start", exe, &pg))
+		s.interrupted = true;
+	for (size_t i = 0; i < nr_units && !stop_signal && !s.interrupted; i++) {
 		struct pb_group *g = &s.g[order[i][0]];
 		struct pb_unit *u = &g->u[order[i][1]];
 		char el[32], eta[32], rep[32] = "";
 
+		if (i == nr_units / 2 && i && !run_probe(&s, "middle", exe, &pg)) {
+			s.interrupted = true;
+			break;
+		}
 		if (u->state != PB_GROUP_PENDING)
 			continue;
 		if (!run_unit(&s, g, u, exe, &pg)) {
@@ -624,6 +674,8 @@ int pb_exec_isolated(struct pb_run *r)
 		if (pb_iso_write_state(&s, err, sizeof(err)))
 			goto fail;
 	}
+	if (!s.interrupted && !stop_signal && !run_probe(&s, "end", exe, &pg))
+		s.interrupted = true;
 	if (stop_signal)
 		s.interrupted = true;
 	if (pb_iso_write_merged(&s, err, sizeof(err)) ||
@@ -644,6 +696,12 @@ int pb_exec_isolated(struct pb_run *r)
 				"column of %s/results.csv\n",
 				(long long)r->merged_failed, r->dir);
 		printf("poolbench: results written to %s\n", r->dir);
+	}
+	{
+		char line[512];
+
+		pb_noise_verdict(&r->noise, line, sizeof(line));
+		printf("poolbench: the machine was %s\n", line);
 	}
 	goto out;
 fail:

@@ -6,7 +6,8 @@
  * An isolated run's children run this too, on their own group; they leave
  * the run's header line, summary and closing lines to their parent.
  *
- * Called by main.c; calls bench.c, plan.c, progress.c, results.c, gbshim.
+ * Called by main.c; calls bench.c, noise.c, plan.c, progress.c, results.c,
+ * gbshim.
  */
 #include <stdio.h>
 
@@ -73,7 +74,9 @@ int pb_exec_local(struct pb_run *r)
 	/* An isolated run's later children: the first one showed it. */
 	pb_gb_quiet_context(r->child && pg.k > 0);
 	pb_utc_now(r->started, sizeof(r->started));
+	pb_noise_sample(&r->noise.start);
 	pb_bench_run_all(r, &pg);
+	pb_noise_sample(&r->noise.end);
 	pb_gb_shutdown();
 	pb_utc_now(r->finished, sizeof(r->finished));
 
@@ -89,8 +92,13 @@ int pb_exec_local(struct pb_run *r)
 	if (failed && !r->child)
 		fprintf(stderr, "poolbench: %zu runs failed; see the error column of "
 			"%s/results.csv\n", failed, r->dir);
-	if (!r->child)
+	if (!r->child) {
+		char line[512];
+
+		pb_noise_verdict(&r->noise, line, sizeof(line));
+		printf("poolbench: the machine was %s\n", line);
 		printf("poolbench: results written to %s\n", r->dir);
+	}
 	rc = failed ? 1 : 0;
 out:
 	pb_bench_release(r);

@@ -297,6 +297,7 @@ int pb_iso_write_merged(struct pb_iso *s, char *err, size_t errlen)
 	r->merged = true;
 	r->merged_benchmarks = benchmarks;
 	r->merged_failed = failed;
+	pb_noise_sample(&r->noise.end);
 	pb_utc_now(r->finished, sizeof(r->finished));
 	if (pb_results_meta_open(&m, r, json, err, errlen))
 		return -1;

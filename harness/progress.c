@@ -126,6 +126,17 @@ void pb_progress_done(struct pb_progress *pg, const struct pb_run *r,
 	/* An interleaved run's child runs one repetition of each. */
 	bool one_rep = r->opts->reps == 1 || (r->child && r->child->rep >= 0);
 
+	/* The noise report's probe: not a benchmark of the plan. */
+	if (r->child && r->child->probe) {
+		med = pb_results_median(r, in);
+		if (med && !med->error)
+			printf("poolbench: null baseline probe: %.3f ns/op (median)\n",
+			       med->ns_per_op);
+		else
+			printf("poolbench: null baseline probe: no median\n");
+		fflush(stdout);
+		return;
+	}
 	pg->k++;
 	pg->done_est += pb_instance_estimate(in, one_rep ? 1 : r->opts->reps,
 					     r->opts->min_time, &open);

@@ -429,3 +429,29 @@ out:
 	free(ok);
 	return rc;
 }
+
+int pb_part_median(const char *path, const char *column, double *v)
+{
+	struct file f;
+	size_t col, stat;
+	int rc = -1;
+
+	if (read_lines(path, false, &f))
+		return -1;
+	if (f.n && !find_col(&f.l[0], column, &col) &&
+	    !find_col(&f.l[0], "statistic", &stat)) {
+		for (size_t i = 1; i < f.n; i++) {
+			const struct line *l = &f.l[i];
+			char *end;
+
+			if (field_empty(l, col) || l->f[stat].len != 6 ||
+			    memcmp(l->text + l->f[stat].at, "median", 6))
+				continue;
+			*v = strtod(l->text + l->f[col].at, &end);
+			rc = 0;
+			break;
+		}
+	}
+	free_lines(&f);
+	return rc;
+}

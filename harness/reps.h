@@ -49,4 +49,15 @@ void pb_unit_name(const struct pb_group *g, const struct pb_unit *u, char *buf,
 int pb_reps_write_group(const struct pb_iso *s, const struct pb_group *g,
 			FILE *out, long *failed, char *err, size_t errlen);
 
+/**
+ * pb_part_median() - one figure of a part's median row
+ * @path: a child's results.csv
+ * @column: the column, by its name in the header
+ * @v: where the figure goes
+ *
+ * Return: 0; -1 when the file, the column, a median row or a number in
+ * it is missing.
+ */
+int pb_part_median(const char *path, const char *column, double *v);
+
 #endif /* PB_HARNESS_REPS_H */

@@ -13,8 +13,8 @@
  * written to a temporary name, synced, then renamed into place, so a reader
  * never sees half a file.
  *
- * Calls only jsonw.c, topo.c, perfev.c and rows.c (the rows' own
- * helpers); called by every other part of the run.
+ * Calls only jsonw.c, topo.c, perfev.c, noise.c and rows.c (the rows'
+ * own helpers); called by every other part of the run.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -555,6 +555,7 @@ int pb_results_meta_open(struct pb_meta *m, const struct pb_run *r,
 
 	write_meta_counters(w, r);
 	write_meta_run(w, r);
+	pb_noise_meta(w, &r->noise);
 	return 0;
 }
 

@@ -5,7 +5,7 @@
  * Called by main.c (the --out check), the executors (local.c, isolate.c
  * and the merge of an isolated run), the benchmark body (bench.c: rows,
  * a child's partial files) and the console (progress.c: medians).
- * results.c calls only jsonw.c, topo.c, perfev.c and rows.c.
+ * results.c calls only jsonw.c, topo.c, perfev.c, noise.c and rows.c.
  */
 #ifndef PB_HARNESS_RESULTS_H
 #define PB_HARNESS_RESULTS_H

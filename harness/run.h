@@ -23,6 +23,7 @@
 
 #include "allocators/backend.h"
 #include "harness/cli.h"
+#include "harness/noise.h"
 #include "harness/perfev.h"
 #include "harness/topo.h"
 #include "workloads/workload.h"
@@ -133,6 +134,7 @@ struct pb_run {
 	size_t nr_rows, cap_rows;
 	char dir[4096];			/* the results folder */
 	char started[32], finished[32];	/* UTC, ISO 8601 */
+	struct pb_noise noise;		/* the executor samples it */
 
 	/* Set by the isolated executor once it merged its children's rows. */
 	bool merged;

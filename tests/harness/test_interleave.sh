@@ -11,7 +11,10 @@
 # back in one child; an in-process run interleaves through Google
 # Benchmark and still writes its rows in plan order; the merged bench.json
 # is Google Benchmark's format, one entry per benchmark and repetition, and
-# its compare.py reads two of them. Uses build/poolbench-test (test-crash).
+# its compare.py reads two of them; meta.json holds the noise report (the
+# machine at the start and end, the null baseline probed at the start,
+# middle and end, a verdict that follows from them). Uses
+# build/poolbench-test (test-crash).
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
 set -u
@@ -103,6 +106,22 @@ if [ -e "$gbc" ] && /usr/bin/python3 -c 'import scipy' 2>/dev/null; then
 else
 	echo "not ok - $gbc with python3-scipy is missing (scripts/setup/install-deps.sh installs libbenchmark-tools and python3-scipy)"
 fi
+
+# ---- the noise report -----------------------------------------------------------
+check "noise: meta.json samples the machine at the start and the end" \
+	jq -e '.noise.start.utc and .noise.end.utc and (.noise.start.load_average | length == 3)' "$tmp/iso/meta.json"
+check "... an isolated run probes the null baseline at its start, middle and end" \
+	test "$(jq -c '[.noise.null_probes[] | select(.median_ns > 0) | .at]' "$tmp/iso/meta.json")" = '["start","middle","end"]'
+check "... each probe in a folder of its own, not in results.csv" \
+	test -s "$tmp/iso/parts/null-probe-middle/results.csv"
+check "... the drift is the probes' max over min" \
+	jq -e '[.noise.null_probes[].median_ns] as $m | (.noise.null_drift - (($m | max) / ($m | min)) | fabs) < 1e-9' "$tmp/iso/meta.json"
+check "... the verdict follows from the figures and the thresholds" \
+	jq -e '.noise as $n | ($n.verdict == "noisy") == (($n.seconds >= $n.thresholds.min_seconds and $n.others_cpu_pct > $n.thresholds.others_cpu_pct) or $n.steal_pct > $n.thresholds.steal_pct or $n.null_drift > $n.thresholds.null_drift)' "$tmp/iso/meta.json"
+check "... and the run's last line says it, with the thresholds" \
+	grep -qE '^poolbench: the machine was (quiet|noisy): .*threshold 1.10' "$tmp/iso.log"
+check "... an in-process run samples too, without probes" \
+	jq -e '.noise.verdict and (.noise.null_probes | length == 0)' "$tmp/local/meta.json"
 
 # ---- bad input -------------------------------------------------------------------
 $pb run --interleave sometimes >/dev/null 2>"$tmp/err"
