@@ -85,7 +85,7 @@ CORE_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c
 TOOL_SRC := harness/main.c harness/plan.c harness/local.c harness/bench.c \
 	harness/progress.c harness/results.c harness/rows.c harness/isolate.c \
-	harness/merge.c harness/reps.c harness/gbjson.c harness/peers.c \
+	harness/merge.c harness/reps.c harness/gbjson.c harness/peers.c harness/child.c \
 	harness/noise.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o

@@ -46,7 +46,8 @@ check "... meta.json: the group failed, with the reason" \
 check "... meta.json: failed_runs counts it" test "$(jq -r .run.failed_runs "$tmp/crash/meta.json")" -ge 1
 check "... the child's output is kept in logs/" ls "$tmp"/crash/logs/*test-crash*.log
 check "... the plan was printed with an estimate" grep -q 'plan: 3 benchmarks in 3 groups' "$tmp/crash.log"
-check "... progress lines count to [3/3]" grep -q '^\[3/3\] ' "$tmp/crash.log"
+check "... progress lines count to [6/6] (3 benchmarks x 2 interleaved repetitions)" \
+	grep -q '^\[6/6\] ' "$tmp/crash.log"
 
 # A crash in a group's second benchmark keeps its first one's rows.
 $pb run --isolate --quick --backends test-crash --workloads fastpath-reuse --threads 1,2 \
