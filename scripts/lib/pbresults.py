@@ -457,14 +457,15 @@ class Ratio:
         """Whether the verdict names a faster side."""
         return self.verdict in (pbstats.NUM_FASTER, pbstats.DEN_FASTER)
 
-    def text(self, common_level=None):
-        """The ratio as a table prints it: `2.31 [2.20, 2.45]`, then ` n.s.`
+    def text(self, common_level=None, digits=2, unit=""):
+        """The ratio as a table prints it: `2.31 [2.20, 2.45]` (@digits
+        decimals, @unit after the ratio: `2.31x [2.20, 2.45]`), then ` n.s.`
         when the interval holds 1, ` (2 pairs, 50%)` when there are too
         few pairs for a verdict, and the level when it is not
         @common_level; `--` when it cannot be computed."""
         if self.ratio is None:
             return "--"
-        t = f"{self.ratio:.2f} [{self.lo:.2f}, {self.hi:.2f}]"
+        t = f"{self.ratio:.{digits}f}{unit} [{self.lo:.{digits}f}, {self.hi:.{digits}f}]"
         if self.verdict == pbstats.TOO_FEW:
             return t + f" ({self.pairs} pair{'s' if self.pairs != 1 else ''}, {pct(self.level)})"
         if common_level is None or abs(self.level - common_level) > 1e-12:
