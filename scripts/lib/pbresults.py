@@ -373,15 +373,6 @@ def peer_paired(data, design, peer, workload, threads):
                         data.rows(design, workload, threads), "ns_per_op")
 
 
-def peer_ratio(design, peer):
-    """peer ns / design ns of two Points (>1: the design is faster), or None
-    when either has no value (missing, failed or skipped)."""
-    if design is None or peer is None or design.status()[0] != "ok" or \
-            peer.status()[0] != "ok":
-        return None
-    d, p = design.value("ns_per_op"), peer.value("ns_per_op")
-    return p / d if d and p is not None else None
-
 
 # ---------------------------------------------------------------- paired ratios
 #
