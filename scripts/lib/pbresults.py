@@ -489,6 +489,14 @@ def _one_point(rows, side):
     return runs, pt, ""
 
 
+def _median_of(pt, runs, metric):
+    """A side's median for ratio_of_medians: its median row's @metric when
+    that row is there and error-free, else the median of its error-free runs."""
+    if pt.median is not None and not pt.median.get("error"):
+        return to_float(pt.median.get(metric))
+    return pbstats.median(v for v in (run_value(r, metric) for r in runs) if v is not None)
+
+
 def paired_ratio(num_rows, den_rows, metric, level=pbstats.LEVEL):
     """The Ratio num/den of @metric between two points, from all their rows
     (@num_rows, @den_rows: every statistic of one point each; only the
@@ -504,8 +512,8 @@ def paired_ratio(num_rows, den_rows, metric, level=pbstats.LEVEL):
         lambda r: run_value(r, metric))
     out.cv_num = pbstats.cv(v for v in (run_value(r, metric) for r in nr) if v is not None)
     out.cv_den = pbstats.cv(v for v in (run_value(r, metric) for r in dr) if v is not None)
-    mn, md = npt.value(metric), dpt.value(metric)
-    if npt.status()[0] == "ok" and dpt.status()[0] == "ok" and mn is not None and md:
+    mn, md = _median_of(npt, nr, metric), _median_of(dpt, dr, metric)
+    if mn is not None and md:
         out.ratio_of_medians = mn / md
     out.pairs = len(pairs)
     if not pairs:
