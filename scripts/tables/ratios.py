@@ -19,7 +19,9 @@
 #             (scripts/tables/objpool.py, fig3);
 #   percpu    percpu-areamap / percpu-bitmap alloc_ms and free_ms on
 #             million, every size, order and fill both have
-#             (scripts/tables/percpu.py, fig4, tab-percpu).
+#             (scripts/tables/percpu.py, fig4, tab-percpu);
+#   queue     alf-mpmc / alf-spsc ns per element, 1 thread, exclusive, on
+#             the alf_queue table's points (scripts/tables/queue.py).
 #
 # Writes RESULTS_DIR/ratios.csv, RESULTS_DIR/tables/ratios.md (printed) and
 # RESULTS_DIR/tables/cv.md: the cv of every fastpath-reuse point's runs and
@@ -107,7 +109,8 @@ def peers(t):
             for wl, _, _ in pbresults.PEER_WORKLOADS:
                 for th in data.threads:
                     p, d = data.rows(peer, wl, th), data.rows(design, wl, th)
-                    ref = dict((p or d or [{}])[0], threads=str(th), workload=wl, mode="exclusive")
+                    ref = dict((p or d or [data.kept])[0], threads=str(th), workload=wl,
+                               mode="exclusive")
                     t.add("peers", p, d, "ns_per_op", pbresults.selector_label(peer),
                           pbresults.selector_label(design), ref)
 
@@ -165,6 +168,16 @@ def percpu(t):
     for nr, dr in matched(t, ("million",), "percpu-areamap", "percpu-bitmap"):
         for metric in ("alloc_ms", "free_ms"):
             t.add("percpu", nr, dr, metric)
+
+
+def queue(t):
+    """alf-mpmc / alf-spsc at 1 thread, exclusive: fastpath-reuse,
+    ring-cleanup n=128 and bulk (queue.py's simple, multi(128), bulkN)."""
+    for nr, dr in matched(t, ("fastpath-reuse", "ring-cleanup", "bulk"), "alf-mpmc", "alf-spsc"):
+        r = nr[0]
+        if r.get("threads") == "1" and r.get("mode") == "exclusive" and \
+                (r["workload"] != "ring-cleanup" or r.get("n") == "128"):
+            t.add("queue", nr, dr, "ns_per_op")
 
 
 def csv_row(d, r):
@@ -244,6 +257,7 @@ def main(argv):
     qmempool(t)
     objpool(t)
     percpu(t)
+    queue(t)
     path = os.path.join(folder, "ratios.csv")
     try:
         with open(path + ".tmp", "w", newline="", encoding="utf-8") as f:
