@@ -102,7 +102,7 @@ check "... ids are unique" test "$(cut -d, -f1 "$c" | sort | uniq -d | wc -l)" -
 check "... tables/cv.md closes with the median cv over the fastpath-reuse rows" \
 	grep -qx 'median cv over [0-9]* fastpath-reuse rows: [0-9]*\.[0-9]%' "$tmp/ref/tables/cv.md"
 check "... tables/ratios.md has a row per ratio" \
-	test "$(grep -c '^| \(peers\|qmempool\|objpool\|percpu\) |' "$tmp/ref/tables/ratios.md")" -eq \
+	test "$(grep -c '^| \(peers\|qmempool\|objpool\|percpu\|queue\) |' "$tmp/ref/tables/ratios.md")" -eq \
 	"$(($(wc -l <"$c") - 1))"
 
 check "... the committed run-all/ratios.csv, tables/ratios.md and tables/cv.md, byte for byte" \
