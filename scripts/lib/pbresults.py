@@ -373,7 +373,6 @@ def peer_paired(data, design, peer, workload, threads):
                         data.rows(design, workload, threads), "ns_per_op")
 
 
-
 # ---------------------------------------------------------------- paired ratios
 #
 # A ratio between two points is the median of their paired ratios: rep k
