@@ -46,7 +46,6 @@ COLUMNS = ("id", "kind", "numerator", "denominator", "workload", "mode", "thread
            "verdict", "ratio_of_medians", "cv_num", "cv_den", "dropped", "note")
 # Workload parameters named in `params` (align and placement where not the default).
 PARAMS = ("n", "touch", "keep", "pattern", "per_cpu", "count", "order", "fill")
-GENERAL = ("malloc",)
 QMEMPOOL_WORKLOADS = (("fastpath-reuse", ""), ("ring-cleanup", "256"))
 OBJPOOL_METRICS = {"scaling": "ops_per_sec", "remote-free": "ops_per_sec",
                    "overrun": "ns_per_op"}
@@ -64,7 +63,14 @@ def params(row):
 
 
 def num(v, fmt="%.6g"):
+    """A number as a cell (6 significant digits by default); '' for None."""
     return "" if v is None else fmt % v
+
+
+def slug(s):
+    """A label as a part of an id: `qmempool (localq=32)` -> `qmempool_localq=32`."""
+    s = s.replace(" (", "_").replace(")", "")
+    return "".join(c if c.isalnum() or c in "=.-" else "_" for c in s)
 
 
 class Table:
@@ -91,8 +97,6 @@ class Table:
         for side, rows in (("numerator", num_rows), ("denominator", den_rows)):
             if rows and rows[0].get("mode") != d["mode"]:
                 d[side] += f" ({rows[0].get('mode')})"
-        slug = lambda s: "".join(c if c.isalnum() or c in "=.-" else "_"  # noqa: E731
-                                 for s in [s.replace(" (", "_").replace(")", "")] for c in s)
         d["id"] = ":".join([kind, slug(d["numerator"]), slug(d["denominator"]), d["workload"],
                             d["mode"], f"{d['threads']}t", f"{d['obj_size']}B"]
                            + ([slug(d["params"])] if d["params"] else []) + [metric])
