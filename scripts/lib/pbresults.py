@@ -11,7 +11,11 @@
 #     row; with no median row (one repetition), its only run row;
 #   - backend option strings, `key=value;key=value`;
 #   - the seeds' published figures, from paper/seed-claims.csv (the only
-#     place they are written down).
+#     place they are written down);
+#   - paired ratios: the run rows of two points paired by `rep` (the same
+#     round of an interleaved run), the median of the paired ratios and its
+#     exact interval (scripts/lib/pbstats.py, docs/statistics.md), which
+#     every ratio of the tables, figures and paper comes from.
 #
 # Standard library only (Debian 12's python3). The scripts import it with
 #   sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -25,6 +29,8 @@ import math
 import os
 import statistics
 import sys
+
+import pbstats
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 SEED_CLAIMS = os.path.join(ROOT, "paper", "seed-claims.csv")
@@ -359,11 +365,199 @@ class PeerData:
         return any(k[0] == selector_key(sel) for k in self.points)
 
 
-def peer_ratio(design, peer):
-    """peer ns / design ns of two Points (>1: the design is faster), or None
-    when either has no value (missing, failed or skipped)."""
-    if design is None or peer is None or design.status()[0] != "ok" or \
-            peer.status()[0] != "ok":
+def peer_paired(data, design, peer, workload, threads):
+    """The Ratio peer ns / design ns (above 1: the design is faster) of
+    @design and @peer on @workload at @threads in PeerData @data, from
+    their paired repetitions."""
+    return paired_ratio(data.rows(peer, workload, threads),
+                        data.rows(design, workload, threads), "ns_per_op")
+
+
+# ---------------------------------------------------------------- paired ratios
+#
+# A ratio between two points is the median of their paired ratios: rep k
+# of the numerator over rep k of the denominator (the same round of an
+# interleaved run; in a back-to-back run the k-th repetition of each), with
+# the exact interval of that median (pbstats.median_interval). Columns are
+# read by header name: a run may have more (rep_start_s in newer runs).
+
+# The columns that identify a benchmark point (each read where the file has it).
+POINT_COLUMNS = ("backend", "options", "workload", "mode", "threads", "placement",
+                 "obj_size", "align", "n", "touch", "keep", "count", "order", "fill",
+                 "limit_s", "per_cpu", "pattern")
+# Metrics where more is faster; every other (ns_per_op, alloc_ms, ...) is a time.
+HIGHER_IS_FASTER = ("ops_per_sec", "efficiency", "hits_per_op")
+
+
+def point_key(row):
+    """The identity of @row's benchmark point: POINT_COLUMNS' cells."""
+    return tuple(row.get(c) or "" for c in POINT_COLUMNS)
+
+
+def variant_labeller(rows):
+    """A function giving a row's variant label as scripts/tables/backends.py
+    prints it: the backend, plus the options whose values differ between
+    that backend's rows in @rows (`qmempool (localq=256)`)."""
+    sets = {}
+    for r in rows:
+        sets.setdefault(r.get("backend", ""), []).append(options_dict(r.get("options", "")))
+    differ = {}
+    for b, opts in sets.items():
+        keys = []
+        for o in opts:
+            keys += [k for k in o if k not in keys]
+        differ[b] = [k for k in keys if len({o.get(k) for o in opts}) > 1]
+
+    def label(row):
+        opts = options_dict(row.get("options", ""))
+        parts = [f"{k}={opts.get(k, '')}" for k in differ.get(row.get("backend", ""), [])]
+        return row.get("backend", "") + (f" ({' '.join(parts)})" if parts else "")
+    return label
+
+
+def run_value(row, metric):
+    """A run row's @metric as a positive float, or None (the row has an
+    error, or the cell is empty, not a number or not above 0)."""
+    if row.get("error"):
         return None
-    d, p = design.value("ns_per_op"), peer.value("ns_per_op")
-    return p / d if d and p is not None else None
+    v = to_float(row.get(metric))
+    return v if v is not None and v > 0 else None
+
+
+class Ratio:
+    """One ratio num/den of @metric between two points: the median of the
+    paired ratios (.ratio), its interval (.lo, .hi) at the achieved
+    coverage (.level), the verdict (pbstats), the number of pairs, the reps
+    left out (.dropped), the old ratio of the two medians
+    (.ratio_of_medians) and each side's cv over its run rows. A ratio that
+    cannot be computed has .ratio None and the reason in .reason."""
+
+    def __init__(self, metric):
+        self.metric = metric
+        self.pairs = 0
+        self.ratios = []
+        self.ratio = self.lo = self.hi = None
+        self.level = 0.0
+        self.verdict = ""
+        self.ratio_of_medians = self.cv_num = self.cv_den = None
+        self.dropped = []
+        self.reason = ""
+
+    def significant(self):
+        """Whether the verdict names a faster side."""
+        return self.verdict in (pbstats.NUM_FASTER, pbstats.DEN_FASTER)
+
+    def text(self, common_level=None, digits=2, unit=""):
+        """The ratio as a table prints it: `2.31 [2.20, 2.45]` (@digits
+        decimals, @unit after the ratio: `2.31x [2.20, 2.45]`), then ` n.s.`
+        when the interval holds 1, ` (2 pairs, 50%)` when there are too
+        few pairs for a verdict, and the level when it is not
+        @common_level; `--` when it cannot be computed."""
+        if self.ratio is None:
+            return "--"
+        t = f"{self.ratio:.{digits}f}{unit} [{self.lo:.{digits}f}, {self.hi:.{digits}f}]"
+        if self.verdict == pbstats.TOO_FEW:
+            return t + f" ({self.pairs} pair{'s' if self.pairs != 1 else ''}, {pct(self.level)})"
+        if common_level is None or abs(self.level - common_level) > 1e-12:
+            t += f" at {pct(self.level)}"
+        return t + (" n.s." if self.verdict == pbstats.NOT_SIGNIFICANT else "")
+
+
+def pct(level):
+    """A coverage as a percentage, as short as exact: 93.75%, 96.875%, 95.86%."""
+    t = f"{100 * level:.3f}".rstrip("0").rstrip(".")
+    return (t if len(t) <= 6 else f"{100 * level:.2f}") + "%"
+
+
+def _one_point(rows, side):
+    """The run rows and the Point of @rows' one benchmark point, or a reason."""
+    keys = list(dict.fromkeys(point_key(r) for r in rows))
+    if not keys:
+        return None, None, f"{side}: not in the run"
+    if len(keys) > 1:
+        return None, None, f"{side}: {len(keys)} points match"
+    pt = Point()
+    for r in rows:
+        pt.add(r)
+    st, why = pt.status()
+    if st == "missing":
+        return None, None, f"{side}: no run rows"
+    runs = [r for r in rows if r.get("statistic") == "run"]
+    if st != "ok" and not any(not r.get("error") for r in runs):
+        return None, None, f"{side}: " + ("did not finish" if st == "dnf" else f"failed ({why})")
+    return runs, pt, ""
+
+
+def _median_of(pt, runs, metric):
+    """A side's median for ratio_of_medians: its median row's @metric when
+    that row is there and error-free, else the median of its error-free runs."""
+    if pt.median is not None and not pt.median.get("error"):
+        return to_float(pt.median.get(metric))
+    return pbstats.median(v for v in (run_value(r, metric) for r in runs) if v is not None)
+
+
+def paired_ratio(num_rows, den_rows, metric, level=pbstats.LEVEL):
+    """The Ratio num/den of @metric between two points, from all their rows
+    (@num_rows, @den_rows: every statistic of one point each; only the
+    `run` rows are paired, by `rep`)."""
+    out = Ratio(metric)
+    nr, npt, why = _one_point(num_rows, "numerator")
+    dr, dpt, why2 = _one_point(den_rows, "denominator")
+    if why or why2:
+        out.reason = "; ".join(w for w in (why, why2) if w)
+        return out
+    pairs, out.dropped = pbstats.paired(
+        [(r.get("rep", ""), r) for r in nr], [(r.get("rep", ""), r) for r in dr],
+        lambda r: run_value(r, metric))
+    out.cv_num = pbstats.cv(v for v in (run_value(r, metric) for r in nr) if v is not None)
+    out.cv_den = pbstats.cv(v for v in (run_value(r, metric) for r in dr) if v is not None)
+    mn, md = _median_of(npt, nr, metric), _median_of(dpt, dr, metric)
+    if mn is not None and md:
+        out.ratio_of_medians = mn / md
+    out.pairs = len(pairs)
+    if not pairs:
+        out.reason = "no repetition in both"
+        return out
+    out.ratios = [a / b for _, a, b in pairs]
+    out.ratio = pbstats.median(out.ratios)
+    out.lo, out.hi, out.level = pbstats.median_interval(out.ratios, level)
+    out.verdict = pbstats.verdict(out.lo, out.hi, out.level,
+                                  lower_is_faster=metric not in HIGHER_IS_FASTER)
+    return out
+
+
+def select_rows(rows, want, opts=None):
+    """The rows whose cells equal every value of @want ({column: value};
+    a column the row lacks reads as '') and whose options hold every value
+    of @opts ({option: value})."""
+    opts = opts or {}
+    out = []
+    for r in rows:
+        if all((r.get(c) or "") == v for c, v in want.items()):
+            have = options_dict(r.get("options", ""))
+            if all(have.get(k) == v for k, v in opts.items()):
+                out.append(r)
+    return out
+
+
+def paired_ratios(rows, num, den, metric, level=pbstats.LEVEL):
+    """The Ratio num/den of @metric in a run's @rows, each side a selector
+    (want, opts): select_rows' column values and option values, which must
+    pick out one benchmark point each."""
+    return paired_ratio(select_rows(rows, *num), select_rows(rows, *den), metric, level)
+
+
+def common_level(ratios):
+    """The achieved level most of @ratios share (None when none has one)."""
+    levels = [r.level for r in ratios if r.ratio is not None and r.verdict != pbstats.TOO_FEW]
+    return max(dict.fromkeys(levels), key=levels.count) if levels else None
+
+
+def interval_legend(ratios):
+    """One sentence saying how the ratio cells of @ratios were made."""
+    lv = common_level(ratios)
+    at = f"{pct(lv)} " if lv is not None else ""
+    return (f"Each ratio is the median of the ratios of paired repetitions (rep k with rep k), "
+            f"in brackets its exact {at}interval (the level is given where it differs); "
+            "`n.s.`: the interval holds 1 (not significant); `--`: not computable "
+            "(docs/statistics.md).")

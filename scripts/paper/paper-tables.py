@@ -125,6 +125,40 @@ def fmt_times(v):
     return "--" if v is None else f"{v:.2f}$\\times$"
 
 
+def fmt_paired(r, times=False, scale=None):
+    """A pbresults.Ratio as a cell: `2.31 [2.20, 2.45]` (the median of the
+    paired ratios and its exact interval; `$\\times$` after the ratio when
+    @times), `n.s.` when the interval holds 1, the pairs and level when
+    there are too few for a verdict, `--` when it cannot be computed.
+    @scale divides the ratio and its bounds (our speed-up over the seed's)."""
+    if r is None or r.ratio is None:
+        return "--"
+    k = scale or 1.0
+    t = f"{r.ratio / k:.2f}" + ("$\\times$" if times else "")
+    t += f" [{r.lo / k:.2f}, {r.hi / k:.2f}]"
+    if r.verdict == pbresults.pbstats.TOO_FEW:
+        t += f" ({r.pairs} pairs, {tex(pbresults.pct(r.level))})"
+    elif r.verdict == pbresults.pbstats.NOT_SIGNIFICANT and not scale:
+        t += " n.s."
+    return t
+
+
+def paired(num, den, col):
+    """The Ratio num/den of @col between two Points (None when either is missing)."""
+    if num is None or den is None:
+        return None
+    return pbresults.paired_ratio(num.rows(), den.rows(), col)
+
+
+def interval_note(ratios):
+    """The caption's sentence on how its ratios were made."""
+    lv = pbresults.common_level(r for r in ratios if r is not None)
+    return ("Each ratio is the median of the ratios of paired repetitions (repetition $k$ "
+            "with repetition $k$), in brackets its exact distribution-free interval"
+            + (f" at {tex(pbresults.pct(lv))}" if lv is not None else "")
+            + "; n.s.: the interval holds 1. ")
+
+
 # ---------------------------------------------------------------- results
 
 class Results:
@@ -344,6 +378,7 @@ def qmempool_config(options):
 
 def tab_qmempool(res, claims, outdir):
     notes = Notes()
+    ratios = []
     body = []
     cases = [("fastpath-reuse", "fastpath-reuse", {"workload": "fastpath-reuse"}),
              ("N(256): ring-cleanup n=256", "ring-cleanup-n256",
@@ -387,6 +422,7 @@ def tab_qmempool(res, claims, outdir):
         # figure for both contexts: its exclusive-mode median (malloc runs
         # the same code in both modes), the shared one if that is all there is.
         general_ns = {}
+        general_pt = {}
         for b, o in generals:
             lbl = general_label(res, b)
             c, v = "--", None
@@ -397,6 +433,8 @@ def tab_qmempool(res, claims, outdir):
                     lbl += "" if m == "exclusive" else f" ({m})"
                     break
             general_ns[(b, o)] = v
+            general_pt[(b, o)] = next((pts.get((b, o, m)) for m in MODES
+                                       if pts.get((b, o, m)) is not None), None)
             body.append(f"\\quad SLUB vs.\\ {tex(lbl)}, ns & {s_slub} & {c} & \\\\")
         # Per qmempool configuration: its two modes, then its speed-ups over
         # each general allocator.
@@ -415,11 +453,15 @@ def tab_qmempool(res, claims, outdir):
                 gv = general_ns[(b, go)]
                 for m in MODES:
                     ctx, _ = seed_ctx[m]
-                    ours = gv / qv[m] if gv is not None and qv[m] else None
-                    ratio = ours / seed_up[m] if ours is not None and seed_up[m] else None
+                    r = None
+                    if gv is not None and qv[m]:
+                        r = paired(general_pt[(b, go)], pts.get(("qmempool", o, m)), "ns_per_op")
+                        ratios.append(r)
+                    ours = fmt_paired(r, times=True)
+                    rel = fmt_paired(r, scale=seed_up[m]) if seed_up[m] else "--"
                     body.append(f"\\quad\\quad speed-up, {m} over {tex(general_label(res, b))}"
-                                f" & {fmt_times(seed_up[m])} & {fmt_times(ours)}"
-                                f" & {fmt_ratio(ratio)} \\\\")
+                                f" & {fmt_times(seed_up[m])} & {ours}"
+                                f" & {rel} \\\\")
         body.append("\\addlinespace")
     if body and body[-1] == "\\addlinespace":
         body.pop()
@@ -442,7 +484,7 @@ def tab_qmempool(res, claims, outdir):
                "qmempool configuration: localq/sharedq/prealloc. "
                f"Object size {tex(size)}\\,B. The last column is our speed-up divided "
                "by the seed's (given for speed-ups only: absolute times do not carry "
-               "across machines). " + res.caption_run())
+               "across machines). " + interval_note(ratios) + res.caption_run())
     write_table(outdir, "tab-qmempool.tex", caption, "tab:qmempool", "lrrr",
                 "Case & Seed & Ours & Ours/seed", body, notes)
 
@@ -456,6 +498,7 @@ def _million_point(res, backend, size, order, fill, align, prefs):
 
 def tab_percpu(res, claims, outdir):
     notes = Notes()
+    ratios = []
     body = []
     A, B = "percpu-areamap", "percpu-bitmap"
     million = [(d, p) for d, p in res.select(workload="million") if d["backend"] in (A, B)]
@@ -471,7 +514,11 @@ def tab_percpu(res, claims, outdir):
     def row(size, label, pa, pb, where):
         a1, f1, _, fa = pair(pa, f"{A} {where}")
         a2, f2, _, fb = pair(pb, f"{B} {where}")
-        r = fmt_ratio(fa / fb) if fa is not None and fb else "--"
+        r = "--"
+        if fa is not None and fb:
+            ratio = paired(pa, pb, "free_ms")
+            ratios.append(ratio)
+            r = fmt_paired(ratio)
         return f"{size} & {label} & {a1} & {f1} & {a2} & {f2} & {r} \\\\"
 
     def seed_row(size, case):
@@ -554,7 +601,8 @@ def tab_percpu(res, claims, outdir):
                "\\emph{seed}: the seed's worst-case (or pre-filled) figures. "
                f"Our rounds allocate {tex(ours)} objects (the \\texttt{{count}} column); "
                "the seed's allocate $2^{20}=1048576$, so only the shape and the ratios "
-               "compare, not the times. " + res.caption_run())
+               "compare, not the times. Free ratio: " + interval_note(ratios)
+               + res.caption_run())
     write_table(outdir, "tab-percpu.tex", caption, "tab:percpu", "llrrrrr",
                 "Size & Order & \\multicolumn{2}{c}{Area map (ms)} & "
                 "\\multicolumn{2}{c}{Bitmap (ms)} & Free ratio \\\\\n"
@@ -621,6 +669,7 @@ def tab_backends(res, outdir):
 
 def tab_scaling(res, outdir):
     notes = Notes()
+    ratios = []
     prefs = {"obj_size": ["64"], "touch": ["0"], "placement": ["compact"], "align": ["0"],
              "n": ["256"]}
     rows = res.select(workload="scaling")
@@ -645,7 +694,11 @@ def tab_scaling(res, outdir):
                                         fmt=lambda v: sig3(v / 1e6))
                     ct, vt = point_cell(pt, "ops_per_sec", notes, where + f" {tmax} threads",
                                         fmt=lambda v: sig3(v / 1e6))
-                    up = fmt_times(vt / v1) if v1 and vt is not None else "--"
+                    up = "--"
+                    if v1 and vt is not None:
+                        r = paired(pt, p1, "ops_per_sec")
+                        ratios.append(r)
+                        up = fmt_paired(r, times=True)
                     ce, _ = point_cell(pt, "efficiency", notes, where, fmt=fmt_ratio)
                     body.append(f"{tex(label)} & {tex(pat)} & {m} & {c1} & {ct} & {up} & {ce} \\\\")
     if not body:
@@ -656,7 +709,8 @@ def tab_scaling(res, outdir):
                "the run), in millions of alloc+free pairs per second, all threads together, "
                f"and the efficiency at {t} threads (throughput / ({t} $\\times$ the 1-thread "
                "throughput of the same run; 1.00 is linear), medians over repetitions. "
-               "Pattern reuse is fastpath-reuse, ring is ring-cleanup. " + res.caption_run())
+               "Pattern reuse is fastpath-reuse, ring is ring-cleanup. "
+               f"{t}/1: " + interval_note(ratios) + res.caption_run())
     write_table(outdir, "tab-scaling.tex", caption, "tab:scaling", "lllrrrr",
                 f"Backend & Pattern & Mode & 1 thr (M/s) & {t} thr (M/s) & {t}/1 & Efficiency",
                 body, notes, size="\\footnotesize")
@@ -668,6 +722,7 @@ def tab_peers(res, outdir):
     the peer's ns per pair on each PEER_WORKLOADS workload and their ratio
     (peer / design), exclusive mode, medians of the same run."""
     notes = Notes()
+    ratios = []
     data = pbresults.PeerData(res.rows)
     body = []
     for design, peers, _ in pbresults.PEER_PAIRS:
@@ -681,8 +736,9 @@ def tab_peers(res, outdir):
                     d, p = data.point(design, wl, t), data.point(peer, wl, t)
                     cd, _ = point_cell(d, "ns_per_op", notes, f"{dl} {title} {t} thr")
                     cp, _ = point_cell(p, "ns_per_op", notes, f"{pl} {title} {t} thr")
-                    r = pbresults.peer_ratio(d, p)
-                    cells += [cd, cp, fmt_ratio(r) if r is not None else "--"]
+                    r = pbresults.peer_paired(data, design, peer, wl, t)
+                    ratios.append(r)
+                    cells += [cd, cp, fmt_paired(r)]
                 body.append(f"{tex(dl)} & {tex(pl)} & {t} & " + " & ".join(cells) + " \\\\")
     if not body:
         body = not_in_run(12, "no design or peer of the comparison")
@@ -695,8 +751,8 @@ def tab_peers(res, outdir):
                "design is faster), measured in the same run, exclusive mode"
                + (f" ({tex(kept)})" if kept else "") + ", at 1 thread and at the "
                "largest thread count of the run. -- marks a point the run does not "
-               "have (dpdk-ring sync=spsc serves one thread only). Pairs: " + why + ". "
-               + res.caption_run())
+               "have (dpdk-ring sync=spsc serves one thread only). " + interval_note(ratios)
+               + "Pairs: " + why + ". " + res.caption_run())
     head = "Design & Peer & Thr"
     for _, _, title in pbresults.PEER_WORKLOADS:
         head += f" & \\multicolumn{{3}}{{c}}{{{tex(title)}}}"

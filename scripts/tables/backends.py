@@ -31,26 +31,6 @@ HEADER = ["fastpath-reuse, exclusive", "fastpath-reuse, shared",
           "ring-cleanup N=4096, exclusive"]
 
 
-def labeller(rows):
-    """A function giving a row's variant label: its backend, plus the
-    options whose values differ between that backend's rows in @rows."""
-    sets = {}
-    for r in rows:
-        sets.setdefault(r["backend"], []).append(pbresults.options_dict(r.get("options", "")))
-    differ = {}
-    for b, opts in sets.items():
-        keys = []
-        for o in opts:
-            keys += [k for k in o if k not in keys]
-        differ[b] = [k for k in keys if len({o.get(k) for o in opts}) > 1]
-
-    def label(row):
-        opts = pbresults.options_dict(row.get("options", ""))
-        parts = [f"{k}={opts.get(k, '')}" for k in differ[row["backend"]]]
-        return row["backend"] + (f" ({' '.join(parts)})" if parts else "")
-    return label
-
-
 def column(row):
     return (row["workload"], row.get("n", "") if row["workload"] == "ring-cleanup" else "",
             row["mode"])
@@ -62,7 +42,7 @@ def main(argv):
     path, _, rows = pbresults.table_rows(PROG, argv[0])
     rows = [r for r in rows if r["threads"] == "1" and r["obj_size"] == "64"
             and r.get("touch", "0") in ("", "0") and column(r) in COLUMNS]
-    label = labeller(rows)
+    label = pbresults.variant_labeller(rows)
     cells, order = {}, []
     for (name, col), p in pbresults.points(rows, lambda r: (label(r), column(r))).items():
         r = p.row()

@@ -36,7 +36,11 @@ def main(argv):
                             "(a run older than the objpool backends)")
     backends, threads = [], set()
     scaling, remote, overrun, bulks = {}, {}, {}, []
+    runs = {}
     for r in rows:
+        if r.get("workload") == "scaling" and r.get("statistic") in ("median", "run"):
+            runs.setdefault((r.get("backend", ""), r.get("pattern", ""), r.get("mode", ""),
+                             int(pbresults.to_float(r.get("threads")) or 0)), []).append(r)
         if r.get("statistic") != "median" or r.get("error"):
             continue
         g = lambda c: r.get(c) or ""  # noqa: E731
@@ -58,6 +62,10 @@ def main(argv):
                 bulks.append(bulk)
     tl = sorted(threads)
     maxt = max(tl, default=0)
+    ups = {k[:3]: pbresults.paired_ratio(runs.get(k[:3] + (maxt,), []), runs[k],
+                                         "ops_per_sec")
+           for k in runs if k[3] == 1}
+    level = pbresults.common_level(ups.values())
     out = ["### Scaling: total Mops/s (alloc+free pairs) by thread count", "",
            "| backend | pattern | mode |" + "".join(f" {t} thr |" for t in tl)
            + f" {maxt} thr / 1 thr | efficiency at {maxt} |",
@@ -71,13 +79,15 @@ def main(argv):
                 line = f"| {b} | {p} | {m} |" + "".join(
                     f" {float(ops[t] or 0) / 1e6:.1f} |" if t in ops else " n/a |" for t in tl)
                 one, top = ops.get(1), ops.get(maxt)
-                if one is not None and top is not None and float(one or 0) > 0:
-                    line += f" {float(top or 0) / float(one):.2f}x |"
-                else:
+                up = ups.get((b, p, m))
+                if one is None or top is None or up is None:
                     line += " n/a |"
+                else:
+                    line += f" {up.text(level, unit='x')} |"
                 eff = scaling.get((b, p, m, maxt))
                 line += f" {num(eff[1], '%.2f') if eff else 'n/a'} |"
                 out.append(line)
+    out += ["", f"{maxt} thr / 1 thr: " + pbresults.interval_legend(ups.values())]
     out += ["", "### Remote free: objects allocated on one CPU, freed on another", "",
             "| backend | mode | threads | Mobjects/s | ns per object per thread "
             "| local allocs per object | steals per object |",

@@ -26,6 +26,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import pbresults  # noqa: E402
 
 PROG = os.path.basename(__file__)
+# The workloads' titles in the ratio table (the README shows it: short).
+SHORT = {"fastpath-reuse": "reuse", "ring-cleanup": "ring 256", "bulk": "bulk 16"}
 
 
 def cell(point):
@@ -48,10 +50,16 @@ def main(argv):
     _, _, rows = pbresults.table_rows(PROG, argv[0])
     data = pbresults.PeerData(rows)
     kept = ", ".join(f"{k}={v}" for k, v in data.kept.items())
+    ratios = {(pbresults.selector_key(d), pbresults.selector_key(p), wl, t):
+              pbresults.peer_paired(data, d, p, wl, t)
+              for d, peers, _ in pbresults.PEER_PAIRS for p in peers
+              for wl, _, _ in pbresults.PEER_WORKLOADS for t in data.threads}
+    level = pbresults.common_level(ratios.values())
     out = ["Each design beside its peer: median ns per alloc+free pair, exclusive "
            f"mode ({kept or 'no comparison rows'}); ratio = peer / design, "
            "above 1 the design is faster. `--`: not in the run (or skipped), "
-           "`failed`: the benchmark reported an error.", ""]
+           "`failed`: the benchmark reported an error. "
+           + pbresults.interval_legend(ratios.values()), ""]
     head = "| design | peer | threads |"
     rule = "|---|---|---:|"
     for _, _, title in pbresults.PEER_WORKLOADS:
@@ -68,8 +76,8 @@ def main(argv):
                         f"{pbresults.selector_label(peer)} | {t} |")
                 for wl, _, _ in pbresults.PEER_WORKLOADS:
                     d, p = data.point(design, wl, t), data.point(peer, wl, t)
-                    r = pbresults.peer_ratio(d, p)
-                    line += f" {cell(d)} | {cell(p)} | {f'{r:.2f}' if r is not None else '--'} |"
+                    r = ratios[pbresults.selector_key(design), pbresults.selector_key(peer), wl, t]
+                    line += f" {cell(d)} | {cell(p)} | {r.text(level)} |"
                 out.append(line)
                 n += 1
     if not n:
@@ -79,18 +87,30 @@ def main(argv):
         out.append(f"- {pbresults.selector_label(design)} against "
                    f"{', '.join(pbresults.selector_label(p) for p in peers)}: {why}.")
     pbresults.write_table(argv[0], "peers.md", "\n".join(out) + "\n")
-    ratios = ratio_table(data)
-    pbresults.write_table(argv[0], "peers-ratios.md", ratios)
+    pbresults.write_table(argv[0], "peers-ratios.md", ratio_table(data, ratios))
     return 0
 
 
-def ratio_table(data):
+def short(r):
+    """A ratio without its interval: `2.31`; `(0.98)` when not significant,
+    `2.31?` when too few pairs for a verdict; `--` when not computable."""
+    if r.ratio is None:
+        return "--"
+    if r.verdict == pbresults.pbstats.NOT_SIGNIFICANT:
+        return f"({r.ratio:.2f})"
+    return f"{r.ratio:.2f}" + ("?" if r.verdict == pbresults.pbstats.TOO_FEW else "")
+
+
+def ratio_table(data, ratios):
     """One row per pair: peer ns / design ns for each workload at each
-    thread count shown (above 1: the design is faster)."""
+    thread count shown (above 1: the design is faster), the median of the
+    paired ratios, in parentheses when its interval holds 1."""
     cols = [(wl, title, t) for wl, _, title in pbresults.PEER_WORKLOADS
             for t in data.threads]
-    out = ["| design | peer | " + " | ".join(f"{title}, {t} thr" for _, title, t in cols) + " |",
+    out = ["| design | peer | " + " | ".join(f"{SHORT.get(wl, wl)} {t}t" for wl, _, t in cols) + " |",
            "|---|---|" + "---:|" * len(cols)]
+    selector_key = pbresults.selector_key
+    shown = []
     n = 0
     for design, peers, _ in pbresults.PEER_PAIRS:
         for peer in peers:
@@ -98,13 +118,22 @@ def ratio_table(data):
                 continue
             cells = []
             for wl, _, t in cols:
-                r = pbresults.peer_ratio(data.point(design, wl, t), data.point(peer, wl, t))
-                cells.append(f"{r:.2f}" if r is not None else "--")
+                shown.append((design, peer, wl, t))
+                cells.append(short(ratios[selector_key(design), selector_key(peer), wl, t]))
             out.append(f"| {pbresults.selector_label(design)} | "
                        f"{pbresults.selector_label(peer)} | " + " | ".join(cells) + " |")
             n += 1
     if not n:
         out.append("| (no design or peer of the comparison in this run) | |" + " |" * len(cols))
+    lv = pbresults.common_level(ratios.values())
+    rs = [ratios[selector_key(d), selector_key(p), wl, t] for d, p, wl, t in shown]
+    note = ["Paired medians"]
+    if any(r.verdict == pbresults.pbstats.NOT_SIGNIFICANT for r in rs):
+        note.append("(x): its " + (f"{pbresults.pct(lv)} " if lv is not None else "")
+                    + "interval holds 1")
+    if any(r.verdict == pbresults.pbstats.TOO_FEW for r in rs):
+        note.append("x?: too few pairs")
+    out += ["", "; ".join(note) + ". Intervals: `peers.md`."]
     return "\n".join(out) + "\n"
 
 

@@ -5,7 +5,9 @@
 # against SPSC) beside ours, from a stored run of the alf-mpmc and alf-spsc
 # backends (`make run-qmempool`, its queue folder): simple = fastpath-reuse,
 # multi(128) = ring-cleanup n=128, bulkN = bulk n=N, 1 thread, exclusive
-# mode, medians. The seed's figures come from paper/seed-claims.csv. Writes
+# mode, medians; our MPMC/SPSC ratio is the median of the paired
+# repetitions' ratios with its exact interval (docs/statistics.md). The
+# seed's figures come from paper/seed-claims.csv. Writes
 # RESULTS_DIR/tables/queue.md and prints it.
 #
 # Exit status: 0 written; 2 bad arguments or not a results folder.
@@ -38,11 +40,18 @@ def main(argv):
         pbresults.die(PROG, "usage: queue.py RESULTS_DIR")
     _, _, rows = pbresults.table_rows(PROG, argv[0])
     claims = pbresults.table_claims(PROG)
-    v = {}
+    v, pts = {}, {}
     for r in rows:
-        if r.get("statistic") == "median" and pbresults.to_float(r.get("threads")) == 1 \
-                and r.get("mode") == "exclusive" and not r.get("error") and test_name(r):
+        if pbresults.to_float(r.get("threads")) != 1 or r.get("mode") != "exclusive" \
+                or not test_name(r) or r.get("statistic") not in ("median", "run"):
+            continue
+        pts.setdefault((r.get("backend", ""), test_name(r)), []).append(r)
+        if r.get("statistic") == "median" and not r.get("error"):
             v[r.get("backend", ""), test_name(r)] = pbresults.to_float(r.get("ns_per_op")) or 0.0
+    ratios = {t: pbresults.paired_ratio(pts.get(("alf-mpmc", t), []),
+                                        pts.get(("alf-spsc", t), []), "ns_per_op")
+              for t in TESTS}
+    level = pbresults.common_level(ratios.values())
 
     def cell(b, t):
         return f"{v[b, t]:.3f}" if (b, t) in v else "n/a"
@@ -50,7 +59,7 @@ def main(argv):
     def ratio(t):
         if ("alf-mpmc", t) not in v or ("alf-spsc", t) not in v or v["alf-spsc", t] <= 0:
             return "n/a"
-        return f"{v['alf-mpmc', t] / v['alf-spsc', t]:.2f}x"
+        return ratios[t].text(level, unit="x")
 
     out = ["| test | seed MPMC | seed SPSC | seed MPMC/SPSC | our alf-mpmc | our alf-spsc "
            "| our MPMC/SPSC |",
@@ -61,6 +70,8 @@ def main(argv):
         seed_ratio = f"{vm / vs:.2f}x" if vm is not None and vs else "n/a"
         out.append(f"| {t} | {sm} | {ss} | {seed_ratio} | {cell('alf-mpmc', t)} "
                    f"| {cell('alf-spsc', t)} | {ratio(t)} |")
+    out += ["", "Our MPMC/SPSC: " + pbresults.interval_legend(
+        [ratios[t] for t in TESTS if ("alf-mpmc", t) in v and ("alf-spsc", t) in v])]
     pbresults.write_table(argv[0], "queue.md", "\n".join(out) + "\n")
     return 0
 
