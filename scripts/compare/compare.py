@@ -326,13 +326,23 @@ def constant_params(keys):
     return shown, " ".join(same)
 
 
-def console_table(rows, shown):
-    """The console lines: one per benchmark, columns padded."""
-    head = ["variant", "workload", "mode", "thr", "size", "params", "median A",
-            "median B", "change", "interval", "p", "verdict"]
+def table_head(basis):
+    """The table's column names; in the null basis the medians are ratios."""
+    med = ["A / null", "B / null"] if basis == "null" else ["median A", "median B"]
+    return ["variant", "workload", "mode", "thr", "size", "params"] + med + [
+        "change", "interval", "p", "verdict"]
+
+
+def console_table(rows, shown, basis):
+    """The console lines: one per benchmark, columns padded; a benchmark
+    not compared says why."""
+    head = table_head(basis)
     lines = [head]
     for r in rows:
-        lines.append(table_cells(r, shown))
+        cells = table_cells(r, shown)
+        if r["verdict"] == "not compared":
+            cells[-1] += ": " + r["note"]
+        lines.append(cells)
     widths = [max(len(l[i]) for l in lines) for i in range(len(head))]
     right = {3, 4, 6, 7, 8, 10}
     out = []
@@ -400,11 +410,10 @@ def md_escape(s):
     return str(s).replace("|", "\\|")
 
 
-def write_md(path, header, rows, only_a, only_b, shown, summary):
+def write_md(path, header, rows, only_a, only_b, shown, summary, basis):
     out = ["# A/B comparison", ""] + [f"- {md_escape(l)}" for l in header] + [
         "", summary, "", "## Benchmarks in both runs", ""]
-    head = ["variant", "workload", "mode", "thr", "size", "params", "median A",
-            "median B", "change", "interval", "p", "verdict", "note"]
+    head = table_head(basis) + ["note"]
     out.append("| " + " | ".join(head) + " |")
     out.append("|" + "---|" * len(head))
     for r in rows:
@@ -613,7 +622,8 @@ def main(argv):
     try:
         write_csv(os.path.join(tmp, "compare.csv"), rows, ua + ub, args.metric, basis,
                   args.alpha)
-        write_md(os.path.join(tmp, "compare.md"), header, rows, ua, ub, shown, summary)
+        write_md(os.path.join(tmp, "compare.md"), header, rows, ua, ub, shown, summary,
+                 basis)
         err = figure(tmp, rows, args, a, b, basis, shown)
         if err:
             die(err + "\nnothing written", 1)
@@ -628,7 +638,7 @@ def main(argv):
     for l in header:
         print(l)
     print()
-    for l in console_table(rows, shown):
+    for l in console_table(rows, shown, basis):
         print(l)
     for name, lst in (("A", ua), ("B", ub)):
         if lst:
