@@ -434,10 +434,17 @@ def figure(tmp, rows, args, a, b, basis, shown):
     sig = [r for r in withchange if r["verdict"] in SIGNIFICANT]
     notes = []
     if sig:
-        pick = sorted(sig, key=lambda r: -abs(r["change_pct"]))[:args.top]
+        # The largest |change| of each verdict in turn, so that a few large
+        # slowdowns do not hide every speed-up.
+        rank = {}
+        for v in SIGNIFICANT:
+            same = sorted((r for r in sig if r["verdict"] == v), key=lambda r: -abs(r["change_pct"]))
+            rank.update((id(r), i) for i, r in enumerate(same))
+        pick = sorted(sig, key=lambda r: (rank[id(r)], -abs(r["change_pct"])))[:args.top]
         if len(sig) > len(pick):
             notes.append(f"{len(sig) - len(pick)} more significant changes not drawn "
-                         f"(the {len(pick)} largest |change| are; all in compare.csv)")
+                         f"(the {len(pick)} drawn are the largest |change| of each verdict "
+                         f"in turn; all in compare.csv)")
         rest = len(rows) - len(sig)
         what = "significant changes"
     else:
@@ -457,14 +464,15 @@ def figure(tmp, rows, args, a, b, basis, shown):
     classes = [v for v in BAR_STYLE if any(cls(r) == v for r in pick)]
     for i, r in enumerate(pick):
         d = dict(zip(KEY_COLUMNS, r["key"]))
+        params = params_text(r["key"], shown)
         label = (f"{r['variant']} {d['workload']} {d['mode']} thr {d['threads']} "
-                 f"{d['obj_size']} B {params_text(r['key'], shown)}").replace(" -", "")
-        lo = r["ci_low_pct"] if r["ci_low_pct"] is not None else math.nan
-        hi = r["ci_high_pct"] if r["ci_high_pct"] is not None else math.nan
-        dat.append(f"{i}\t{r['change_pct']:.6g}\t{lo:.6g}\t{hi:.6g}\t"
+                 f"{d['obj_size']} B" + (f" {params}" if params != "-" else ""))
+        lo, hi = (f"{r[c]:.6g}" if r[c] is not None else "NaN"
+                  for c in ("ci_low_pct", "ci_high_pct"))
+        dat.append(f"{i}\t{r['change_pct']:.6g}\t{lo}\t{hi}\t"
                    f"{classes.index(cls(r)) + 1}\t\"{label.replace(chr(34), '')}\"")
     with open(os.path.join(tmp, "compare.dat"), "w", encoding="utf-8") as f:
-        f.write("\n".join(dat).replace("nan", "NaN") + "\n")
+        f.write("\n".join(dat) + "\n")
     direction = ("; lower is better" if args.metric in TIME_LOWER else
                  "; higher is better" if args.metric in TIME_HIGHER else "")
     unit = (f"{args.metric} / null's median" if basis == "null" else args.metric)
