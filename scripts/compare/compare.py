@@ -49,6 +49,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "figures"))
 import pbresults  # noqa: E402
 import mwu  # noqa: E402
 from backends import labeller  # noqa: E402
+import plotdata  # noqa: E402
 from plotdata import gp_assign, wrap  # noqa: E402
 
 PROG = "compare.py"
@@ -104,41 +105,35 @@ class Run:
                     f"{len(self.header)} fields")
         try:
             self.meta = pbresults.read_meta(folder)
+            if not isinstance(self.meta, dict):
+                raise ValueError("not a JSON object")
         except (OSError, ValueError) as e:
             die(f"{name}: {os.path.join(folder, 'meta.json')}: cannot be read as JSON: {e}")
-        if not isinstance(self.meta, dict):
-            die(f"{name}: {os.path.join(folder, 'meta.json')}: not a JSON object")
         self.benches = {}  # key -> Bench, in the run's order
         for r in rows:
             key = tuple(r.get(c) or "" for c in KEY_COLUMNS)
             self.benches.setdefault(key, Bench(r)).add(r, metric)
 
-    def meta_get(self, *path):
-        """A meta.json value, or None when it is not there."""
-        d = self.meta
-        for p in path:
-            if not isinstance(d, dict) or p not in d:
-                return None
-            d = d[p]
-        return d
+    # meta_get(*path, default): a meta.json value, or default when it is not there
+    meta_get = plotdata.Run.meta_get
 
     def host(self):
-        return self.meta_get("machine", "host")
+        return self.meta_get("machine", "host", default=None)
 
     def cpu(self):
-        return self.meta_get("machine", "cpu_model")
+        return self.meta_get("machine", "cpu_model", default=None)
 
     def started(self):
-        return (self.meta_get("isolation", "first_started_utc")
-                or self.meta_get("run", "started_utc"))
+        return (self.meta_get("isolation", "first_started_utc", default=None)
+                or self.meta_get("run", "started_utc", default=None))
 
     def describe(self):
         """One line: the folder, host, CPU, start, repetitions, commit."""
-        commit = self.meta_get("build", "git_commit")
-        dirty = self.meta_get("build", "git_dirty")
+        commit = self.meta_get("build", "git_commit", default=None)
+        dirty = self.meta_get("build", "git_dirty", default=None)
         return (f"{self.folder}: host {self.host() or '?'}, {self.cpu() or '?'}, "
                 f"started {self.started() or '?'}, "
-                f"{self.meta_get('run', 'repetitions') or '?'} repetitions, commit "
+                f"{self.meta_get('run', 'repetitions')} repetitions, commit "
                 f"{(commit or '?')[:12]}{' (dirty)' if dirty else ''}")
 
     def null_of(self, key):
