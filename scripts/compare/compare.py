@@ -262,6 +262,7 @@ def compare_one(key, ba, bb, a, b, basis, args):
             elif med <= 0:
                 out["note"] = f"{name}'s null median is {fmt(med)}: no ratio"
             if out["note"]:
+                out["note"] = "; ".join([out["note"]] + notes)
                 return out
             out[col] = med
             vals[:] = [v / med for v in vals]
