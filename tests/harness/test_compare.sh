@@ -85,6 +85,16 @@ write("other", doubled(out), host="other-host")
 write("nonull", [r for r in doubled(out) if not (r["backend"] == "null" and r["n"] == "16")],
       host="other-host")
 write("disjoint", [dict(r, workload="bulk") for r in out])
+# One repetition of a 6-rep benchmark failed, and every row of a 2-rep one.
+def fail(r):
+    if r["backend"] == "qmempool" and r["workload"] == "fastpath-reuse" and \
+            r["mode"] == "shared" and r["statistic"] == "run" and r["rep"] == "0":
+        return dict(r, error="injected: alloc returned NULL")
+    if r["backend"] == "objpool-ring" and r["workload"] == "fastpath-reuse" and \
+            r["mode"] == "shared":
+        return dict(r, error="injected: pool creation failed")
+    return r
+write("partial", [fail(r) for r in doubled(out)])
 os.makedirs(os.path.join(tmp, "badcsv"))
 shutil.copy(os.path.join(src, "meta.json"), os.path.join(tmp, "badcsv"))
 open(os.path.join(tmp, "badcsv", "results.csv.xz"), "wb").write(b"not xz at all")
@@ -121,6 +131,14 @@ check "... compare.pdf: pdfinfo parses it" pdfinfo "$tmp/o2x/compare.pdf"
 check "... compare.png passes pngcheck" pngcheck -q "$tmp/o2x/compare.png"
 check "... the figure draws the 24 significant changes" \
 	test "$(grep -vc '^#' "$tmp/o2x/compare.dat")" -eq 24
+
+$cmp "$tmp/A" "$tmp/partial" --out "$tmp/opartial" >"$tmp/opartial.txt" 2>&1
+check "a failed repetition is left out of the test and named (6 vs 5: slower)" \
+	grep -q '^qmempool .*fastpath-reuse .*shared .*slower *$' "$tmp/opartial.txt"
+check "... compare.csv: reps_b 5 and the note says why" \
+	grep -q ',6,5,.*,slower,"\?B: 1 of 6 runs left out: injected: alloc returned NULL"\?$' "$tmp/opartial/compare.csv"
+check "a benchmark failed in B: not compared, with the reason" \
+	grep -q '^objpool-ring .*fastpath-reuse .*shared .*not compared: B: failed: injected: pool creation failed$' "$tmp/opartial.txt"
 
 $cmp "$tmp/A" "$tmp/same" --out "$tmp/osame" >"$tmp/osame.txt" 2>&1
 v=$(verdicts "$tmp/osame")
