@@ -21,6 +21,8 @@
 #   make run-mempool-perf  DPDK's mempool_perf_autotest matrix on every backend
 #   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
 #   make paper [RESULTS=<folder>]  paper/paper.pdf from a stored run, nothing re-run
+#   make compare A=<folder> B=<folder> [COMPARE_ARGS=...]  A/B comparison of two
+#                   stored runs (docs/compare.md), nothing re-run
 #   make run-all RESUME=<folder>   finish an interrupted run-all
 #   make clean
 #
@@ -119,7 +121,7 @@ PEER_LIBS := $(DPDK_LIBS) $(GLIB_LIBS)
 $(BUILD)/obj/allocators/peers/dpdk/%.o: CPPFLAGS += $(DPDK_CPPFLAGS)
 $(BUILD)/obj/allocators/peers/gslice/%.o: CPPFLAGS += $(GLIB_CPPFLAGS)
 
-.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-mempool-perf run-qmempool run-objpool run-percpu plots paper clean FORCE
+.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-mempool-perf run-qmempool run-objpool run-percpu plots paper compare clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -355,6 +357,13 @@ plots: deps
 paper: deps
 	@test -n "$(RESULTS)" || { echo "make paper: no results folder; run make run-all or pass RESULTS=<folder>" >&2; exit 2; }
 	scripts/paper/paper.sh "$(RESULTS)"
+
+# A/B comparison of two stored runs (scripts/compare/compare.py; nothing is
+# run): COMPARE_ARGS passes --alpha, --metric, --basis, --top or --out on.
+compare:
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=<results folder> B=<results folder> [COMPARE_ARGS='--alpha 0.05 --metric ns_per_op --basis auto|absolute|null --out DIR']" >&2; exit 2; }
+	@scripts/setup/install-deps.sh
+	scripts/compare/compare.py "$(A)" "$(B)" $(COMPARE_ARGS)
 
 clean:
 	rm -rf build paper/paper.pdf
