@@ -272,11 +272,13 @@ run-all: deps all
 	$(call RUN_CMD,$(RUN_TIME)) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
+	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
 
 run-quick: deps all
 	$(call RUN_CMD,--quick --param million.count=4096) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
+	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
 
 # Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
 # table, each in its own results folder next to RUN_DIR.
@@ -349,7 +351,7 @@ run-percpu: deps all
 # Figures and paper from a stored run: by default the newest run of this
 # checkout, else the committed reference run.
 REFERENCE_RUN := results/reference/run-all
-RESULTS ?= $(or $(shell ls -td results/*/*/ 2>/dev/null | grep -v '^results/reference/' | head -n1),$(REFERENCE_RUN))
+RESULTS ?= $(or $(shell ls -td results/*/*/ 2>/dev/null | grep -Ev '^results/(reference|compare)/' | head -n1),$(REFERENCE_RUN))
 plots: deps
 	@test -n "$(RESULTS)" || { echo "make plots: no results folder; run make run-all or pass RESULTS=<folder>" >&2; exit 2; }
 	$(PLOTS) $(RESULTS)
