@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * main.c - the poolbench command: list, run, help.
+ * main.c - the poolbench command: list, run, compare, help.
  *
  * `run` goes one way: the command line (cli.c), the plan (plan.c), then
  * one executor (local.h: in process, or isolate.h: every group in a child
  * process), which writes the results folder. Calls cli.c, plan.c,
- * progress.c, results.c, topo.c, perfev.c and the executors.
+ * progress.c, results.c, topo.c, perfev.c and the executors. `compare`
+ * reads stored results only: it runs scripts/compare/compare.py.
  */
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness/cli.h"
 #include "harness/isolate.h"
@@ -235,6 +238,49 @@ static int cmd_resume(int argc, char **argv)
 	return rc;
 }
 
+/*
+ * `compare A B ...`: scripts/compare/compare.py of this checkout (found
+ * from this program's own path: build/ or build/<variant>/ under the
+ * checkout), with the same arguments.
+ */
+static int cmd_compare(int argc, char **argv)
+{
+	char exe[PATH_MAX], script[PATH_MAX + 64];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+
+	if (len <= 0 || !args) {
+		fprintf(stderr, "poolbench: compare: cannot find this program's "
+			"path\n");
+		free(args);
+		return 2;
+	}
+	exe[len] = '\0';
+	for (int up = 0; up < 4; up++) {
+		char *slash = strrchr(exe, '/');
+
+		if (!slash)
+			break;
+		*slash = '\0';
+		snprintf(script, sizeof(script), "%s/scripts/compare/compare.py", exe);
+		if (!access(script, R_OK)) {
+			args[0] = "python3";
+			args[1] = script;
+			for (int i = 2; i < argc; i++)
+				args[i] = argv[i];
+			execvp("python3", args);
+			fprintf(stderr, "poolbench: compare: cannot run python3: %s\n",
+				strerror(errno));
+			free(args);
+			return 2;
+		}
+	}
+	fprintf(stderr, "poolbench: compare: scripts/compare/compare.py not found "
+		"above %s (run the poolbench of a checkout)\n", exe);
+	free(args);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	struct pb_child_opts child;
@@ -263,9 +309,11 @@ int main(int argc, char **argv)
 		}
 		return cmd_list();
 	}
+	if (!strcmp(argv[1], "compare"))
+		return cmd_compare(argc, argv);
 	if (strcmp(argv[1], "run")) {
 		fprintf(stderr, "poolbench: unknown command '%s' (valid: list, run, "
-			"--help)\n", argv[1]);
+			"compare, --help)\n", argv[1]);
 		return 2;
 	}
 	for (int i = 2; i < argc; i++)

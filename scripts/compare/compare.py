@@ -44,11 +44,9 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
-sys.path.insert(0, os.path.join(HERE, "..", "tables"))
 sys.path.insert(0, os.path.join(HERE, "..", "figures"))
 import pbresults  # noqa: E402
 import mwu  # noqa: E402
-from backends import labeller  # noqa: E402
 import plotdata  # noqa: E402
 from plotdata import gp_assign, wrap  # noqa: E402
 
@@ -579,7 +577,7 @@ def main(argv):
     if not common:
         die(f"no benchmark in common between {args.a} ({len(a.benches)} benchmarks) and "
             f"{args.b} ({len(b.benches)}): nothing to compare")
-    label = labeller([bn.row for run in (a, b) for bn in run.benches.values()])
+    label = pbresults.variant_labeller([bn.row for run in (a, b) for bn in run.benches.values()])
     shown, same = constant_params(list(a.benches) + list(b.benches))
     rows = []
     for k in common:

@@ -219,3 +219,10 @@ else
 	check "... compare.py on the same runs: 3 vs 3 repetitions are too few at alpha 0.05" \
 		test "$(verdicts "$tmp/ot")" = "too few repetitions: 2"
 fi
+
+# ---- poolbench compare: the same script, through the program ----------------
+build/poolbench compare "$tmp/A" "$tmp/B2x" --out "$tmp/opb" >"$tmp/opb.txt" 2>&1
+check "poolbench compare A B: exit 0, the same verdicts as compare.py" \
+	test "$(verdicts "$tmp/opb")" = "$(verdicts "$tmp/o2x")"
+build/poolbench compare "$tmp/A" >/dev/null 2>&1
+check "... poolbench compare without B: exit 2" test $? -eq 2
