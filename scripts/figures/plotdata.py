@@ -165,6 +165,9 @@ class Run:
                      for p in peers if isinstance(p, (str, dict))]
             if names:
                 cap += "; peers: " + ", ".join(names)
+        # The noise report's verdict (docs/results-format.md), when noisy.
+        if m("noise", "verdict") == "noisy":
+            cap += "; NOISY RUN: " + str(m("noise", "line"))
         return cap
 
     def reps(self):

@@ -100,6 +100,14 @@ check "no temporary files are left in plots/" \
 check "the caption names the machine and the run" \
 	grep -q "vm: AMD EPYC, 2 PUs, kernel 6.18.44-fc-v657; run 2026-11-23T21:11:43Z, 2 repetitions; counters: software" \
 	<(pdf_text "$run/plots/fig1-pairs.pdf")
+mkdir -p "$tmp/noisy"
+cp "$run/results.csv" "$tmp/noisy/"
+jq '.noise = {"verdict": "noisy", "line": "noisy: a test line"}' "$run/meta.json" >"$tmp/noisy/meta.json"
+python3 scripts/figures/plotdata.py pairs "$tmp/noisy" "$tmp/noisy.dat" "$tmp/noisy.vars" >/dev/null 2>&1
+check "a noisy run's caption carries the noise verdict" \
+	bash -c 'grep "^caption =" "$0" | grep "NOISY RUN:" | grep -q "noisy: a test line"' "$tmp/noisy.vars"
+python3 scripts/figures/plotdata.py pairs "$run" "$tmp/quiet.dat" "$tmp/quiet.vars" >/dev/null 2>&1
+check "... a run without it, none" bash -c 'grep -q "^caption =" "$0" && ! grep -q "NOISY RUN" "$0"' "$tmp/quiet.vars"
 
 csv=$run/results.csv
 v=$(csv_value "$csv" ns_per_op backend=malloc workload=fastpath-reuse mode=exclusive threads=1 statistic=median)
