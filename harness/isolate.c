@@ -333,7 +333,7 @@ int pb_exec_isolated(struct pb_run *r)
 	struct sigaction sa = { .sa_handler = on_stop }, old[3];
 	struct pb_child_progress pg = { .given = true };
 	char err[1024] = "", exe[PATH_MAX];
-	size_t (*order)[2] = NULL, nr_units = 0;
+	size_t (*order)[2] = NULL, nr_units = 0, pending = 0;
 	double t0;
 	ssize_t len;
 	int rc = 2, fail_rc = 2;
@@ -363,9 +363,10 @@ int pb_exec_isolated(struct pb_run *r)
 
 		for (int u = 0; u < g->nu; u++) {
 			pg.total += g->n;
-			if (g->u[u].state == PB_GROUP_PENDING)
+			if (g->u[u].state == PB_GROUP_PENDING) {
 				pg.total_est += g->estimate / g->nu;
-			else
+				pending++;
+			} else
 				pg.done += g->n;
 		}
 		nr_units += (size_t)g->nu;
@@ -376,14 +377,16 @@ int pb_exec_isolated(struct pb_run *r)
 	t0 = now_s();
 	fail_rc = 1;	/* from here on, a write error: some results exist */
 	pb_noise_sample(&r->noise.start);
-	if (!run_probe(&s, "start", exe, &pg))
+	/* Nothing left to run (a resumed complete run): nothing to probe. */
+	if (pending && !run_probe(&s, "start", exe, &pg))
 		s.interrupted = true;
 	for (size_t i = 0; i < nr_units && !stop_signal && !s.interrupted; i++) {
 		struct pb_group *g = &s.g[order[i][0]];
 		struct pb_unit *u = &g->u[order[i][1]];
 		char el[32], eta[32], rep[32] = "";
 
-		if (i == nr_units / 2 && i && !run_probe(&s, "middle", exe, &pg)) {
+		if (i == nr_units / 2 && i && pending &&
+		    !run_probe(&s, "middle", exe, &pg)) {
 			s.interrupted = true;
 			break;
 		}
@@ -409,7 +412,8 @@ int pb_exec_isolated(struct pb_run *r)
 		if (pb_iso_write_state(&s, err, sizeof(err)))
 			goto fail;
 	}
-	if (!s.interrupted && !stop_signal && !run_probe(&s, "end", exe, &pg))
+	if (pending && !s.interrupted && !stop_signal &&
+	    !run_probe(&s, "end", exe, &pg))
 		s.interrupted = true;
 	if (stop_signal)
 		s.interrupted = true;

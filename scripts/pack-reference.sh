@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# pack-reference.sh RUN_DIR DEST - make the committed reference run from a
-# finished `make run-all` folder: every file kept, the big ones compressed
-# (xz -9e, lossless) so the folder stays under 4 MB (the matrix with the
-# peers, 1954 benchmarks, packs to about 2.8 MB):
+# pack-reference.sh [--lean] RUN_DIR DEST - make the committed reference
+# run from a finished `make run-all` folder: every file kept, the big ones
+# compressed (xz -9e, lossless) so the folder stays under 4 MB (the matrix
+# with the peers, 1944 benchmarks, packs to about 3 MB):
 #
 #   results.csv        -> results.csv.xz (the figure and table scripts read
 #                         either; `xz -dk results.csv.xz` restores it)
@@ -13,15 +13,28 @@
 #                         `tar -xJf parts.tar.xz` restores them), less each
 #                         part's results.csv: the merged results.csv holds
 #                         their rows unchanged, in plan order
-#   meta.json, plan.tsv, groups.tsv, run-args, topology.xml: as they are
+#   bench.json         -> bench.json.xz (the merged one, for Google
+#                         Benchmark's compare.py after `xz -dk`)
+#   meta.json, plan.tsv, groups.tsv, run-args, topology.xml, ratios.csv,
+#   tables/: as they are
 #   plots/             redrawn from the packed folder (plots.sh reads the .xz)
+#
+# --lean keeps only what the tables and comparisons read (results.csv.xz,
+# meta.json, plan.tsv, groups.tsv, run-args, ratios.csv, tables/): the
+# second run of a back-to-back pair, whose figures and raw output add
+# nothing the first one lacks.
 #
 # DEST must not exist. Refuses a run that is not an isolated, complete one.
 # Prints DEST's size; exits 1 if it is 4 MB or more.
 set -euo pipefail
 
+lean=0
+if [ "${1:-}" = --lean ]; then
+	lean=1
+	shift
+fi
 if [ $# -ne 2 ]; then
-	echo "usage: $0 RUN_DIR DEST" >&2
+	echo "usage: $0 [--lean] RUN_DIR DEST" >&2
 	exit 2
 fi
 run=$1 dest=$2
@@ -42,10 +55,18 @@ fi
 tmp=$dest.tmp.$$
 mkdir -p "$tmp"
 trap 'rm -rf "$tmp"' EXIT
-cp -p "$run"/{meta.json,plan.tsv,groups.tsv,run-args,topology.xml} "$tmp/"
-[ -d "$run/plots" ] && cp -rp "$run/plots" "$tmp/"
+cp -p "$run"/{meta.json,plan.tsv,groups.tsv,run-args} "$tmp/"
+[ -s "$run/ratios.csv" ] && cp -p "$run/ratios.csv" "$tmp/"
+[ -d "$run/tables" ] && cp -rp "$run/tables" "$tmp/"
 xz -9e -T1 -c "$run/results.csv" >"$tmp/results.csv.xz"
-tar -C "$run" --sort=name --exclude='parts/*/results.csv' -cf - parts logs | xz -9e -T1 >"$tmp/parts.tar.xz"
+if [ $lean -eq 0 ]; then
+	cp -p "$run/topology.xml" "$tmp/"
+	[ -d "$run/plots" ] && cp -rp "$run/plots" "$tmp/"
+	[ -s "$run/bench.json" ] && xz -9e -T1 -c "$run/bench.json" >"$tmp/bench.json.xz"
+	# Each part's results.csv (any depth: rep-<k>/ too) is in the merged one.
+	tar -C "$run" --sort=name --exclude='parts/*/results.csv' -cf - parts logs |
+		xz -9e -T1 >"$tmp/parts.tar.xz"
+fi
 mv "$tmp" "$dest"
 trap - EXIT
 # The figures, redrawn from the packed folder itself, so that `make plots`
