@@ -290,17 +290,22 @@ static int parse_progress(const char *arg, double *out, char *err, size_t errlen
 	return 0;
 }
 
-/* --null-probe: one point, the null baseline, whatever else was asked. */
-static int probe_plan(struct pb_run_opts *o, char *err, size_t errlen)
+static void free_params(struct pb_run_opts *o)
 {
-	free_list(o->backends, o->nr_backends);
-	free_list(o->workloads, o->nr_workloads);
 	for (size_t i = 0; i < o->nr_params; i++) {
 		free(o->params[i].scope);
 		free(o->params[i].key);
 		free_list(o->params[i].values, o->params[i].nr_values);
 	}
 	o->nr_params = 0;
+}
+
+/* --null-probe: one point, the null baseline, whatever else was asked. */
+static int probe_plan(struct pb_run_opts *o, char *err, size_t errlen)
+{
+	free_list(o->backends, o->nr_backends);
+	free_list(o->workloads, o->nr_workloads);
+	free_params(o);
 	o->nr_backends = o->nr_workloads = 0;
 	if (split_list("--backends", "null", o->backends, &o->nr_backends, err,
 		       errlen) ||
@@ -623,9 +628,5 @@ void pb_cli_free(struct pb_run_opts *o)
 	free_list(o->peers, o->nr_peers);
 	free_list(o->backends, o->nr_backends);
 	free_list(o->workloads, o->nr_workloads);
-	for (size_t i = 0; i < o->nr_params; i++) {
-		free(o->params[i].scope);
-		free(o->params[i].key);
-		free_list(o->params[i].values, o->params[i].nr_values);
-	}
+	free_params(o);
 }

@@ -4,8 +4,13 @@
 # test_reference.sh - the committed reference run (results/reference/run-all,
 # packed by scripts/pack-reference.sh) is what `make plots` and `make paper`
 # use straight after cloning: it stays under 4 MB, its compressed files are
-# whole and hold every group's raw output, the figures and tables can be
-# made from a copy of it, and every image the README shows exists.
+# whole and hold every child's raw output (an interleaved run: one per
+# group and repetition, and the three null probes) and the merged
+# bench.json, the figures and tables can be made from a copy of it, and
+# every image the README shows exists. The second run made right after it
+# (results/reference/run-all-2, packed --lean) agrees with it on the
+# headline ratios as tables/agreement.md says, which agreement.py writes
+# again byte for byte.
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
 set -u
@@ -22,11 +27,22 @@ check "... results.csv.xz is a whole xz file" xz -t "$ref/results.csv.xz"
 check "... parts.tar.xz is a whole xz file" xz -t "$ref/parts.tar.xz"
 check "... meta.json: a complete isolated run" \
 	test "$(jq -r .isolation.complete "$ref/meta.json")" = true
-groups=$(grep -vc '^#' "$ref/groups.tsv")
-check "... every planned group finished ($groups)" test "$groups" -eq "$(grep -vc '^#' "$ref/plan.tsv")"
-check "... every group's bench.json is in parts.tar.xz" \
-	test "$(tar -tJf "$ref/parts.tar.xz" | grep -c '^parts/[^/]*/bench\.json$')" -eq "$groups"
-check "... and its log" test "$(tar -tJf "$ref/parts.tar.xz" | grep -c '^logs/.*\.log$')" -eq "$groups"
+groups=$(grep -vc '^#' "$ref/plan.tsv")
+reps=$(jq -r .run.repetitions "$ref/meta.json")
+units=$(grep -vc '^#' "$ref/groups.tsv")
+check "... interleaved: one child per planned group and repetition ($groups x $reps)" \
+	test "$units" -eq $((groups * reps))
+check "... every one done" test "$(grep -c $'\tdone\t' "$ref/groups.tsv")" -eq "$units"
+tar -tJf "$ref/parts.tar.xz" >"$tmp/parts.lst"
+check "... every child's bench.json is in parts.tar.xz" \
+	test "$(grep -cE '^parts/[0-9][^/]*/rep-[0-9]+/bench\.json$' "$tmp/parts.lst")" -eq "$units"
+check "... and its log, and the three null probes' logs" \
+	test "$(grep -c '^logs/.*\.log$' "$tmp/parts.lst")" -eq $((units + 3))
+check "... meta.json: the noise report with its three null probes" \
+	test "$(jq '[.noise.null_probes[] | select(.median_ns > 0)] | length' "$ref/meta.json")" -eq 3
+check "... bench.json.xz: the merged bench.json, one entry per run row" \
+	test "$(xz -dc "$ref/bench.json.xz" | jq '.benchmarks | length')" -eq \
+	"$(xz -dc "$ref/results.csv.xz" | python3 -c 'import csv, sys; print(sum(r["statistic"] == "run" for r in csv.DictReader(sys.stdin)))')"
 rows=$(xz -dc "$ref/results.csv.xz" | wc -l)
 check "... results.csv has rows ($rows)" test "$rows" -gt 1000
 check "... with the general-allocator peers" \
@@ -45,6 +61,26 @@ check "... the figures are the committed ones, byte for byte (make plots leaves 
 python3 scripts/paper/paper-tables.py "$tmp/ref" "$tmp/tables" >/dev/null 2>&1
 check "paper-tables.py on the copy: exit 0" test $? -eq 0
 check "... seed 000's table" test -s "$tmp/tables/tab-qmempool.tex"
+
+# The back-to-back pair: run-all-2 right after run-all, the same matrix.
+ref2=results/reference/run-all-2
+check "the second run of the pair is there, packed lean" \
+	bash -c 'xz -t "$0/results.csv.xz" && test -s "$0/ratios.csv" && test ! -e "$0/parts.tar.xz"' "$ref2"
+check "... the same plan as the first" diff -q "$ref/plan.tsv" "$ref2/plan.tsv"
+check "... made after it" test "$(jq -r .isolation.first_started_utc "$ref2/meta.json")" \> \
+	"$(jq -r .run.finished_utc "$ref/meta.json")"
+mkdir -p "$tmp/a" "$tmp/b"
+cp "$ref/ratios.csv" "$tmp/a/"
+cp "$ref2/ratios.csv" "$tmp/b/"
+scripts/tables/agreement.py "$tmp/a" "$tmp/b" >/dev/null 2>&1
+check "agreement.py on the pair: exit 0" test $? -eq 0
+check "... its table is the committed run-all-2/tables/agreement.md (but for the folder names)" \
+	diff <(sed 1d "$tmp/b/tables/agreement.md") <(sed 1d "$ref2/tables/agreement.md")
+mkdir -p "$tmp/r2"
+cp "$ref2/results.csv.xz" "$ref2/meta.json" "$tmp/r2/"
+scripts/tables/ratios.py "$tmp/r2" >/dev/null 2>&1
+check "... and run-all-2's ratios.csv is what ratios.py writes from its results" \
+	diff -q "$tmp/r2/ratios.csv" "$ref2/ratios.csv"
 
 # Every figure the README shows is committed.
 missing=0
