@@ -15,8 +15,10 @@
 #   percpu     percpu-areamap / percpu-bitmap free_ms, million at 4 B,
 #              exclusive, every order.
 #
-# A row agrees when B's ratio lies in A's interval and A's in B's. Prints
-# the table and writes it to B/tables/agreement.md. Run by hand on two
+# A row agrees when B's ratio lies in A's interval and A's in B's (the
+# strict reading); the weaker one, that the two intervals overlap, is a
+# column of its own. Prints the table and writes it to
+# B/tables/agreement.md. Run by hand on two
 # stored runs (results/reference/README.md shows the reference pair);
 # tests: tests/harness/test_reference.sh.
 #
@@ -70,6 +72,11 @@ def fmt(row):
     return f"{r:.3g} [{lo:.3g}, {hi:.3g}]"
 
 
+def yes_no(v):
+    """`yes`, `no`, or `--` where it could not be decided."""
+    return "--" if v is None else "yes" if v else "no"
+
+
 def main(argv):
     if len(argv) != 3 or argv[1].startswith("-"):
         pbresults.die(PROG, "usage: agreement.py A B (two results folders with ratios.csv)")
@@ -82,10 +89,11 @@ def main(argv):
              f"and {os.path.basename(os.path.normpath(b_dir))} (B)", "",
              "Each ratio is the median of the paired repetitions' ratios, with its "
              "exact interval and achieved level (docs/statistics.md). A row agrees "
-             "when B's ratio lies in A's interval and A's in B's.", "",
-             "| headline | point | metric | A | B | level | agree |",
-             "|---|---|---|---|---|---|---|"]
-    total = agree = 0
+             "when B's ratio lies in A's interval and A's in B's; `overlap`: the two "
+             "intervals share a value (a weaker reading).", "",
+             "| headline | point | metric | A | B | level | agree | overlap |",
+             "|---|---|---|---|---|---|---|---|"]
+    total = agree = overlap = 0
     for name, pattern in HEADLINES:
         for rid in sorted(i for i in a if re.search(pattern, i)):
             if rid not in b:
@@ -94,20 +102,23 @@ def main(argv):
             va, vb = num(ra, "ratio"), num(rb, "ratio")
             ia = (num(ra, "lo"), num(ra, "hi"))
             ib = (num(rb, "lo"), num(rb, "hi"))
-            ok = None
+            ok = over = None
             if None not in (va, vb) + ia + ib:
                 ok = ia[0] <= vb <= ia[1] and ib[0] <= va <= ib[1]
+                over = ia[0] <= ib[1] and ib[0] <= ia[1]
                 total += 1
                 agree += ok
+                overlap += over
             point = (f"{ra['workload']} {ra['threads']}t {ra['obj_size']} B"
                      f"{' ' + ra['params'] if ra['params'] else ''} "
                      f"({ra['denominator'] if name.startswith('qmempool') else ra['mode']})")
             level = ra["level"] if ra["level"] == rb["level"] else f"{ra['level']} / {rb['level']}"
             lines.append(f"| {name} | {point} | {ra['metric']} | {fmt(ra)} | {fmt(rb)} | "
-                         f"{level} | {'--' if ok is None else 'yes' if ok else 'no'} |")
+                         f"{level} | {yes_no(ok)} | {yes_no(over)} |")
     if not total:
         pbresults.die(PROG, "no headline ratio is in both runs' ratios.csv")
-    lines += ["", f"{agree} of {total} headline ratios agree."]
+    lines += ["", f"{agree} of {total} headline ratios agree; the intervals of {overlap} "
+              f"of {total} overlap."]
     text = "\n".join(lines) + "\n"
     pbresults.write_table(b_dir, "agreement.md", text)
     return 0
