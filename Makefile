@@ -273,12 +273,14 @@ run-all: deps all
 	$(PLOTS) $(RUN_OUT)
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
+	scripts/tables/drift.py $(RUN_OUT) >/dev/null
 
 run-quick: deps all
 	$(call RUN_CMD,--quick --param million.count=4096) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
+	scripts/tables/drift.py $(RUN_OUT) >/dev/null
 
 # Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
 # table, each in its own results folder next to RUN_DIR.
