@@ -23,28 +23,6 @@
 #include "harness/reps.h"
 #include "harness/results.h"
 
-/* The whole file, NUL-terminated, or NULL. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m;
-
-	if (!f)
-		return NULL;
-	m = open_memstream(&buf, &len);
-	if (!m) {
-		fclose(f);
-		return NULL;
-	}
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
-	return buf;
-}
-
 /* @s with every @from made @to: a new string (the old one freed). */
 static char *replace_all(char *s, const char *from, const char *to)
 {
@@ -108,7 +86,7 @@ static char *unit_entries(const struct pb_iso *s, const struct pb_group *g,
 
 	pb_unit_name(g, u, name, sizeof(name));
 	snprintf(path, sizeof(path), "%s/parts/%s/bench.json", s->r->dir, name);
-	text = slurp(path);
+	text = pb_read_file(path, NULL);
 	if (!text)
 		return NULL;
 	if (!cut(text, &ctx, &ctx_len, &body) || !*body) {

@@ -304,7 +304,6 @@ static void print_outcome(const struct pb_iso *s)
 	       "benchmarks", "seconds", "state");
 	for (size_t k = 0; k < s->ng; k++) {
 		const struct pb_group *g = &s->g[k];
-
 		int ran = 0;
 
 		for (int u = 0; u < g->nu; u++)

@@ -366,30 +366,20 @@ static int load_state(struct pb_iso *s, char *err, size_t errlen)
 /* The plan must be the one the run started with (plan.tsv). */
 static int check_plan(const struct pb_iso *s, char *err, size_t errlen)
 {
-	char path[4400], *want = NULL, *have = NULL;
+	char path[4400], *want, *have = NULL;
 	size_t wlen = 0, hlen = 0;
-	FILE *f, *m;
+	FILE *m;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/plan.tsv", s->r->dir);
-	f = fopen(path, "r");
-	if (!f) {
+	want = pb_read_file(path, &wlen);
+	if (!want) {
 		int e = errno;
 
 		snprintf(err, errlen, "%.900s: %s (not an isolated run's folder?)",
 			 path, strerror(e));
 		return -1;
 	}
-	m = open_memstream(&want, &wlen);
-	if (!m) {
-		fclose(f);
-		snprintf(err, errlen, "open_memstream: %s", strerror(errno));
-		return -1;
-	}
-	for (int c; (c = fgetc(f)) != EOF;)
-		fputc(c, m);
-	fclose(f);
-	fclose(m);
 	m = open_memstream(&have, &hlen);
 	if (!m) {
 		free(want);

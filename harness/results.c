@@ -150,6 +150,36 @@ int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen)
 	return 0;
 }
 
+char *pb_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r"), *m;
+	char *buf = NULL;
+	size_t n = 0;
+	int e;
+
+	if (!f)
+		return NULL;
+	m = open_memstream(&buf, &n);
+	if (!m) {
+		e = errno;
+		fclose(f);
+		errno = e;
+		return NULL;
+	}
+	for (int c; (c = fgetc(f)) != EOF;)
+		fputc(c, m);
+	e = ferror(f) ? EIO : 0;
+	fclose(f);
+	if (fclose(m) || e) {
+		free(buf);
+		errno = e ? e : ENOMEM;
+		return NULL;
+	}
+	if (len)
+		*len = n;
+	return buf;
+}
+
 /* ---- results.csv ------------------------------------------------------------ */
 
 static void csv_str(FILE *f, const char *s)

@@ -134,6 +134,15 @@ FILE *pb_pending_open(struct pb_pending *p, const char *dir, const char *name);
 int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen);
 
 /**
+ * pb_read_file() - a whole file of a results folder, in memory
+ * @path: the file
+ * @len: where its length goes (NULL: not wanted)
+ *
+ * Return: its bytes, NUL-terminated (free() them), or NULL with errno set.
+ */
+char *pb_read_file(const char *path, size_t *len);
+
+/**
  * pb_csv_header() - write results.csv's header line
  * @f: where to
  */
