@@ -33,8 +33,6 @@ PROG = os.path.basename(__file__)
 SLOW_RATIO = 1.20       # a bin's median ratio from which it is a slow spell
 MIN_ROWS = 10           # rows a bin needs to be judged
 MIN_REPS = 3            # repetitions a point needs for its median to mean something
-POINT = ("backend", "options", "workload", "mode", "threads", "placement", "obj_size",
-         "align", "n", "touch", "keep", "pattern", "per_cpu", "count", "order", "fill")
 
 
 def ratios(rows):
@@ -46,7 +44,7 @@ def ratios(rows):
         t, v = pbresults.to_float(r.get("rep_start_s")), pbresults.to_float(r.get("ns_per_op"))
         if t is None or v is None or v <= 0:
             continue
-        by.setdefault(tuple(r.get(c, "") for c in POINT), []).append((t, v, r.get("rep", "")))
+        by.setdefault(pbresults.point_key(r), []).append((t, v, r.get("rep", "")))
     out = []
     for runs in by.values():
         if len(runs) < MIN_REPS:
