@@ -10,8 +10,9 @@
  * plans and runs just its group in process (local.c) and writes an
  * ordinary results folder. Interleaved (--interleave on, the default, with
  * more than one repetition), a group has one unit per repetition and the
- * units run in rounds: round k runs repetition k of every group, the
- * groups in an order rotated by k x groups / reps; otherwise a group is
+ * units run in rounds: round k runs repetition k of every group, each
+ * workload's groups together, in an order rotated per round (make_order());
+ * otherwise a group is
  * one unit running every repetition. The noise report's null baseline
  * probes run before the first unit, after half of them and after the last.
  *
@@ -156,29 +157,44 @@ static void make_groups(struct pb_iso *s)
 
 /*
  * The order the units run in. Interleaved: round k runs repetition k of
- * every group, starting at group k x groups / reps of the plan, so that
- * each group's repetitions take different places in their rounds.
+ * every group. The groups of one workload (every backend and peer a table
+ * compares at it) are adjacent in the plan and stay adjacent in every
+ * round, so that the repetitions a paired ratio joins run seconds apart,
+ * not a round apart. Round k starts at workload block k x blocks / reps
+ * and, within each block, at group k x size / reps, so that each group's
+ * repetitions take different places in their rounds and blocks.
  */
 static void make_order(struct pb_iso *s, size_t (*order)[2])
 {
-	size_t n = 0;
+	size_t n = 0, nb = 0, *first = xrealloc(NULL, (s->ng + 1) * sizeof(*first));
 	int rounds = 0;
 
-	for (size_t k = 0; k < s->ng; k++)
+	for (size_t k = 0; k < s->ng; k++) {
 		if (s->g[k].nu > rounds)
 			rounds = s->g[k].nu;
+		if (!k || s->g[k].workload != s->g[k - 1].workload)
+			first[nb++] = k;
+	}
+	first[nb] = s->ng;
 	for (int u = 0; u < rounds; u++) {
-		size_t off = (size_t)u * s->ng / (size_t)rounds;
+		size_t boff = (size_t)u * nb / (size_t)rounds;
 
-		for (size_t j = 0; j < s->ng; j++) {
-			size_t k = (j + off) % s->ng;
+		for (size_t j = 0; j < nb; j++) {
+			size_t b = (j + boff) % nb;
+			size_t size = first[b + 1] - first[b];
+			size_t off = (size_t)u * size / (size_t)rounds;
 
-			if (u < s->g[k].nu) {
-				order[n][0] = k;
-				order[n++][1] = (size_t)u;
+			for (size_t i = 0; i < size; i++) {
+				size_t k = first[b] + (i + off) % size;
+
+				if (u < s->g[k].nu) {
+					order[n][0] = k;
+					order[n++][1] = (size_t)u;
+				}
 			}
 		}
 	}
+	free(first);
 }
 
 static void print_plan(const struct pb_iso *s)
@@ -203,8 +219,9 @@ static void print_plan(const struct pb_iso *s)
 	       r->opts->min_time, r->probe.group);
 	if (s->ng && s->g[0].nu > 1)
 		printf("poolbench: interleaved: %d rounds, round k runs repetition "
-		       "k of every group, each in its own process, the groups "
-		       "in rotating order (--interleave off: back to back)\n",
+		       "k of every group, each in its own process, a workload's "
+		       "groups together, in rotating order (--interleave off: "
+		       "back to back)\n",
 		       s->g[0].nu);
 	printf("  %-16s %7s %11s %9s\n", "workload", "groups", "benchmarks",
 	       "estimate");

@@ -67,6 +67,28 @@ check "... meta.json: each group's repetitions with state and start" \
 check "... and the crashing group failed, naming the repetition" \
 	jq -e '.groups[] | select(.backend == "test-crash") | .reason | test("^repetition 0: crashed")' "$tmp/iso/meta.json"
 
+# ---- round order: a workload's groups together, rotated per round -----------
+$pb run --isolate --peers none --backends null,malloc,alf-mpmc --workloads fastpath-reuse,ring-cleanup \
+	--param ring-cleanup.n=16 --reps 3 --min-time 0.01 --out "$tmp/order" >/dev/null 2>&1
+check "two workloads x three backends, interleaved: exit 0" test $? -eq 0
+# Per round: the groups by start time, as (workload, backend).
+order() {	# python expression over rounds[k], a list of (workload, backend)
+	python3 - "$tmp/order/meta.json" "$1" <<'EOF'
+import json, sys
+g = json.load(open(sys.argv[1]))["groups"]
+rounds = [[(x["workload"], x["backend"]) for x in sorted(g, key=lambda x: x["reps"][k]["started_s"])] for k in range(3)]
+def blocks(r):
+    return [w for i, (w, _) in enumerate(r) if i == 0 or r[i - 1][0] != w]
+sys.exit(0 if eval(sys.argv[2]) else 1)
+EOF
+}
+check "... in every round a workload's groups run next to each other" \
+	order 'all(len(blocks(r)) == 2 for r in rounds)'
+check "... the workloads' order rotates from round to round" \
+	order 'blocks(rounds[0]) != blocks(rounds[2])'
+check "... and so do the groups within a workload" \
+	order 'len({tuple(b for w, b in r if w == "fastpath-reuse") for r in rounds}) == 3'
+
 # ---- the merged bench.json -------------------------------------------------
 check "bench.json: one entry per benchmark and repetition that ran" \
 	test "$(jq '.benchmarks | length' "$tmp/iso/bench.json")" -eq 12
