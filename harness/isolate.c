@@ -14,7 +14,8 @@
  * workload's groups together, in an order rotated per round (make_order());
  * otherwise a group is
  * one unit running every repetition. The noise report's null baseline
- * probes run before the first unit, after half of them and after the last.
+ * probes run before the first unit, between the rounds (back to back: after
+ * half of the units) and after the last.
  *
  * After every unit the parent rewrites the folder's state and merged
  * results (merge.c), so an interrupted run (Ctrl-C, or the parent killed)
@@ -274,7 +275,7 @@ static double now_s(void)
 }
 
 /*
- * The noise report's probe @at ("start", "middle", "end"): the null
+ * The noise report's probe @at (start_probes()): the null
  * baseline in a child of its own (parts/null-probe-<at>/), its median
  * kept in the run's noise report. Not a group of the plan: its rows stay
  * in its folder. Return: false when the run was interrupted meanwhile.
@@ -297,7 +298,7 @@ static bool run_probe(struct pb_iso *s, const char *at, const char *exe,
 	if (!g.backend || !g.workload || nz->nr_probes >= PB_NOISE_NR_PROBES)
 		return true;
 	snprintf(g.id, sizeof(g.id), "null-probe-%s", at);
-	p->at = at;
+	snprintf(p->at, sizeof(p->at), "%s", at);
 	p->median_ns = NAN;
 	ended = pb_child_run(s, &g, &u, exe, pg, &stop_signal);
 	p->started_s = u.started_s;
@@ -311,6 +312,33 @@ static bool run_probe(struct pb_iso *s, const char *at, const char *exe,
 		snprintf(p->reason, sizeof(p->reason), "%.255s",
 			 ended ? u.reason : "interrupted");
 	return ended;
+}
+
+/*
+ * Where the probes between the first unit and the last go: before the
+ * unit at[j] (j < return value), named name[j]. Interleaved: before every
+ * round but the first ("round-<k>", at most PB_NOISE_NR_PROBES - 2 of them,
+ * spread evenly when there are more rounds: "mid-<j>"), so a drift during
+ * the run shows between two rounds; back to back: half way ("middle").
+ */
+static int probe_points(const struct pb_iso *s, size_t nr_units,
+			size_t *at, char (*name)[16])
+{
+	int rounds = s->ng ? s->g[0].nu : 1;
+	int n = rounds > 1 ? rounds - 1 : 1;
+
+	if (n > PB_NOISE_NR_PROBES - 2)
+		n = PB_NOISE_NR_PROBES - 2;
+	for (int j = 0; j < n; j++) {
+		at[j] = (size_t)(j + 1) * nr_units / (size_t)(n + 1);
+		if (rounds <= 1)
+			snprintf(name[j], sizeof(name[j]), "middle");
+		else if (n == rounds - 1)
+			snprintf(name[j], sizeof(name[j]), "round-%d", j + 1);
+		else
+			snprintf(name[j], sizeof(name[j]), "mid-%d", j + 1);
+	}
+	return n;
 }
 
 static void print_outcome(const struct pb_iso *s)
@@ -350,6 +378,9 @@ int pb_exec_isolated(struct pb_run *r)
 	struct pb_child_progress pg = { .given = true };
 	char err[1024] = "", exe[PATH_MAX];
 	size_t (*order)[2] = NULL, nr_units = 0, pending = 0;
+	size_t probe_at[PB_NOISE_NR_PROBES];
+	char probe_name[PB_NOISE_NR_PROBES][16];
+	int nr_probe_points, next_probe = 0;
 	double t0;
 	ssize_t len;
 	int rc = 2, fail_rc = 2;
@@ -389,6 +420,7 @@ int pb_exec_isolated(struct pb_run *r)
 	}
 	order = xrealloc(NULL, (nr_units + 1) * sizeof(*order));
 	make_order(&s, order);
+	nr_probe_points = probe_points(&s, nr_units, probe_at, probe_name);
 	pg.t0_ns = pb_now_ns();
 	t0 = now_s();
 	fail_rc = 1;	/* from here on, a write error: some results exist */
@@ -401,8 +433,8 @@ int pb_exec_isolated(struct pb_run *r)
 		struct pb_unit *u = &g->u[order[i][1]];
 		char el[32], eta[32], rep[32] = "";
 
-		if (i == nr_units / 2 && i && pending &&
-		    !run_probe(&s, "middle", exe, &pg)) {
+		if (next_probe < nr_probe_points && i == probe_at[next_probe] &&
+		    i && pending && !run_probe(&s, probe_name[next_probe++], exe, &pg)) {
 			s.interrupted = true;
 			break;
 		}

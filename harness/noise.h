@@ -47,13 +47,14 @@ struct pb_noise_sample {
 
 /* One measurement of the null baseline (null, fastpath-reuse, 1 thread). */
 struct pb_noise_probe {
-	const char *at;			/* "start", "middle", "end" */
+	char at[16];			/* "start", "round-<k>", "middle", "end" */
 	double started_s;		/* after the run's start */
 	double median_ns;		/* NAN: it failed */
 	char reason[256];		/* why it failed */
 };
 
-#define PB_NOISE_NR_PROBES 3
+/* At most: the start, 8 between (rounds or the middle), the end. */
+#define PB_NOISE_NR_PROBES 10
 
 /* A run's noise report. */
 struct pb_noise {

@@ -13,7 +13,8 @@
 # is Google Benchmark's format, one entry per benchmark and repetition, and
 # its compare.py reads two of them; meta.json holds the noise report (the
 # machine at the start and end, the null baseline probed at the start,
-# middle and end, a verdict that follows from them). Uses
+# between the rounds (back to back: the middle) and at the end, a verdict
+# that follows from them). Uses
 # build/poolbench-test (test-crash).
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
@@ -132,10 +133,15 @@ fi
 # ---- the noise report -----------------------------------------------------------
 check "noise: meta.json samples the machine at the start and the end" \
 	jq -e '.noise.start.utc and .noise.end.utc and (.noise.start.load_average | length == 3)' "$tmp/iso/meta.json"
-check "... an isolated run probes the null baseline at its start, middle and end" \
-	test "$(jq -c '[.noise.null_probes[] | select(.median_ns > 0) | .at]' "$tmp/iso/meta.json")" = '["start","middle","end"]'
+check "... an interleaved run probes the null baseline at its start, between its rounds and at its end" \
+	test "$(jq -c '[.noise.null_probes[] | select(.median_ns > 0) | .at]' "$tmp/iso/meta.json")" = '["start","round-1","round-2","end"]'
+check "... each probe before its round" \
+	jq -e '[.groups[] | select(.backend == "null") | .reps[].started_s] as $s | .noise.null_probes as $p | $p[1].started_s < $s[1] and $p[2].started_s < $s[2] and $p[2].started_s > $s[1]' "$tmp/iso/meta.json"
 check "... each probe in a folder of its own, not in results.csv" \
-	test -s "$tmp/iso/parts/null-probe-middle/results.csv"
+	test -s "$tmp/iso/parts/null-probe-round-1/results.csv"
+check "... back to back: at its start, middle and end" \
+	test "$(jq -c '[.noise.null_probes[] | select(.median_ns > 0) | .at]' "$tmp/off/meta.json")" = '["start","middle","end"]'
+
 check "... the drift is the probes' max over min" \
 	jq -e '[.noise.null_probes[].median_ns] as $m | (.noise.null_drift - (($m | max) / ($m | min)) | fabs) < 1e-9' "$tmp/iso/meta.json"
 check "... the verdict follows from the figures and the thresholds" \
