@@ -121,7 +121,7 @@ PEER_LIBS := $(DPDK_LIBS) $(GLIB_LIBS)
 $(BUILD)/obj/allocators/peers/dpdk/%.o: CPPFLAGS += $(DPDK_CPPFLAGS)
 $(BUILD)/obj/allocators/peers/gslice/%.o: CPPFLAGS += $(GLIB_CPPFLAGS)
 
-.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-mempool-perf run-qmempool run-objpool run-percpu plots paper compare clean FORCE
+.PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-mempool-perf run-qmempool run-objpool run-oversub run-percpu plots paper compare clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(BUILD)/poolbench
@@ -243,7 +243,7 @@ fuzz-build: $(FUZZ_DIR)/fuzz_pcpu
 fuzz: fuzz-build
 	tests/fuzz/run-pcpu.sh --time $(FUZZ_TIME)
 
-# The whole matrix: every backend x workload x both context modes x thread
+# The whole matrix: every backend x workload x the three context modes (exclusive, shared, rseq) x thread
 # counts 1, 2, 4, ... all, both allocation modes of the mempools, both
 # scaling patterns, the ring clean-up N sweep (figure 2), and million with
 # 2^16 objects (make run-percpu runs the seed's 2^20). Each backend x
@@ -255,7 +255,7 @@ fuzz: fuzz-build
 # (DPDK's default) and 171 (flushed at 1.5 x 171 = 256: the same capacity
 # as localq=256), dpdk-ring in its four sync modes, dpdk-stack lock-free
 # and locked.
-RUN_MATRIX := --isolate --threads pow2 --mode exclusive,shared \
+RUN_MATRIX := --isolate --threads pow2 --mode exclusive,shared,rseq \
 	--param mutex-mempool.alloc=may-block,atomic \
 	--param percpu-mempool.alloc=atomic,may-block \
 	--param scaling.pattern=reuse,ring \
@@ -320,6 +320,20 @@ run-mempool-perf: deps all
 	$(BUILD)/poolbench run $(MP_RUN) --backends dpdk-mempool \
 		--param dpdk-mempool.cache_kind=user --out $(RUN_DIR)-mempool-perf-usercache || [ $$? -eq 1 ]
 	scripts/tables/mempool_perf.py $(RUN_DIR)-mempool-perf-usercache
+
+# The protection cost against oversubscription: qmempool (Brouer's localq
+# of 32) and objpool-ring, the two designs whose per-CPU state needs
+# protecting, on scaling (pattern=reuse) at 1 to 8 threads per allowed PU
+# (nproc counts them as poolbench does: the process's affinity), in the
+# three modes (exclusive at 1 per PU only: one pinned worker per PU),
+# into its own folder, and its figure (fig-oversub.sh).
+OS_THREADS := $(shell n=$$(nproc 2>/dev/null || echo 1); echo $$n,$$((2*n)),$$((3*n)),$$((4*n)),$$((5*n)),$$((6*n)),$$((7*n)),$$((8*n)))
+run-oversub: deps all
+	$(BUILD)/poolbench run --backends qmempool,objpool-ring --workloads scaling \
+		--param scaling.pattern=reuse --param qmempool.localq=32 \
+		--mode exclusive,shared,rseq --threads $(OS_THREADS) --oversubscribe \
+		--reps 5 --min-time 0.1 --out $(RUN_DIR)-oversub $(RUN_ARGS) || [ $$? -eq 1 ]
+	scripts/figures/fig-oversub.sh $(RUN_DIR)-oversub
 
 # Seed 001 (objpool): the freelist against the ring design and the other
 # backends on scaling, remote free and overrun, into its own folder.

@@ -24,6 +24,16 @@
  *                      thread may run on a CPU other than its slot's): per-CPU
  *                      state must be protected; that cost is what the mode
  *                      measures.
+ *   PB_MODE_RSEQ       workers are not pinned and may outnumber the PUs; a
+ *                      backend with per-CPU state acts on the state of the
+ *                      CPU the thread is on at that instant (the rseq area's
+ *                      cpu_id, allocators/rseq/rseq.h), not on its ctx's
+ *                      slot, through restartable sequences: the userspace
+ *                      image of the kernel's preempt-disabled this_cpu
+ *                      access. Its per-CPU arrays cover every possible CPU
+ *                      number (pb_rseq_nr_cpu_ids()); where rseq cannot run
+ *                      create answers PB_CREATE_UNSUPPORTED. Backends without
+ *                      per-CPU state run their usual code.
  *
  * Concurrency contract of the operations
  *   create/destroy     one thread, with no ctx live on the pool.

@@ -39,5 +39,6 @@ int pb_config_geometry(const struct pb_config *cfg, const char *owner,
 
 const char *pb_mode_name(enum pb_mode mode)
 {
-	return mode == PB_MODE_SHARED ? "shared" : "exclusive";
+	return mode == PB_MODE_SHARED ? "shared" :
+	       mode == PB_MODE_RSEQ ? "rseq" : "exclusive";
 }

@@ -14,6 +14,7 @@
 enum pb_mode {
 	PB_MODE_EXCLUSIVE = 0,
 	PB_MODE_SHARED = 1,
+	PB_MODE_RSEQ = 2,
 	PB_MODE__COUNT		/* how many: the suites run every mode */
 };
 
@@ -21,7 +22,7 @@ enum pb_mode {
  * pb_mode_name() - the name of a context mode, as the CLI and results spell it
  * @mode: the mode
  *
- * Return: "exclusive" or "shared".
+ * Return: "exclusive", "shared" or "rseq".
  */
 const char *pb_mode_name(enum pb_mode mode);
 

@@ -47,6 +47,12 @@ enum pb_stat_kind { PB_STAT_EVENTS, PB_STAT_LEVEL };
 	X(refills, PB_STAT_EVENTS,                                             \
 	  "reserve refill runs (synchronous or by the refill worker)")         \
 	X(alloc_fails, PB_STAT_EVENTS, "allocations that returned NULL")       \
+	X(rseq_aborts, PB_STAT_EVENTS,                                         \
+	  "restartable sequences aborted and retried (rseq mode: preempted, "  \
+	  "migrated or signalled inside one)")                                 \
+	X(cpu_changes, PB_STAT_EVENTS,                                         \
+	  "operations that found the thread on another CPU than its previous " \
+	  "one (rseq mode)")                                                   \
 	X(reserve_level, PB_STAT_LEVEL, "elements in the reserve at the end")  \
 	X(cached, PB_STAT_LEVEL,                                               \
 	  "free objects held in the allocator's queues/caches at the end")     \

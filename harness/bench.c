@@ -7,7 +7,8 @@
  * Benchmark makes (its iteration-count trials and each repetition):
  *
  *   thread 0: create the pool, snapshot its stats       } not timed
- *   all:      barrier; pin to the PU of the placement;  }
+ *   all:      barrier; pin to the PU of the placement   }
+ *             (rseq mode: unpinned, on every PU);       }
  *             thread_init(pool, slot); open counters    }
  *   all:      one batch: start counters, clock, kernel(ctx, args, iters),
  *             clock, stop counters                        timed
@@ -306,7 +307,10 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		pb_gb_error(st, in->dnf);
 		goto skip;
 	}
-	if (pb_topo_bind_self(in->topo, in->slots[ti], r->error,
+	/* rseq: unpinned, on the per-CPU state of wherever it runs. */
+	if (in->mode == PB_MODE_RSEQ ?
+	    pb_topo_unbind_self(in->topo, r->error, sizeof(r->error)) :
+	    pb_topo_bind_self(in->topo, in->slots[ti], r->error,
 			      sizeof(r->error)))
 		goto fail;
 	r->cpu = sched_getcpu();

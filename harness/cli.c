@@ -38,15 +38,17 @@ void pb_cli_usage(FILE *f)
 "                        1,2,...,all for the scaling workload.\n"
 "  --placement P         compact (PUs in logical order, default) or scatter\n"
 "                        (spread over packages and cores first).\n"
-"  --oversubscribe       allow more threads than PUs; such runs are forced\n"
-"                        into shared mode.\n"
+"  --oversubscribe       allow more threads than PUs; such runs are\n"
+"                        shared or rseq (exclusive ones become shared).\n"
 "  --size LIST           object sizes in bytes (default: 64; million:\n"
 "                        4,16,64,256,1024).\n"
 "  --align BYTES         object alignment, a power of two; 0 = malloc's own\n"
 "                        (default: 0).\n"
 "  --mode LIST           exclusive (one pinned worker per CPU, per-CPU state\n"
-"                        unprotected) and/or shared (per-CPU state protected).\n"
-"                        Default: exclusive.\n"
+"                        unprotected), shared (per-CPU state protected by a\n"
+"                        lock word) and/or rseq (unpinned workers, per-CPU\n"
+"                        state of the CPU they are on, through restartable\n"
+"                        sequences). Default: exclusive.\n"
 "  --param [S.]K=V[,V]   a backend option or workload parameter; S (a backend\n"
 "                        or workload name) limits it to that one; several\n"
 "                        values sweep. Repeatable. See 'poolbench list'.\n"
@@ -212,9 +214,12 @@ static int parse_modes(const char *arg, struct pb_run_opts *o, char *err,
 			m = PB_MODE_EXCLUSIVE;
 		} else if (!strcmp(items[i], "shared")) {
 			m = PB_MODE_SHARED;
+		} else if (!strcmp(items[i], "rseq")) {
+			m = PB_MODE_RSEQ;
 		} else {
 			snprintf(err, errlen,
-				 "--mode: unknown mode '%s' (valid: exclusive, shared)",
+				 "--mode: unknown mode '%s' (valid: exclusive, "
+				 "shared, rseq)",
 				 items[i]);
 			rc = -1;
 			break;

@@ -49,7 +49,7 @@ struct pb_run_opts {
 	size_t nr_sizes;
 	bool sizes_given;	/* --size was given (else a workload's own sizes) */
 	size_t align;
-	enum pb_mode modes[2];
+	enum pb_mode modes[PB_MODE__COUNT];
 	size_t nr_modes;
 	struct pb_param params[PB_CLI_MAX_LIST];
 	size_t nr_params;

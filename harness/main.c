@@ -128,7 +128,8 @@ static int cmd_run(const struct pb_run_opts *o, const struct pb_child_opts *chil
 	}
 	planned = pb_plan(&r, err, sizeof(err));
 	if (r.shared_only_threads)
-		printf("poolbench: %u threads > %u PUs: run in shared mode only\n",
+		printf("poolbench: %u threads > %u PUs: no exclusive mode there "
+		       "(one pinned worker per PU): run shared instead\n",
 		       r.shared_only_threads, pb_topo_nr_pus(r.topo));
 	if (planned) {
 		fprintf(stderr, "poolbench: %s\n", err);

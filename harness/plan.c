@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "allocators/rseq/rseq.h"
 #include "harness/plan.h"
 
 /*
@@ -366,6 +367,14 @@ static int skip_instance(struct pb_run *r, const struct pb_instance *in,
 	return 0;
 }
 
+static bool mode_given(const struct pb_run_opts *o, enum pb_mode m)
+{
+	for (size_t i = 0; i < o->nr_modes; i++)
+		if (o->modes[i] == m)
+			return true;
+	return false;
+}
+
 static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 			const struct pb_backend *b, char *err, size_t errlen)
 {
@@ -376,7 +385,7 @@ static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 	do {
 		struct pb_instance *in = new_instance(r);
 		uint64_t eff[PB_MAX_OPTS];
-		char buf[64];
+		char buf[64], buf2[256];
 
 		if (!in)
 			return plan_error(err, errlen, "out of memory%s%s", "", "");
@@ -408,6 +417,13 @@ static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 			append(in->opts_text, sizeof(in->opts_text), "%s%s",
 			       i ? ";" : "", b->options[i].key);
 			append(in->opts_text, sizeof(in->opts_text), "=%s%s", buf, "");
+		}
+		if (in->cfg.mode == PB_MODE_RSEQ &&
+		    !pb_rseq_available(buf2, sizeof(buf2))) {
+			r->nr_inst--;
+			if (skip_instance(r, in, buf2, err, errlen))
+				return -1;
+			continue;
 		}
 		switch (try_config(in, err, errlen)) {
 		case 0:
@@ -501,13 +517,16 @@ int pb_plan(struct pb_run *r, char *err, size_t errlen)
 				unsigned int t = s.threads[ti];
 				enum pb_mode m = o->modes[mi];
 
-				/* More threads than PUs share CPUs: shared only. */
-				if (t > nr_pus) {
-					if (mi > 0)
-						continue;
-					if (m != PB_MODE_SHARED && !noted)
+				/*
+				 * More threads than PUs share CPUs: shared or
+				 * rseq; exclusive becomes shared, once.
+				 */
+				if (t > nr_pus && m == PB_MODE_EXCLUSIVE) {
+					if (!noted)
 						r->shared_only_threads = t;
 					noted = true;
+					if (mode_given(o, PB_MODE_SHARED))
+						continue;
 					m = PB_MODE_SHARED;
 				}
 				tmpl.mode = m;

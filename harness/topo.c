@@ -166,6 +166,18 @@ int pb_topo_bind_self(const struct pb_topo *t, unsigned int slot, char *err,
 	return 0;
 }
 
+int pb_topo_unbind_self(const struct pb_topo *t, char *err, size_t errlen)
+{
+	hwloc_const_cpuset_t set = hwloc_topology_get_topology_cpuset(t->topo);
+
+	if (hwloc_set_cpubind(t->topo, set, HWLOC_CPUBIND_THREAD)) {
+		snprintf(err, errlen, "unbinding from one PU failed: %s",
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int pb_topo_export_xml(const struct pb_topo *t, const char *path, char *err,
 		       size_t errlen)
 {

@@ -75,6 +75,17 @@ int pb_topo_place(const struct pb_topo *t, enum pb_placement how,
 		  size_t errlen);
 
 /**
+ * pb_topo_unbind_self() - let the calling thread run on every PU of the
+ * topology (the PUs the process was started on), undoing a pin
+ * @t: the topology
+ * @err: receives a one-line reason on error
+ * @errlen: size of @err
+ *
+ * Return: 0, or -1 with a message in @err.
+ */
+int pb_topo_unbind_self(const struct pb_topo *t, char *err, size_t errlen);
+
+/**
  * pb_topo_bind_self() - pin the calling thread to one PU, strictly
  * @t: the topology
  * @slot: the CPU slot

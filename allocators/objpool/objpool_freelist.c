@@ -25,7 +25,12 @@
  * from the kernel is only which slot a thread uses: its ctx's CPU slot
  * (raw_smp_processor_id() there). What the design pays is the CAS on a
  * shared head and the reference count, and, once a slot runs dry, the walk
- * over the others (the `steals` statistic).
+ * over the others (the `steals` statistic). rseq mode needs no sequence
+ * either: a thread takes the slot of the CPU it is on at each operation
+ * (the rseq area's cpu_id_start), as the kernel's raw_smp_processor_id(),
+ * and may be moved a moment later, which the lists are safe against.
+ * Slots exist for every possible CPU number there; `cpu_changes` counts
+ * the operations that found the thread moved.
  */
 #include <errno.h>
 #include <stdalign.h>
@@ -36,6 +41,7 @@
 
 #include "allocators/objpool/freelist.h"
 #include "allocators/register.h"
+#include "allocators/rseq/rseq.h"
 
 #define OPF_NAME "objpool-freelist"
 #define OPF_CACHELINE 64
@@ -59,7 +65,7 @@ static const char *const opf_variants[] = { "fill=buffer", "fill=scattered",
 
 /* Events counted by one ctx; added to the pool's totals at thread_fini. */
 struct opf_counts {
-	uint64_t local, steals, fails;
+	uint64_t local, steals, fails, cpu_changes;
 };
 
 struct opf_pool {
@@ -69,14 +75,33 @@ struct opf_pool {
 	size_t align;
 	unsigned int fill;
 	uint32_t nobjs;
+	bool rseq;
 	_Atomic uint64_t local, steals, fails;	/* totals of finished ctxs */
+	_Atomic uint64_t cpu_changes;
 };
 
 struct opf_ctx {
 	struct opf_pool *pool;
-	unsigned int cpu;
+	unsigned int cpu;	/* rseq mode: the CPU of the last operation */
+	bool rseq;
 	struct opf_counts n;
 } __attribute__((aligned(OPF_CACHELINE)));
+
+/* The slot to use: the ctx's, or rseq mode the current CPU's. */
+static inline unsigned int opf_cpu(struct opf_ctx *ctx)
+{
+#if PB_RSEQ_ARCH
+	if (ctx->rseq) {
+		unsigned int cpu = pb_rseq_cpu();
+
+		if (unlikely(cpu != ctx->cpu)) {
+			ctx->n.cpu_changes++;
+			ctx->cpu = cpu;
+		}
+	}
+#endif
+	return ctx->cpu;
+}
 
 /* ---- fast paths -------------------------------------------------------- */
 
@@ -86,7 +111,7 @@ static inline void *opf_alloc(void *ctx_)
 	struct opf_ctx *ctx = ctx_;
 	struct opf_pool *p = ctx->pool;
 	bool stolen;
-	struct opfl_node *n = opfl_pop(&p->fl, ctx->cpu, &stolen);
+	struct opfl_node *n = opfl_pop(&p->fl, opf_cpu(ctx), &stolen);
 
 	if (unlikely(!n)) {
 		ctx->n.fails++;
@@ -105,7 +130,7 @@ static inline void opf_free(void *ctx_, void *obj)
 	struct opf_ctx *ctx = ctx_;
 
 	opfl_push(&ctx->pool->fl,
-		  (void *)((char *)obj - ctx->pool->hdr), ctx->cpu);
+		  (void *)((char *)obj - ctx->pool->hdr), opf_cpu(ctx));
 }
 
 /* ---- create / destroy ------------------------------------------------------ */
@@ -163,6 +188,7 @@ static int opf_create(const struct pb_config *cfg, void **pool, char *err,
 	uint64_t opt[OPT__COUNT];
 	struct pb_geometry g;
 	struct opf_pool *p;
+	unsigned int nr_slots = cfg->nr_cpus;
 	size_t a;
 
 	if (pb_options_parse(opf_options, cfg->opts, cfg->nr_opts, opt,
@@ -179,6 +205,11 @@ static int opf_create(const struct pb_config *cfg, void **pool, char *err,
 			 "too large", cfg->capacity, cfg->obj_size);
 		return -1;
 	}
+	if (cfg->mode == PB_MODE_RSEQ && !pb_rseq_available(err, errlen))
+		return PB_CREATE_UNSUPPORTED;
+	/* rseq: a slot for every CPU number the kernel may give. */
+	if (cfg->mode == PB_MODE_RSEQ && pb_rseq_nr_cpu_ids() > nr_slots)
+		nr_slots = pb_rseq_nr_cpu_ids();
 	a = cfg->align > alignof(max_align_t) ? cfg->align : alignof(max_align_t);
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -190,9 +221,10 @@ static int opf_create(const struct pb_config *cfg, void **pool, char *err,
 	p->esz = p->hdr + ((cfg->obj_size + a - 1) & ~(a - 1));
 	p->fill = (unsigned int)opt[OPT_FILL];
 	p->nobjs = (uint32_t)cfg->capacity;
+	p->rseq = cfg->mode == PB_MODE_RSEQ;
 	if (opfl_init(&p->fl, p->fill == OPF_FILL_SELF ? p->nobjs : 0,
 		      p->fill == OPF_FILL_SELF ? (uint32_t)p->esz : 0, a,
-		      cfg->nr_cpus, NULL, NULL)) {
+		      nr_slots, NULL, NULL)) {
 		free(p);
 		snprintf(err, errlen, OPF_NAME ": out of memory");
 		return -1;
@@ -219,6 +251,11 @@ static void *opf_thread_init(void *pool, unsigned int cpu)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->pool = p;
 	ctx->cpu = cpu;
+	ctx->rseq = p->rseq;
+#if PB_RSEQ_ARCH
+	if (p->rseq)
+		ctx->cpu = pb_rseq_cpu();
+#endif
 	return ctx;
 }
 
@@ -230,6 +267,8 @@ static void opf_thread_fini(void *pool, void *ctx_)
 	atomic_fetch_add_explicit(&p->local, ctx->n.local, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->steals, ctx->n.steals, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->fails, ctx->n.fails, memory_order_relaxed);
+	atomic_fetch_add_explicit(&p->cpu_changes, ctx->n.cpu_changes,
+				  memory_order_relaxed);
 	free(ctx);
 }
 
@@ -244,6 +283,8 @@ static void opf_stats(void *pool, struct pb_stats *st)
 		     p->fl.ncpus * (sizeof(struct opfl_slot) + sizeof(void *) +
 				    sizeof(size_t)) +
 		     (size_t)p->nobjs * p->hdr);
+	if (p->rseq)
+		pb_stats_set(st, PB_STAT_cpu_changes, atomic_load(&p->cpu_changes));
 }
 
 PB_BACKEND_REGISTER(objpool_freelist, opf_alloc, opf_free,

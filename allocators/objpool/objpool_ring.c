@@ -12,7 +12,13 @@
  *              pushes to it: opr_push_excl(), no protection, as the kernel
  *              with interrupts off.
  *   shared:    threads may share a slot: every push holds the slot's lock
- *              word, opr_push_locked(). Pops never lock in either mode.
+ *              word, opr_push_locked(). Pops never lock in any mode.
+ *   rseq:      unpinned threads, any number per CPU: alloc pops the slot of
+ *              the CPU the thread is on (then the others, as ever), free
+ *              pushes to it in a restartable sequence, opr_push_rseq(), as
+ *              the kernel pushes to raw_smp_processor_id()'s slot with
+ *              interrupts off. Slots exist for every possible CPU number;
+ *              rseq_aborts and cpu_changes count what the mode costs.
  * The exclusive contract is guarded, not assumed: thread_init refuses a
  * second live ctx on a slot in exclusive mode (a userspace safety check the
  * kernel, whose CPU is its own, does not need; off the timed path).
@@ -32,26 +38,47 @@
 
 struct opring_pool {
 	struct opr_head ring;
-	bool shared;
+	bool shared, rseq;
 	atomic_bool *owned;	/* exclusive mode: per slot, a live ctx holds it */
 	_Atomic uint64_t local, steals, fails;	/* totals of finished ctxs */
+	_Atomic uint64_t aborts, cpu_changes;
 };
 
 struct opring_ctx {
 	struct opring_pool *pool;
 	struct opr_slot *slot;		/* the ctx's CPU slot: pushes go here */
-	unsigned int cpu;
-	bool shared;
-	uint64_t local, steals, fails;
+	unsigned int cpu;		/* rseq: the CPU of the last operation */
+	bool shared, rseq;
+	uint64_t local, steals, fails, aborts, cpu_changes;
 } __attribute__((aligned(OPR_CACHELINE)));
 
 /* ---- fast paths -------------------------------------------------------- */
+
+#if PB_RSEQ_ARCH
+/* rseq mode: the CPU to act on now, counting the moves. */
+static inline unsigned int opring_rseq_cpu(struct opring_ctx *ctx)
+{
+	unsigned int cpu = pb_rseq_cpu();
+
+	if (unlikely(cpu != ctx->cpu)) {
+		ctx->cpu_changes++;
+		ctx->cpu = cpu;
+	}
+	return cpu;
+}
+#else
+static inline unsigned int opring_rseq_cpu(struct opring_ctx *ctx)
+{
+	return ctx->cpu;
+}
+#endif
 
 static inline void *opring_alloc(void *ctx_)
 {
 	struct opring_ctx *ctx = ctx_;
 	bool stolen;
-	void *obj = opr_pop(&ctx->pool->ring, ctx->cpu, &stolen);
+	void *obj = opr_pop(&ctx->pool->ring,
+			    ctx->rseq ? opring_rseq_cpu(ctx) : ctx->cpu, &stolen);
 
 	if (unlikely(!obj)) {
 		ctx->fails++;
@@ -68,6 +95,18 @@ static inline void opring_free(void *ctx_, void *obj)
 {
 	struct opring_ctx *ctx = ctx_;
 
+#if PB_RSEQ_ARCH
+	if (ctx->rseq) {
+		unsigned int cpu;
+
+		ctx->aborts += opr_push_rseq(&ctx->pool->ring, obj, &cpu);
+		if (unlikely(cpu != ctx->cpu)) {
+			ctx->cpu_changes++;
+			ctx->cpu = cpu;
+		}
+		return;
+	}
+#endif
 	if (ctx->shared)
 		opr_push_locked(ctx->slot, obj);
 	else
@@ -82,6 +121,7 @@ static int opring_create(const struct pb_config *cfg, void **pool, char *err,
 	struct pb_geometry g;
 	struct opring_pool *p;
 	uint64_t none[1];
+	unsigned int nr_slots = cfg->nr_cpus;
 	size_t a;
 
 	if (pb_options_parse(NULL, cfg->opts, cfg->nr_opts, none, OPR_NAME, err,
@@ -98,6 +138,11 @@ static int opring_create(const struct pb_config *cfg, void **pool, char *err,
 			 "(at most 2^30)", cfg->capacity);
 		return -1;
 	}
+	if (cfg->mode == PB_MODE_RSEQ && !pb_rseq_available(err, errlen))
+		return PB_CREATE_UNSUPPORTED;
+	/* rseq: a slot for every CPU number the kernel may give. */
+	if (cfg->mode == PB_MODE_RSEQ && pb_rseq_nr_cpu_ids() > nr_slots)
+		nr_slots = pb_rseq_nr_cpu_ids();
 	a = cfg->align > alignof(max_align_t) ? cfg->align : alignof(max_align_t);
 	p = calloc(1, sizeof(*p));
 	if (!p) {
@@ -105,18 +150,19 @@ static int opring_create(const struct pb_config *cfg, void **pool, char *err,
 		return -1;
 	}
 	p->shared = cfg->mode == PB_MODE_SHARED;
-	p->owned = calloc(cfg->nr_cpus, sizeof(*p->owned));
+	p->rseq = cfg->mode == PB_MODE_RSEQ;
+	p->owned = calloc(nr_slots, sizeof(*p->owned));
 	if (!p->owned) {
 		free(p);
 		snprintf(err, errlen, OPR_NAME ": out of memory");
 		return -1;
 	}
 	if (opr_init(&p->ring, (uint32_t)cfg->capacity, cfg->obj_size, a,
-		     cfg->nr_cpus, NULL, NULL)) {
+		     nr_slots, NULL, NULL)) {
 		free(p->owned);
 		free(p);
 		snprintf(err, errlen, OPR_NAME ": out of memory (%u rings of "
-			 "%zu entries)", cfg->nr_cpus, cfg->capacity);
+			 "%zu entries)", nr_slots, cfg->capacity);
 		return -1;
 	}
 	*pool = p;
@@ -148,7 +194,7 @@ static void *opring_thread_init(void *pool, unsigned int cpu)
 				     cpu, p->ring.ncpus);
 		return NULL;
 	}
-	if (!p->shared && atomic_exchange(&p->owned[cpu], true)) {
+	if (!p->shared && !p->rseq && atomic_exchange(&p->owned[cpu], true)) {
 		pb_thread_init_error(OPR_NAME ": exclusive mode: CPU slot %u "
 				     "already has a live ctx (one worker per "
 				     "slot; use shared mode to share a slot)", cpu);
@@ -156,7 +202,7 @@ static void *opring_thread_init(void *pool, unsigned int cpu)
 	}
 	ctx = aligned_alloc(OPR_CACHELINE, sizeof(*ctx));
 	if (!ctx) {
-		if (!p->shared)
+		if (!p->shared && !p->rseq)
 			atomic_store(&p->owned[cpu], false);
 		pb_thread_init_error(OPR_NAME ": out of memory for a ctx");
 		return NULL;
@@ -166,6 +212,11 @@ static void *opring_thread_init(void *pool, unsigned int cpu)
 	ctx->cpu = cpu;
 	ctx->slot = p->ring.slots[cpu];
 	ctx->shared = p->shared;
+	ctx->rseq = p->rseq;
+#if PB_RSEQ_ARCH
+	if (p->rseq)
+		ctx->cpu = pb_rseq_cpu();
+#endif
 	return ctx;
 }
 
@@ -177,7 +228,10 @@ static void opring_thread_fini(void *pool, void *ctx_)
 	atomic_fetch_add_explicit(&p->local, ctx->local, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->steals, ctx->steals, memory_order_relaxed);
 	atomic_fetch_add_explicit(&p->fails, ctx->fails, memory_order_relaxed);
-	if (!p->shared)
+	atomic_fetch_add_explicit(&p->aborts, ctx->aborts, memory_order_relaxed);
+	atomic_fetch_add_explicit(&p->cpu_changes, ctx->cpu_changes,
+				  memory_order_relaxed);
+	if (!p->shared && !p->rseq)
 		atomic_store(&p->owned[ctx->cpu], false);
 	free(ctx);
 }
@@ -194,6 +248,11 @@ static void opring_stats(void *pool, struct pb_stats *st)
 	pb_stats_set(st, PB_STAT_steals, atomic_load(&p->steals));
 	pb_stats_set(st, PB_STAT_alloc_fails, atomic_load(&p->fails));
 	pb_stats_set(st, PB_STAT_metadata_bytes, meta);
+	if (p->rseq) {
+		pb_stats_set(st, PB_STAT_rseq_aborts, atomic_load(&p->aborts));
+		pb_stats_set(st, PB_STAT_cpu_changes,
+			     atomic_load(&p->cpu_changes));
+	}
 }
 
 PB_BACKEND_REGISTER(objpool_ring, opring_alloc, opring_free,

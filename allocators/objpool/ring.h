@@ -33,7 +33,16 @@
  *   - shared mode: a push holds its slot's lock word (test-and-set, yields
  *     after a bounded spin since the holder can be descheduled): the cost
  *     the shared column measures. Pops never take it: head is a
- *     multi-consumer CAS in both modes.
+ *     multi-consumer CAS in every mode;
+ *   - rseq mode: a push to the slot of the CPU the thread is on is a
+ *     restartable sequence (allocators/rseq/rseq.h), which cannot overlap
+ *     another on that CPU: it stores the entry at last and commits with
+ *     the one store last = last+1, opr_push_rseq(). Difference: no CAS
+ *     reservation of tail (a sequence commits with one store; the kernel's
+ *     CAS serves pushes nested from NMI context, which userspace has no
+ *     image of: a signal aborts the sequence instead of nesting in it), so
+ *     tail stays where it was and last alone says how far the ring goes.
+ *     Pops read head and last only, unchanged.
  * A thread preempted between reservation and publication only hides its
  * own entry (and those behind it) until it runs again; poppers then steal
  * from other slots or report empty, they never spin on it.
@@ -42,6 +51,7 @@
  *   opr_init/opr_fini: one thread, pool not in use.
  *   opr_push_excl(slot): only the slot's owner thread.
  *   opr_push_locked(slot): any thread.
+ *   opr_push_rseq(cpu): any thread; its pushes are the slot's only ones.
  *   opr_pop: any thread, any slot, concurrently.
  */
 #ifndef PB_ALLOCATORS_OBJPOOL_RING_H
@@ -52,6 +62,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "allocators/rseq/rseq.h"
 
 #define OPR_CACHELINE 64
 #define OPR_SPINS_BEFORE_YIELD 128
@@ -171,6 +183,44 @@ static inline void opr_push_locked(struct opr_slot *slot, void *obj)
 	opr_push_excl(slot, obj);
 	atomic_store_explicit(&slot->lock, 0, memory_order_release);
 }
+
+#if PB_RSEQ_ARCH
+/**
+ * opr_push_rseq() - give an object back to the slot of the CPU the thread
+ * is on, from any thread, in a restartable sequence
+ * @h: the pool, with a slot for every CPU number (pb_rseq_nr_cpu_ids())
+ * @obj: the object
+ * @cpu: the CPU of the last try (updated)
+ *
+ * Return: how many tries were aborted (and retried).
+ */
+static inline unsigned int opr_push_rseq(struct opr_head *h, void *obj,
+					 unsigned int *cpu)
+{
+	unsigned int aborts = 0;
+
+	for (;;) {
+		struct opr_slot *slot;
+		int done;
+
+		*cpu = pb_rseq_cpu();
+		slot = h->slots[*cpu];
+		/* Before the commit makes it anybody's (ThreadSanitizer). */
+		pb_rseq_tsan_release(&slot->last);
+		/*
+		 * The room check cannot fail: a slot's ring holds every
+		 * object of the pool, and @obj is not in any ring.
+		 */
+		done = pb_rseq_ring_push(*cpu, (uint32_t *)&slot->last,
+					 (const uint32_t *)&slot->head,
+					 (void **)slot->entries, slot->mask,
+					 slot->mask + 1, &obj, 1);
+		if (done >= 0)
+			return aborts;
+		aborts++;
+	}
+}
+#endif
 
 /**
  * opr_pop_slot() - one object from a slot

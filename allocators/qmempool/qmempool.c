@@ -43,6 +43,23 @@
  *     test-and-set spinlock that yields after a bounded spin, because a
  *     userspace lock holder can be descheduled. That lock is what the mode
  *     measures, in place of local_bh_disable().
+ *   PB_MODE_RSEQ: workers are not pinned and may outnumber the PUs; every
+ *     localq operation acts on the localq of the CPU the thread is on at
+ *     that instant (the rseq area's cpu_id), as the kernel's this_cpu
+ *     access with preemption off, through a restartable sequence
+ *     (allocators/rseq/rseq.h): a single-element dequeue commits with one
+ *     store of consumer.tail, an enqueue with one store of producer.tail,
+ *     and the bulk moves between a localq and sharedq take or put their
+ *     up to 16 localq elements in one sequence; sharedq is MPMC-safe and
+ *     stays as it is. Differences, with their reasons: the sequences use
+ *     the localq's tails only (a sequence has one committing store, and
+ *     nobody else touches a localq, so its heads are not needed; destroy
+ *     brings them level); a slow path may find a different localq than
+ *     the fast path that sent it there (the thread moved): a refill that
+ *     does not fit goes back to sharedq; the event counts are the ctx's
+ *     own, since a CPU's counts would be written from several threads.
+ *     localqs exist for every possible CPU number. rseq_aborts and
+ *     cpu_changes count what the mode costs.
  * The alf_queue's reserve-then-publish is not preemption safe: a thread
  * descheduled between its sharedq reservation and its publication stalls
  * every other producer (or consumer) spinning on the tail. The kernel
@@ -62,8 +79,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "allocators/alf_queue/alf_queue.h"
 #include "allocators/register.h"
+#include "allocators/rseq/rseq.h"
 
 #define QM_NAME "qmempool"
 #define QM_BULK 16u			/* the seed's QMEMPOOL_BULK */
@@ -101,12 +121,20 @@ struct qm_backing {
 	void *pool;
 };
 
-/* struct qm_ctx - a thread's handle: its slot and its backing ctx. */
+/*
+ * struct qm_ctx - a thread's handle: its slot, its backing ctx, where its
+ * event counts go (its slot's, or rseq mode: its own) and, rseq mode, the
+ * CPU of its last operation and what the mode cost it.
+ */
 struct qm_ctx {
 	struct qm_pool *pool;
 	struct qm_cpu *cpu;
+	struct qm_counts *n;
 	void *backing_ctx;
-	bool shared;
+	bool shared, rseq;
+	unsigned int last_cpu;
+	uint64_t aborts, cpu_changes;
+	struct qm_counts own;
 } __attribute__((aligned(QM_CACHELINE)));
 
 /* Read-only after create, apart from the queues themselves. */
@@ -114,9 +142,13 @@ struct qm_pool {
 	struct alf_queue *sharedq;
 	struct qm_cpu *cpus;
 	unsigned int nr_cpus;
-	bool shared;
+	bool shared, rseq;
 	struct qm_backing backing;
 	size_t localq_size, sharedq_size, prealloc;
+	/* rseq mode: the counts of finished ctxs, under rseq_lock. */
+	pthread_mutex_t rseq_lock;
+	struct qm_counts rseq_n;
+	uint64_t aborts, cpu_changes;
 };
 
 enum { OPT_LOCALQ, OPT_SHAREDQ, OPT_PREALLOC, OPT_BACKING, OPT__COUNT };
@@ -185,7 +217,7 @@ static inline void *qm_backing_alloc(struct qm_ctx *ctx)
 	void *p = ctx->pool->backing.b->alloc(ctx->backing_ctx);
 
 	if (p)
-		ctx->cpu->n.backing_allocs++;
+		ctx->n->backing_allocs++;
 	return p;
 }
 
@@ -196,7 +228,7 @@ static inline void qm_backing_free(struct qm_ctx *ctx, void **elems,
 
 	for (unsigned int i = 0; i < n; i++)
 		b->free(ctx->backing_ctx, elems[i]);
-	ctx->cpu->n.backing_frees += n;
+	ctx->n->backing_frees += n;
 }
 
 /*
@@ -228,7 +260,7 @@ static __attribute__((noinline)) void *qm_alloc_from_backing(struct qm_ctx *ctx)
 
 	if (!elem)
 		return NULL;
-	ctx->cpu->n.backing_refills++;
+	ctx->n->backing_refills++;
 	for (unsigned int i = 0; i < QM_REFILL_MULTIPLIER; i++) {
 		unsigned int j;
 
@@ -256,7 +288,7 @@ static __attribute__((noinline)) void *qm_alloc_slow(struct qm_ctx *ctx)
 	void *elem;
 
 	if (likely(got)) {
-		ctx->cpu->n.sharedq_refills++;
+		ctx->n->sharedq_refills++;
 		/* Callers come here with an empty localq of >= QM_BULK: it fits. */
 		if (got > 1 &&
 		    unlikely(!alf_queue_enqueue_sp(ctx->cpu->localq, &elems[1],
@@ -266,26 +298,22 @@ static __attribute__((noinline)) void *qm_alloc_slow(struct qm_ctx *ctx)
 	}
 	elem = qm_alloc_from_backing(ctx);
 	if (!elem)
-		ctx->cpu->n.alloc_fails++;
+		ctx->n->alloc_fails++;
 	return elem;
 }
 
 /*
  * The localq is full: @elem and QM_BULK - 1 from localq go to sharedq in
- * one bulk; if sharedq is full they go to the backing allocator, and
- * QM_REFILL_MULTIPLIER bulks are drained from sharedq to make room.
+ * one bulk (qm_spill(): @n elements); if sharedq is full they go to the
+ * backing allocator, and QM_REFILL_MULTIPLIER bulks are drained from
+ * sharedq to make room.
  */
-static __attribute__((noinline)) void qm_free_slow(struct qm_ctx *ctx,
-						   void *elem)
+static void qm_spill(struct qm_ctx *ctx, void **elems, unsigned int n)
 {
 	struct alf_queue *sharedq = ctx->pool->sharedq;
-	void *elems[QM_BULK];
-	unsigned int n;
 
-	elems[0] = elem;
-	n = 1 + alf_queue_dequeue_sc(ctx->cpu->localq, &elems[1], QM_BULK - 1);
 	if (likely(alf_queue_enqueue_mp(sharedq, elems, n))) {
-		ctx->cpu->n.sharedq_spills++;
+		ctx->n->sharedq_spills++;
 		return;
 	}
 	qm_backing_free(ctx, elems, n);
@@ -295,13 +323,167 @@ static __attribute__((noinline)) void qm_free_slow(struct qm_ctx *ctx,
 	}
 }
 
+static __attribute__((noinline)) void qm_free_slow(struct qm_ctx *ctx,
+						   void *elem)
+{
+	void *elems[QM_BULK];
+
+	elems[0] = elem;
+	qm_spill(ctx, elems, 1 + alf_queue_dequeue_sc(ctx->cpu->localq,
+						      &elems[1], QM_BULK - 1));
+}
+
+/* ---- rseq mode (PB_MODE_RSEQ) -------------------------------------------- */
+
+#if PB_RSEQ_ARCH
+/* The CPU to act on now; counts the operations that find the thread moved. */
+static inline unsigned int qm_rseq_cpu(struct qm_ctx *ctx)
+{
+	unsigned int cpu = pb_rseq_cpu();
+
+	if (unlikely(cpu != ctx->last_cpu)) {
+		ctx->cpu_changes++;
+		ctx->last_cpu = cpu;
+	}
+	return cpu;
+}
+
+/*
+ * Up to @n elements off the current CPU's localq, in one sequence per
+ * try. Return: how many (0: it was empty).
+ */
+static inline unsigned int qm_rseq_take(struct qm_ctx *ctx, void **elems,
+					unsigned int n)
+{
+	for (;;) {
+		unsigned int cpu = qm_rseq_cpu(ctx);
+		struct alf_queue *q = ctx->pool->cpus[cpu].localq;
+		int got = pb_rseq_ring_pop(cpu, (uint32_t *)&q->consumer.tail,
+					   (const uint32_t *)&q->producer.tail,
+					   q->ring, q->mask, elems, n);
+
+		if (likely(got >= 0)) {
+			if (got)
+				pb_rseq_tsan_acquire(q);
+			return (unsigned int)got;
+		}
+		ctx->aborts++;
+	}
+}
+
+/*
+ * @n elements onto the current CPU's localq, all or none, in one sequence
+ * per try. Return: false when they do not fit.
+ */
+static inline bool qm_rseq_put(struct qm_ctx *ctx, void *const *elems,
+			       unsigned int n)
+{
+	for (;;) {
+		unsigned int cpu = qm_rseq_cpu(ctx);
+		struct alf_queue *q = ctx->pool->cpus[cpu].localq;
+		int done;
+
+		/* Before the commit makes them anybody's (ThreadSanitizer). */
+		pb_rseq_tsan_release(q);
+		done = pb_rseq_ring_push(cpu, (uint32_t *)&q->producer.tail,
+					 (const uint32_t *)&q->consumer.tail,
+					 q->ring, q->mask, q->size, elems, n);
+		if (likely(done >= 0))
+			return done > 0;
+		ctx->aborts++;
+	}
+}
+
+/*
+ * The current localq was empty: a bulk from sharedq, the rest of it onto
+ * the localq of the CPU the thread is on now (back to sharedq when it
+ * does not fit: other threads of that CPU filled it meanwhile), or the
+ * backing allocator.
+ */
+static __attribute__((noinline)) void *qm_rseq_alloc_slow(struct qm_ctx *ctx)
+{
+	void *elems[QM_BULK];
+	unsigned int got = alf_queue_dequeue_mc(ctx->pool->sharedq, elems, QM_BULK);
+	void *elem;
+
+	if (likely(got)) {
+		ctx->n->sharedq_refills++;
+		if (got > 1 && unlikely(!qm_rseq_put(ctx, &elems[1], got - 1)))
+			qm_sharedq_put(ctx, &elems[1], got - 1);
+		return elems[0];
+	}
+	elem = qm_alloc_from_backing(ctx);
+	if (!elem)
+		ctx->n->alloc_fails++;
+	return elem;
+}
+
+/* The current localq was full: @elem and up to 15 of the localq's. */
+static __attribute__((noinline)) void qm_rseq_free_slow(struct qm_ctx *ctx,
+							void *elem)
+{
+	void *elems[QM_BULK];
+
+	elems[0] = elem;
+	qm_spill(ctx, elems, 1 + qm_rseq_take(ctx, &elems[1], QM_BULK - 1));
+}
+
+static inline void *qm_rseq_alloc(struct qm_ctx *ctx)
+{
+	void *elem;
+
+	if (likely(qm_rseq_take(ctx, &elem, 1))) {
+		ctx->n->localq_hits++;
+		return elem;
+	}
+	return qm_rseq_alloc_slow(ctx);
+}
+
+static inline void qm_rseq_free(struct qm_ctx *ctx, void *elem)
+{
+	if (unlikely(!qm_rseq_put(ctx, &elem, 1)))
+		qm_rseq_free_slow(ctx, elem);
+}
+#else
+/* Not built for this architecture: create refuses the mode. */
+static inline void *qm_rseq_alloc(struct qm_ctx *ctx)
+{
+	(void)ctx;
+	return NULL;
+}
+
+static inline void qm_rseq_free(struct qm_ctx *ctx, void *elem)
+{
+	(void)ctx;
+	(void)elem;
+}
+
+static inline unsigned int qm_rseq_take(struct qm_ctx *ctx, void **elems,
+					unsigned int n)
+{
+	(void)ctx;
+	(void)elems;
+	(void)n;
+	return 0;
+}
+
+static inline bool qm_rseq_put(struct qm_ctx *ctx, void *const *elems,
+			       unsigned int n)
+{
+	(void)ctx;
+	(void)elems;
+	(void)n;
+	return false;
+}
+#endif
+
 /* ---- fast paths ----------------------------------------------------------- */
 
 /*
  * qm_alloc() - an element for the thread that owns @ctx_.
  * Exclusive mode: no protection (one pinned thread per slot). Shared mode:
- * under the slot lock. Return: the element, or NULL when the backing
- * allocator fails.
+ * under the slot lock. rseq mode: the current CPU's localq, in restartable
+ * sequences. Return: the element, or NULL when the backing allocator fails.
  */
 static inline void *qm_alloc(void *ctx_)
 {
@@ -309,10 +491,12 @@ static inline void *qm_alloc(void *ctx_)
 	struct qm_cpu *c = ctx->cpu;
 	void *elem;
 
+	if (ctx->rseq)
+		return qm_rseq_alloc(ctx);
 	if (ctx->shared)
 		qm_lock(c);
 	if (likely(alf_queue_dequeue_sc(c->localq, &elem, 1))) {
-		c->n.localq_hits++;
+		ctx->n->localq_hits++;
 	} else {
 		elem = qm_alloc_slow(ctx);
 	}
@@ -327,6 +511,10 @@ static inline void qm_free(void *ctx_, void *elem)
 	struct qm_ctx *ctx = ctx_;
 	struct qm_cpu *c = ctx->cpu;
 
+	if (ctx->rseq) {
+		qm_rseq_free(ctx, elem);
+		return;
+	}
 	if (ctx->shared)
 		qm_lock(c);
 	if (unlikely(!alf_queue_enqueue_sp(c->localq, &elem, 1)))
@@ -376,9 +564,16 @@ static struct qm_ctx *qm_ctx_new(struct qm_pool *p, unsigned int cpu)
 
 	if (!ctx)
 		return NULL;
+	memset(ctx, 0, sizeof(*ctx));
 	ctx->pool = p;
 	ctx->cpu = &p->cpus[cpu];
 	ctx->shared = p->shared;
+	ctx->rseq = p->rseq;
+	ctx->n = p->rseq ? &ctx->own : &ctx->cpu->n;
+#if PB_RSEQ_ARCH
+	if (p->rseq)
+		ctx->last_cpu = pb_rseq_cpu();
+#endif
 	ctx->backing_ctx = p->backing.b->thread_init(p->backing.pool, cpu);
 	if (!ctx->backing_ctx) {
 		free(ctx);
@@ -390,6 +585,20 @@ static struct qm_ctx *qm_ctx_new(struct qm_pool *p, unsigned int cpu)
 static void qm_ctx_put(struct qm_ctx *ctx)
 {
 	struct qm_pool *p = ctx->pool;
+
+	if (p->rseq) {
+		pthread_mutex_lock(&p->rseq_lock);
+		p->rseq_n.localq_hits += ctx->own.localq_hits;
+		p->rseq_n.sharedq_refills += ctx->own.sharedq_refills;
+		p->rseq_n.sharedq_spills += ctx->own.sharedq_spills;
+		p->rseq_n.backing_refills += ctx->own.backing_refills;
+		p->rseq_n.backing_allocs += ctx->own.backing_allocs;
+		p->rseq_n.backing_frees += ctx->own.backing_frees;
+		p->rseq_n.alloc_fails += ctx->own.alloc_fails;
+		p->aborts += ctx->aborts;
+		p->cpu_changes += ctx->cpu_changes;
+		pthread_mutex_unlock(&p->rseq_lock);
+	}
 
 	p->backing.b->thread_fini(p->backing.pool, ctx->backing_ctx);
 	free(ctx);
@@ -423,7 +632,7 @@ static int qm_create_backing(struct qm_pool *p, const struct pb_config *cfg,
 	p->backing.b = b;
 	/* Room for every element the queues can hold, besides the live ones. */
 	bcfg.capacity = cfg->capacity + p->sharedq_size +
-			(size_t)cfg->nr_cpus * p->localq_size;
+			(size_t)p->nr_cpus * p->localq_size;
 	bcfg.prealloc = 0;
 	bcfg.opts = NULL;
 	bcfg.nr_opts = 0;
@@ -482,11 +691,18 @@ static int qm_create(const struct pb_config *cfg, void **pool, char *err,
 		snprintf(err, errlen, QM_NAME ": nr_cpus must be at least 1");
 		return -1;
 	}
+	if (cfg->mode == PB_MODE_RSEQ && !pb_rseq_available(err, errlen))
+		return PB_CREATE_UNSUPPORTED;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		goto nomem;
 	p->nr_cpus = cfg->nr_cpus;
 	p->shared = cfg->mode == PB_MODE_SHARED;
+	p->rseq = cfg->mode == PB_MODE_RSEQ;
+	/* rseq: a localq for every CPU number the kernel may give. */
+	if (p->rseq && pb_rseq_nr_cpu_ids() > p->nr_cpus)
+		p->nr_cpus = pb_rseq_nr_cpu_ids();
+	pthread_mutex_init(&p->rseq_lock, NULL);
 	p->localq_size = opt[OPT_LOCALQ];
 	p->sharedq_size = opt[OPT_SHAREDQ];
 	p->prealloc = opt[OPT_PREALLOC];
@@ -528,6 +744,13 @@ static void qm_destroy(void *pool_)
 	unsigned int n;
 
 	if (ctx) {
+		for (unsigned int i = 0; i < p->nr_cpus && p->rseq; i++) {
+			struct alf_queue *q = p->cpus[i].localq;
+
+			/* The sequences moved the tails only. */
+			atomic_store(&q->producer.head, atomic_load(&q->producer.tail));
+			atomic_store(&q->consumer.head, atomic_load(&q->consumer.tail));
+		}
 		for (unsigned int i = 0; i < p->nr_cpus; i++)
 			while ((n = alf_queue_dequeue_sc(p->cpus[i].localq, elems,
 							 QM_BULK)))
@@ -541,6 +764,7 @@ static void qm_destroy(void *pool_)
 	for (unsigned int i = 0; i < p->nr_cpus; i++)
 		alf_queue_free(p->cpus[i].localq);
 	alf_queue_free(p->sharedq);
+	pthread_mutex_destroy(&p->rseq_lock);
 	free(p->cpus);
 	free(p);
 }
@@ -561,7 +785,8 @@ static void *qm_thread_init(void *pool, unsigned int cpu)
 				     cpu, p->nr_cpus);
 		return NULL;
 	}
-	if (!p->shared && atomic_exchange(&p->cpus[cpu].owned, true)) {
+	if (!p->shared && !p->rseq &&
+	    atomic_exchange(&p->cpus[cpu].owned, true)) {
 		pb_thread_init_error(QM_NAME ": exclusive mode: CPU slot %u "
 				     "already has a live ctx (one worker per "
 				     "slot; use shared mode to share a slot)", cpu);
@@ -569,7 +794,7 @@ static void *qm_thread_init(void *pool, unsigned int cpu)
 	}
 	ctx = qm_ctx_new(p, cpu);
 	if (!ctx) {
-		if (!p->shared)
+		if (!p->shared && !p->rseq)
 			atomic_store(&p->cpus[cpu].owned, false);
 		pb_thread_init_error(QM_NAME ": out of memory for a ctx");
 	}
@@ -581,9 +806,57 @@ static void qm_thread_fini(void *pool, void *ctx_)
 	struct qm_pool *p = pool;
 	struct qm_ctx *ctx = ctx_;
 
-	if (!p->shared)
+	if (!p->shared && !p->rseq)
 		atomic_store(&ctx->cpu->owned, false);
 	qm_ctx_put(ctx);
+}
+
+/*
+ * rseq mode's bulk paths: the current localq in one sequence per localq's
+ * worth, then the single-element paths for the rest.
+ */
+static inline size_t qm_rseq_alloc_bulk(struct qm_ctx *ctx, void **objs,
+					size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		size_t want = n - got;
+		unsigned int k = qm_rseq_take(ctx, objs + got,
+					      want < ctx->pool->localq_size ?
+						      (unsigned int)want :
+						      (unsigned int)ctx->pool->localq_size);
+		void *e;
+
+		ctx->n->localq_hits += k;
+		got += k;
+		if (got == n || k)
+			continue;
+		e = qm_rseq_alloc(ctx);
+		if (!e)
+			break;
+		objs[got++] = e;
+	}
+	return got;
+}
+
+static inline void qm_rseq_free_bulk(struct qm_ctx *ctx, void **objs,
+				     size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		size_t left = n - done;
+		unsigned int k = left < ctx->pool->localq_size ?
+					 (unsigned int)left :
+					 (unsigned int)ctx->pool->localq_size;
+
+		if (qm_rseq_put(ctx, objs + done, k)) {
+			done += k;
+			continue;
+		}
+		qm_rseq_free(ctx, objs[done++]);
+	}
 }
 
 /*
@@ -596,6 +869,8 @@ static inline size_t qm_alloc_bulk(void *ctx_, void **objs, size_t n)
 	struct qm_cpu *c = ctx->cpu;
 	size_t got;
 
+	if (ctx->rseq)
+		return qm_rseq_alloc_bulk(ctx, objs, n);
 	if (ctx->shared)
 		qm_lock(c);
 	for (got = 0;;) {
@@ -606,7 +881,7 @@ static inline size_t qm_alloc_bulk(void *ctx_, void **objs, size_t n)
 							      ALF_QUEUE_MAX_SIZE);
 		void *e;
 
-		c->n.localq_hits += k;
+		ctx->n->localq_hits += k;
 		got += k;
 		if (got == n)
 			break;
@@ -627,6 +902,10 @@ static inline void qm_free_bulk(void *ctx_, void **objs, size_t n)
 	struct qm_cpu *c = ctx->cpu;
 	size_t done = 0;
 
+	if (ctx->rseq) {
+		qm_rseq_free_bulk(ctx, objs, n);
+		return;
+	}
 	if (ctx->shared)
 		qm_lock(c);
 	while (done < n) {
@@ -651,7 +930,7 @@ static inline void qm_free_bulk(void *ctx_, void **objs, size_t n)
 static void qm_stats(void *pool, struct pb_stats *st)
 {
 	struct qm_pool *p = pool;
-	struct qm_counts t = { 0 };
+	struct qm_counts t = p->rseq_n;
 	size_t queued = alf_queue_count(p->sharedq);
 
 	for (unsigned int i = 0; i < p->nr_cpus; i++) {
@@ -664,7 +943,13 @@ static void qm_stats(void *pool, struct pb_stats *st)
 		t.backing_allocs += n->backing_allocs;
 		t.backing_frees += n->backing_frees;
 		t.alloc_fails += n->alloc_fails;
-		queued += alf_queue_count(p->cpus[i].localq);
+		queued += p->rseq ? (uint32_t)(atomic_load(&p->cpus[i].localq->producer.tail) -
+				       atomic_load(&p->cpus[i].localq->consumer.tail)) :
+				    alf_queue_count(p->cpus[i].localq);
+	}
+	if (p->rseq) {
+		pb_stats_set(st, PB_STAT_rseq_aborts, p->aborts);
+		pb_stats_set(st, PB_STAT_cpu_changes, p->cpu_changes);
 	}
 	pb_stats_set(st, PB_STAT_fast_hits, t.localq_hits);
 	pb_stats_set(st, PB_STAT_slow_hits, t.sharedq_refills + t.backing_refills);

@@ -2,7 +2,8 @@
 #
 # fig1-pairs.gp DAT VARS OUT FORMAT - the seed's qmempool table as bars: ns
 # per alloc+free pair at 1 thread, one cluster per backend variant, one bar
-# per workload (fastpath-reuse, ring-cleanup N=256) and context mode, the
+# per workload (fastpath-reuse, ring-cleanup N=256) and context mode
+# (exclusive, rseq, shared), the
 # median with min-max whiskers. DAT and VARS come from plotdata.py pairs;
 # FORMAT is pdf or png. Called by plots.sh.
 data = ARG1
@@ -51,15 +52,17 @@ set style data histograms
 set style histogram errorbars gap 1.5 lw 1
 set boxwidth 0.9
 set xrange [-0.6:nvar - 0.4]
-# The four bar series: colour tells the workload, the fill the mode (solid
-# exclusive, hatched shared: readable in grey too). Only the series with a
-# value somewhere are drawn (`series` from plotdata.py); columns 3s-1, 3s,
-# 3s+1 of the data hold series s's median, min and max.
-array sname[4] = ["fastpath-reuse, exclusive", "fastpath-reuse, shared", \
-	"ring-cleanup N=256, exclusive", "ring-cleanup N=256, shared"]
-array scolour[4] = ["#0072B2", "#0072B2", "#D55E00", "#D55E00"]
-array sborder[4] = ["#000000", "#0072B2", "#000000", "#D55E00"]
-array sfill[4] = [3, 4, 3, 5]
+# The six bar series: colour tells the workload, the fill the mode (solid
+# exclusive, cross-hatched rseq, hatched shared: readable in grey too).
+# Only the series with a value somewhere are drawn (`series` from
+# plotdata.py); columns 3s-1, 3s, 3s+1 of the data hold series s's median,
+# min and max.
+array sname[6] = ["fastpath-reuse, exclusive", "fastpath-reuse, rseq", \
+	"fastpath-reuse, shared", "ring-cleanup N=256, exclusive", \
+	"ring-cleanup N=256, rseq", "ring-cleanup N=256, shared"]
+array scolour[6] = ["#0072B2", "#0072B2", "#0072B2", "#D55E00", "#D55E00", "#D55E00"]
+array sborder[6] = ["#000000", "#0072B2", "#0072B2", "#000000", "#D55E00", "#D55E00"]
+array sfill[6] = [3, 1, 4, 3, 1, 5]
 plot for [k = 1:|series|] data \
 	using (column(3 * series[k] - 1)):(column(3 * series[k])):(column(3 * series[k] + 1)): \
 	xticlabels(names[int($0) + 1]) title sname[series[k]] \

@@ -20,6 +20,9 @@
 #   plotdata.py nsweep RESULTS_DIR DAT
 #       the data of the N sweep figure of `make run-qmempool`
 #       (fig-nsweep.sh): DAT empty when the run has none.
+#   plotdata.py oversub RESULTS_DIR DAT
+#       the data of the oversubscription figure of `make run-oversub`
+#       (fig-oversub.sh): DAT empty when the run has none.
 #
 # A column is needed only where the rows that use it exist, so a run without
 # the million workload needs no million columns. Exit status: 0 done, 1 the
@@ -311,8 +314,9 @@ def variant_order(run, keys):
 
 
 # Figure 1: ns per pair at 1 thread, fastpath-reuse and ring-cleanup n=256.
-PAIR_SERIES = (("fastpath-reuse", "exclusive"), ("fastpath-reuse", "shared"),
-               ("ring-cleanup", "exclusive"), ("ring-cleanup", "shared"))
+PAIR_SERIES = (("fastpath-reuse", "exclusive"), ("fastpath-reuse", "rseq"),
+               ("fastpath-reuse", "shared"), ("ring-cleanup", "exclusive"),
+               ("ring-cleanup", "rseq"), ("ring-cleanup", "shared"))
 
 
 def pairs_rows(run, fig, mode=None):
@@ -361,7 +365,7 @@ def fig_pairs(run):
             values += [num(c.lo), num(c.hi)]
         fig.dat.append("\t".join(line))
     fig.vars["logy"], fig.vars["ylo"], fig.vars["yhi"] = log_range(values)
-    # The bar series that have a value somewhere (1-4, PAIR_SERIES order).
+    # The bar series that have a value somewhere (1-6, PAIR_SERIES order).
     fig.vars["series"] = [i + 1 for i, s in enumerate(PAIR_SERIES) if s in drawn]
     fig.vars.update(tick_labels(run, variants))
     if not drawn:
@@ -718,6 +722,50 @@ def nsweep_data(run):
     return "".join(out)
 
 
+# The protection cost against oversubscription (make run-oversub,
+# fig-oversub.sh, fig-oversub.gp).
+def oversub_data(run):
+    """Return the oversubscription figure's data file: one block per
+    backend variant and mode (their first row's order), a quoted name, then
+    per thread count (ascending) the threads per PU (threads / the run's
+    allowed PUs), the median, min and max ops_per_sec in millions, and the
+    median rseq_aborts_per_op and cpu_changes_per_op (empty outside rseq
+    mode), blocks ended by two blank lines; scaling rows with pattern=reuse
+    that did not fail, the null backend left out. Empty when the run has
+    none."""
+    pus = num(str((run.meta.get("machine") or {}).get("allowed_pus", "")))
+    if not finite(pus) or pus < 1:
+        raise Fail(f"{run.meta_path}: machine.allowed_pus is missing: threads per PU "
+                   "cannot be told")
+    names, threads, v = [], {}, {}
+    for r in run.rows:
+        if r["workload"] != "scaling" or run.get(r, "pattern") != "reuse" \
+                or run.get(r, "error") or r["backend"] == "null" \
+                or r["statistic"] not in ("median", "min", "max"):
+            continue
+        name = f"{run.label[run.variant(r)]} {r['mode']}"
+        if name not in names:
+            names.append(name)
+        t = num(r["threads"])
+        if t not in threads.setdefault(name, []):
+            threads[name].append(t)
+        v[name, t, r["statistic"]] = r
+    out = []
+    for name in names:
+        out.append(f'"{name}"\n')
+        for t in sorted(x for x in threads[name] if finite(x)):
+            cells = [f"{t / pus:g}"]
+            for st in ("median", "min", "max"):
+                ops = num(run.get(v[name, t, st], "ops_per_sec")) if (name, t, st) in v else math.nan
+                cells.append(f"{ops / 1e6:.6g}" if finite(ops) else "")
+            med = v.get((name, t, "median"))
+            for col in ("rseq_aborts_per_op", "cpu_changes_per_op"):
+                cells.append(run.get(med, col) if med is not None else "")
+            out.append("\t".join(cells) + "\n")
+        out.append("\n\n")
+    return "".join(out)
+
+
 # Figure 6: each seed design beside its userspace peer (pbresults.PEER_PAIRS).
 def fig_peers(run):
     fig = Figure(run, "fig6-peers")
@@ -779,7 +827,8 @@ FIGURES = {"pairs": fig_pairs, "ring-n": fig_ring_n, "scaling": fig_scaling,
            "million": fig_million, "counters": fig_counters, "peers": fig_peers}
 USAGE = (f"usage: {PROG} check RESULTS_DIR\n"
          f"       {PROG} {{{','.join(FIGURES)}}} RESULTS_DIR DAT VARS\n"
-         f"       {PROG} nsweep RESULTS_DIR DAT")
+         f"       {PROG} nsweep RESULTS_DIR DAT\n"
+         f"       {PROG} oversub RESULTS_DIR DAT")
 
 
 def main(argv):
@@ -792,9 +841,9 @@ def main(argv):
             print(f"{PROG}: {e}", file=sys.stderr)
             return 1
         return 0
-    if len(argv) == 3 and argv[0] == "nsweep":
+    if len(argv) == 3 and argv[0] in ("nsweep", "oversub"):
         try:
-            text = nsweep_data(Run(argv[1]))
+            text = (nsweep_data if argv[0] == "nsweep" else oversub_data)(Run(argv[1]))
             with open(argv[2], "w", encoding="utf-8") as f:
                 f.write(text)
         except (Fail, OSError) as e:

@@ -4,7 +4,8 @@
 # backends.py RESULTS_DIR - the Markdown table of every backend's
 # median ns per alloc+free pair at 1 thread and 64-byte objects, from a
 # stored run (results.csv or results.csv.xz): fastpath-reuse and
-# ring-cleanup N=256 in both context modes, ring-cleanup N=4096 exclusive.
+# ring-cleanup N=256 in every context mode (rseq only where the run has
+# it), ring-cleanup N=4096 exclusive.
 # One row per backend variant: the backend (a general allocator under
 # malloc is `malloc:<name>`) and, where the run has it with several option
 # sets, the options that differ between them (`qmempool (localq=256)`,
@@ -23,12 +24,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import pbresults  # noqa: E402
 
 PROG = os.path.basename(__file__)
-COLUMNS = [("fastpath-reuse", "", "exclusive"), ("fastpath-reuse", "", "shared"),
-           ("ring-cleanup", "256", "exclusive"), ("ring-cleanup", "256", "shared"),
+COLUMNS = [("fastpath-reuse", "", "exclusive"), ("fastpath-reuse", "", "rseq"),
+           ("fastpath-reuse", "", "shared"), ("ring-cleanup", "256", "exclusive"),
+           ("ring-cleanup", "256", "rseq"), ("ring-cleanup", "256", "shared"),
            ("ring-cleanup", "4096", "exclusive")]
-HEADER = ["fastpath-reuse, exclusive", "fastpath-reuse, shared",
-          "ring-cleanup N=256, exclusive", "ring-cleanup N=256, shared",
-          "ring-cleanup N=4096, exclusive"]
 
 
 def column(row):
@@ -53,10 +52,13 @@ def main(argv):
         cells[name, col] = "failed" if r.get("error") else f"{float(r['ns_per_op']):.2f}"
     if not order:
         pbresults.die(PROG, f"{path}: no 1-thread 64-byte fastpath-reuse or ring-cleanup medians")
-    print("| backend | " + " | ".join(HEADER) + " |")
-    print("|---" * (len(HEADER) + 1) + "|")
+    # The rseq columns only for a run that has the mode (runs before it did not).
+    cols = [c for c in COLUMNS if c[2] != "rseq" or any(r["mode"] == "rseq" for r in rows)]
+    header = [f"{w}{' N=' + n if n else ''}, {m}" for w, n, m in cols]
+    print("| backend | " + " | ".join(header) + " |")
+    print("|---" * (len(header) + 1) + "|")
     for name in order:
-        print(f"| `{name}` | " + " | ".join(cells.get((name, c), "n/a") for c in COLUMNS) + " |")
+        print(f"| `{name}` | " + " | ".join(cells.get((name, c), "n/a") for c in cols) + " |")
     return 0
 
 

@@ -115,7 +115,7 @@ check "fig1: malloc's fastpath-reuse exclusive median is the CSV's ($v)" \
 	test "$(dat_value "$run/plots/fig1-pairs.dat" "" '"malloc"' 2)" = "$v"
 v=$(csv_value "$csv" ns_per_op backend=percpu-bitmap workload=ring-cleanup n=256 mode=shared threads=1 statistic=max)
 check "fig1: percpu-bitmap's ring-cleanup shared max is the CSV's ($v)" \
-	test "$(dat_value "$run/plots/fig1-pairs.dat" "" '"percpu-bitmap"' 13)" = "$v"
+	test "$(dat_value "$run/plots/fig1-pairs.dat" "" '"percpu-bitmap"' 19)" = "$v"
 check "fig1: the two mutex-mempool variants are told apart" \
 	grep -q '^"mutex-mempool alloc=atomic"' "$run/plots/fig1-pairs.dat"
 v=$(csv_value "$csv" ns_per_op backend=qmempool workload=ring-cleanup n=256 mode=exclusive threads=2 obj_size=64 statistic=median)

@@ -1,19 +1,30 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * test_stress.c - every backend under concurrent alloc/free, both modes.
+ * test_stress.c - every backend under concurrent alloc/free, in every mode.
  *
  * THREADS workers each own a ctx. In exclusive mode every worker has its own
  * CPU slot (the exclusive contract); in shared mode two workers share each
- * slot, so per-CPU state really is used by several threads at once.
+ * slot, so per-CPU state really is used by several threads at once; in
+ * rseq mode the workers, never pinned, act on the state of whatever CPU
+ * they are on (THREADS is already more than this machine's 2 PUs).
  *
- * Three runs per backend:
+ * Four runs per backend:
  *   stress_mixed   single allocs and frees; objects cross threads one by
  *                  one through mailboxes (the remote-free pattern);
  *   stress_bulk    alloc_bulk batches handed whole to the next worker,
  *                  which frees them with free_bulk;
  *   stress_exhaust (fixed pools) a capacity smaller than what the workers
  *                  want to hold, so alloc returns NULL under contention;
- *                  never more than the capacity may be live at once.
+ *                  never more than the capacity may be live at once;
+ *   stress_oversub (rseq mode, backends with per-CPU state there) 8 and then
+ *                  16 unpinned workers, while a mover thread keeps moving
+ *                  them from CPU to CPU (sched_setaffinity) and signalling
+ *                  them (a no-op SIGUSR1 handler), so preemption, migration
+ *                  and signal delivery hit the restartable sequences: the
+ *                  same checks, and a backend that runs sequences must
+ *                  report aborts (rseq_aborts > 0; rounds are repeated
+ *                  until one is seen, at most OVERSUB_ROUNDS, a failure
+ *                  past that).
  *
  * What can go wrong is told apart:
  *   - a double hand-out: an alloc returns an object that is live (a set of
@@ -29,14 +40,22 @@
  * Not a benchmark: no timing is asserted. Run under TSan in `make test`.
  */
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "tests/common/backends.h"
 
 #define THREADS 4
+#define MAX_THREADS 16		/* stress_oversub */
+#define OVERSUB_ROUNDS 20
+#define OVERSUB_SIGNALS 1000	/* a round's workers go on until this many */
 #define HOLD 16			/* objects a worker keeps live at most */
 #define MAILBOX 32		/* objects in flight between two workers */
 #define CAPACITY (THREADS * (HOLD + MAILBOX))
@@ -64,7 +83,7 @@ struct mailbox {
 };
 
 #define SHARDS 64
-#define SHARD_CAP CAPACITY
+#define SHARD_CAP (MAX_THREADS * (HOLD + MAILBOX))
 
 /* Live objects whose address hashes to this shard. */
 struct shard {
@@ -82,7 +101,11 @@ struct stress {
 	bool exhaust;		/* stress_exhaust: NULL is an answer */
 	size_t capacity;
 	unsigned int ops;	/* per worker */
-	struct mailbox box[THREADS];
+	unsigned int nthreads;
+	/* stress_oversub: past ops, go on until the mover sent this many. */
+	const atomic_ulong *signals;
+	unsigned long min_signals;
+	struct mailbox box[MAX_THREADS];
 	struct shard live[SHARDS];
 	atomic_ulong double_handouts;
 	atomic_ulong stray_writes;
@@ -97,6 +120,8 @@ struct worker {
 	struct stress *s;
 	unsigned int id;
 	unsigned int cpu;
+	atomic_int tid;		/* for the mover; 0 until the worker runs */
+	atomic_bool done;	/* the mover leaves it alone from then on */
 };
 
 static _Atomic uint64_t *stamp_of(void *obj)
@@ -248,7 +273,7 @@ static void *worker_main(void *arg)
 	const struct pb_backend *b = s->b;
 	void *ctx = b->thread_init(s->pool, w->cpu);
 	struct mailbox *mine = &s->box[w->id];
-	struct mailbox *next = &s->box[(w->id + 1) % THREADS];
+	struct mailbox *next = &s->box[(w->id + 1) % s->nthreads];
 	struct held held[HOLD];
 	size_t nheld = 0;
 	uint64_t seq = 0, rng = 0x9E3779B97F4A7C15ull * (w->id + 1);
@@ -257,7 +282,11 @@ static void *worker_main(void *arg)
 		atomic_fetch_add(&s->null_allocs, 1);
 		return NULL;
 	}
-	for (unsigned int op = 0; op < s->ops; op++) {
+	atomic_store(&w->tid, (int)gettid());
+	for (unsigned int op = 0;
+	     op < s->ops ||
+	     (s->signals && atomic_load(s->signals) < s->min_signals);
+	     op++) {
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
@@ -346,6 +375,7 @@ static void *worker_main(void *arg)
 	/* Done: what others hand over now would sit here for good. */
 	drain_mine(s, ctx, mine, true);
 	b->thread_fini(s->pool, ctx);
+	atomic_store(&w->done, true);
 	return NULL;
 }
 
@@ -354,7 +384,7 @@ static void drain_mailboxes(struct stress *s)
 	void *ctx = s->b->thread_init(s->pool, 0);
 
 	assert_non_null(ctx);
-	for (int i = 0; i < THREADS; i++) {
+	for (unsigned int i = 0; i < s->nthreads; i++) {
 		while (s->box[i].n) {
 			struct held h = s->box[i].objs[--s->box[i].n];
 
@@ -393,19 +423,78 @@ static void check_nothing_lost(struct stress *s)
 	free(objs);
 }
 
-static void stress_run(const struct pb_test_case *c, bool bulk, bool exhaust)
+/*
+ * stress_oversub's mover: until @stop, moves each worker that runs to
+ * another CPU of the process's own (sched_setaffinity on its thread id),
+ * so the scheduler migrates and preempts it at any instruction, and
+ * signals it (tgkill: only a thread of this process can get it).
+ */
+struct mover {
+	struct worker *w;
+	unsigned int n;
+	atomic_bool stop;
+	unsigned long moves;
+	atomic_ulong signals;
+};
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+static void *mover_main(void *arg)
+{
+	struct mover *m = arg;
+	cpu_set_t all, one;
+	int cpus[CPU_SETSIZE], nr = 0;
+	struct timespec pause = { .tv_nsec = 20000 };
+
+	if (sched_getaffinity(0, sizeof(all), &all))
+		return NULL;
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all))
+			cpus[nr++] = c;
+	for (unsigned long k = 0; !atomic_load(&m->stop); k++) {
+		for (unsigned int i = 0; i < m->n && nr; i++) {
+			int tid = atomic_load(&m->w[i].tid);
+
+			if (!tid || atomic_load(&m->w[i].done))
+				continue;
+			CPU_ZERO(&one);
+			CPU_SET(cpus[(k + i) % (unsigned long)nr], &one);
+			/* A worker that just ended is gone: ESRCH is fine. */
+			if (!sched_setaffinity(tid, sizeof(one), &one))
+				m->moves++;
+			if (!syscall(SYS_tgkill, getpid(), tid, SIGUSR1))
+				atomic_fetch_add(&m->signals, 1);
+		}
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+/*
+ * One stress run of @nthreads workers (with a mover: stress_oversub).
+ * Return: the pool's rseq_aborts over the run, or -1 when it reports none.
+ */
+static long stress_run_n(const struct pb_test_case *c, bool bulk, bool exhaust,
+			 unsigned int nthreads, bool move)
 {
 	bool shared = c->mode == PB_MODE_SHARED;
-	unsigned int nr_cpus = shared ? THREADS / 2 : THREADS;
+	unsigned int nr_cpus = shared ? nthreads / 2 : nthreads;
 	/* Exhaustion: room for half of what the workers want to hold. */
-	size_t capacity = exhaust ? THREADS * HOLD / 2 : CAPACITY;
+	size_t capacity = exhaust ? nthreads * HOLD / 2 :
+			  nthreads * (HOLD + MAILBOX);
 	struct pb_config cfg = pb_test_config(c, OBJ_SIZE, 0, capacity, nr_cpus);
-	struct worker w[THREADS];
-	pthread_t th[THREADS];
+	struct worker w[MAX_THREADS];
+	pthread_t th[MAX_THREADS], mover_th;
+	struct mover mv = { .w = w, .n = nthreads };
+	struct pb_stats st = { .valid = 0 };
 	struct stress *s;
+	long aborts = -1;
 	void *pool;
 
-	cfg.nr_threads = THREADS;
+	cfg.nr_threads = nthreads;
 	/* First: a backend that cannot serve THREADS threads skips here. */
 	pool = pb_test_create(c->b, &cfg);
 	s = calloc(1, sizeof(*s));
@@ -415,6 +504,11 @@ static void stress_run(const struct pb_test_case *c, bool bulk, bool exhaust)
 	s->bulk = bulk;
 	s->exhaust = exhaust;
 	s->capacity = capacity;
+	s->nthreads = nthreads;
+	if (move) {
+		s->signals = &mv.signals;
+		s->min_signals = OVERSUB_SIGNALS;
+	}
 	/*
 	 * A bulk op moves up to BATCH objects, so fewer ops move as many;
 	 * exhaustion runs twice. (alf-mpmc's spinning with more threads than
@@ -423,16 +517,22 @@ static void stress_run(const struct pb_test_case *c, bool bulk, bool exhaust)
 	s->ops = bulk ? STRESS_OPS / 8 : STRESS_OPS;
 	if (exhaust)
 		s->ops = STRESS_OPS / 4;
-	for (int i = 0; i < THREADS; i++)
+	for (unsigned int i = 0; i < nthreads; i++)
 		pthread_mutex_init(&s->box[i].lock, NULL);
 	for (int i = 0; i < SHARDS; i++)
 		pthread_mutex_init(&s->live[i].lock, NULL);
-	for (unsigned int i = 0; i < THREADS; i++) {
+	for (unsigned int i = 0; i < nthreads; i++) {
 		w[i] = (struct worker){ .s = s, .id = i, .cpu = i % nr_cpus };
 		assert_int_equal(pthread_create(&th[i], NULL, worker_main, &w[i]), 0);
 	}
-	for (int i = 0; i < THREADS; i++)
+	if (move)
+		assert_int_equal(pthread_create(&mover_th, NULL, mover_main, &mv), 0);
+	for (unsigned int i = 0; i < nthreads; i++)
 		pthread_join(th[i], NULL);
+	if (move) {
+		atomic_store(&mv.stop, true);
+		pthread_join(mover_th, NULL);
+	}
 	drain_mailboxes(s);
 
 	if (atomic_load(&s->double_handouts))
@@ -463,14 +563,29 @@ static void stress_run(const struct pb_test_case *c, bool bulk, bool exhaust)
 			      atomic_load(&s->max_live));
 	check_nothing_lost(s);
 
+	if (c->b->stats) {
+		c->b->stats(s->pool, &st);
+		if (pb_stats_has(&st, PB_STAT_rseq_aborts))
+			aborts = (long)st.v[PB_STAT_rseq_aborts];
+	}
+	if (move)
+		print_message("%s: %u workers, %lu moves, %lu signals, %ld rseq "
+			      "aborts\n", c->b->name, nthreads, mv.moves,
+			      atomic_load(&mv.signals), aborts);
 	c->b->destroy(s->pool);
-	for (int i = 0; i < THREADS; i++)
+	for (unsigned int i = 0; i < nthreads; i++)
 		pthread_mutex_destroy(&s->box[i].lock);
 	for (int i = 0; i < SHARDS; i++) {
 		assert_int_equal(s->live[i].n, 0);
 		pthread_mutex_destroy(&s->live[i].lock);
 	}
 	free(s);
+	return aborts;
+}
+
+static void stress_run(const struct pb_test_case *c, bool bulk, bool exhaust)
+{
+	stress_run_n(c, bulk, exhaust, THREADS, false);
 }
 
 static void stress_mixed(void **state)
@@ -493,12 +608,56 @@ static void stress_exhaust(void **state)
 	stress_run(c, true, true);
 }
 
+/*
+ * Whether @c's backend has per-CPU state in rseq mode: it then reports
+ * cpu_changes (and rseq_aborts when it runs sequences).
+ */
+static bool per_cpu_in_rseq(const struct pb_test_case *c)
+{
+	struct pb_config cfg = pb_test_config(c, OBJ_SIZE, 0, CAPACITY, THREADS);
+	struct pb_stats st = { .valid = 0 };
+	void *pool = pb_test_create(c->b, &cfg);
+
+	if (c->b->stats)
+		c->b->stats(pool, &st);
+	c->b->destroy(pool);
+	return pb_stats_has(&st, PB_STAT_cpu_changes);
+}
+
+static void stress_oversub(void **state)
+{
+	const struct pb_test_case *c = *state;
+	struct sigaction sa = { .sa_handler = on_usr1, .sa_flags = SA_RESTART },
+			 old;
+	long aborts = -1;
+
+	if (c->mode != PB_MODE_RSEQ || !per_cpu_in_rseq(c))
+		skip();
+	sigemptyset(&sa.sa_mask);
+	assert_int_equal(sigaction(SIGUSR1, &sa, &old), 0);
+	for (unsigned int n = 8; n <= MAX_THREADS; n *= 2) {
+		long got = stress_run_n(c, false, false, n, true);
+
+		if (got >= 0)
+			aborts = (aborts < 0 ? 0 : aborts) + got;
+	}
+	/* A backend running sequences must have seen them aborted. */
+	for (int r = 0; aborts == 0 && r < OVERSUB_ROUNDS; r++)
+		aborts = stress_run_n(c, false, false, MAX_THREADS, true);
+	assert_int_equal(sigaction(SIGUSR1, &old, NULL), 0);
+	if (aborts == 0)
+		fail_msg("%s: no restartable sequence aborted in %d rounds of "
+			 "%d moved workers: the abort path went unexercised",
+			 c->b->name, OVERSUB_ROUNDS + 2, MAX_THREADS);
+}
+
 int main(void)
 {
 	static const struct pb_test_fn fns[] = {
 		{ "stress_mixed", stress_mixed, false, false },
 		{ "stress_bulk", stress_bulk, false, false },
 		{ "stress_exhaust", stress_exhaust, false, false },
+		{ "stress_oversub", stress_oversub, false, false },
 	};
 
 	return pb_test_run_all("stress", fns, sizeof(fns) / sizeof(fns[0])) ? 1 : 0;

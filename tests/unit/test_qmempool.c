@@ -4,8 +4,9 @@
  * the backing refill of an empty sharedq (1 + 2 x 16), the bulk refill of
  * the localq from sharedq, the localq overflow spilling a bulk to sharedq,
  * a full sharedq sending elements back to the backing allocator, prealloc,
- * create-time validation, and a shared-mode stress with more threads than
- * CPU slots. Throughout, every element taken from the backing allocator is
+ * create-time validation, a shared-mode stress with more threads than
+ * CPU slots, and rseq mode acting on the localq of the CPU the thread is
+ * on (moved between two CPUs with sched_setaffinity: deterministic). Throughout, every element taken from the backing allocator is
  * accounted for: backing_allocs = backing_frees + cached + live objects.
  * Leaks at destroy are LeakSanitizer's to find (the ASan build).
  */
@@ -16,12 +17,14 @@
 #include <cmocka.h>
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "allocators/backend.h"
+#include "allocators/rseq/rseq.h"
 
 static const struct pb_backend *qm(void)
 {
@@ -306,6 +309,73 @@ static void shared_mode_oversubscribed(void **state)
 	qm()->destroy(s.pool);
 }
 
+/* Move the calling thread onto @cpu alone, and check it got there. */
+static void run_on(int cpu)
+{
+	cpu_set_t one;
+
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	assert_int_equal(sched_setaffinity(0, sizeof(one), &one), 0);
+	for (int i = 0; i < 100 && sched_getcpu() != cpu; i++)
+		sched_yield();
+	assert_int_equal(sched_getcpu(), cpu);
+}
+
+/*
+ * rseq mode: a free lands in the localq of the CPU the thread is on, and
+ * only an alloc on that CPU finds it there; the moves are counted.
+ */
+static void rseq_follows_the_cpu(void **state)
+{
+	char err[256];
+	cpu_set_t all;
+	int a = -1, b = -1;
+	void *pool, *ctx, *x, *y, *z;
+	struct pb_stats st;
+
+	(void)state;
+	if (!pb_rseq_available(err, sizeof(err))) {
+		print_message("skipped: %s\n", err);
+		skip();
+	}
+	assert_int_equal(sched_getaffinity(0, sizeof(all), &all), 0);
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &all))
+			*(a < 0 ? &a : &b) = c;
+	if (b < 0 || a == b) {
+		print_message("skipped: needs two CPUs to move between\n");
+		skip();
+	}
+	pool = make_pool("localq=16;sharedq=32", 1, PB_MODE_RSEQ, err);
+	assert_non_null(pool);
+	run_on(a);
+	ctx = qm()->thread_init(pool, 0);
+	assert_non_null(ctx);
+	x = qm()->alloc(ctx);		/* from the backing allocator */
+	assert_non_null(x);
+	qm()->free(ctx, x);		/* into CPU a's localq */
+	run_on(b);
+	y = qm()->alloc(ctx);		/* CPU b's localq is empty: sharedq */
+	assert_non_null(y);
+	assert_ptr_not_equal(y, x);
+	run_on(a);
+	z = qm()->alloc(ctx);		/* x, from CPU a's localq */
+	assert_ptr_equal(z, x);
+	qm()->free(ctx, y);
+	qm()->free(ctx, z);
+	qm()->thread_fini(pool, ctx);
+	assert_int_equal(sched_setaffinity(0, sizeof(all), &all), 0);
+	st = stats(pool);
+	assert_true(pb_stats_has(&st, PB_STAT_rseq_aborts));
+	assert_true(pb_stats_has(&st, PB_STAT_cpu_changes));
+	assert_true(ST(st, cpu_changes) >= 2);
+	assert_true(ST(st, fast_hits) >= 1);
+	assert_int_equal(ST(st, sharedq_refills), 1);
+	assert_accounted(pool, 0);
+	qm()->destroy(pool);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -315,6 +385,7 @@ int main(void)
 		cmocka_unit_test(create_validation),
 		cmocka_unit_test(other_backing_allocator),
 		cmocka_unit_test(shared_mode_oversubscribed),
+		cmocka_unit_test(rseq_follows_the_cpu),
 	};
 
 	return cmocka_run_group_tests_name("qmempool", tests, NULL, NULL);
