@@ -247,93 +247,7 @@ static void qm_sharedq_put(struct qm_ctx *ctx, void **elems, unsigned int n)
 	}
 }
 
-/* ---- slow paths (out of line) ----------------------------------------- */
-
-/*
- * The sharedq is empty: one element for the caller, and a refill of
- * QM_REFILL_MULTIPLIER bulks into sharedq, from the backing allocator.
- */
-static __attribute__((noinline)) void *qm_alloc_from_backing(struct qm_ctx *ctx)
-{
-	void *elems[QM_BULK];
-	void *elem = qm_backing_alloc(ctx);
-
-	if (!elem)
-		return NULL;
-	ctx->n->backing_refills++;
-	for (unsigned int i = 0; i < QM_REFILL_MULTIPLIER; i++) {
-		unsigned int j;
-
-		for (j = 0; j < QM_BULK; j++) {
-			elems[j] = qm_backing_alloc(ctx);
-			if (!elems[j])
-				break;
-		}
-		/* Keep exactly the j obtained (the RFC enqueued j - 1). */
-		qm_sharedq_put(ctx, elems, j);
-		if (j < QM_BULK)
-			break;
-	}
-	return elem;
-}
-
-/*
- * The localq is empty (callers guarantee it): a bulk from sharedq, or the
- * backing allocator.
- */
-static __attribute__((noinline)) void *qm_alloc_slow(struct qm_ctx *ctx)
-{
-	void *elems[QM_BULK];
-	unsigned int got = alf_queue_dequeue_mc(ctx->pool->sharedq, elems, QM_BULK);
-	void *elem;
-
-	if (likely(got)) {
-		ctx->n->sharedq_refills++;
-		/* Callers come here with an empty localq of >= QM_BULK: it fits. */
-		if (got > 1 &&
-		    unlikely(!alf_queue_enqueue_sp(ctx->cpu->localq, &elems[1],
-						   got - 1)))
-			qm_sharedq_put(ctx, &elems[1], got - 1);
-		return elems[0];
-	}
-	elem = qm_alloc_from_backing(ctx);
-	if (!elem)
-		ctx->n->alloc_fails++;
-	return elem;
-}
-
-/*
- * The localq is full: @elem and QM_BULK - 1 from localq go to sharedq in
- * one bulk (qm_spill(): @n elements); if sharedq is full they go to the
- * backing allocator, and QM_REFILL_MULTIPLIER bulks are drained from
- * sharedq to make room.
- */
-static void qm_spill(struct qm_ctx *ctx, void **elems, unsigned int n)
-{
-	struct alf_queue *sharedq = ctx->pool->sharedq;
-
-	if (likely(alf_queue_enqueue_mp(sharedq, elems, n))) {
-		ctx->n->sharedq_spills++;
-		return;
-	}
-	qm_backing_free(ctx, elems, n);
-	for (unsigned int i = 0; i < QM_REFILL_MULTIPLIER; i++) {
-		n = alf_queue_dequeue_mc(sharedq, elems, QM_BULK);
-		qm_backing_free(ctx, elems, n);
-	}
-}
-
-static __attribute__((noinline)) void qm_free_slow(struct qm_ctx *ctx,
-						   void *elem)
-{
-	void *elems[QM_BULK];
-
-	elems[0] = elem;
-	qm_spill(ctx, elems, 1 + alf_queue_dequeue_sc(ctx->cpu->localq,
-						      &elems[1], QM_BULK - 1));
-}
-
-/* ---- rseq mode (PB_MODE_RSEQ) -------------------------------------------- */
+/* ---- rseq mode: the current CPU's localq (PB_MODE_RSEQ) ----------------- */
 
 #if PB_RSEQ_ARCH
 /* The CPU to act on now; counts the operations that find the thread moved. */
@@ -394,70 +308,8 @@ static inline bool qm_rseq_put(struct qm_ctx *ctx, void *const *elems,
 	}
 }
 
-/*
- * The current localq was empty: a bulk from sharedq, the rest of it onto
- * the localq of the CPU the thread is on now (back to sharedq when it
- * does not fit: other threads of that CPU filled it meanwhile), or the
- * backing allocator.
- */
-static __attribute__((noinline)) void *qm_rseq_alloc_slow(struct qm_ctx *ctx)
-{
-	void *elems[QM_BULK];
-	unsigned int got = alf_queue_dequeue_mc(ctx->pool->sharedq, elems, QM_BULK);
-	void *elem;
-
-	if (likely(got)) {
-		ctx->n->sharedq_refills++;
-		if (got > 1 && unlikely(!qm_rseq_put(ctx, &elems[1], got - 1)))
-			qm_sharedq_put(ctx, &elems[1], got - 1);
-		return elems[0];
-	}
-	elem = qm_alloc_from_backing(ctx);
-	if (!elem)
-		ctx->n->alloc_fails++;
-	return elem;
-}
-
-/* The current localq was full: @elem and up to 15 of the localq's. */
-static __attribute__((noinline)) void qm_rseq_free_slow(struct qm_ctx *ctx,
-							void *elem)
-{
-	void *elems[QM_BULK];
-
-	elems[0] = elem;
-	qm_spill(ctx, elems, 1 + qm_rseq_take(ctx, &elems[1], QM_BULK - 1));
-}
-
-static inline void *qm_rseq_alloc(struct qm_ctx *ctx)
-{
-	void *elem;
-
-	if (likely(qm_rseq_take(ctx, &elem, 1))) {
-		ctx->n->localq_hits++;
-		return elem;
-	}
-	return qm_rseq_alloc_slow(ctx);
-}
-
-static inline void qm_rseq_free(struct qm_ctx *ctx, void *elem)
-{
-	if (unlikely(!qm_rseq_put(ctx, &elem, 1)))
-		qm_rseq_free_slow(ctx, elem);
-}
 #else
 /* Not built for this architecture: create refuses the mode. */
-static inline void *qm_rseq_alloc(struct qm_ctx *ctx)
-{
-	(void)ctx;
-	return NULL;
-}
-
-static inline void qm_rseq_free(struct qm_ctx *ctx, void *elem)
-{
-	(void)ctx;
-	(void)elem;
-}
-
 static inline unsigned int qm_rseq_take(struct qm_ctx *ctx, void **elems,
 					unsigned int n)
 {
@@ -476,6 +328,131 @@ static inline bool qm_rseq_put(struct qm_ctx *ctx, void *const *elems,
 	return false;
 }
 #endif
+
+/* Up to @n elements off the localq: the slot's, or rseq mode the current CPU's. */
+static inline unsigned int qm_localq_take(struct qm_ctx *ctx, void **elems,
+					  unsigned int n)
+{
+	if (ctx->rseq)
+		return qm_rseq_take(ctx, elems, n);
+	return alf_queue_dequeue_sc(ctx->cpu->localq, elems, n);
+}
+
+/* Elements onto the localq: the slot's, or rseq mode the current CPU's. */
+static inline bool qm_localq_put(struct qm_ctx *ctx, void *const *elems,
+				 unsigned int n)
+{
+	if (ctx->rseq)
+		return qm_rseq_put(ctx, elems, n);
+	return alf_queue_enqueue_sp(ctx->cpu->localq, elems, n) != 0;
+}
+
+/* ---- slow paths (out of line) ----------------------------------------- */
+
+/*
+ * The sharedq is empty: one element for the caller, and a refill of
+ * QM_REFILL_MULTIPLIER bulks into sharedq, from the backing allocator.
+ */
+static __attribute__((noinline)) void *qm_alloc_from_backing(struct qm_ctx *ctx)
+{
+	void *elems[QM_BULK];
+	void *elem = qm_backing_alloc(ctx);
+
+	if (!elem)
+		return NULL;
+	ctx->n->backing_refills++;
+	for (unsigned int i = 0; i < QM_REFILL_MULTIPLIER; i++) {
+		unsigned int j;
+
+		for (j = 0; j < QM_BULK; j++) {
+			elems[j] = qm_backing_alloc(ctx);
+			if (!elems[j])
+				break;
+		}
+		/* Keep exactly the j obtained (the RFC enqueued j - 1). */
+		qm_sharedq_put(ctx, elems, j);
+		if (j < QM_BULK)
+			break;
+	}
+	return elem;
+}
+
+/*
+ * The localq is empty (callers guarantee it; rseq mode: the current CPU's
+ * was): a bulk from sharedq, or the backing allocator.
+ */
+static __attribute__((noinline)) void *qm_alloc_slow(struct qm_ctx *ctx)
+{
+	void *elems[QM_BULK];
+	unsigned int got = alf_queue_dequeue_mc(ctx->pool->sharedq, elems, QM_BULK);
+	void *elem;
+
+	if (likely(got)) {
+		ctx->n->sharedq_refills++;
+		/*
+		 * Callers come here with an empty localq of >= QM_BULK: it
+		 * fits. rseq mode: the thread may be on another CPU by now,
+		 * whose localq other threads filled: then back to sharedq.
+		 */
+		if (got > 1 && unlikely(!qm_localq_put(ctx, &elems[1], got - 1)))
+			qm_sharedq_put(ctx, &elems[1], got - 1);
+		return elems[0];
+	}
+	elem = qm_alloc_from_backing(ctx);
+	if (!elem)
+		ctx->n->alloc_fails++;
+	return elem;
+}
+
+/*
+ * The localq is full (rseq mode: the current CPU's was): @elem and up to
+ * QM_BULK - 1 from the localq go to sharedq in one bulk (qm_spill(): @n
+ * elements); if sharedq is full they go to the backing allocator, and
+ * QM_REFILL_MULTIPLIER bulks are drained from sharedq to make room.
+ */
+static void qm_spill(struct qm_ctx *ctx, void **elems, unsigned int n)
+{
+	struct alf_queue *sharedq = ctx->pool->sharedq;
+
+	if (likely(alf_queue_enqueue_mp(sharedq, elems, n))) {
+		ctx->n->sharedq_spills++;
+		return;
+	}
+	qm_backing_free(ctx, elems, n);
+	for (unsigned int i = 0; i < QM_REFILL_MULTIPLIER; i++) {
+		n = alf_queue_dequeue_mc(sharedq, elems, QM_BULK);
+		qm_backing_free(ctx, elems, n);
+	}
+}
+
+static __attribute__((noinline)) void qm_free_slow(struct qm_ctx *ctx,
+						   void *elem)
+{
+	void *elems[QM_BULK];
+
+	elems[0] = elem;
+	qm_spill(ctx, elems, 1 + qm_localq_take(ctx, &elems[1], QM_BULK - 1));
+}
+
+
+/* ---- rseq mode: the fast paths ------------------------------------------- */
+
+static inline void *qm_rseq_alloc(struct qm_ctx *ctx)
+{
+	void *elem;
+
+	if (likely(qm_rseq_take(ctx, &elem, 1))) {
+		ctx->n->localq_hits++;
+		return elem;
+	}
+	return qm_alloc_slow(ctx);
+}
+
+static inline void qm_rseq_free(struct qm_ctx *ctx, void *elem)
+{
+	if (unlikely(!qm_rseq_put(ctx, &elem, 1)))
+		qm_free_slow(ctx, elem);
+}
 
 /* ---- fast paths ----------------------------------------------------------- */
 
