@@ -334,9 +334,11 @@ static int probe_points(const struct pb_iso *s, size_t nr_units,
 		if (rounds <= 1)
 			snprintf(name[j], sizeof(name[j]), "middle");
 		else if (n == rounds - 1)
-			snprintf(name[j], sizeof(name[j]), "round-%d", j + 1);
+			snprintf(name[j], sizeof(name[j]), "round-%u",
+				 (unsigned char)(j + 1));
 		else
-			snprintf(name[j], sizeof(name[j]), "mid-%d", j + 1);
+			snprintf(name[j], sizeof(name[j]), "mid-%u",
+				 (unsigned char)(j + 1));
 	}
 	return n;
 }
