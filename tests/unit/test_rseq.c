@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "allocators/rseq/rseq.h"
@@ -187,9 +188,18 @@ struct victim {
 static void *victim_main(void *arg)
 {
 	struct victim *v = arg;
+	struct timespec zero = { 0 };
 
-	while (wait_then_increment(pb_rseq_cpu(), &v->counter) == PB_RSEQ_ABORT)
+	while (wait_then_increment(pb_rseq_cpu(), &v->counter) == PB_RSEQ_ABORT) {
 		v->aborts++;
+		/*
+		 * ThreadSanitizer defers a signal's handler to the thread's
+		 * next intercepted call (the kernel still aborts the sequence
+		 * at delivery): a call it intercepts lets the handler run.
+		 * Elsewhere the handler ran before the abort path.
+		 */
+		nanosleep(&zero, NULL);
+	}
 	return NULL;
 }
 
