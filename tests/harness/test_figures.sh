@@ -361,3 +361,30 @@ rc=0
 scripts/figures/fig-nsweep.sh "$tmp/nsweep" >/dev/null 2>"$tmp/err" || rc=$?
 check "... a run without ring-cleanup rows: exit 1, saying so" \
 	bash -c '[ "$1" -eq 1 ] && grep -q "no 1-thread ring-cleanup medians" "$0"' "$tmp/err" "$rc"
+
+# make run-oversub's figure (fig-oversub.sh, through fig-run.sh) redraws
+# its committed reference the same way, and says so when a run has none of
+# its rows.
+oversub=results/reference/vm-2core-20261202T042239Z-oversub
+cp -r "$oversub" "$tmp/oversub"
+rm -rf "$tmp/oversub/plots"
+rc=0
+scripts/figures/fig-oversub.sh "$tmp/oversub" >/dev/null 2>&1 || rc=$?
+check "fig-oversub.sh on a copy of its reference run: exit 0" test $rc -eq 0
+check "... the committed oversub.dat, oversub.png and oversub.pdf, byte for byte" \
+	bash -c 'cmp "$0/oversub.dat" "$1/oversub.dat" && cmp "$0/oversub.png" "$1/oversub.png" && cmp "$0/oversub.pdf" "$1/oversub.pdf"' \
+	"$tmp/oversub/plots" "$oversub/plots"
+check "... a block per backend and mode, rseq's with its aborts per pair" \
+	bash -c 'grep -q "^\"qmempool rseq\"" "$0" && awk -F"\t" "/^\"/ { b = \$0 } b ~ /rseq/ && NF == 6 && \$5 != \"\" { n++ } END { exit !(n >= 8) }" "$0"' \
+	"$tmp/oversub/plots/oversub.dat"
+rm -rf "$tmp/oversub/plots"
+xz -dc "$oversub/results.csv.xz" | awk -F, 'NR == 1 || $2 != "scaling"' >"$tmp/oversub/results.csv"
+rm -f "$tmp/oversub/results.csv.xz"
+rc=0
+scripts/figures/fig-oversub.sh "$tmp/oversub" >/dev/null 2>"$tmp/err" || rc=$?
+check "... a run without scaling rows: exit 1, saying so" \
+	bash -c '[ "$1" -eq 1 ] && grep -q "no scaling (pattern=reuse) medians" "$0"' "$tmp/err" "$rc"
+rc=0
+scripts/figures/fig-run.sh sometimes "$tmp/oversub" >/dev/null 2>"$tmp/err" || rc=$?
+check "fig-run.sh with an unknown figure: exit 2, naming the two" \
+	bash -c '[ "$1" -eq 2 ] && grep -q "nsweep|oversub" "$0"' "$tmp/err" "$rc"
