@@ -243,10 +243,11 @@ fuzz-build: $(FUZZ_DIR)/fuzz_pcpu
 fuzz: fuzz-build
 	tests/fuzz/run-pcpu.sh --time $(FUZZ_TIME)
 
-# The whole matrix: every backend x workload x the three context modes (exclusive, shared, rseq) x thread
-# counts 1, 2, 4, ... all, both allocation modes of the mempools, both
-# scaling patterns, the ring clean-up N sweep (figure 2), and million with
-# 2^16 objects (make run-percpu runs the seed's 2^20). Each backend x
+# The whole matrix: every backend x workload x the three context modes
+# (exclusive, shared, rseq) x thread counts 1, 2, 4, ... all, both
+# allocation modes of the mempools, both scaling patterns, the ring
+# clean-up N sweep (figure 2), and million with 2^16 objects (make
+# run-percpu runs the seed's 2^20). Each backend x
 # workload runs in its own process (--isolate), malloc also under every
 # general allocator installed (jemalloc, tcmalloc, mimalloc). The peers
 # (allocators/peers/) run in every variant the design-beside-peer figure
