@@ -83,7 +83,7 @@ struct mailbox {
 };
 
 #define SHARDS 64
-#define SHARD_CAP (MAX_THREADS * (HOLD + MAILBOX))
+#define SHARD_CAP (2 * MAX_THREADS * (HOLD + MAILBOX))
 
 /* Live objects whose address hashes to this shard. */
 struct shard {
@@ -483,8 +483,16 @@ static long stress_run_n(const struct pb_test_case *c, bool bulk, bool exhaust,
 	bool shared = c->mode == PB_MODE_SHARED;
 	unsigned int nr_cpus = shared ? nthreads / 2 : nthreads;
 	/* Exhaustion: room for half of what the workers want to hold. */
+	/*
+	 * Otherwise twice what the workers can hold at once: what they
+	 * hold can reach the whole of a pool of exactly that size, where
+	 * NULL would be a right answer, and the objpool freelist hides an
+	 * object pushed while a popper holds a reference to it until that
+	 * popper lets go (its deferred add): with headroom an alloc always
+	 * has free objects to find.
+	 */
 	size_t capacity = exhaust ? nthreads * HOLD / 2 :
-			  nthreads * (HOLD + MAILBOX);
+			  2 * nthreads * (HOLD + MAILBOX);
 	struct pb_config cfg = pb_test_config(c, OBJ_SIZE, 0, capacity, nr_cpus);
 	struct worker w[MAX_THREADS];
 	pthread_t th[MAX_THREADS], mover_th;
