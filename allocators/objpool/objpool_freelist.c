@@ -91,14 +91,8 @@ struct opf_ctx {
 static inline unsigned int opf_cpu(struct opf_ctx *ctx)
 {
 #if PB_RSEQ_ARCH
-	if (ctx->rseq) {
-		unsigned int cpu = pb_rseq_cpu();
-
-		if (unlikely(cpu != ctx->cpu)) {
-			ctx->n.cpu_changes++;
-			ctx->cpu = cpu;
-		}
-	}
+	if (ctx->rseq)
+		pb_rseq_note_cpu(pb_rseq_cpu(), &ctx->cpu, &ctx->n.cpu_changes);
 #endif
 	return ctx->cpu;
 }

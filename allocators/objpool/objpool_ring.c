@@ -58,13 +58,7 @@ struct opring_ctx {
 /* rseq mode: the CPU to act on now, counting the moves. */
 static inline unsigned int opring_rseq_cpu(struct opring_ctx *ctx)
 {
-	unsigned int cpu = pb_rseq_cpu();
-
-	if (unlikely(cpu != ctx->cpu)) {
-		ctx->cpu_changes++;
-		ctx->cpu = cpu;
-	}
-	return cpu;
+	return pb_rseq_note_cpu(pb_rseq_cpu(), &ctx->cpu, &ctx->cpu_changes);
 }
 #else
 static inline unsigned int opring_rseq_cpu(struct opring_ctx *ctx)
@@ -100,10 +94,7 @@ static inline void opring_free(void *ctx_, void *obj)
 		unsigned int cpu;
 
 		ctx->aborts += opr_push_rseq(&ctx->pool->ring, obj, &cpu);
-		if (unlikely(cpu != ctx->cpu)) {
-			ctx->cpu_changes++;
-			ctx->cpu = cpu;
-		}
+		pb_rseq_note_cpu(cpu, &ctx->cpu, &ctx->cpu_changes);
 		return;
 	}
 #endif

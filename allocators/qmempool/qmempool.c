@@ -253,13 +253,8 @@ static void qm_sharedq_put(struct qm_ctx *ctx, void **elems, unsigned int n)
 /* The CPU to act on now; counts the operations that find the thread moved. */
 static inline unsigned int qm_rseq_cpu(struct qm_ctx *ctx)
 {
-	unsigned int cpu = pb_rseq_cpu();
-
-	if (unlikely(cpu != ctx->last_cpu)) {
-		ctx->cpu_changes++;
-		ctx->last_cpu = cpu;
-	}
-	return cpu;
+	return pb_rseq_note_cpu(pb_rseq_cpu(), &ctx->last_cpu,
+				&ctx->cpu_changes);
 }
 
 /*

@@ -136,6 +136,25 @@ static inline unsigned int pb_rseq_cpu(void)
 	return pb_rseq_area()->cpu_id_start;
 }
 
+/**
+ * pb_rseq_note_cpu() - record the CPU an operation acts on
+ * @cpu: that CPU (pb_rseq_cpu())
+ * @last: the CPU of the caller's previous operation; updated
+ * @changes: counts the operations that found the thread moved
+ *
+ * Return: @cpu.
+ */
+static inline unsigned int pb_rseq_note_cpu(unsigned int cpu,
+					    unsigned int *last,
+					    uint64_t *changes)
+{
+	if (__builtin_expect(cpu != *last, 0)) {
+		(*changes)++;
+		*last = cpu;
+	}
+	return cpu;
+}
+
 /*
  * The frame every sequence shares. Operands it names: [off] __rseq_offset,
  * [cpu] the expected CPU, and @scratch, a register it may clobber before
