@@ -278,6 +278,7 @@ run-all: deps all
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
 	scripts/tables/drift.py $(RUN_OUT) >/dev/null
+	scripts/tables/modes.py $(RUN_OUT) >/dev/null
 
 run-quick: deps all
 	$(call RUN_CMD,--quick --param million.count=4096) || [ $$? -eq 1 ]
@@ -285,6 +286,7 @@ run-quick: deps all
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
 	scripts/tables/drift.py $(RUN_OUT) >/dev/null
+	scripts/tables/modes.py $(RUN_OUT) >/dev/null
 
 # Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
 # table, each in its own results folder next to RUN_DIR.

@@ -561,3 +561,54 @@ def interval_legend(ratios):
             f"in brackets its exact {at}interval (the level is given where it differs); "
             "`n.s.`: the interval holds 1 (not significant); `--`: not computable "
             "(docs/statistics.md).")
+
+
+# ---------------------------------------------------------------- modes
+#
+# What protecting per-CPU state costs (scripts/tables/modes.py, the README,
+# the paper's macros): fastpath-reuse, 1 thread, 64 B, in the three
+# context modes.
+MODES = ("exclusive", "shared", "rseq")
+# Seed 000's cost of local_bh_disable+enable on its E5-2695, ns (Brouer's
+# published per-operation costs, REFERENCE §2).
+SEED_BH_NS = 7.5
+
+
+def _paired_diff(runs_a, runs_b):
+    """The median of the paired differences b - a (rep k with rep k) and
+    its exact interval: (median, lo, hi, level), or None."""
+    pairs, _ = pbstats.paired(runs_a, runs_b)
+    d = [b - a for _, a, b in pairs]
+    if not d:
+        return None
+    lo, hi, level = pbstats.median_interval(d)
+    return (pbstats.median(d), lo, hi, level)
+
+
+def protection_costs(rows):
+    """Every backend variant of @rows that ran fastpath-reuse at 1 thread,
+    64 B, untouched, in the three modes, by variant label (sorted):
+    {"median": {mode: ns per pair}, "shared": shared - exclusive,
+    "rseq": rseq - exclusive}, each difference (median, lo, hi, level)
+    of the paired repetitions, or None."""
+    label = variant_labeller([r for r in rows if r.get("workload") == "fastpath-reuse"])
+    runs = {}
+    for r in rows:
+        if (r.get("workload") != "fastpath-reuse" or r.get("threads") != "1" or
+                r.get("obj_size") != "64" or r.get("statistic") != "run" or
+                (r.get("touch") or "0") != "0" or r.get("mode") not in MODES):
+            continue
+        v = run_value(r, "ns_per_op")
+        if v is not None:
+            runs.setdefault(label(r), {}).setdefault(r["mode"], []).append((r.get("rep"), v))
+    out = {}
+    for var in sorted(runs):
+        m = runs[var]
+        if not all(m.get(k) for k in MODES):
+            continue
+        out[var] = {
+            "median": {k: pbstats.median(v for _, v in m[k]) for k in MODES},
+            "shared": _paired_diff(m["exclusive"], m["shared"]),
+            "rseq": _paired_diff(m["exclusive"], m["rseq"]),
+        }
+    return out

@@ -57,7 +57,7 @@ check "a missing folder: exit 2" test $? -eq 2
 scripts/tables/drift.py "$tmp/syn" --bin 0 >/dev/null 2>"$tmp/err"
 check "--bin 0: exit 2, saying why" bash -c '[ $? -eq 2 ]; grep -q "not a number of seconds above 0" "$0"' "$tmp/err"
 
-for r in run-all run-all-2; do
+for r in run-all run-all-1 run-all-2; do
 	mkdir -p "$tmp/$r"
 	cp "results/reference/$r/results.csv.xz" "$tmp/$r/"
 	scripts/tables/drift.py "$tmp/$r" >/dev/null 2>&1

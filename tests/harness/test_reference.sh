@@ -3,14 +3,15 @@
 #
 # test_reference.sh - the committed reference run (results/reference/run-all,
 # packed by scripts/pack-reference.sh) is what `make plots` and `make paper`
-# use straight after cloning: it stays under 4 MB, its compressed files are
+# use straight after cloning: it stays under 8 MiB, its compressed files are
 # whole and hold every child's raw output (an interleaved run: one per
 # group and repetition, and the three null probes) and the merged
 # bench.json, the figures and tables can be made from a copy of it, and
-# every image the README shows exists. The second run made right after it
-# (results/reference/run-all-2, packed --lean) agrees with it on the
-# headline ratios as tables/agreement.md says, which agreement.py writes
-# again byte for byte.
+# every image the README shows exists; tables/modes.md is what modes.py
+# writes. The back-to-back pair made before the rseq mode
+# (results/reference/run-all-1, and run-all-2 right after it, packed
+# --lean) agrees on the headline ratios as run-all-2/tables/agreement.md
+# says, which agreement.py writes again byte for byte.
 #
 # Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
 set -u
@@ -22,7 +23,7 @@ ref=results/reference/run-all
 . tests/harness/lib.sh
 
 check "the reference run is there" test -s "$ref/results.csv.xz"
-check "... under 4 MB" test "$(du -sb "$ref" | cut -f1)" -lt 4194304
+check "... under 8 MiB" test "$(du -sb "$ref" | cut -f1)" -lt 8388608
 check "... results.csv.xz is a whole xz file" xz -t "$ref/results.csv.xz"
 check "... parts.tar.xz is a whole xz file" xz -t "$ref/parts.tar.xz"
 check "... meta.json: a complete isolated run" \
@@ -63,15 +64,27 @@ python3 scripts/paper/paper-tables.py "$tmp/ref" "$tmp/tables" >/dev/null 2>&1
 check "paper-tables.py on the copy: exit 0" test $? -eq 0
 check "... seed 000's table" test -s "$tmp/tables/tab-qmempool.tex"
 
-# The back-to-back pair: run-all-2 right after run-all, the same matrix.
+# What each protection costs: tables/modes.md is what modes.py writes.
+mkdir -p "$tmp/m"
+cp "$ref/results.csv.xz" "$tmp/m/"
+scripts/tables/modes.py "$tmp/m" >/dev/null 2>&1
+check "modes.py on the reference: exit 0" test $? -eq 0
+check "... the committed tables/modes.md is what it writes (but for the folder name)" \
+	diff <(sed 1d "$tmp/m/tables/modes.md") <(sed 1d "$ref/tables/modes.md")
+check "... which has the three modes of qmempool (localq=32)" \
+	grep -q '^| qmempool (localq=32) | [0-9.]* | [0-9.]* | [0-9.]* | ' "$ref/tables/modes.md"
+
+# The back-to-back pair of issue 16: run-all-2 right after run-all-1 (the
+# reference run before the rseq mode), the same matrix.
+ref1=results/reference/run-all-1
 ref2=results/reference/run-all-2
-check "the second run of the pair is there, packed lean" \
-	bash -c 'xz -t "$0/results.csv.xz" && test -s "$0/ratios.csv" && test ! -e "$0/parts.tar.xz"' "$ref2"
-check "... the same plan as the first" diff -q "$ref/plan.tsv" "$ref2/plan.tsv"
-check "... made after it" test "$(jq -r .isolation.first_started_utc "$ref2/meta.json")" \> \
-	"$(jq -r .run.finished_utc "$ref/meta.json")"
+check "the pair is there: run-all-1 whole, run-all-2 packed lean" \
+	bash -c 'xz -t "$0/results.csv.xz" && xz -t "$1/results.csv.xz" && test -s "$1/ratios.csv" && test ! -e "$1/parts.tar.xz"' "$ref1" "$ref2"
+check "... the same plan" diff -q "$ref1/plan.tsv" "$ref2/plan.tsv"
+check "... the second made after the first" test "$(jq -r .isolation.first_started_utc "$ref2/meta.json")" \> \
+	"$(jq -r .run.finished_utc "$ref1/meta.json")"
 mkdir -p "$tmp/a" "$tmp/b"
-cp "$ref/ratios.csv" "$tmp/a/"
+cp "$ref1/ratios.csv" "$tmp/a/"
 cp "$ref2/ratios.csv" "$tmp/b/"
 scripts/tables/agreement.py "$tmp/a" "$tmp/b" >/dev/null 2>&1
 check "agreement.py on the pair: exit 0" test $? -eq 0
