@@ -84,7 +84,8 @@ LDFLAGS := -pthread $(SAN)
 # design's, such as percpu/) is picked up by itself.
 ALLOC_SRC := $(sort $(shell find allocators -name '*.c'))
 CORE_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
-	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c
+	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c \
+	harness/hist.c harness/latclock.c
 TOOL_SRC := harness/main.c harness/plan.c harness/local.c harness/bench.c \
 	harness/progress.c harness/results.c harness/rows.c harness/isolate.c \
 	harness/merge.c harness/reps.c harness/gbjson.c harness/peers.c harness/child.c \
