@@ -89,7 +89,7 @@ CORE_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 TOOL_SRC := harness/main.c harness/plan.c harness/local.c harness/bench.c \
 	harness/progress.c harness/results.c harness/rows.c harness/isolate.c \
 	harness/merge.c harness/reps.c harness/gbjson.c harness/peers.c harness/child.c \
-	harness/noise.c
+	harness/noise.c harness/probes.c harness/latmerge.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 
@@ -220,7 +220,7 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined
 # The peers (allocators/peers/) are left out: the target drives the percpu
 # allocators only, and needs neither DPDK nor GLib.
 FUZZ_SRC := $(filter-out allocators/peers/%,$(ALLOC_SRC)) $(wildcard workloads/*.c) \
-	tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
+	harness/hist.c harness/latclock.c tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
 FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 fuzz-cc:
