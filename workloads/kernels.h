@@ -599,7 +599,8 @@ void pb_million_balance(const struct pb_kernel_args *a);
 uint64_t pb_thread_faults(void);
 
 /**
- * pb_rss_kib() - the process's resident set now (/proc/self/statm)
+ * pb_rss_kib() - the process's resident set now (/proc/self/smaps_rollup,
+ * else /proc/self/statm)
  * @kib: where it goes, in KiB
  *
  * Return: 0, or -1 when it cannot be read (@kib untouched).

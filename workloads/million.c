@@ -99,13 +99,34 @@ uint64_t pb_thread_faults(void)
 	return (uint64_t)ru.ru_minflt + (uint64_t)ru.ru_majflt;
 }
 
+/*
+ * The RSS: smaps_rollup's, counted page by page when it is read (exact);
+ * statm's where it is missing (Linux < 4.14), from the kernel's RSS
+ * counters, which are per-CPU since Linux 6.2 and can be off by a few
+ * hundred KiB.
+ */
 int pb_rss_kib(double *kib)
 {
 	unsigned long size, resident;
 	long page = sysconf(_SC_PAGESIZE);
-	FILE *f = fopen("/proc/self/statm", "r");
+	FILE *f = fopen("/proc/self/smaps_rollup", "r");
+	char line[256];
 	int n;
 
+	if (f) {
+		int rc = -1;
+
+		while (fgets(line, sizeof(line), f))
+			if (sscanf(line, "Rss: %lu kB", &resident) == 1) {
+				*kib = (double)resident;
+				rc = 0;
+				break;
+			}
+		fclose(f);
+		if (!rc)
+			return 0;
+	}
+	f = fopen("/proc/self/statm", "r");
 	if (!f)
 		return -1;
 	n = fscanf(f, "%lu %lu", &size, &resident);
