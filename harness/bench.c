@@ -621,8 +621,6 @@ int pb_bench_prepare(struct pb_run *r, char *err, size_t errlen)
 {
 	run_t0_ns = r->child && r->child->progress.given ?
 		    r->child->progress.t0_ns : pb_now_ns();
-	if (pb_probes_init(r, err, errlen))
-		return -1;
 	for (size_t i = 0; i < r->nr_inst; i++) {
 		struct pb_instance *in = &r->inst[i];
 

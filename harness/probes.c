@@ -41,6 +41,7 @@
 
 static struct pb_lat_clock lat_clock;
 static bool lat_clock_ok;
+static char lat_why[200];
 static long lat_seq_next;
 
 /* A run's merged histograms, kept until its instance's rows are written. */
@@ -60,19 +61,22 @@ int pb_probes_init(struct pb_run *r, char *err, size_t errlen)
 {
 	bool any = false;
 
+	r->peak_resets = pb_mem_peak_resets(r->peak_note, sizeof(r->peak_note));
 	for (size_t i = 0; i < r->nr_inst; i++)
 		any |= r->inst[i].latency;
-	if (!any || lat_clock_ok)
+	if (!any)
 		return 0;
-	if (pb_lat_calibrate(&lat_clock, err, errlen))
-		return -1;
-	lat_clock_ok = true;
+	if (!lat_clock_ok) {
+		if (pb_lat_calibrate(&lat_clock, lat_why, sizeof(lat_why))) {
+			snprintf(err, errlen, "the latency clock: %s", lat_why);
+			return -1;
+		}
+		lat_clock_ok = true;
+	}
+	r->lat_clock = lat_clock;
+	snprintf(r->lat_clock_why, sizeof(r->lat_clock_why), "%s", lat_why);
+	r->lat_clock_ok = true;
 	return 0;
-}
-
-const struct pb_lat_clock *pb_probes_clock(void)
-{
-	return lat_clock_ok ? &lat_clock : NULL;
 }
 
 /* ---- memory ------------------------------------------------------------ */

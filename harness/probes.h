@@ -38,22 +38,16 @@
 #define PB_CNT_LAT_PROBE "lat_probe_ns"
 
 /**
- * pb_probes_init() - calibrate the latency clock, once per process, when
- * an instance of the run has a latency pass
- * @r: the planned run
+ * pb_probes_init() - what the probes can do in this process, for the run
+ * and its meta.json: whether the peak RSS restarts per run, and, when an
+ * instance is a latency one, the latency clock, calibrated once
+ * @r: the planned run; its lat_clock, peak_resets and peak_note are set
  * @err: where the reason for a failure goes
  * @errlen: its size
  *
  * Return: 0, or -1 with @err (the clock could not be calibrated).
  */
 int pb_probes_init(struct pb_run *r, char *err, size_t errlen);
-
-/**
- * pb_probes_clock() - the latency clock the process calibrated
- *
- * Return: it, or NULL when no latency pass runs in this process.
- */
-const struct pb_lat_clock *pb_probes_clock(void);
 
 /**
  * pb_mem_peak_resets() - whether this process can restart its peak RSS

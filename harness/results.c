@@ -32,6 +32,7 @@
 #include "buildinfo.h"
 #include "allocators/peers/dpdk/eal.h"
 #include "allocators/peers/gslice/gslice.h"
+#include "harness/probemeta.h"
 #include "harness/results.h"
 
 /* ---- folder ---------------------------------------------------------------- */
@@ -621,6 +622,7 @@ int pb_results_meta_open(struct pb_meta *m, const struct pb_run *r,
 	pb_jw_obj_end(w);
 
 	write_meta_counters(w, r);
+	pb_meta_probes(w, r);
 	write_meta_run(w, r);
 	pb_noise_meta(w, &r->noise);
 	return 0;

@@ -26,6 +26,7 @@
 #include "harness/noise.h"
 #include "harness/perfev.h"
 #include "harness/hist.h"
+#include "harness/latclock.h"
 #include "harness/topo.h"
 #include "workloads/workload.h"
 
@@ -205,6 +206,13 @@ struct pb_run {
 	char dir[4096];			/* the results folder */
 	char started[32], finished[32];	/* UTC, ISO 8601 */
 	struct pb_noise noise;		/* the executor samples it */
+
+	/* probes.c: the latency clock (a latency run) and the peak RSS. */
+	struct pb_lat_clock lat_clock;
+	bool lat_clock_ok;
+	char lat_clock_why[200];	/* why not rdtsc ("" when it is) */
+	bool peak_resets;		/* per run (clear_refs), else per process */
+	char peak_note[200];		/* why not */
 
 	/* Set by the isolated executor once it merged its children's rows. */
 	bool merged;
