@@ -315,7 +315,7 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 			unsigned int ti)
 {
 	struct pb_thread_result *r = &in->tr[ti];
-	struct pb_kernel_args *args = &r->args;
+	struct pb_kernel_args *args = &r->args, args_local;
 	struct pb_perf_thread perf;
 	pb_kernel_fn kernel = in->latency ? in->backend->lat_kernels[in->kernel] :
 					    in->backend->kernels[in->kernel];
@@ -349,6 +349,12 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	}
 	perf_open = !pb_perf_thread_open(in->probe, &perf);
 
+	/*
+	 * The kernel reads its arguments from this thread's own stack, as
+	 * it always did, not from in->tr, which other threads write.
+	 */
+	args_local = *args;
+
 	/* Whole rounds of the kernel, at least what Google Benchmark asks. */
 	iters = pb_gb_max_iterations(st);
 	iters = (iters + args->n - 1) / args->n * args->n;
@@ -370,7 +376,7 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		if (perf_open)
 			pb_perf_thread_start(&perf);
 		r->t0_ns = pb_now_ns();
-		rc = kernel(ctx, args, iters);
+		rc = kernel(ctx, &args_local, iters);
 		r->t1_ns = pb_now_ns();
 		if (perf_open)
 			pb_perf_thread_stop(&perf);
