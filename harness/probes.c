@@ -455,7 +455,7 @@ static void lat_csv_bounds(long b, double *low, double *high)
 
 void pb_lat_csv_header(FILE *f)
 {
-	pb_csv_point_header(f);
+	pb_csv_point_header(f, false);
 	fputs(",op,low_ns,high_ns,samples\n", f);
 }
 
@@ -480,7 +480,7 @@ static void lat_csv_hist(FILE *f, const struct pb_run *r,
 			double lo, hi;
 
 			lat_csv_bounds(last, &lo, &hi);
-			pb_csv_point(f, r, in, label);
+			pb_csv_point(f, r, in, label, false);
 			fprintf(f, ",%s,%.6g,%.6g,%" PRIu64 "\n", lat_op_names[op],
 				lo, hi, count);
 			count = 0;
@@ -491,7 +491,7 @@ static void lat_csv_hist(FILE *f, const struct pb_run *r,
 		count += h->bucket[i];
 	}
 	if (h->overflow) {
-		pb_csv_point(f, r, in, label);
+		pb_csv_point(f, r, in, label, false);
 		fprintf(f, ",%s,%.6g,inf,%" PRIu64 "\n", lat_op_names[op],
 			lat_ns(pb_hist_bucket_high(pb_hist_nr_buckets() - 1)),
 			h->overflow);

@@ -225,12 +225,13 @@ static size_t wl_param_columns(const char **keys, size_t max)
 	return n;
 }
 
-void pb_csv_point_header(FILE *f)
+void pb_csv_point_header(FILE *f, bool pus)
 {
 	const char *wkeys[64];
 	size_t nwk = wl_param_columns(wkeys, 64);
 
-	fputs("backend,workload,mode,threads,placement,pus,obj_size,align", f);
+	fputs(pus ? "backend,workload,mode,threads,placement,pus,obj_size,align" :
+		    "backend,workload,mode,threads,placement,obj_size,align", f);
 	for (size_t k = 0; k < nwk; k++)
 		fprintf(f, ",%s", wkeys[k]);
 	fputs(",options", f);
@@ -254,7 +255,7 @@ void pb_csv_header(FILE *f)
 #undef PB_LAT_PCT_NAME
 	};
 
-	pb_csv_point_header(f);
+	pb_csv_point_header(f, true);
 	fputs(",statistic,rep,rep_start_s,iterations,ns_per_op,ops_per_sec,"
 	      "efficiency,hits_per_op,misses_per_op,"
 	      "alloc_ms,free_ms,phase_faults,metadata_per_obj,chunks_peak", f);
@@ -274,7 +275,7 @@ void pb_csv_header(FILE *f)
 }
 
 void pb_csv_point(FILE *f, const struct pb_run *r, const struct pb_instance *in,
-		  const char *label)
+		  const char *label, bool pus)
 {
 	const struct pb_option_spec *wp = in->workload->params;
 	const char *wkeys[64];
@@ -287,9 +288,11 @@ void pb_csv_point(FILE *f, const struct pb_run *r, const struct pb_instance *in,
 	csv_str(f, label);
 	fputc(',', f);
 	csv_str(f, in->workload->name);
-	fprintf(f, ",%s,%u,%s,%s,%zu,%zu", pb_mode_name(in->mode), in->threads,
-		in->placement == PB_PLACE_SCATTER ? "scatter" : "compact",
-		in->pus, in->obj_size, in->align);
+	fprintf(f, ",%s,%u,%s", pb_mode_name(in->mode), in->threads,
+		in->placement == PB_PLACE_SCATTER ? "scatter" : "compact");
+	if (pus)
+		fprintf(f, ",%s", in->pus);
+	fprintf(f, ",%zu,%zu", in->obj_size, in->align);
 	for (size_t k = 0; k < nwk; k++) {
 		int idx = pb_options_find(wp, wkeys[k]);
 		char v[64];
@@ -307,7 +310,7 @@ void pb_csv_point(FILE *f, const struct pb_run *r, const struct pb_instance *in,
 void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 		const char *label)
 {
-	pb_csv_point(f, r, row->in, label);
+	pb_csv_point(f, r, row->in, label, true);
 	fprintf(f, ",%s,", row->statistic);
 	if (row->rep >= 0)
 		fprintf(f, "%ld", row->rep);
