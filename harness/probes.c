@@ -481,7 +481,7 @@ static void lat_csv_hist(FILE *f, const struct pb_run *r,
 
 			lat_csv_bounds(last, &lo, &hi);
 			pb_csv_point(f, r, in, label, false);
-			fprintf(f, ",%s,%.6g,%.6g,%" PRIu64 "\n", lat_op_names[op],
+			fprintf(f, ",%s,%.9g,%.9g,%" PRIu64 "\n", lat_op_names[op],
 				lo, hi, count);
 			count = 0;
 		}
@@ -492,7 +492,7 @@ static void lat_csv_hist(FILE *f, const struct pb_run *r,
 	}
 	if (h->overflow) {
 		pb_csv_point(f, r, in, label, false);
-		fprintf(f, ",%s,%.6g,inf,%" PRIu64 "\n", lat_op_names[op],
+		fprintf(f, ",%s,%.9g,inf,%" PRIu64 "\n", lat_op_names[op],
 			lat_ns(pb_hist_bucket_high(pb_hist_nr_buckets() - 1)),
 			h->overflow);
 	}
