@@ -13,7 +13,8 @@
 #                   (tests/fuzz/): new inputs to build/fuzz/corpus, crashes
 #                   to build/fuzz/
 #   make run-all    install missing packages, build, run the whole suite and
-#                   write a new results/<host>/<UTC time>/ folder
+#                   write a new results/<host>/<UTC time>/ folder, with the
+#                   latency run in its latency/ folder
 #   make run-quick  a smoke run of the same matrix in under a minute
 #   make run-qmempool  seed 000: the qmempool table, N sweep, alf_queue table
 #   make run-objpool   seed 001: objpool freelist vs ring, scaling, remote free, overrun
@@ -84,11 +85,12 @@ LDFLAGS := -pthread $(SAN)
 # design's, such as percpu/) is picked up by itself.
 ALLOC_SRC := $(sort $(shell find allocators -name '*.c'))
 CORE_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
-	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c
+	harness/cli.c harness/jsonw.c harness/perfev.c harness/topo.c \
+	harness/hist.c harness/latclock.c
 TOOL_SRC := harness/main.c harness/plan.c harness/local.c harness/bench.c \
 	harness/progress.c harness/results.c harness/rows.c harness/isolate.c \
 	harness/merge.c harness/reps.c harness/gbjson.c harness/peers.c harness/child.c \
-	harness/noise.c
+	harness/noise.c harness/probes.c harness/latmerge.c harness/probemeta.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 
@@ -219,7 +221,7 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined
 # The peers (allocators/peers/) are left out: the target drives the percpu
 # allocators only, and needs neither DPDK nor GLib.
 FUZZ_SRC := $(filter-out allocators/peers/%,$(ALLOC_SRC)) $(wildcard workloads/*.c) \
-	tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
+	harness/hist.c harness/latclock.c tests/common/pcpu_model.c tests/fuzz/fuzz_pcpu.c
 FUZZ_OBJ := $(FUZZ_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
 
 fuzz-cc:
@@ -256,13 +258,13 @@ fuzz: fuzz-build
 # (DPDK's default) and 171 (flushed at 1.5 x 171 = 256: the same capacity
 # as localq=256), dpdk-ring in its four sync modes, dpdk-stack lock-free
 # and locked.
-RUN_MATRIX := --isolate --threads pow2 --mode exclusive,shared,rseq \
+RUN_VARIANTS := --isolate --threads pow2 --mode exclusive,shared,rseq \
 	--param mutex-mempool.alloc=may-block,atomic \
 	--param percpu-mempool.alloc=atomic,may-block \
-	--param scaling.pattern=reuse,ring \
-	--param ring-cleanup.n=16,64,256,1024,4096 --param million.count=65536 \
 	--param qmempool.localq=32,256 --param dpdk-mempool.cache=171,256 \
 	--param dpdk-ring.sync=mpmc,spsc,rts,hts --param dpdk-stack.lf=1,0
+RUN_MATRIX := $(RUN_VARIANTS) --param scaling.pattern=reuse,ring \
+	--param ring-cleanup.n=16,64,256,1024,4096 --param million.count=65536
 # 6 repetitions: the fewest pairs whose exact interval for the median of
 # paired ratios reaches 95% ([min, max] covers 96.9%; 5 reach 93.75% at
 # most, docs/statistics.md).
@@ -271,9 +273,22 @@ RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
 # make run-all RESUME=<folder>: finish that interrupted run instead.
 RUN_OUT = $(if $(RESUME),$(RESUME),$(RUN_DIR))
 RUN_CMD = $(if $(RESUME),$(BUILD)/poolbench run --resume $(RESUME),$(BUILD)/poolbench run $(RUN_MATRIX) $(1) --out $(RUN_DIR) $(RUN_ARGS))
+# The latency run (docs/method.md, Latency), into <run>/latency/ once the
+# timed matrix is done: the workloads with a latency kernel, the same
+# variants, modes and threads, ring-cleanup at the seeds' N = 256, 3
+# repetitions (their histograms are summed; the percentiles' median is
+# the row's). RUN_ARGS apply, but for --workloads.
+LAT_MATRIX := $(RUN_VARIANTS) --latency --param ring-cleanup.n=256
+LAT_TIME := --reps 3 --min-time 0.1
+LAT_CMD = if [ -n "$(RESUME)" ] && [ -s $(RUN_OUT)/latency/run-args ]; then \
+		$(BUILD)/poolbench run --resume $(RUN_OUT)/latency; \
+	else $(BUILD)/poolbench run $(LAT_MATRIX) $(1) $(RUN_ARGS) \
+		--workloads fastpath-reuse,ring-cleanup,remote-free \
+		--out $(RUN_OUT)/latency; fi
 
 run-all: deps all
 	$(call RUN_CMD,$(RUN_TIME)) || [ $$? -eq 1 ]
+	$(call LAT_CMD,$(LAT_TIME)) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
@@ -282,6 +297,7 @@ run-all: deps all
 
 run-quick: deps all
 	$(call RUN_CMD,--quick --param million.count=4096) || [ $$? -eq 1 ]
+	$(call LAT_CMD,--quick) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
 	scripts/tables/peers.py $(RUN_OUT) >/dev/null
 	scripts/tables/ratios.py $(RUN_OUT) >/dev/null

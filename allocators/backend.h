@@ -148,7 +148,12 @@ struct pb_backend {
 	/* per_cpu_ptr() - CPU @cpu's copy of percpu object @obj. */
 	void *(*per_cpu_ptr)(void *pool, void *obj, unsigned int cpu);
 
-	/* stats() - fill @st (pb_stats_set) after every ctx was finalised. */
+	/*
+	 * stats() - fill @st (pb_stats_set) with no operation in flight:
+	 * after every ctx was finalised, or with live ctxs idle (the memory
+	 * probe reads it while the workers hold their objects, the million
+	 * workload at its peak).
+	 */
 	void (*stats)(void *pool, struct pb_stats *st);
 
 	/*
@@ -163,8 +168,13 @@ struct pb_backend {
 	 */
 	void (*balance)(void *pool);
 
-	/* Kernels instantiated with this backend's own alloc/free. */
+	/*
+	 * Kernels instantiated with this backend's own alloc/free, and
+	 * their latency twins (NULL where a kernel has none; the table may
+	 * be NULL: no latency pass for this backend).
+	 */
 	const pb_kernel_fn *kernels;
+	const pb_kernel_fn *lat_kernels;
 };
 
 /**

@@ -25,7 +25,8 @@
  * @abulk_fn:   the backend's bulk alloc (returns how many it got).
  * @fbulk_fn:   the backend's bulk free.
  * ...:         designated initialisers of struct pb_backend (.name, .create,
- *              ...); the operations above and .kernels are filled in here.
+ *              ...); the operations above, .kernels and .lat_kernels are filled
+ *              in here.
  *
  * Registration runs before main() and aborts the program, with a message,
  * if a mandatory operation is missing or the name is taken.
@@ -39,6 +40,7 @@
 		.alloc_bulk = abulk_fn,                                        \
 		.free_bulk = fbulk_fn,                                         \
 		.kernels = PB_CAT(sym, _kernels),                              \
+		.lat_kernels = PB_CAT(sym, _lat_kernels),                      \
 		__VA_ARGS__                                                    \
 	};                                                                     \
 	__attribute__((constructor)) static void PB_CAT(pb_register_, sym)(void) \

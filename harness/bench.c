@@ -35,6 +35,7 @@
 
 #include "harness/bench.h"
 #include "harness/gbshim.h"
+#include "harness/probes.h"
 #include "harness/results.h"
 
 /* Counter names set by the body and read back from reports. */
@@ -79,9 +80,8 @@ static void body_setup(struct pb_instance *in)
 
 	in->error[0] = '\0';
 	in->pool = NULL;
-	atomic_store(&in->start_failed, false);
-	memset(in->tr, 0, in->threads * sizeof(*in->tr));
 	memset(&in->stats_before, 0, sizeof(in->stats_before));
+	memset(&in->stats_after, 0, sizeof(in->stats_after));
 	in->wrun = (struct pb_workload_run){
 		.name = in->name,
 		.threads = in->threads,
@@ -91,6 +91,7 @@ static void body_setup(struct pb_instance *in)
 	if (in->workload->run_setup &&
 	    in->workload->run_setup(&in->wrun, in->error, sizeof(in->error)))
 		return;
+	pb_mem_before_create(in);
 	if (in->backend->create(&in->cfg, &in->pool, err, sizeof(err))) {
 		snprintf(in->error, sizeof(in->error), "create failed: %s", err);
 		in->pool = NULL;
@@ -147,9 +148,8 @@ static void set_perf_counters(struct pb_gb_state *st, struct pb_instance *in)
 static void set_stat_counters(struct pb_gb_state *st, struct pb_instance *in,
 			      uint64_t total)
 {
-	struct pb_stats after = { 0 };
+	const struct pb_stats after = in->stats_after;
 
-	in->backend->stats(in->pool, &after);
 	for (int i = 0; i < PB_STAT__COUNT; i++) {
 		char name[64];
 		double v;
@@ -210,13 +210,6 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 					off < sizeof(in->pus) ? sizeof(in->pus) - off : 0,
 					"%s%d", t ? ";" : "", r->cpu);
 	}
-	/*
-	 * Every worker has left its timed batch: the deferred work the kernel
-	 * would have done meanwhile from a worker runs now, untimed, before
-	 * the statistics are read.
-	 */
-	if (in->pool && in->backend->balance)
-		in->backend->balance(in->pool);
 	if (!failed) {
 		for (unsigned int t = 0; t < in->threads; t++) {
 			const struct pb_thread_result *r = &in->tr[t];
@@ -233,7 +226,9 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 				  (double)(first - run_t0_ns) / 1e9);
 		if (in->workload->times_phases)
 			set_phase_counters(st, in);
-		else {
+		else if (in->latency) {
+			/* Probes inside: no ns per pair (probes.c's columns). */
+		} else {
 			pb_gb_set_counter(st, PB_CNT_NS_PER_OP,
 					  per_thread / in->threads);
 			pb_gb_set_counter(st, PB_CNT_OPS_PER_SEC,
@@ -242,6 +237,7 @@ static void body_finish(struct pb_gb_state *st, struct pb_instance *in)
 		}
 		set_perf_counters(st, in);
 		set_stat_counters(st, in, ops_of(in, total));
+		pb_probes_set_counters(st, in);
 		if (in->workload->counts_hits) {
 			uint64_t hits = 0, misses = 0;
 
@@ -284,21 +280,50 @@ static void **scratch_alloc(size_t n)
 	return p;
 }
 
+/*
+ * A worker, before thread 0 creates the pool: pinned (rseq mode: unpinned)
+ * and with its scratch ring and histograms, so that these are in the base
+ * RSS and none of their pages faults inside the batch.
+ */
+static void body_prepare(struct pb_instance *in, unsigned int ti)
+{
+	struct pb_thread_result *r = &in->tr[ti];
+
+	memset(r, 0, sizeof(*r));
+	r->cpu = -1;
+	/* rseq: unpinned, on the per-CPU state of wherever it runs. */
+	if (in->mode == PB_MODE_RSEQ ?
+	    pb_topo_unbind_self(in->topo, r->error, sizeof(r->error)) :
+	    pb_topo_bind_self(in->topo, in->slots[ti], r->error,
+			      sizeof(r->error)))
+		return;
+	r->cpu = sched_getcpu();
+	r->args = (struct pb_kernel_args){ .n = in->point.n,
+					   .touch = in->point.touch };
+	r->args.ring = scratch_alloc(r->args.n);
+	if (!r->args.ring) {
+		snprintf(r->error, sizeof(r->error), "thread %u: out of memory", ti);
+		return;
+	}
+	r->args.out = &r->out;
+	r->args.retry_null = in->backend->flags & PB_BACKEND_FIXED;
+	pb_probes_thread_prepare(in, ti);
+}
+
 /* One worker's part of a run; returns with its batch closed. */
 static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 			unsigned int ti)
 {
 	struct pb_thread_result *r = &in->tr[ti];
-	struct pb_kernel_args args = { .n = in->point.n,
-				       .touch = in->point.touch };
+	struct pb_kernel_args *args = &r->args, args_local;
 	struct pb_perf_thread perf;
-	pb_kernel_fn kernel = in->backend->kernels[in->kernel];
+	pb_kernel_fn kernel = in->latency ? in->backend->lat_kernels[in->kernel] :
+					    in->backend->kernels[in->kernel];
 	uint64_t iters;
 	void *ctx = NULL;
 	bool perf_open = false;
 	char why[256];
 
-	r->cpu = -1;
 	if (in->error[0]) {
 		pb_gb_error(st, in->error);
 		goto skip;
@@ -307,22 +332,10 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		pb_gb_error(st, in->dnf);
 		goto skip;
 	}
-	/* rseq: unpinned, on the per-CPU state of wherever it runs. */
-	if (in->mode == PB_MODE_RSEQ ?
-	    pb_topo_unbind_self(in->topo, r->error, sizeof(r->error)) :
-	    pb_topo_bind_self(in->topo, in->slots[ti], r->error,
-			      sizeof(r->error)))
-		goto fail;
-	r->cpu = sched_getcpu();
-	args.ring = scratch_alloc(args.n);
-	if (!args.ring) {
-		snprintf(r->error, sizeof(r->error), "thread %u: out of memory", ti);
-		goto fail;
-	}
-	args.out = &r->out;
-	args.retry_null = in->backend->flags & PB_BACKEND_FIXED;
+	if (r->error[0])
+		goto fail;	/* body_prepare()'s */
 	if (in->workload->thread_setup &&
-	    in->workload->thread_setup(&in->wrun, ti, &args, why, sizeof(why))) {
+	    in->workload->thread_setup(&in->wrun, ti, args, why, sizeof(why))) {
 		snprintf(r->error, sizeof(r->error), "thread %u: %.200s", ti, why);
 		goto fail;
 	}
@@ -336,9 +349,15 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 	}
 	perf_open = !pb_perf_thread_open(in->probe, &perf);
 
+	/*
+	 * The kernel reads its arguments from this thread's own stack, as
+	 * it always did, not from in->tr, which other threads write.
+	 */
+	args_local = *args;
+
 	/* Whole rounds of the kernel, at least what Google Benchmark asks. */
 	iters = pb_gb_max_iterations(st);
-	iters = (iters + args.n - 1) / args.n * args.n;
+	iters = (iters + args->n - 1) / args->n * args->n;
 	if (pb_gb_begin(st, iters)) {
 		int rc;
 
@@ -357,7 +376,7 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 		if (perf_open)
 			pb_perf_thread_start(&perf);
 		r->t0_ns = pb_now_ns();
-		rc = kernel(ctx, &args, iters);
+		rc = kernel(ctx, &args_local, iters);
 		r->t1_ns = pb_now_ns();
 		if (perf_open)
 			pb_perf_thread_stop(&perf);
@@ -381,9 +400,11 @@ static void body_worker(struct pb_gb_state *st, struct pb_instance *in,
 			snprintf(r->error, sizeof(r->error),
 				 "thread %u: alloc returned NULL (%s, %zu live "
 				 "objects per thread%s%s)", ti, in->backend->name,
-				 args.n, r->out.stopped[0] ? "; " : "",
+				 args->n, r->out.stopped[0] ? "; " : "",
 				 r->out.stopped);
 			pb_gb_error(st, r->error);
+		} else {
+			r->ran = true;
 		}
 		pb_gb_end(st);
 	}
@@ -393,9 +414,6 @@ done:
 		pb_perf_thread_close(&perf);
 	}
 	in->backend->thread_fini(in->pool, ctx);
-	free(args.ring);
-	if (in->workload->thread_teardown)
-		in->workload->thread_teardown(&in->wrun, ti, &args);
 	return;
 
 fail:
@@ -404,23 +422,69 @@ fail:
 	pb_gb_error(st, r->error);
 	if (ctx)
 		in->backend->thread_fini(in->pool, ctx);
-	free(args.ring);
-	if (in->workload->thread_teardown)
-		in->workload->thread_teardown(&in->wrun, ti, &args);
 skip:
 	if (pb_gb_begin(st, 1))
 		pb_gb_end(st);
 }
 
+/* A worker's last step: its workload's state and its buffers go. */
+static void body_release(struct pb_instance *in, unsigned int ti)
+{
+	struct pb_thread_result *r = &in->tr[ti];
+
+	if (in->workload->thread_teardown)
+		in->workload->thread_teardown(&in->wrun, ti, &r->args);
+	free(r->args.ring);
+	r->args.ring = NULL;
+	pb_probes_thread_release(in, ti);
+}
+
+/*
+ * Thread 0, every worker past its batch and its thread_fini: the deferred
+ * work the kernel would have done meanwhile from a worker runs now,
+ * untimed, and the batch's statistics are read before the probes add
+ * operations of their own.
+ */
+static void body_batch_stats(struct pb_instance *in)
+{
+	if (!in->pool)
+		return;
+	if (in->backend->balance)
+		in->backend->balance(in->pool);
+	in->backend->stats(in->pool, &in->stats_after);
+}
+
+/*
+ * One run of an instance, in every one of its threads (probes.h draws the
+ * steps). Every thread meets every barrier, whatever failed before it.
+ */
 static void bench_body(struct pb_gb_state *st, void *arg)
 {
 	struct pb_instance *in = arg;
 	unsigned int ti = (unsigned int)pb_gb_thread_index(st);
+	void *ctx;
 
+	if (ti == 0)
+		atomic_store(&in->start_failed, false);
+	body_prepare(in, ti);
+	pthread_barrier_wait(&in->barrier);
 	if (ti == 0)
 		body_setup(in);
 	pthread_barrier_wait(&in->barrier);
 	body_worker(st, in, ti);
+	pthread_barrier_wait(&in->barrier);
+	if (ti == 0)
+		body_batch_stats(in);
+	pthread_barrier_wait(&in->barrier);
+	ctx = pb_probes_thread_start(in, ti);
+	pthread_barrier_wait(&in->barrier);
+	if (ti == 0) {
+		pb_mem_read_live(in);
+		pb_lat_collect(in);
+	}
+	pthread_barrier_wait(&in->barrier);
+	pb_probes_thread_end(in, ti, ctx);
+	body_release(in, ti);
 	pthread_barrier_wait(&in->barrier);
 	if (ti == 0)
 		body_finish(st, in);
@@ -441,6 +505,16 @@ static struct pb_instance *find_instance(struct pb_run *r, const char *name)
 		if (!strcmp(r->inst[i].name, name))
 			return &r->inst[i];
 	return NULL;
+}
+
+/* All rows of rep->last are in: its progress line, its latency.csv lines. */
+static void instance_done(struct reporting *rep)
+{
+	char err[1024];
+
+	pb_progress_done(rep->pg, rep->r, rep->last);
+	if (pb_lat_write_instance(rep->r, rep->last, NULL, err, sizeof(err)))
+		fprintf(stderr, "poolbench: %s\n", err);
 }
 
 static void on_report(const struct pb_gb_run *g, void *arg)
@@ -478,6 +552,8 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 		const char *n = g->counter_names[c];
 		double v = g->counter_values[c];
 
+		if (pb_probes_row_counter(row, n, v))
+			continue;
 		if (!strcmp(n, PB_CNT_NS_PER_OP))
 			row->ns_per_op = v;
 		else if (!strcmp(n, PB_CNT_OPS_PER_SEC))
@@ -517,7 +593,7 @@ static void on_report(const struct pb_gb_run *g, void *arg)
 	 * together, once it is done: a row of the next one closes the last.
 	 */
 	if (rep->last && rep->last != in)
-		pb_progress_done(rep->pg, r, rep->last);
+		instance_done(rep);
 	rep->last = in;
 }
 
@@ -542,7 +618,7 @@ void pb_bench_run_all(struct pb_run *r, struct pb_progress *pg)
 
 	pb_gb_run_all(on_report, on_batch_end, &rep);
 	if (rep.last)
-		pb_progress_done(pg, r, rep.last);
+		instance_done(&rep);
 }
 
 /* ---- set-up ------------------------------------------------------------ */

@@ -57,6 +57,11 @@ void pb_cli_usage(FILE *f)
 "                        stddev and cv over them.\n"
 "  --min-time SECONDS    minimum time of one repetition (default: 0.5).\n"
 "  --quick               smoke run: --reps 2 --min-time 0.01 unless given.\n"
+"  --latency             a latency run: each alloc and free timed apart\n"
+"                        (rdtsc, or clock_gettime), percentiles per row and\n"
+"                        latency.csv; no ns_per_op (probes inside). Only\n"
+"                        the workloads with a latency kernel run\n"
+"                        (fastpath-reuse, ring-cleanup, remote-free).\n"
 "  --counters C          auto (hardware counters if the machine has a PMU,\n"
 "                        else software ones; default), hw, sw, or off.\n"
 "  --out DIR             results folder (must not exist or be empty; default:\n"
@@ -338,7 +343,8 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 	       O_COUNTERS, O_OUT, O_ISOLATE, O_GROUP_TIMEOUT, O_PEERS,
 	       O_RESUME, O_ONLY_BACKEND, O_ONLY_WORKLOAD, O_LABEL,
 	       O_EXPECT_MALLOC, O_PROGRESS_DONE, O_PROGRESS_TOTAL, O_PROGRESS_T0,
-	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST, O_INTERLEAVE, O_REP, O_PROBE };
+	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST, O_INTERLEAVE, O_REP, O_PROBE,
+	       O_LATENCY };
 	static const struct option longopts[] = {
 		{ "backends", required_argument, NULL, O_BACKENDS },
 		{ "workloads", required_argument, NULL, O_WORKLOADS },
@@ -352,6 +358,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 		{ "min-time", required_argument, NULL, O_MINTIME },
 		{ "quick", no_argument, NULL, O_QUICK },
 		{ "oversubscribe", no_argument, NULL, O_OVERSUB },
+		{ "latency", no_argument, NULL, O_LATENCY },
 		{ "counters", required_argument, NULL, O_COUNTERS },
 		{ "out", required_argument, NULL, O_OUT },
 		{ "isolate", no_argument, NULL, O_ISOLATE },
@@ -478,6 +485,9 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 			break;
 		case O_OVERSUB:
 			o->oversubscribe = true;
+			break;
+		case O_LATENCY:
+			o->latency = true;
 			break;
 		case O_COUNTERS:
 			if (pb_perf_request_parse(optarg, &o->counters)) {

@@ -57,6 +57,7 @@ struct pb_run_opts {
 	double min_time;
 	bool quick;
 	bool oversubscribe;
+	bool latency;	/* --latency: the latency kernels, probes.c */
 	enum pb_perf_request counters;
 	const char *out;
 

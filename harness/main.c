@@ -21,6 +21,7 @@
 #include "harness/isolate.h"
 #include "harness/local.h"
 #include "harness/plan.h"
+#include "harness/probes.h"
 #include "harness/progress.h"
 #include "harness/results.h"
 #include "workloads/workload.h"
@@ -139,6 +140,11 @@ static int cmd_run(const struct pb_run_opts *o, const struct pb_child_opts *chil
 	if (!r.nr_inst) {
 		fprintf(stderr, "poolbench: nothing to run: every point was "
 			"skipped\n");
+		goto out;
+	}
+	/* The latency clock, once per process (a child calibrates its own). */
+	if (pb_probes_init(&r, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: --latency: %s\n", err);
 		goto out;
 	}
 	rc = o->isolate ? pb_exec_isolated(&r) : pb_exec_local(&r);

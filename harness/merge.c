@@ -10,14 +10,16 @@
  *                with the reason in `error`
  *   meta.json    the run's meta data, plus the peers with their Debian
  *                package versions and every group's state
+ *   latency.csv  a latency run's histograms, repetitions summed
+ *                (latmerge.c)
  *
  * so an interrupted run (Ctrl-C, or the parent killed) leaves every
  * finished result readable. A new run also gets run-args (its command
  * line) and plan.tsv; `--resume DIR` checks its plan is the same and
  * reads groups.tsv back.
  *
- * Part of the isolated executor (merge.h); calls peers.c, results.c
- * and jsonw.c.
+ * Part of the isolated executor (merge.h); calls peers.c, results.c,
+ * latmerge.c, probes.c (latency.csv's header) and jsonw.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +28,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "harness/latmerge.h"
 #include "harness/merge.h"
+#include "harness/probes.h"
 #include "harness/reps.h"
 #include "harness/results.h"
 
@@ -249,6 +253,26 @@ static void first_json(const struct pb_iso *s, const struct pb_group *g,
 }
 
 /* The merged results.csv and meta.json of what has finished so far. */
+/* A latency run's latency.csv: every group's histograms, in plan order. */
+static int write_latency_csv(const struct pb_iso *s, char *err, size_t errlen)
+{
+	struct pb_pending p;
+
+	if (!pb_pending_open(&p, s->r->dir, "latency.csv")) {
+		io_error(err, errlen, p.tmp);
+		return -1;
+	}
+	pb_lat_csv_header(p.f);
+	for (size_t k = 0; k < s->ng; k++)
+		if (!s->g[k].probe &&
+		    pb_lat_merge_group(s, &s->g[k], p.f, err, errlen)) {
+			fclose(p.f);
+			unlink(p.tmp);
+			return -1;
+		}
+	return pb_pending_commit(&p, err, errlen);
+}
+
 int pb_iso_write_merged(struct pb_iso *s, char *err, size_t errlen)
 {
 	struct pb_run *r = s->r;
@@ -293,6 +317,8 @@ int pb_iso_write_merged(struct pb_iso *s, char *err, size_t errlen)
 		}
 	}
 	if (pb_pending_commit(&p, err, errlen))
+		return -1;
+	if (r->opts->latency && write_latency_csv(s, err, errlen))
 		return -1;
 	r->merged = true;
 	r->merged_benchmarks = benchmarks;

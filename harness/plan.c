@@ -425,6 +425,17 @@ static int plan_backend(struct pb_run *r, const struct pb_instance *tmpl,
 				return -1;
 			continue;
 		}
+		if (o->latency && (!b->lat_kernels || !b->lat_kernels[in->kernel])) {
+			r->nr_inst--;
+			snprintf(buf2, sizeof(buf2), "--latency: the %s workload "
+				 "has no latency kernel (fastpath-reuse, "
+				 "ring-cleanup and remote-free have)",
+				 in->workload->name);
+			if (skip_instance(r, in, buf2, err, errlen))
+				return -1;
+			continue;
+		}
+		in->latency = o->latency;
 		switch (try_config(in, err, errlen)) {
 		case 0:
 			break;

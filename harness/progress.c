@@ -190,12 +190,43 @@ static void describe_point(const struct pb_instance *in, char *buf, size_t len)
 }
 
 /*
+ * A latency run's line per instance: its parameters and the medians over
+ * repetitions of its alloc p50, p99 and p99.99 (no ns per pair: its batch
+ * has probes inside).
+ */
+static void latency_summary(const struct pb_run *r, FILE *f)
+{
+	fprintf(f, "\n%-15s %-16s %-9s %3s %6s %-30s %27s\n", "backend",
+		"workload", "mode", "thr", "size", "parameters",
+		"alloc ns p50 / p99 / p99.99");
+	for (size_t i = 0; i < r->nr_inst; i++) {
+		const struct pb_instance *in = &r->inst[i];
+		const struct pb_row *m = pb_results_median(r, in);
+		char given[256];
+
+		describe_point(in, given, sizeof(given));
+		fprintf(f, "%-15s %-16s %-9s %3u %6zu %-30s ", in->backend->name,
+			in->workload->name, pb_mode_name(in->mode), in->threads,
+			in->obj_size, given);
+		if (!m || m->error || !isfinite(m->lat[0]))
+			fprintf(f, "%27s\n", "FAILED");
+		else
+			fprintf(f, "%9.0f / %6.0f / %6.0f\n", m->lat[0], m->lat[2],
+				m->lat[4]);
+	}
+}
+
+/*
  * One line per instance: its parameters, the median over repetitions, its
  * cv, and the null baseline of the same workload point (the harness's own
  * cost).
  */
 void pb_progress_summary(const struct pb_run *r, FILE *f)
 {
+	if (r->opts->latency) {
+		latency_summary(r, f);
+		return;
+	}
 	fprintf(f, "\n%-15s %-16s %-9s %3s %6s %-30s %11s %6s %11s\n", "backend",
 		"workload", "mode", "thr", "size", "parameters", "ns/op (med)",
 		"cv", "null ns/op");

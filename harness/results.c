@@ -32,6 +32,7 @@
 #include "buildinfo.h"
 #include "allocators/peers/dpdk/eal.h"
 #include "allocators/peers/gslice/gslice.h"
+#include "harness/probemeta.h"
 #include "harness/results.h"
 
 /* ---- folder ---------------------------------------------------------------- */
@@ -224,18 +225,46 @@ static size_t wl_param_columns(const char **keys, size_t max)
 	return n;
 }
 
-void pb_csv_header(FILE *f)
+void pb_csv_point_header(FILE *f, bool pus)
 {
 	const char *wkeys[64];
 	size_t nwk = wl_param_columns(wkeys, 64);
 
-	fputs("backend,workload,mode,threads,placement,pus,obj_size,align", f);
+	fputs(pus ? "backend,workload,mode,threads,placement,pus,obj_size,align" :
+		    "backend,workload,mode,threads,placement,obj_size,align", f);
 	for (size_t k = 0; k < nwk; k++)
 		fprintf(f, ",%s", wkeys[k]);
-	fputs(",options,statistic,rep,rep_start_s,iterations,ns_per_op,ops_per_sec,"
+	fputs(",options", f);
+}
+
+void pb_csv_header(FILE *f)
+{
+	static const char *const mem[] = {
+#define PB_MEM_NAME(name, desc) #name,
+		PB_MEM_LIST(PB_MEM_NAME)
+#undef PB_MEM_NAME
+	};
+	static const char *const ops[] = {
+#define PB_LAT_OP_NAME(name) #name,
+		PB_LAT_OPS(PB_LAT_OP_NAME)
+#undef PB_LAT_OP_NAME
+	};
+	static const char *const pcts[] = {
+#define PB_LAT_PCT_NAME(name, p) #name,
+		PB_LAT_PCTS(PB_LAT_PCT_NAME)
+#undef PB_LAT_PCT_NAME
+	};
+
+	pb_csv_point_header(f, true);
+	fputs(",statistic,rep,rep_start_s,iterations,ns_per_op,ops_per_sec,"
 	      "efficiency,hits_per_op,misses_per_op,"
-	      "alloc_ms,free_ms,phase_faults,metadata_per_obj,chunks_peak,"
-	      "gb_real_ns,gb_cpu_ns,counter_group", f);
+	      "alloc_ms,free_ms,phase_faults,metadata_per_obj,chunks_peak", f);
+	for (int c = 0; c < PB_MEM__COUNT; c++)
+		fprintf(f, ",%s", mem[c]);
+	for (int o = 0; o < PB_LAT_NR_OPS; o++)
+		for (int c = 0; c < PB_LAT_NR_PCTS; c++)
+			fprintf(f, ",%s_%s_ns", ops[o], pcts[c]);
+	fputs(",lat_probe_ns,gb_real_ns,gb_cpu_ns,counter_group", f);
 	for (unsigned int e = 0; e < pb_perf_nr_known_events(); e++)
 		fprintf(f, ",%s_per_op", pb_perf_known_event(e));
 	fputs(",perf_running", f);
@@ -245,10 +274,9 @@ void pb_csv_header(FILE *f)
 	fputs(",error\n", f);
 }
 
-void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
-		const char *label)
+void pb_csv_point(FILE *f, const struct pb_run *r, const struct pb_instance *in,
+		  const char *label, bool pus)
 {
-	const struct pb_instance *in = row->in;
 	const struct pb_option_spec *wp = in->workload->params;
 	const char *wkeys[64];
 	size_t nwk = wl_param_columns(wkeys, 64);
@@ -260,9 +288,11 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	csv_str(f, label);
 	fputc(',', f);
 	csv_str(f, in->workload->name);
-	fprintf(f, ",%s,%u,%s,%s,%zu,%zu", pb_mode_name(in->mode), in->threads,
-		in->placement == PB_PLACE_SCATTER ? "scatter" : "compact",
-		in->pus, in->obj_size, in->align);
+	fprintf(f, ",%s,%u,%s", pb_mode_name(in->mode), in->threads,
+		in->placement == PB_PLACE_SCATTER ? "scatter" : "compact");
+	if (pus)
+		fprintf(f, ",%s", in->pus);
+	fprintf(f, ",%zu,%zu", in->obj_size, in->align);
 	for (size_t k = 0; k < nwk; k++) {
 		int idx = pb_options_find(wp, wkeys[k]);
 		char v[64];
@@ -275,6 +305,12 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	}
 	fputc(',', f);
 	csv_str(f, in->opts_text);
+}
+
+void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
+		const char *label)
+{
+	pb_csv_point(f, r, row->in, label, true);
 	fprintf(f, ",%s,", row->statistic);
 	if (row->rep >= 0)
 		fprintf(f, "%ld", row->rep);
@@ -290,6 +326,11 @@ void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
 	csv_num(f, row->phase_faults);
 	csv_num(f, row->metadata_per_obj);
 	csv_num(f, row->chunks_peak);
+	for (int c = 0; c < PB_MEM__COUNT; c++)
+		csv_num(f, row->mem[c]);
+	for (int c = 0; c < PB_LAT__COUNT; c++)
+		csv_num(f, row->lat[c]);
+	csv_num(f, row->lat_probe_ns);
 	csv_num(f, row->error ? NAN : row->real_ns);
 	csv_num(f, row->error ? NAN : row->cpu_ns);
 	fprintf(f, ",%s", r->probe.group);
@@ -584,6 +625,7 @@ int pb_results_meta_open(struct pb_meta *m, const struct pb_run *r,
 	pb_jw_obj_end(w);
 
 	write_meta_counters(w, r);
+	pb_meta_probes(w, r);
 	write_meta_run(w, r);
 	pb_noise_meta(w, &r->noise);
 	return 0;

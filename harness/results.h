@@ -143,6 +143,26 @@ int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen);
 char *pb_read_file(const char *path, size_t *len);
 
 /**
+ * pb_csv_point_header() - the columns that name a benchmark (results.csv's
+ * first ones, up to `options`; latency.csv's, less `pus`), no newline
+ * @f: the file
+ * @pus: with the `pus` column (the CPUs a repetition ran on)
+ */
+void pb_csv_point_header(FILE *f, bool pus);
+
+/**
+ * pb_csv_point() - the values of pb_csv_point_header()'s columns for @in
+ * @f: the file
+ * @r: the run
+ * @in: the benchmark
+ * @label: its backend column; NULL: the backend's name (or an isolated
+ *         run child's label)
+ * @pus: with the `pus` column
+ */
+void pb_csv_point(FILE *f, const struct pb_run *r, const struct pb_instance *in,
+		  const char *label, bool pus);
+
+/**
  * pb_csv_header() - write results.csv's header line
  * @f: where to
  */

@@ -25,6 +25,12 @@ void pb_row_init(struct pb_row *row, const struct pb_instance *in,
 	row->hits = row->misses = row->efficiency = NAN;
 	row->alloc_ms = row->free_ms = row->phase_faults = NAN;
 	row->metadata_per_obj = row->chunks_peak = NAN;
+	for (int c = 0; c < PB_MEM__COUNT; c++)
+		row->mem[c] = NAN;
+	for (int c = 0; c < PB_LAT__COUNT; c++)
+		row->lat[c] = NAN;
+	row->lat_probe_ns = NAN;
+	row->lat_seq = -1;
 	for (int e = 0; e < PB_PERF_MAX_EVENTS; e++)
 		row->perf[e] = NAN;
 	for (int s = 0; s < PB_STAT__COUNT; s++)

@@ -25,13 +25,67 @@
 #include "harness/cli.h"
 #include "harness/noise.h"
 #include "harness/perfev.h"
+#include "harness/hist.h"
+#include "harness/latclock.h"
 #include "harness/topo.h"
 #include "workloads/workload.h"
 
 #define PB_MAX_WL_PARAMS 8
 #define PB_MAX_OPTS 16
 
-/* What one worker thread measured in one run. */
+/*
+ * The memory columns of a row (probes.c measures them; docs/
+ * results-format.md explains each): X(column, description).
+ */
+#define PB_MEM_LIST(X)                                                         \
+	X(rss_peak_kib, "peak RSS of the process over the run")                \
+	X(rss_base_kib, "RSS before the pool was created")                     \
+	X(rss_live_kib, "RSS with the workload's objects live")                \
+	X(live_objs, "objects live at that reading")                           \
+	X(bytes_per_live_obj, "(rss_live - rss_base) / live_objs, in bytes")   \
+	X(cached_objs, "free objects the allocator held at that reading")
+
+enum pb_mem_col {
+#define PB_MEM_ENUM(name, desc) PB_MEM_##name,
+	PB_MEM_LIST(PB_MEM_ENUM)
+#undef PB_MEM_ENUM
+	PB_MEM__COUNT
+};
+
+/* The latency columns: per operation, percentile, in ns (probes.c). */
+#define PB_LAT_OPS(X) X(alloc) X(free)
+#define PB_LAT_PCTS(X)                                                         \
+	X(p50, 50.0) X(p90, 90.0) X(p99, 99.0) X(p999, 99.9)                   \
+	X(p9999, 99.99) X(max, 100.0)
+#define PB_LAT_NR_OPS 2
+#define PB_LAT_NR_PCTS 6
+#define PB_LAT__COUNT (PB_LAT_NR_OPS * PB_LAT_NR_PCTS)
+
+/*
+ * struct pb_mem_probe - one run's memory readings (thread 0 fills it):
+ * @base_kib before the pool's create, @live_kib with the objects held
+ * (@live of them); @cached, the backend's free objects at the @live_kib
+ * reading (NAN: it reports none); @ok: the readings were made.
+ */
+struct pb_mem_probe {
+	bool ok;
+	double base_kib, live_kib;
+	double live, cached;
+};
+
+/*
+ * struct pb_lat_result - one latency run's histograms: @ran, every thread's
+ * batch ran and @kept holds them merged (probes.c's, numbered, until the
+ * instance's rows are written).
+ */
+struct pb_lat_result {
+	bool ran;
+	const struct lat_kept *kept;
+};
+
+struct lat_kept;
+
+/* What one worker thread measured in one run, and its own state in it. */
 struct pb_thread_result {
 	uint64_t iterations;
 	uint64_t t0_ns, t1_ns;	/* CLOCK_MONOTONIC around the batch */
@@ -40,6 +94,13 @@ struct pb_thread_result {
 	bool perf_ok;
 	struct pb_kernel_out out;	/* the kernel's hits and misses */
 	char error[256];
+
+	/* The worker's state across the run's steps (bench.c, probes.c). */
+	bool ran;			/* its timed batch ran to the end */
+	struct pb_kernel_args args;	/* scratch ring, workload args */
+	struct pb_hist *lat[2];		/* latency pass: alloc, free */
+	int lat_rc;			/* the latency kernel's result */
+	size_t held;			/* memory probe: objects it holds */
 };
 
 struct pb_instance {
@@ -70,6 +131,9 @@ struct pb_instance {
 	 */
 	char dnf[256];
 
+	/* The latency pass runs for this instance (--latency, a twin kernel). */
+	bool latency;
+
 	/* State of the run in progress; thread 0 resets it. */
 	pthread_barrier_t barrier;
 	bool barrier_ready;		/* initialised: free_plan destroys it */
@@ -77,6 +141,9 @@ struct pb_instance {
 	void *pool;
 	char error[256];
 	struct pb_stats stats_before;
+	struct pb_stats stats_after;	/* right after the timed batch */
+	struct pb_mem_probe mem;	/* probes.c: RSS and cached objects */
+	struct pb_lat_result lat;	/* probes.c: the latency pass */
 	struct pb_thread_result *tr;	/* [threads] */
 	struct pb_workload_run wrun;	/* the workload's hooks' view */
 	char pus[256];			/* OS CPUs the threads ran on */
@@ -100,6 +167,10 @@ struct pb_row {
 	double alloc_ms, free_ms;	/* per round (million); NAN: none */
 	double phase_faults;		/* per round, in alloc+free (million) */
 	double metadata_per_obj, chunks_peak;	/* million, all objects live */
+	double mem[PB_MEM__COUNT];	/* memory columns; NAN: none */
+	double lat[PB_LAT__COUNT];	/* latency columns (ns); NAN: none */
+	double lat_probe_ns;		/* the probe's cost taken off them */
+	long lat_seq;			/* its latency pass (probes.c); -1: none */
 	double stat[PB_STAT__COUNT];	/* NAN: not reported */
 };
 
@@ -135,6 +206,13 @@ struct pb_run {
 	char dir[4096];			/* the results folder */
 	char started[32], finished[32];	/* UTC, ISO 8601 */
 	struct pb_noise noise;		/* the executor samples it */
+
+	/* probes.c: the latency clock (a latency run) and the peak RSS. */
+	struct pb_lat_clock lat_clock;
+	bool lat_clock_ok;
+	char lat_clock_why[200];	/* why not rdtsc ("" when it is) */
+	bool peak_resets;		/* per run (clear_refs), else per process */
+	char peak_note[200];		/* why not */
 
 	/* Set by the isolated executor once it merged its children's rows. */
 	bool merged;

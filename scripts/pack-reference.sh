@@ -18,6 +18,9 @@
 #                         Benchmark's compare.py after `xz -dk`)
 #   meta.json, plan.tsv, groups.tsv, run-args, topology.xml, ratios.csv,
 #   tables/: as they are
+#   latency/           the latency run: its meta.json, plan.tsv, groups.tsv,
+#                      run-args, results.csv.xz and latency.csv.xz (the
+#                      histograms the figure reads; no raw output)
 #   plots/             redrawn from the packed folder (plots.sh reads the .xz)
 #
 # --lean keeps only what the tables and comparisons read (results.csv.xz,
@@ -60,6 +63,17 @@ cp -p "$run"/{meta.json,plan.tsv,groups.tsv,run-args} "$tmp/"
 [ -s "$run/ratios.csv" ] && cp -p "$run/ratios.csv" "$tmp/"
 [ -d "$run/tables" ] && cp -rp "$run/tables" "$tmp/"
 xz -9e -T1 -c "$run/results.csv" >"$tmp/results.csv.xz"
+# The latency run (make run-all's latency/): its tables, no raw output.
+if [ -s "$run/latency/results.csv" ]; then
+	mkdir "$tmp/latency"
+	for f in meta.json plan.tsv groups.tsv run-args; do
+		[ -s "$run/latency/$f" ] && cp -p "$run/latency/$f" "$tmp/latency/"
+	done
+	xz -9e -T1 -c "$run/latency/results.csv" >"$tmp/latency/results.csv.xz"
+	if [ -s "$run/latency/latency.csv" ]; then
+		xz -9e -T1 -c "$run/latency/latency.csv" >"$tmp/latency/latency.csv.xz"
+	fi
+fi
 if [ $lean -eq 0 ]; then
 	cp -p "$run/topology.xml" "$tmp/"
 	[ -d "$run/plots" ] && cp -rp "$run/plots" "$tmp/"

@@ -29,6 +29,8 @@
 #include <sched.h>
 #include <stdint.h>
 
+#include "harness/hist.h"
+#include "harness/latclock.h"
 #include "workloads/handover.h"
 
 #ifndef likely
@@ -63,6 +65,9 @@ static PB_ALWAYS_INLINE void pb_keep(const void *p)
  * @peak_ok, @peak_metadata, @peak_chunks: million kernel: the backend's
  *          metadata_bytes and chunks with all @n objects live (first
  *          round), when it reports them.
+ * @peak_rss_ok, @peak_rss_kib, @peak_live: million kernel: the process's
+ *          RSS at that moment, and the objects live then (@n and the
+ *          pre-fill's), for the memory probe (harness/probes.c).
  */
 struct pb_kernel_out {
 	uint64_t hits, misses;
@@ -70,6 +75,9 @@ struct pb_kernel_out {
 	char stopped[96];
 	bool peak_metadata_ok, peak_chunks_ok;
 	uint64_t peak_metadata, peak_chunks;
+	bool peak_rss_ok;
+	double peak_rss_kib;
+	uint64_t peak_live;
 };
 
 /*
@@ -91,6 +99,9 @@ struct pb_kernel_out {
  *            thread_setup hook (workload.h): struct pb_remote_free_args,
  *            struct pb_million_args, struct pb_mempool_perf_args; NULL for
  *            the other kernels.
+ * @lat_alloc, @lat_free: the latency kernels' histograms of this thread
+ *            (clock ticks per alloc and per free, probe included); NULL
+ *            for the timed kernels, which never read them.
  */
 struct pb_kernel_args {
 	size_t n;
@@ -99,6 +110,7 @@ struct pb_kernel_args {
 	struct pb_kernel_out *out;
 	bool retry_null;
 	void *wl;
+	struct pb_hist *lat_alloc, *lat_free;
 };
 
 /*
@@ -587,6 +599,15 @@ void pb_million_balance(const struct pb_kernel_args *a);
 uint64_t pb_thread_faults(void);
 
 /**
+ * pb_rss_kib() - the process's resident set now (/proc/self/smaps_rollup,
+ * else /proc/self/statm)
+ * @kib: where it goes, in KiB
+ *
+ * Return: 0, or -1 when it cannot be read (@kib untouched).
+ */
+int pb_rss_kib(double *kib);
+
+/**
  * pb_million_cleanup() - free what a round that stopped early holds
  * @ctx: the calling thread's backend context
  * @a: the kernel's arguments
@@ -709,6 +730,166 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 	return 0;
 }
 
+/*
+ * The latency kernels: the same loops as the timed kernels above, each
+ * alloc and each free between two readings of the latency clock
+ * (harness/latclock.h), its ticks recorded in the thread's histogram
+ * (harness/hist.h). They run only in the latency pass, after and apart
+ * from the timed batch (harness/probes.c), so no ns per pair is ever
+ * measured with a probe inside. A NULL alloc's retry on a fixed pool is
+ * inside its reading: that alloc took that long.
+ */
+
+/* One timed alloc: the object, or NULL (after the retry of a fixed pool). */
+static PB_ALWAYS_INLINE void *pb_lat_alloc(void *ctx,
+					   const struct pb_kernel_args *a,
+					   pb_alloc_fn alloc)
+{
+	uint64_t t0 = pb_lat_start();
+	void *p = alloc(ctx);
+
+	if (unlikely(!p) && a->retry_null)
+		p = pb_alloc_retry(ctx, alloc);
+	pb_hist_record(a->lat_alloc, pb_lat_end() - t0);
+	return p;
+}
+
+/* One timed free. */
+static PB_ALWAYS_INLINE void pb_lat_free(void *ctx,
+					 const struct pb_kernel_args *a,
+					 pb_free_fn free_, void *p)
+{
+	uint64_t t0 = pb_lat_start();
+
+	free_(ctx, p);
+	pb_hist_record(a->lat_free, pb_lat_end() - t0);
+}
+
+/**
+ * pb_lat_kernel_fastpath_reuse() - pb_kernel_fastpath_reuse() with each
+ * alloc and free timed
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments, with its histograms
+ * @iters: iterations, alloc+free pairs
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * Return: 0, or PB_KERNEL_ENOMEM when an alloc returned NULL.
+ */
+static PB_ALWAYS_INLINE int
+pb_lat_kernel_fastpath_reuse(void *ctx, const struct pb_kernel_args *a,
+			     uint64_t iters, PB_KERNEL_OPS_PARAMS)
+{
+	const bool touch = a->touch;
+
+	PB_KERNEL_UNUSED_BULK;
+	for (uint64_t i = 0; i < iters; i++) {
+		void *p = pb_lat_alloc(ctx, a, alloc);
+
+		if (unlikely(!p))
+			return PB_KERNEL_ENOMEM;
+		if (touch)
+			pb_kernel_touch(p, i);
+		pb_keep(p);
+		pb_lat_free(ctx, a, free_, p);
+	}
+	return 0;
+}
+
+/**
+ * pb_lat_kernel_ring_cleanup() - pb_kernel_ring_cleanup() with each alloc
+ * and free timed
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments, with its histograms
+ * @iters: iterations, alloc+free pairs (a multiple of n)
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * Return: 0, or PB_KERNEL_ENOMEM when an alloc returned NULL (the objects
+ * of the round freed, untimed).
+ */
+static PB_ALWAYS_INLINE int
+pb_lat_kernel_ring_cleanup(void *ctx, const struct pb_kernel_args *a,
+			   uint64_t iters, PB_KERNEL_OPS_PARAMS)
+{
+	const size_t n = a->n;
+	const bool touch = a->touch;
+	void **ring = a->ring;
+
+	PB_KERNEL_UNUSED_BULK;
+	for (uint64_t r = 0; r < iters / n; r++) {
+		for (size_t i = 0; i < n; i++) {
+			void *p = pb_lat_alloc(ctx, a, alloc);
+
+			if (unlikely(!p)) {
+				while (i--)
+					free_(ctx, ring[i]);
+				return PB_KERNEL_ENOMEM;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			ring[i] = p;
+		}
+		pb_keep(ring);
+		for (size_t i = 0; i < n; i++)
+			pb_lat_free(ctx, a, free_, ring[i]);
+	}
+	return 0;
+}
+
+/**
+ * pb_lat_kernel_remote_free() - pb_kernel_remote_free() with the
+ * producer's allocs and the consumer's frees timed
+ * @ctx: the calling thread's backend context
+ * @a: the thread's arguments, with its histograms
+ * @iters: objects handed over, by either thread
+ * @alloc: the backend's alloc
+ * @free_: the backend's free
+ * @alloc_bulk: the backend's bulk alloc
+ * @free_bulk: the backend's bulk free
+ *
+ * Return: 0, PB_KERNEL_ENOMEM or PB_KERNEL_EPEER, as the timed kernel.
+ */
+static PB_ALWAYS_INLINE int
+pb_lat_kernel_remote_free(void *ctx, const struct pb_kernel_args *a,
+			  uint64_t iters, PB_KERNEL_OPS_PARAMS)
+{
+	const struct pb_remote_free_args *ra = a->wl;
+	struct pb_handover *ho = ra->ho;
+	const bool touch = a->touch;
+
+	PB_KERNEL_UNUSED_BULK;
+	if (ra->role == PB_ROLE_PRODUCER) {
+		for (uint64_t i = 0; i < iters; i++) {
+			void *p = pb_lat_alloc(ctx, a, alloc);
+
+			if (unlikely(!p)) {
+				pb_handover_abort(ho);
+				return PB_KERNEL_ENOMEM;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			pb_handover_put(ho, p);
+		}
+		pb_handover_flush(ho);
+		return 0;
+	}
+	for (uint64_t i = 0; i < iters; i++) {
+		void *p = pb_handover_take(ho);
+
+		if (unlikely(!p))
+			return PB_KERNEL_EPEER;
+		if (touch)
+			pb_kernel_touch(p, i);
+		pb_lat_free(ctx, a, free_, p);
+	}
+	return 0;
+}
+
 /* X(kernel, ...): every kernel above, by name. */
 #define PB_KERNEL_LIST(X, ...)                                                 \
 	X(fastpath_reuse, __VA_ARGS__) X(ring_cleanup, __VA_ARGS__)            \
@@ -734,10 +915,36 @@ typedef int (*pb_kernel_fn)(void *ctx, const struct pb_kernel_args *args,
 #define PB_KERNEL_SLOT(kname, sym, a_fn, f_fn, ab_fn, fb_fn)                   \
 	[PB_KERNEL_##kname] = sym##_kernel_##kname,
 
+/* X(kernel, ...): the kernels that have a latency twin above. */
+#define PB_LAT_KERNEL_LIST(X, ...)                                             \
+	X(fastpath_reuse, __VA_ARGS__) X(ring_cleanup, __VA_ARGS__)            \
+	X(remote_free, __VA_ARGS__)
+
+#define PB_LAT_KERNEL_INSTANCE(kname, sym, a_fn, f_fn, ab_fn, fb_fn)          \
+	static int sym##_lat_kernel_##kname(void *ctx,                         \
+					    const struct pb_kernel_args *a,    \
+					    uint64_t iters)                    \
+	{                                                                      \
+		return pb_lat_kernel_##kname(ctx, a, iters, a_fn, f_fn, ab_fn, \
+					     fb_fn);                           \
+	}
+#define PB_LAT_KERNEL_SLOT(kname, sym, a_fn, f_fn, ab_fn, fb_fn)               \
+	[PB_KERNEL_##kname] = sym##_lat_kernel_##kname,
+
+/*
+ * sym_kernels[kernel]: the timed kernels; sym_lat_kernels[kernel]: their
+ * latency twins, NULL for a kernel without one.
+ */
 #define PB_KERNELS_INSTANTIATE(sym, a_fn, f_fn, ab_fn, fb_fn)                  \
 	PB_KERNEL_LIST(PB_KERNEL_INSTANCE, sym, a_fn, f_fn, ab_fn, fb_fn)      \
 	static const pb_kernel_fn sym##_kernels[PB_KERNEL__COUNT] = {          \
 		PB_KERNEL_LIST(PB_KERNEL_SLOT, sym, a_fn, f_fn, ab_fn, fb_fn)  \
+	};                                                                     \
+	PB_LAT_KERNEL_LIST(PB_LAT_KERNEL_INSTANCE, sym, a_fn, f_fn, ab_fn,     \
+			   fb_fn)                                              \
+	static const pb_kernel_fn sym##_lat_kernels[PB_KERNEL__COUNT] = {      \
+		PB_LAT_KERNEL_LIST(PB_LAT_KERNEL_SLOT, sym, a_fn, f_fn, ab_fn, \
+				   fb_fn)                                      \
 	};
 
 #endif /* PB_WORKLOADS_KERNELS_H */

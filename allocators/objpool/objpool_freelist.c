@@ -269,7 +269,14 @@ static void opf_thread_fini(void *pool, void *ctx_)
 static void opf_stats(void *pool, struct pb_stats *st)
 {
 	struct opf_pool *p = pool;
+	size_t free_objs = 0;
 
+	/* Idle pool (no pop or push in flight): walk every slot's list. */
+	for (uint32_t i = 0; i < p->fl.ncpus; i++)
+		for (struct opfl_node *n = atomic_load(&p->fl.slots[i]->head); n;
+		     n = atomic_load(&n->next))
+			free_objs++;
+	pb_stats_set(st, PB_STAT_cached, free_objs);
 	pb_stats_set(st, PB_STAT_fast_hits, atomic_load(&p->local));
 	pb_stats_set(st, PB_STAT_steals, atomic_load(&p->steals));
 	pb_stats_set(st, PB_STAT_alloc_fails, atomic_load(&p->fails));

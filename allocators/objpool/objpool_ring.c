@@ -232,9 +232,17 @@ static void opring_stats(void *pool, struct pb_stats *st)
 	struct opring_pool *p = pool;
 	size_t meta = 0;
 
-	for (uint32_t i = 0; i < p->ring.ncpus; i++)
+	size_t free_objs = 0;
+
+	for (uint32_t i = 0; i < p->ring.ncpus; i++) {
+		struct opr_slot *s = p->ring.slots[i];
+
 		meta += sizeof(struct opr_slot) +
-			((size_t)p->ring.slots[i]->mask + 1) * sizeof(void *);
+			((size_t)s->mask + 1) * sizeof(void *);
+		/* Idle pool: what each slot holds, published. */
+		free_objs += atomic_load(&s->last) - atomic_load(&s->head);
+	}
+	pb_stats_set(st, PB_STAT_cached, free_objs);
 	pb_stats_set(st, PB_STAT_fast_hits, atomic_load(&p->local));
 	pb_stats_set(st, PB_STAT_steals, atomic_load(&p->steals));
 	pb_stats_set(st, PB_STAT_alloc_fails, atomic_load(&p->fails));

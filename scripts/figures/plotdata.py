@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# plotdata.py - the data of the paper's six figures, taken from a stored
-# poolbench results folder (results.csv and meta.json; nothing is run).
-# Called by plots.sh; standard library only.
+# plotdata.py - the data of the paper's eight figures, taken from a stored
+# poolbench results folder (results.csv and meta.json, and for fig7 the
+# latency run in its latency/ folder; nothing is run). Called by plots.sh;
+# standard library only.
 #
 #   plotdata.py check RESULTS_DIR
 #       read the folder as every figure does and stop with a message if that
 #       fails (a CSV that does not parse, a column a figure needs missing).
 #   plotdata.py FIGURE RESULTS_DIR DAT VARS
-#       FIGURE: pairs, ring-n, scaling, million, counters or peers. Writes DAT, the
+#       FIGURE: pairs, ring-n, scaling, million, counters, peers, latency
+#       (fig7: RESULTS_DIR/latency/latency.csv) or memory. Writes DAT, the
 #       numbers the figure is drawn from (tab-separated, copied from the CSV
 #       as they are written there; '#' lines say which rows they are), and
 #       VARS, gnuplot assignments the figure's script loads: titles, series
@@ -71,6 +73,7 @@ class Run:
     """One results folder: its rows, its meta.json and its backend variants."""
 
     def __init__(self, results):
+        self.folder = results
         self.csv_path = pbresults.csv_path(results)
         self.meta_path = os.path.join(results, "meta.json")
         try:
@@ -261,6 +264,7 @@ class Figure:
         self.failed = {}  # error -> the points it left out (a note each)
         self.console = []  # on the console only (the figure says it in its body)
         self.missing = ""
+        self.source = ""  # the file the data came from, if not the folder's results.csv
 
     def left_out(self, what, error):
         self.failed.setdefault(error, []).append(what)
@@ -278,7 +282,8 @@ class Figure:
         v["note"] = "\n".join(note)
         v["note_lines"] = sum(n.count("\n") + 1 for n in note)
         with open(vars_path, "w", encoding="utf-8") as f:
-            f.write(f"# {self.name}: written by plotdata.py from the folder's {os.path.basename(self.run.csv_path)}\n")
+            source = self.source or os.path.basename(self.run.csv_path)
+            f.write(f"# {self.name}: written by plotdata.py from the folder's {source}\n")
             for k, val in v.items():
                 f.write(gp_assign(k, val) + "\n")
         for n in self.console + self.notes:
@@ -823,8 +828,389 @@ def fig_peers(run):
     return fig
 
 
+# Figure 7: the latency run's alloc latency as a CCDF (RESULTS_DIR/latency/).
+LAT_PANELS = (("fastpath-reuse", 1, "fastpath-reuse, 1 thread"),
+              ("ring-cleanup", 1, "ring-cleanup N=256, 1 thread"),
+              ("remote-free", 2, "remote-free, 2 threads (allocs: the producer's)"))
+LAT_COLUMNS = ("backend", "workload", "mode", "threads", "obj_size", "options", "op",
+               "low_ns", "high_ns", "samples")
+LAT_FLOOR = 1e-6  # the y axis goes at least down to this fraction
+
+
+def latency_csv_path(folder):
+    """RESULTS_DIR/latency/latency.csv, or its .xz form when only that is there."""
+    path = os.path.join(folder, "latency", "latency.csv")
+    if not os.path.exists(path) and os.path.exists(path + ".xz"):
+        path += ".xz"
+    return path
+
+
+def read_latency(path):
+    """latency.csv's rows, each with its bucket parsed: _lo, _hi (floats,
+    _hi may be inf) and _samples (int). Fail when it cannot be read."""
+    try:
+        header, rows = pbresults.read_csv(path)
+    except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError) as e:
+        raise Fail(f"{path}: cannot be read as CSV: {e}")
+    lacking = [c for c in LAT_COLUMNS if c not in header]
+    if lacking:
+        raise Fail(f"{path}: no {', '.join(lacking)} column (not a poolbench latency.csv?)")
+    for i, r in enumerate(rows):
+        if None in r or None in r.values():
+            raise Fail(f"{path}: data row {i + 1} does not have the header's "
+                       f"{len(header)} fields")
+        lo, hi, n = num(r["low_ns"]), num(r["high_ns"]), num(r["samples"])
+        if not finite(lo) or lo < 0 or math.isnan(hi) or hi <= lo or not finite(n) \
+                or n < 0 or n != int(n):
+            raise Fail(f"{path}: data row {i + 1} is not a bucket: low_ns={r['low_ns']!r} "
+                       f"high_ns={r['high_ns']!r} samples={r['samples']!r}")
+        r["_lo"], r["_hi"], r["_samples"] = lo, hi, int(n)
+    return header, rows
+
+
+def ns_text(x):
+    """A time in ns for an axis tic: 1 ns, 10 µs, 100 ms, 1 s."""
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if x >= scale:
+            return f"{x / scale:g} {unit}"
+    return f"{x:g} ns"
+
+
+def fraction_text(y):
+    """A fraction for the CCDF's y axis, with the percentile it reads as."""
+    k = round(-math.log10(y))
+    text = f"{y:g}" if k <= 2 else f"1e-{k}"
+    if 1 <= k <= 5:
+        text += f" (p{100 - y * 100:.{max(0, k - 2)}f})"
+    return text
+
+
+def ccdf_points(buckets):
+    """The CCDF of one series from its buckets [(lo, hi, lo text, hi text,
+    samples)], sorted: (x text, allocs that took x ns or longer) at each
+    bucket's high bound, and at the low bound of a bucket that starts past
+    the previous one's end (the CCDF is flat over a gap); none at 0 (the
+    [0, 1) ns bucket's samples show only in the point at 1 ns), at inf, or
+    where no alloc is left (the last bucket's high bound)."""
+    total = sum(b[4] for b in buckets)
+    above, prev_hi, pts = total, None, []
+    for lo, hi, lo_s, hi_s, samples in buckets:
+        if lo > 0 and (prev_hi is None or lo > prev_hi):
+            pts.append((lo_s, lo, above))
+        above -= samples
+        if finite(hi) and above > 0:
+            pts.append((hi_s, hi, above))
+        prev_hi = hi
+    return total, pts
+
+
+def fig_latency(run):
+    fig = Figure(run, "fig7-latency")
+    fig.source = "latency/latency.csv"
+    path = latency_csv_path(run.folder)
+    k = len(LAT_PANELS)
+    fig.vars.update(title="Alloc latency: fraction of allocs that took at least x (CCDF)",
+                    nser=0, styles=[], pis=[], first=[1] * k, count=[0] * k, empty=[""] * k,
+                    panels=[p[2] for p in LAT_PANELS], xlo=1.0, xhi=1e3, ylo=LAT_FLOOR,
+                    xt_pos=[], xt_lab=[], yt_pos=[], yt_lab=[], nkey=0, ktitles=[], kstyles=[])
+    header_lines = [
+        "op=alloc; samples summed over the identical buckets of a point (its repetitions "
+        "and threads are already summed by the run; rows that differ only in pus are added)",
+        "a point per bucket bound: allocs = the allocs that took ns or longer (at a bucket's "
+        "high_ns: the samples of the buckets above it; at the low_ns of a bucket that starts "
+        "past the previous one's end: the same count as that end, the CCDF is flat over the "
+        "gap; at the first bucket's low_ns: all of them); fraction = allocs / the block's total",
+        "log axes: no point at x=0 (the [0,1) ns bucket holds the samples at or below the "
+        "probe's cost, counted as 0: they show only as the fraction at x=1 ns, below 1), "
+        "none at x=inf and none where the fraction is 0 (past the last bucket)",
+        "one block per panel and backend variant: '# <panel> | <variant> | <total> allocs'",
+        "ns\tfraction\tallocs"]
+    if not os.path.exists(path):
+        fig.dat = [f"# {fig.name}: no latency/latency.csv in this folder"]
+        fig.missing = ("no latency run in this folder: make run-all makes one in "
+                       "<run>/latency/ (poolbench run --latency)")
+        fig.console.append(fig.missing)
+        return fig
+    _, lrows = read_latency(path)
+    latdir = os.path.join(run.folder, "latency")
+    lat = None
+    if os.path.exists(pbresults.csv_path(latdir)) and \
+            os.path.exists(os.path.join(latdir, "meta.json")):
+        lat = Run(latdir)
+        fig.run = lat  # the caption: the latency run's start and repetitions
+    else:
+        fig.notes.append("latency/ has no results.csv and meta.json: the caption is the "
+                         "main run's")
+    rows = [r for r in lrows if r["op"] == "alloc"]
+    modes = Counter(r["mode"] for r in rows)
+    mode = "exclusive" if "exclusive" in modes else (modes.most_common(1)[0][0] if modes else "")
+    if len(modes) > 1:
+        fig.notes.append(f"mode={mode} drawn; also in the latency run: "
+                         f"{', '.join(sorted(set(modes) - {mode}))}")
+    rows = [r for r in rows if r["mode"] == mode]
+    rows, kept = fix_dimensions(run, rows, ["obj_size", "align", "touch", "placement"],
+                                fig.notes)
+    size = kept.get("obj_size", "?")
+    reps = fig.run.reps()
+    probe = fig.run.meta_get("latency", "probe_median_ns", default=None)
+    clock = fig.run.meta_get("latency", "clock", default="")
+    probe_text = (f" ({probe:.3g} ns, {clock})" if isinstance(probe, (int, float)) else "")
+    fig.vars["title"] = (f"Alloc latency: fraction of allocs that took at least x "
+                         f"({mode or 'exclusive'} mode{bytes_text(size)}; {reps} repetitions "
+                         f"together)")
+    header_comment(fig, [f"mode={mode}, " + ", ".join(f"{c}={v}" for c, v in kept.items())]
+                   + header_lines)
+    fig.dat[0] = f"# {fig.name}: from the folder's {fig.source}"
+
+    # A variant keeps the main run's colour and label where the main run has it.
+    lvariants = []
+    for r in lrows:
+        v = (r["backend"], r.get("options") or "")
+        if v not in lvariants:
+            lvariants.append(v)
+    extra = [v for v in lvariants if v not in run.variants]
+    own = lat.label if lat is not None else {}
+
+    def style(v):
+        return run.style(v) if v in run.variants else len(run.variants) + extra.index(v)
+
+    def label(v):
+        return run.label[v] if v in run.variants else own.get(v) or " ".join(x for x in v if x)
+
+    blocks, styles, pis, first, count, empty = [], [], [], [], [], []
+    drawn, fractions, xs, zero_bucket = set(), [], [], False
+    for w, t, title in LAT_PANELS:
+        prow = [r for r in rows if r["workload"] == w and num(r["threads"]) == t]
+        what = f"{w} rows at {t} thread{'s' if t > 1 else ''}"
+        if w == "ring-cleanup":
+            ns = sorted({run.get(r, "n") for r in prow}, key=lambda s: (num(s), s))
+            prow = [r for r in prow if num(run.get(r, "n")) == 256]
+            if not prow and ns:
+                what = f"ring-cleanup N=256 rows at 1 thread (it has N={', '.join(ns)})"
+        elif w == "remote-free":
+            notes = []
+            prow, _ = fix_dimensions(run, prow, ["n"], notes)
+            fig.notes += [f"remote-free: {n}" for n in notes]
+        first.append(len(blocks) + 1)
+        points = group(prow, lambda r: (r["backend"], r.get("options") or ""))
+        for v in sorted(points, key=style):
+            buckets = {}
+            for r in points[v]:
+                b = buckets.setdefault((r["_lo"], r["_hi"]), [r["_lo"], r["_hi"], r["low_ns"],
+                                                              r["high_ns"], 0])
+                b[4] += r["_samples"]
+            total, pts = ccdf_points(sorted(buckets.values(), key=lambda b: (b[0], b[1])))
+            zero_bucket |= any(b[0] == 0 and b[4] for b in buckets.values())
+            if not pts:
+                fig.notes.append(f"{title}: {label(v)} has no alloc of 1 ns or longer "
+                                 f"(all {total} read 0): no line")
+                continue
+            fig.dat.append(f"# {title} | {label(v)} | {total} allocs")
+            fig.dat += [f"{x}\t{a / total:.6g}\t{a}" for x, _, a in pts]
+            fig.dat += ["", ""]
+            blocks.append(v)
+            styles.append(style(v))
+            pis.append(max(1, len(pts) // 6))
+            drawn.add(v)
+            fractions += [a / total for _, _, a in pts]
+            xs += [x for _, x, _ in pts]
+        count.append(len(blocks) + 1 - first[-1])
+        # A panel is a third of the figure wide: its message on short lines.
+        empty.append("" if count[-1] else
+                     "\n".join(textwrap.wrap(f"the latency run has no {what}", 40)))
+    if lat is not None:
+        for r in lat.rows:
+            if r["statistic"] in ("median", "run") and run.get(r, "error") and \
+                    r["mode"] == mode and \
+                    any(r["workload"] == w and num(r["threads"]) == t for w, t, _ in LAT_PANELS) \
+                    and (r["workload"] != "ring-cleanup" or num(run.get(r, "n")) == 256):
+                fig.left_out(f"{label(lat.variant(r))} {r['workload']} {r['threads']} thr",
+                             run.get(r, "error"))
+    if zero_bucket:
+        fig.notes.append(f"the probe's own cost{probe_text} is taken off every sample; allocs "
+                         "that then read 0 ns cannot sit on a log axis: a line that has them "
+                         "starts at 1 ns, at the fraction that took 1 ns or longer")
+    elif probe_text:
+        fig.notes.append(f"the probe's own cost{probe_text} is taken off every sample")
+    if not blocks:
+        fig.missing = ("the latency run has no alloc latency for fastpath-reuse (1 thread), "
+                       "ring-cleanup N=256 (1 thread) or remote-free (2 threads)")
+        fig.console.append(fig.missing)
+        return fig
+    xlo = 10 ** math.floor(math.log10(min(xs)))
+    xhi = 10 ** math.ceil(math.log10(max(xs)))
+    xhi = xhi * 10 if xhi <= xlo else xhi
+    ylo = min(LAT_FLOOR, 10 ** math.floor(math.log10(min(fractions)) + 1e-9))
+    # A tic per decade; a label on at most 8 of them (every second or third
+    # decade past 8), so that a panel's labels do not run into each other.
+    xt = [10 ** e for e in range(round(math.log10(xlo)), round(math.log10(xhi)) + 1)]
+    step = math.ceil(len(xt) / 8)
+    yt = [10 ** -e for e in range(0, round(-math.log10(ylo)) + 1)]
+    keyv = sorted(drawn, key=style)
+    fig.vars.update(nser=len(blocks), styles=styles, pis=pis, first=first, count=count,
+                    empty=empty, xlo=float(xlo), xhi=float(xhi), ylo=float(ylo),
+                    xt_pos=[float(x) for x in xt],
+                    xt_lab=[ns_text(x) if i % step == 0 else "" for i, x in enumerate(xt)],
+                    yt_pos=[float(y) for y in yt], yt_lab=[fraction_text(y) for y in yt],
+                    nkey=len(keyv), ktitles=[label(v) for v in keyv],
+                    kstyles=[style(v) for v in keyv])
+    return fig
+
+
+# Figure 8: resident bytes per live object against live objects.
+MEM_COLUMNS = ("rss_base_kib", "rss_live_kib", "live_objs", "bytes_per_live_obj", "cached_objs")
+
+
+def prefer(run, rows, col, value, notes, what):
+    """Keep only the rows whose @col is @value (none when the run has no
+    such row), and say in @notes which other values the run has."""
+    values = sorted({run.get(r, col) for r in rows} - {value}, key=lambda s: (num(s), s))
+    if not any(run.get(r, col) == value for r in rows):
+        if rows:
+            notes.append(f"{what}: no {col}={value} rows; {col}={', '.join(values)} in the run")
+        return [] if rows else rows
+    if values:
+        notes.append(f"{what}: {col}={value} drawn; also in the run: {', '.join(values)}")
+    return [r for r in rows if run.get(r, col) == value]
+
+
+def fig_memory(run):
+    fig = Figure(run, "fig8-memory")
+    k = dict(nser=0, nmil=0, styles=[], mil_styles=[], logy=0, ylo=0.0, yhi=1.0, yfloor=0.0,
+             xs=[], xlo=1.0, xhi=2.0, mil_title="", **key_vars(run, []))
+    fig.vars.update(k)
+    fig.vars["title"] = "Resident memory per live object against live objects"
+    if "bytes_per_live_obj" not in run.header:
+        fig.dat = [f"# {fig.name}: the folder's results.csv has no memory columns"]
+        fig.missing = ("this run has no memory columns (live_objs, bytes_per_live_obj): it "
+                       "was made by a poolbench from before they were measured")
+        fig.console.append(fig.missing)
+        return fig
+    ring = [r for r in run.rows if r["workload"] == "ring-cleanup"]
+    mil = [r for r in run.rows if r["workload"] == "million"]
+    run.need(fig.name, ["n"] + list(MEM_COLUMNS), ring, "ring-cleanup")
+    run.need(fig.name, ["count", "order", "fill"] + list(MEM_COLUMNS), mil, "million")
+    ring = [r for r in ring if num(r["threads"]) == 1 and r["mode"] == "exclusive"]
+    any_rows = bool(ring)
+    ring = prefer(run, ring, "obj_size", "64", fig.notes, "ring-cleanup")
+    ring, kept = fix_dimensions(run, ring, ["align", "touch", "placement"], fig.notes)
+    mil = [r for r in mil if r["mode"] == "exclusive"]
+    any_rows = any_rows or bool(mil)
+    mil = prefer(run, mil, "obj_size", "64", fig.notes, "million")
+    mil = prefer(run, mil, "order", "in-order", fig.notes, "million")
+    mil = prefer(run, mil, "fill", "none", fig.notes, "million")
+    mil, mkept = fix_dimensions(run, mil, ["count", "align", "touch", "placement", "limit_s"],
+                                fig.notes)
+    fig.vars["title"] = (f"Resident memory per live object against live objects (1 thread, "
+                         f"exclusive, 64 B objects; median of {run.reps()} repetitions)")
+    header_comment(fig, [
+        "mode=exclusive, threads=1, obj_size=64; " +
+        ", ".join(f"{c}={v}" for c, v in kept.items()) +
+        "; million: order=in-order, fill=none, " +
+        ", ".join(f"{c}={v}" for c, v in mkept.items()),
+        "blocks 1..nser: ring-cleanup, one per backend variant, a row per n; then one block "
+        "per variant of million's one point (n = its count); the null backend (the harness "
+        "baseline) is not drawn, its values are in the notes",
+        "x = live_objs, y = bytes_per_live_obj = (rss_live_kib - rss_base_kib) * 1024 / "
+        "live_objs: medians (median statistic row, or the only run row), min and max over "
+        "the repetitions, as written in the CSV",
+        "y axis: ?",
+        "n\tlive_objs median\tbytes_per_live_obj median\tmin\tmax\trss_base_kib median\t"
+        "rss_live_kib median\tcached_objs median"])
+
+    def series(rows, key, what):
+        """{variant: [(x key, cells)]} of the points that have a value."""
+        out = {}
+        for (v, x), prows in sorted(group(rows, lambda r: (run.variant(r), key(r))).items(),
+                                    key=lambda kv: (run.style(kv[0][0]), kv[0][1])):
+            cells = {c: Cell(run, prows, c) for c in MEM_COLUMNS}
+            b, lv = cells["bytes_per_live_obj"], cells["live_objs"]
+            if b.ok and lv.ok and num(lv.median) > 0:
+                out.setdefault(v, []).append((str(x), cells))
+            elif b.error:
+                fig.left_out(f"{run.label[v]} {what.format(x)}", b.error)
+        return out
+
+    rs = series(ring, lambda r: run.int_of(r, "n"), "ring-cleanup n={}")
+    ms = series(mil, lambda r: run.int_of(r, "count"), "million count={}")
+    null = [num(c["bytes_per_live_obj"].median) for s in (rs, ms)
+            for v, pts in s.items() if v[0] == "null" for _, c in pts]
+    if null:
+        lo, hi = min(null), max(null)
+        fig.notes.append("null (the harness baseline, not drawn): " +
+                         (f"{lo:g} B per live object at every point" if lo == hi else
+                          f"from {lo:g} to {hi:g} B per live object"))
+    rs = {v: p for v, p in rs.items() if v[0] != "null"}
+    ms = {v: p for v, p in ms.items() if v[0] != "null"}
+    values, xs, nominal = [], [], set()
+
+    def block(name, v, pts):
+        fig.dat.append(f"# {name}")
+        for x, c in pts:
+            fig.dat.append("\t".join([x] + [dat_value(s) for s in (
+                c["live_objs"].median, c["bytes_per_live_obj"].median,
+                c["bytes_per_live_obj"].lo, c["bytes_per_live_obj"].hi,
+                c["rss_base_kib"].median, c["rss_live_kib"].median, c["cached_objs"].median)]))
+            b = c["bytes_per_live_obj"]
+            values.extend(num(s) for s in (b.median, b.lo, b.hi))
+            xs.append(num(c["live_objs"].median))
+            nominal.add(int(x))
+        fig.dat += ["", ""]
+
+    for v, pts in rs.items():
+        block(f"ring-cleanup {run.label[v]}", v, pts)
+    for v, pts in ms.items():
+        block(f"million {run.label[v]}", v, pts)
+    drawn = set(rs) | set(ms)
+    if not ring and not mil:
+        fig.missing = ("this run has no 1-thread ring-cleanup or million rows in exclusive mode" +
+                       (" with 64 B objects (and million's in-order, fill=none)"
+                        if any_rows else ""))
+    elif not drawn:
+        fig.missing = ("no ring-cleanup or million point of this run has a memory reading "
+                       "(besides the null baseline's)")
+    if fig.missing:
+        fig.console.append(fig.missing)
+        return fig
+    values = [y for y in values if finite(y)]
+    pos = [y for y in values if y > 0]
+    logy = len(pos) > 0 and max(pos) / min(pos) >= 20
+    if logy:
+        yfloor = 10 ** (math.floor(math.log10(min(pos))) - 1) if min(values) <= 0 else 0
+        ylo = (yfloor or 10 ** math.floor(math.log10(min(pos)))) / 1.6
+        yhi = 10 ** math.ceil(math.log10(max(pos) * 1.5))
+        if yfloor:
+            fig.notes.append("values of 0 or less (no growth of the resident set: the live "
+                             "objects fit in pages that were already resident) are drawn on "
+                             "the '≤ 0' line at the bottom of the log axis")
+    else:
+        yfloor = 0
+        ylo = min([0.0] + [y * 1.15 for y in values])
+        yhi = max(values + [0.0]) * 1.15 or 1.0
+    xlo = min(xs + sorted(nominal)[:1]) / 1.5
+    xhi = max(xs + sorted(nominal)[-1:]) * 1.5
+    # The header's y axis line says what was chosen.
+    axis = fig.dat.index("# y axis: ?")
+    fig.dat[axis] = (
+        "# y axis: log when the positive values span 20x or more, else linear from 0 (values "
+        "<= 0 drawn as they are); on a log axis a value <= 0 (the live objects fit in pages "
+        "that were already resident at the base reading, or the RSS shrank) is drawn at "
+        "yfloor, a line labelled '≤ 0' a decade below the smallest positive value's decade; "
+        "the values below are as written in the CSV. Here: " +
+        (f"log, yfloor={yfloor:g}" if logy and yfloor else "log, no value <= 0" if logy else
+         "linear"))
+    fig.vars.update(nser=len(rs), nmil=len(ms), styles=[run.style(v) for v in rs],
+                    mil_styles=[run.style(v) for v in ms], logy=int(logy), ylo=float(ylo),
+                    yhi=float(yhi), yfloor=float(yfloor), xs=sorted(nominal),
+                    xlo=float(xlo), xhi=float(xhi),
+                    mil_title=("million (circled)" if ms else ""),
+                    **key_vars(run, drawn))
+    return fig
+
+
 FIGURES = {"pairs": fig_pairs, "ring-n": fig_ring_n, "scaling": fig_scaling,
-           "million": fig_million, "counters": fig_counters, "peers": fig_peers}
+           "million": fig_million, "counters": fig_counters, "peers": fig_peers,
+           "latency": fig_latency, "memory": fig_memory}
 USAGE = (f"usage: {PROG} check RESULTS_DIR\n"
          f"       {PROG} {{{','.join(FIGURES)}}} RESULTS_DIR DAT VARS\n"
          f"       {PROG} nsweep RESULTS_DIR DAT\n"

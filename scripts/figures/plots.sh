@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# plots.sh RESULTS_DIR - the paper's six figures from a stored run; nothing
-# is run. Reads RESULTS_DIR/results.csv and meta.json, prepares each
+# plots.sh RESULTS_DIR - the paper's eight figures from a stored run; nothing
+# is run. Reads RESULTS_DIR/results.csv and meta.json (and, for fig7, the
+# latency run in RESULTS_DIR/latency/ when there is one), prepares each
 # figure's data with plotdata.py and draws it with its gnuplot script
-# (fig1-pairs.gp ... fig6-peers.gp), writing into RESULTS_DIR/plots/:
+# (fig1-pairs.gp ... fig8-memory.gp), writing into RESULTS_DIR/plots/:
 #
 #   fig1-pairs     ns per alloc+free pair at 1 thread by backend variant and mode
 #   fig2-ring-n    ring-cleanup ns per pair against N
@@ -12,13 +13,15 @@
 #   fig4-million   the million workload: alloc and free ms against object size
 #   fig5-counters  perf counters per pair (or why there were none)
 #   fig6-peers     each seed design beside its userspace peer (DPDK, ck, GLib)
+#   fig7-latency   the latency run's alloc latency CCDF (latency/latency.csv)
+#   fig8-memory    resident bytes per live object against live objects
 #
 # each as .pdf (16 cm wide, for the paper), .png (1100 px, for the README)
 # and .dat (the numbers it was drawn from). A figure whose data the run does
 # not have is still written and says so in its body; a note says so here.
 # Every file is written under a temporary name and renamed into place.
 #
-# Exit status: 0 all six figures written; 1 the results could not be read
+# Exit status: 0 all eight figures written; 1 the results could not be read
 # or drawn (a message says why); 2 usage, or not a results folder.
 set -euo pipefail
 prog=$(basename "$0")
@@ -50,7 +53,7 @@ trap 'rm -rf "$tmp"' EXIT
 pb_fontconfig_cache "$tmp/cache"
 
 figures=(fig1-pairs:pairs fig2-ring-n:ring-n fig3-scaling:scaling fig4-million:million
-	fig5-counters:counters fig6-peers:peers)
+	fig5-counters:counters fig6-peers:peers fig7-latency:latency fig8-memory:memory)
 for f in "${figures[@]}"; do
 	name=${f%%:*}
 	python3 "$here/plotdata.py" "${f#*:}" "$dir" "$tmp/$name.dat" "$tmp/$name.vars" \
@@ -81,4 +84,4 @@ for f in "${figures[@]}"; do
 		mv -f "$tmp/$name.$ext" "$dir/plots/$name.$ext"
 	done
 done
-echo "$prog: wrote $dir/plots/{fig1-pairs,fig2-ring-n,fig3-scaling,fig4-million,fig5-counters,fig6-peers}.{pdf,png,dat}"
+echo "$prog: wrote $dir/plots/{fig1-pairs,fig2-ring-n,fig3-scaling,fig4-million,fig5-counters,fig6-peers,fig7-latency,fig8-memory}.{pdf,png,dat}"

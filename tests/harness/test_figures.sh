@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# test_figures.sh - the paper's six figures come from a stored results
+# test_figures.sh - the paper's eight figures come from a stored results
 # folder without running anything: scripts/figures/plots.sh, on copies of
 # the test fixtures in a temporary folder (tests/data is never written), must write
-# six PDFs that parse, six PNGs that parse, and six .dat files holding
+# eight PDFs that parse, eight PNGs that parse, and eight .dat files holding
 # the CSV's own numbers (checked against values read from the CSV here,
 # independently); a run without million rows, a round that did not finish,
 # and a run without and with hardware counters must each give figures that
@@ -26,7 +26,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fixture=tests/data/small-run
 synthetic=tests/data/synthetic-hw-counters
-figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers"
+figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers fig7-latency fig8-memory"
 
 . tests/harness/lib.sh
 
@@ -92,11 +92,43 @@ for f in $figs; do
 	check "$f.pdf is 16 cm wide ($w pt)" awk -v w="${w:-0}" 'BEGIN { exit !(w > 450 && w < 457) }'
 	check "$f.png passes pngcheck" pngcheck -q "$p.png"
 	check "$f.png is 1100 px wide" grep -q '(1100x' <(pngcheck "$p.png")
-	check "$f.png is not trivially small" test "$(stat -c %s "$p.png")" -gt 20000
+	case $f in
+	fig7-latency | fig8-memory)
+		# The fixture has neither a latency run nor memory columns.
+		check "$f says what the run lacks" grep -q '^# \(fig7-latency: no latency\|fig8-memory: .* no memory columns\)' "$p.dat" ;;
+	*)
+		check "$f.png is not trivially small" test "$(stat -c %s "$p.png")" -gt 20000 ;;
+	esac
 	check "$f.dat is written" test -s "$p.dat"
 done
 check "no temporary files are left in plots/" \
-	test -z "$(find "$run/plots" -mindepth 1 ! -name 'fig[1-6]-*')"
+	test -z "$(find "$run/plots" -mindepth 1 ! -name 'fig[1-8]-*')"
+
+# --- memory columns and a latency run: figures 7 and 8 from their own numbers --
+ml=$tmp/memlat
+cp -r tests/data/memlat-run "$ml"
+plots "$ml"
+check "plots.sh exits 0 on a copy of tests/data/memlat-run (memory columns, latency/)" test $rc -eq 0
+want=$(python3 - tests/data/memlat-run/results.csv <<'EOF'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1])):
+    if (r['backend'], r['workload'], r['n'], r['statistic']) == ('qmempool', 'ring-cleanup', '4096', 'median'):
+        print(r['bytes_per_live_obj'])
+EOF
+)
+got=$(awk '/^# ring-cleanup qmempool$/ { b = 1; next } /^#/ { b = 0 } b && $1 == 4096 { print $3 }' \
+	"$ml/plots/fig8-memory.dat")
+check "fig8: qmempool's ring-cleanup n=4096 is the CSV's median bytes_per_live_obj ($want)" \
+	test -n "$want" -a "$got" = "$want"
+want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	$c["backend"] == "malloc" && $c["workload"] == "fastpath-reuse" &&
+	$c["threads"] == 1 && $c["op"] == "alloc" { n += $c["samples"] } END { print n }' \
+	tests/data/memlat-run/latency/latency.csv)
+check "fig7: malloc's fastpath-reuse CCDF counts every alloc of latency.csv ($want)" \
+	grep -qx "# fastpath-reuse, 1 thread | malloc | $want allocs" "$ml/plots/fig7-latency.dat"
+check "fig7: its first point is the fraction of allocs that took 1 ns or longer" \
+	awk -v w="$want" '/^# fastpath-reuse, 1 thread \| malloc/ { getline; exit !($1 == 1 && $3 <= w) }' \
+	"$ml/plots/fig7-latency.dat"
 check "the caption names the machine and the run" \
 	grep -q "vm: AMD EPYC, 2 PUs, kernel 6.18.44-fc-v657; run 2026-11-23T21:11:43Z, 2 repetitions; counters: software" \
 	<(pdf_text "$run/plots/fig1-pairs.pdf")
@@ -176,7 +208,7 @@ nom=$tmp/no-million
 derive "$fixture" "$nom" 'None if x["workload"] == "million" else x'
 plots "$nom"
 check "no million rows: plots.sh still exits 0" test $rc -eq 0
-check "... writes all six figures" test "$(find "$nom/plots" -name 'fig*' | wc -l)" -eq 18
+check "... writes all eight figures" test "$(find "$nom/plots" -name 'fig*' | wc -l)" -eq 24
 check "... fig4 says in its body that the run has no million rows" \
 	grep -q "this run has no million rows" <(pdf_text "$nom/plots/fig4-million.pdf")
 check "... and plots.sh prints a note" grep -q "fig4-million: note: this run has no million rows" "$tmp/out"
@@ -334,7 +366,7 @@ if grep -q 'scripts/figures/plots.sh' Makefile; then
 	mkdir "$tmp/make"
 	cp "$fixture/results.csv" "$fixture/meta.json" "$tmp/make/"
 	check "make plots RESULTS=<folder> exits 0" make -s plots RESULTS="$tmp/make"
-	check "... and writes the six figures" test "$(find "$tmp/make/plots" -name 'fig*' | wc -l)" -eq 18
+	check "... and writes the eight figures" test "$(find "$tmp/make/plots" -name 'fig*' | wc -l)" -eq 24
 	# shellcheck disable=SC2016
 	check "make plots on a bad folder fails" bash -c '! make -s plots RESULTS="$1"' - "$tmp/nowhere"
 else

@@ -55,7 +55,7 @@ cp -r "$ref" "$tmp/ref"
 rm -rf "$tmp/ref/plots"
 scripts/figures/plots.sh "$tmp/ref" >/dev/null 2>"$tmp/err"
 check "plots.sh on a copy of the reference: exit 0" test $? -eq 0
-for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers; do
+for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers fig7-latency fig8-memory; do
 	check "... $f.pdf parses" pdfinfo "$tmp/ref/plots/$f.pdf"
 done
 check "... the figures are the committed ones, byte for byte (make plots leaves the tree clean)" \
