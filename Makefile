@@ -76,8 +76,15 @@ else
 $(error VARIANT must be release, asan or tsan)
 endif
 
+# Every function starts on a 64-byte line and every loop on a 32-byte fetch
+# block, so that a timed loop's speed does not depend on where the linker
+# happens to place it (docs/method.md, How the time is taken): with gcc's
+# default 16-byte alignment the same machine code of the null and qmempool
+# fastpath loops ran at twice the cycles per pair once other code moved it
+# across a 32-byte boundary.
+ALIGN := -falign-functions=64 -falign-loops=32
 CPPFLAGS := -D_GNU_SOURCE -I. -I$(BUILD)/gen -MMD -MP
-CFLAGS := -std=gnu11 $(OPT) -g -pthread $(SAN) $(CWARN)
+CFLAGS := -std=gnu11 $(OPT) $(ALIGN) -g -pthread $(SAN) $(CWARN)
 CXXFLAGS := -std=gnu++17 $(OPT) -g -pthread $(SAN) $(WARN)
 LDFLAGS := -pthread $(SAN)
 

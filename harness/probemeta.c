@@ -30,15 +30,17 @@ static const struct {
 };
 
 /* Readings that are there but say less than they seem to. */
-static const char *const mem_caveats[] = {
-	"the DPDK backends take their objects from the memory DPDK's EAL "
-	"reserved when it started, before any base reading: their growth is "
-	"near 0 (read their metadata_bytes instead)",
-	"GLib's slices keep their slabs resident for the process, out of "
-	"malloc_trim's reach: only the first run of a gslice group in a process "
-	"shows its growth",
-	"the RSS moves in pages: with few objects live, bytes_per_live_obj is 0 "
-	"or a page over live_objs",
+static const struct {
+	const char *text;
+} mem_caveats[] = {
+	{ "the DPDK backends take their objects from the memory DPDK's EAL "
+	  "reserved when it started, before any base reading: their growth is "
+	  "near 0 (read their metadata_bytes instead)" },
+	{ "GLib's slices keep their slabs resident for the process, out of "
+	  "malloc_trim's reach: only the first run of a gslice group in a "
+	  "process shows its growth" },
+	{ "the RSS moves in pages: with few objects live, bytes_per_live_obj is "
+	  "0 or a page over live_objs" },
 };
 
 static const struct {
@@ -81,7 +83,7 @@ void pb_meta_probes(struct pb_jw *w, const struct pb_run *r)
 	pb_jw_arr_end(w);
 	pb_jw_arr_begin(w, "caveats");
 	for (size_t i = 0; i < sizeof(mem_caveats) / sizeof(mem_caveats[0]); i++)
-		pb_jw_str(w, NULL, mem_caveats[i]);
+		pb_jw_str(w, NULL, mem_caveats[i].text);
 	pb_jw_arr_end(w);
 	pb_jw_obj_end(w);
 

@@ -23,7 +23,9 @@
  * second live ctx on a slot in exclusive mode (a userspace safety check the
  * kernel, whose CPU is its own, does not need; off the timed path).
  * Objects are laid out next to their slot's ring and never move; memory
- * is released only at destroy.
+ * is released only at destroy. opring_alloc() and opring_free() are
+ * PB_FASTPATH, always inlined into the kernels, as objpool_pop() and
+ * objpool_push() are static inline in include/linux/objpool.h.
  */
 #include <stdalign.h>
 #include <stdatomic.h>
@@ -67,7 +69,7 @@ static inline unsigned int opring_rseq_cpu(struct opring_ctx *ctx)
 }
 #endif
 
-static inline void *opring_alloc(void *ctx_)
+PB_FASTPATH void *opring_alloc(void *ctx_)
 {
 	struct opring_ctx *ctx = ctx_;
 	bool stolen;
@@ -85,7 +87,7 @@ static inline void *opring_alloc(void *ctx_)
 	return obj;
 }
 
-static inline void opring_free(void *ctx_, void *obj)
+PB_FASTPATH void opring_free(void *ctx_, void *obj)
 {
 	struct opring_ctx *ctx = ctx_;
 

@@ -10,7 +10,8 @@
 #     million workload's live_objs is its count; every column is there;
 #   - the latency run leaves the timed code alone: each backend's timed
 #     kernels have no clock reading in their machine code (no rdtsc, no
-#     clock_gettime), their latency twins have one; a timed run's rows
+#     clock_gettime), their latency twins have one; every kernel starts on
+#     a 64-byte boundary and inlines the fast paths marked PB_FASTPATH; a timed run's rows
 #     have ns_per_op and no latency columns, a latency run's rows the
 #     other way round;
 #   - a latency run's figures hang together: percentiles in order, and
@@ -87,6 +88,29 @@ for o in build/obj/allocators/malloc/malloc.o build/obj/allocators/qmempool/qmem
 	done
 done
 check "no timed kernel reads a clock inside" test "$bad" -eq 0
+# Every kernel on a 64-byte line (the Makefile's ALIGN): its speed does not
+# depend on where the linker put it.
+misaligned=$(nm build/poolbench | while read -r addr type name; do
+	[[ $type == [tT] && $name =~ _kernel_[a-z_]+$ ]] && (( 16#$addr % 64 )) && echo "$name"
+done)
+check "every kernel starts on a 64-byte boundary${misaligned:+ (not: $(echo $misaligned | head -c 200))}" \
+	test -z "$misaligned"
+# Every fast path marked PB_FASTPATH (allocators/register.h: the ones whose
+# kernel counterpart is inline) and the registration's bulk loops are
+# inlined into every kernel: no kernel calls one (gcc names an outlined
+# piece name.part.0, name.isra.0, ...).
+fast=$(grep -rhoE '^PB_FASTPATH [^(]*\b[a-z_0-9]+\(' allocators | sed -E 's/.*\b([a-z_0-9]+)\($/\1/' | sort -u)
+check "the fast paths are found (qm_alloc, opring_free among $(echo $fast | wc -w))" \
+	bash -c 'grep -qx qm_alloc <<<"$0" && grep -qx opring_free <<<"$0"' "$fast"
+calls=$(objdump -d --no-show-raw-insn build/poolbench | awk '
+	/^[0-9a-f]+ <[a-z0-9_]+_kernel_[a-z_]+>:$/ { f = $2; next }
+	/^$/ { f = "" }
+	f && /call/ { t = $NF; gsub(/[<>]/, "", t); sub(/[.].*/, "", t); print f, t }' |
+	while read -r k t; do
+		if grep -qx "$t" <<<"$fast" || [[ $t == *_bulk_loop ]]; then echo "$k$t"; fi
+	done | sort -u)
+check "no kernel calls a fast path out of line${calls:+ (calls: $(echo $calls | head -c 300))}" \
+	test -z "$calls"
 check "... and the latency twins do (12 of them, 3 kernels x 4 backends: $twins)" \
 	test "$twins" -eq 12
 

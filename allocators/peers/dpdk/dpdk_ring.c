@@ -32,7 +32,9 @@
  * EAL's heap in 4 KB pages (eal.c: --no-huge), the objects from the
  * process allocator, not from a memzone; the calling threads are not EAL
  * lcores (the ring does not need them to be). Context modes: no per-CPU
- * state; both modes run the same code.
+ * state; both modes run the same code. dr_alloc() and dr_free() are
+ * PB_FASTPATH, always inlined, as DPDK's rte_ring enqueue and dequeue are
+ * (__rte_always_inline).
  *
  * Concurrency contract: alloc/free from any thread at once (spsc: one
  * thread); create/destroy on one thread with no ctx live.
@@ -165,7 +167,7 @@ static inline unsigned int dr_clamp(size_t n)
 }
 
 /* dr_alloc() - any thread (sync=spsc: the one); NULL when all are live. */
-static inline void *dr_alloc(void *pool)
+PB_FASTPATH void *dr_alloc(void *pool)
 {
 	void *obj;
 
@@ -194,7 +196,7 @@ static __attribute__((noinline)) void dr_enqueue_wait(struct rte_ring *r,
 }
 
 /* dr_free() - any thread; waits only for an RTS tail (dr_enqueue_wait). */
-static inline void dr_free(void *pool, void *obj)
+PB_FASTPATH void dr_free(void *pool, void *obj)
 {
 	struct rte_ring *r = ((struct dr_pool *)pool)->r;
 
@@ -204,7 +206,7 @@ static inline void dr_free(void *pool, void *obj)
 }
 
 /* dr_alloc_bulk() - as many as the ring holds, up to @n. */
-static inline size_t dr_alloc_bulk(void *pool, void **objs, size_t n)
+PB_FASTPATH size_t dr_alloc_bulk(void *pool, void **objs, size_t n)
 {
 	unsigned int got = rte_ring_dequeue_burst(((struct dr_pool *)pool)->r,
 						  objs, dr_clamp(n), NULL);
@@ -213,7 +215,7 @@ static inline size_t dr_alloc_bulk(void *pool, void **objs, size_t n)
 	return got;
 }
 
-static inline void dr_free_bulk(void *pool, void **objs, size_t n)
+PB_FASTPATH void dr_free_bulk(void *pool, void **objs, size_t n)
 {
 	struct rte_ring *r = ((struct dr_pool *)pool)->r;
 

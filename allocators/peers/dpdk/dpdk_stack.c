@@ -25,8 +25,10 @@
  * from EAL's heap in 4 KB pages (eal.c: --no-huge), the objects from the
  * process allocator; the callers are not EAL lcores (the stack does not
  * need them to be). Context modes: no per-CPU state; both modes run the
- * same code. Concurrency contract: alloc/free from any thread at once;
- * create/destroy on one thread with no ctx live.
+ * same code. ds_alloc() and ds_free() are PB_FASTPATH, always inlined, as
+ * DPDK's rte_stack push and pop are (__rte_always_inline). Concurrency
+ * contract: alloc/free from any thread at once; create/destroy on one
+ * thread with no ctx live.
  */
 
 /* rte_stack_lf's inline code calls rte_atomic128_cmp_exchange, still
@@ -160,7 +162,7 @@ static inline unsigned int ds_clamp(size_t n)
 }
 
 /* ds_alloc() - any thread; NULL when every object is live. */
-static inline void *ds_alloc(void *pool)
+PB_FASTPATH void *ds_alloc(void *pool)
 {
 	void *obj;
 
@@ -171,7 +173,7 @@ static inline void *ds_alloc(void *pool)
 }
 
 /* ds_free() - any thread; the stack has room for every object. */
-static inline void ds_free(void *pool, void *obj)
+PB_FASTPATH void ds_free(void *pool, void *obj)
 {
 	pb_dpdk_tsan_release(&obj, 1);
 	rte_stack_push(((struct ds_pool *)pool)->s, &obj, 1);
@@ -199,7 +201,7 @@ ds_alloc_bulk_slow(struct rte_stack *s, void **objs, size_t n)
 }
 
 /* ds_alloc_bulk() - up to @n: all of them while the pool has room. */
-static inline size_t ds_alloc_bulk(void *pool, void **objs, size_t n)
+PB_FASTPATH size_t ds_alloc_bulk(void *pool, void **objs, size_t n)
 {
 	struct rte_stack *s = ((struct ds_pool *)pool)->s;
 	size_t got = rte_stack_pop(s, objs, ds_clamp(n));
@@ -210,7 +212,7 @@ static inline size_t ds_alloc_bulk(void *pool, void **objs, size_t n)
 	return got;
 }
 
-static inline void ds_free_bulk(void *pool, void **objs, size_t n)
+PB_FASTPATH void ds_free_bulk(void *pool, void **objs, size_t n)
 {
 	pb_dpdk_tsan_release(objs, n);
 	rte_stack_push(((struct ds_pool *)pool)->s, objs, ds_clamp(n));
