@@ -15,9 +15,11 @@
 #include "harness/probemeta.h"
 
 /* Columns and when they are empty: the rule, the same for every run. */
-static const struct {
+struct empty_rule {
 	const char *columns, *when;
-} mem_empty[] = {
+};
+
+static const struct empty_rule mem_empty[] = {
 	{ "rss_base_kib,rss_live_kib,live_objs,bytes_per_live_obj",
 	  "the row failed (its error column says why), or a million round "
 	  "stopped before its peak" },
@@ -43,15 +45,27 @@ static const struct {
 	  "0 or a page over live_objs" },
 };
 
-static const struct {
-	const char *columns, *when;
-} lat_empty[] = {
+static const struct empty_rule lat_empty[] = {
 	{ "alloc_*_ns,free_*_ns,lat_probe_ns",
 	  "not a latency run (poolbench run --latency), or the row failed" },
 	{ "ns_per_op,ops_per_sec,efficiency",
 	  "a latency run: its batch has a clock reading around every "
 	  "operation, so its time per pair is not the allocator's" },
 };
+
+/* An "empty" array: each rule's columns and when. */
+static void write_empty(struct pb_jw *w, const struct empty_rule *rules,
+			size_t n)
+{
+	pb_jw_arr_begin(w, "empty");
+	for (size_t i = 0; i < n; i++) {
+		pb_jw_obj_begin(w, NULL);
+		pb_jw_str(w, "columns", rules[i].columns);
+		pb_jw_str(w, "when", rules[i].when);
+		pb_jw_obj_end(w);
+	}
+	pb_jw_arr_end(w);
+}
 
 void pb_meta_probes(struct pb_jw *w, const struct pb_run *r)
 {
@@ -73,14 +87,7 @@ void pb_meta_probes(struct pb_jw *w, const struct pb_run *r)
 	pb_jw_bool(w, "peak_per_run", r->peak_resets);
 	if (!r->peak_resets)
 		pb_jw_str(w, "peak_note", r->peak_note);
-	pb_jw_arr_begin(w, "empty");
-	for (size_t i = 0; i < sizeof(mem_empty) / sizeof(mem_empty[0]); i++) {
-		pb_jw_obj_begin(w, NULL);
-		pb_jw_str(w, "columns", mem_empty[i].columns);
-		pb_jw_str(w, "when", mem_empty[i].when);
-		pb_jw_obj_end(w);
-	}
-	pb_jw_arr_end(w);
+	write_empty(w, mem_empty, sizeof(mem_empty) / sizeof(mem_empty[0]));
 	pb_jw_arr_begin(w, "caveats");
 	for (size_t i = 0; i < sizeof(mem_caveats) / sizeof(mem_caveats[0]); i++)
 		pb_jw_str(w, NULL, mem_caveats[i].text);
@@ -100,13 +107,6 @@ void pb_meta_probes(struct pb_jw *w, const struct pb_run *r)
 			  "(a sample below it counts as 0); each row's "
 			  "lat_probe_ns is its own process's");
 	}
-	pb_jw_arr_begin(w, "empty");
-	for (size_t i = 0; i < sizeof(lat_empty) / sizeof(lat_empty[0]); i++) {
-		pb_jw_obj_begin(w, NULL);
-		pb_jw_str(w, "columns", lat_empty[i].columns);
-		pb_jw_str(w, "when", lat_empty[i].when);
-		pb_jw_obj_end(w);
-	}
-	pb_jw_arr_end(w);
+	write_empty(w, lat_empty, sizeof(lat_empty) / sizeof(lat_empty[0]));
 	pb_jw_obj_end(w);
 }

@@ -243,6 +243,66 @@ pb_alloc_bulk_retry(void *ctx, void **objs, size_t n, size_t got,
 	return got;
 }
 
+/*
+ * pb_op_alloc(), pb_op_free() - one alloc (with a fixed pool's retry, see
+ * pb_alloc_retry()) and one free, as every kernel below does them. @lat is
+ * a compile-time constant: false in the timed kernels, which then hold no
+ * trace of a clock (tests/harness/test_probes.sh reads their machine
+ * code); true in their latency twins (pb_lat_kernel_*), which time each
+ * operation between two readings of the latency clock
+ * (harness/latclock.h) into the thread's histograms (harness/hist.h). A
+ * NULL alloc's retry is inside its reading: that alloc took that long.
+ */
+static PB_ALWAYS_INLINE void *pb_op_alloc(void *ctx,
+					  const struct pb_kernel_args *a,
+					  pb_alloc_fn alloc, const bool lat)
+{
+	uint64_t t0 = lat ? pb_lat_start() : 0;
+	void *p = alloc(ctx);
+
+	if (unlikely(!p) && a->retry_null)
+		p = pb_alloc_retry(ctx, alloc);
+	if (lat)
+		pb_hist_record(a->lat_alloc, pb_lat_end() - t0);
+	return p;
+}
+
+static PB_ALWAYS_INLINE void pb_op_free(void *ctx,
+					const struct pb_kernel_args *a,
+					pb_free_fn free_, void *p, const bool lat)
+{
+	uint64_t t0 = lat ? pb_lat_start() : 0;
+
+	free_(ctx, p);
+	if (lat)
+		pb_hist_record(a->lat_free, pb_lat_end() - t0);
+}
+
+/*
+ * pb_loop_fastpath_reuse() - alloc one object, keep it live, free it at
+ * once; @iters times. Return: 0, or PB_KERNEL_ENOMEM when an alloc
+ * returned NULL.
+ */
+static PB_ALWAYS_INLINE int
+pb_loop_fastpath_reuse(void *ctx, const struct pb_kernel_args *a,
+		       uint64_t iters, pb_alloc_fn alloc, pb_free_fn free_,
+		       const bool lat)
+{
+	const bool touch = a->touch;
+
+	for (uint64_t i = 0; i < iters; i++) {
+		void *p = pb_op_alloc(ctx, a, alloc, lat);
+
+		if (unlikely(!p))
+			return PB_KERNEL_ENOMEM;
+		if (touch)
+			pb_kernel_touch(p, i);
+		pb_keep(p);
+		pb_op_free(ctx, a, free_, p, lat);
+	}
+	return 0;
+}
+
 /**
  * pb_kernel_fastpath_reuse() - alloc one object, keep it live, free it at
  * once; @iters times
@@ -260,20 +320,40 @@ static PB_ALWAYS_INLINE int
 pb_kernel_fastpath_reuse(void *ctx, const struct pb_kernel_args *a,
 			 uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	const bool touch = a->touch;
-
 	PB_KERNEL_UNUSED_BULK;
-	for (uint64_t i = 0; i < iters; i++) {
-		void *p = alloc(ctx);
+	return pb_loop_fastpath_reuse(ctx, a, iters, alloc, free_, false);
+}
 
-		if (unlikely(!p) && a->retry_null)
-			p = pb_alloc_retry(ctx, alloc);
-		if (unlikely(!p))
-			return PB_KERNEL_ENOMEM;
-		if (touch)
-			pb_kernel_touch(p, i);
-		pb_keep(p);
-		free_(ctx, p);
+/*
+ * pb_loop_ring_cleanup() - alloc @a->n objects, then free all of them in
+ * allocation order; @iters / n rounds. Return: 0, or PB_KERNEL_ENOMEM when
+ * an alloc returned NULL (the objects of the round freed, untimed).
+ */
+static PB_ALWAYS_INLINE int
+pb_loop_ring_cleanup(void *ctx, const struct pb_kernel_args *a,
+		     uint64_t iters, pb_alloc_fn alloc, pb_free_fn free_,
+		     const bool lat)
+{
+	const size_t n = a->n;
+	const bool touch = a->touch;
+	void **ring = a->ring;
+
+	for (uint64_t r = 0; r < iters / n; r++) {
+		for (size_t i = 0; i < n; i++) {
+			void *p = pb_op_alloc(ctx, a, alloc, lat);
+
+			if (unlikely(!p)) {
+				while (i--)
+					free_(ctx, ring[i]);
+				return PB_KERNEL_ENOMEM;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			ring[i] = p;
+		}
+		pb_keep(ring);
+		for (size_t i = 0; i < n; i++)
+			pb_op_free(ctx, a, free_, ring[i], lat);
 	}
 	return 0;
 }
@@ -296,31 +376,8 @@ static PB_ALWAYS_INLINE int
 pb_kernel_ring_cleanup(void *ctx, const struct pb_kernel_args *a,
 		       uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	const size_t n = a->n;
-	const bool touch = a->touch;
-	void **ring = a->ring;
-
 	PB_KERNEL_UNUSED_BULK;
-	for (uint64_t r = 0; r < iters / n; r++) {
-		for (size_t i = 0; i < n; i++) {
-			void *p = alloc(ctx);
-
-			if (unlikely(!p) && a->retry_null)
-				p = pb_alloc_retry(ctx, alloc);
-			if (unlikely(!p)) {
-				while (i--)
-					free_(ctx, ring[i]);
-				return PB_KERNEL_ENOMEM;
-			}
-			if (touch)
-				pb_kernel_touch(p, i);
-			ring[i] = p;
-		}
-		pb_keep(ring);
-		for (size_t i = 0; i < n; i++)
-			free_(ctx, ring[i]);
-	}
-	return 0;
+	return pb_loop_ring_cleanup(ctx, a, iters, alloc, free_, false);
 }
 
 /**
@@ -425,6 +482,48 @@ pb_kernel_mempool_perf(void *ctx, const struct pb_kernel_args *a,
 	return 0;
 }
 
+/*
+ * pb_loop_remote_free() - the producer (even thread) allocates and hands
+ * each object over through its queue; the consumer (odd thread) takes it
+ * and frees it. Return: 0, PB_KERNEL_ENOMEM (the producer's alloc returned
+ * NULL) or PB_KERNEL_EPEER (the consumer's producer stopped).
+ */
+static PB_ALWAYS_INLINE int
+pb_loop_remote_free(void *ctx, const struct pb_kernel_args *a,
+		    uint64_t iters, pb_alloc_fn alloc, pb_free_fn free_,
+		    const bool lat)
+{
+	const struct pb_remote_free_args *ra = a->wl;
+	struct pb_handover *ho = ra->ho;
+	const bool touch = a->touch;
+
+	if (ra->role == PB_ROLE_PRODUCER) {
+		for (uint64_t i = 0; i < iters; i++) {
+			void *p = pb_op_alloc(ctx, a, alloc, lat);
+
+			if (unlikely(!p)) {
+				pb_handover_abort(ho);
+				return PB_KERNEL_ENOMEM;
+			}
+			if (touch)
+				pb_kernel_touch(p, i);
+			pb_handover_put(ho, p);
+		}
+		pb_handover_flush(ho);
+		return 0;
+	}
+	for (uint64_t i = 0; i < iters; i++) {
+		void *p = pb_handover_take(ho);
+
+		if (unlikely(!p))
+			return PB_KERNEL_EPEER;
+		if (touch)
+			pb_kernel_touch(p, i);
+		pb_op_free(ctx, a, free_, p, lat);
+	}
+	return 0;
+}
+
 /**
  * pb_kernel_remote_free() - objects allocated by one thread and freed by
  * another (kretprobe instances, NIC TX completion)
@@ -448,38 +547,8 @@ static PB_ALWAYS_INLINE int
 pb_kernel_remote_free(void *ctx, const struct pb_kernel_args *a,
 		      uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	const struct pb_remote_free_args *ra = a->wl;
-	struct pb_handover *ho = ra->ho;
-	const bool touch = a->touch;
-
 	PB_KERNEL_UNUSED_BULK;
-	if (ra->role == PB_ROLE_PRODUCER) {
-		for (uint64_t i = 0; i < iters; i++) {
-			void *p = alloc(ctx);
-
-			if (unlikely(!p) && a->retry_null)
-				p = pb_alloc_retry(ctx, alloc);
-			if (unlikely(!p)) {
-				pb_handover_abort(ho);
-				return PB_KERNEL_ENOMEM;
-			}
-			if (touch)
-				pb_kernel_touch(p, i);
-			pb_handover_put(ho, p);
-		}
-		pb_handover_flush(ho);
-		return 0;
-	}
-	for (uint64_t i = 0; i < iters; i++) {
-		void *p = pb_handover_take(ho);
-
-		if (unlikely(!p))
-			return PB_KERNEL_EPEER;
-		if (touch)
-			pb_kernel_touch(p, i);
-		free_(ctx, p);
-	}
-	return 0;
+	return pb_loop_remote_free(ctx, a, iters, alloc, free_, false);
 }
 
 /**
@@ -731,163 +800,34 @@ pb_kernel_million(void *ctx, const struct pb_kernel_args *a, uint64_t iters,
 }
 
 /*
- * The latency kernels: the same loops as the timed kernels above, each
- * alloc and each free between two readings of the latency clock
- * (harness/latclock.h), its ticks recorded in the thread's histogram
- * (harness/hist.h). They run only in the latency pass, after and apart
- * from the timed batch (harness/probes.c), so no ns per pair is ever
- * measured with a probe inside. A NULL alloc's retry on a fixed pool is
- * inside its reading: that alloc took that long.
- */
-
-/* One timed alloc: the object, or NULL (after the retry of a fixed pool). */
-static PB_ALWAYS_INLINE void *pb_lat_alloc(void *ctx,
-					   const struct pb_kernel_args *a,
-					   pb_alloc_fn alloc)
-{
-	uint64_t t0 = pb_lat_start();
-	void *p = alloc(ctx);
-
-	if (unlikely(!p) && a->retry_null)
-		p = pb_alloc_retry(ctx, alloc);
-	pb_hist_record(a->lat_alloc, pb_lat_end() - t0);
-	return p;
-}
-
-/* One timed free. */
-static PB_ALWAYS_INLINE void pb_lat_free(void *ctx,
-					 const struct pb_kernel_args *a,
-					 pb_free_fn free_, void *p)
-{
-	uint64_t t0 = pb_lat_start();
-
-	free_(ctx, p);
-	pb_hist_record(a->lat_free, pb_lat_end() - t0);
-}
-
-/**
- * pb_lat_kernel_fastpath_reuse() - pb_kernel_fastpath_reuse() with each
- * alloc and free timed
- * @ctx: the calling thread's backend context
- * @a: the thread's arguments, with its histograms
- * @iters: iterations, alloc+free pairs
- * @alloc: the backend's alloc
- * @free_: the backend's free
- * @alloc_bulk: the backend's bulk alloc
- * @free_bulk: the backend's bulk free
- *
- * Return: 0, or PB_KERNEL_ENOMEM when an alloc returned NULL.
+ * The latency kernels: the timed kernels' own loops (pb_loop_*) with @lat
+ * true, each alloc and each free between two readings of the latency
+ * clock, recorded in the thread's histograms. They run only in a latency
+ * run (--latency, harness/probes.c), never where ns per pair is measured.
+ * Same arguments and return values as their timed twins above.
  */
 static PB_ALWAYS_INLINE int
 pb_lat_kernel_fastpath_reuse(void *ctx, const struct pb_kernel_args *a,
 			     uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	const bool touch = a->touch;
-
 	PB_KERNEL_UNUSED_BULK;
-	for (uint64_t i = 0; i < iters; i++) {
-		void *p = pb_lat_alloc(ctx, a, alloc);
-
-		if (unlikely(!p))
-			return PB_KERNEL_ENOMEM;
-		if (touch)
-			pb_kernel_touch(p, i);
-		pb_keep(p);
-		pb_lat_free(ctx, a, free_, p);
-	}
-	return 0;
+	return pb_loop_fastpath_reuse(ctx, a, iters, alloc, free_, true);
 }
 
-/**
- * pb_lat_kernel_ring_cleanup() - pb_kernel_ring_cleanup() with each alloc
- * and free timed
- * @ctx: the calling thread's backend context
- * @a: the thread's arguments, with its histograms
- * @iters: iterations, alloc+free pairs (a multiple of n)
- * @alloc: the backend's alloc
- * @free_: the backend's free
- * @alloc_bulk: the backend's bulk alloc
- * @free_bulk: the backend's bulk free
- *
- * Return: 0, or PB_KERNEL_ENOMEM when an alloc returned NULL (the objects
- * of the round freed, untimed).
- */
 static PB_ALWAYS_INLINE int
 pb_lat_kernel_ring_cleanup(void *ctx, const struct pb_kernel_args *a,
 			   uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	const size_t n = a->n;
-	const bool touch = a->touch;
-	void **ring = a->ring;
-
 	PB_KERNEL_UNUSED_BULK;
-	for (uint64_t r = 0; r < iters / n; r++) {
-		for (size_t i = 0; i < n; i++) {
-			void *p = pb_lat_alloc(ctx, a, alloc);
-
-			if (unlikely(!p)) {
-				while (i--)
-					free_(ctx, ring[i]);
-				return PB_KERNEL_ENOMEM;
-			}
-			if (touch)
-				pb_kernel_touch(p, i);
-			ring[i] = p;
-		}
-		pb_keep(ring);
-		for (size_t i = 0; i < n; i++)
-			pb_lat_free(ctx, a, free_, ring[i]);
-	}
-	return 0;
+	return pb_loop_ring_cleanup(ctx, a, iters, alloc, free_, true);
 }
 
-/**
- * pb_lat_kernel_remote_free() - pb_kernel_remote_free() with the
- * producer's allocs and the consumer's frees timed
- * @ctx: the calling thread's backend context
- * @a: the thread's arguments, with its histograms
- * @iters: objects handed over, by either thread
- * @alloc: the backend's alloc
- * @free_: the backend's free
- * @alloc_bulk: the backend's bulk alloc
- * @free_bulk: the backend's bulk free
- *
- * Return: 0, PB_KERNEL_ENOMEM or PB_KERNEL_EPEER, as the timed kernel.
- */
 static PB_ALWAYS_INLINE int
 pb_lat_kernel_remote_free(void *ctx, const struct pb_kernel_args *a,
 			  uint64_t iters, PB_KERNEL_OPS_PARAMS)
 {
-	const struct pb_remote_free_args *ra = a->wl;
-	struct pb_handover *ho = ra->ho;
-	const bool touch = a->touch;
-
 	PB_KERNEL_UNUSED_BULK;
-	if (ra->role == PB_ROLE_PRODUCER) {
-		for (uint64_t i = 0; i < iters; i++) {
-			void *p = pb_lat_alloc(ctx, a, alloc);
-
-			if (unlikely(!p)) {
-				pb_handover_abort(ho);
-				return PB_KERNEL_ENOMEM;
-			}
-			if (touch)
-				pb_kernel_touch(p, i);
-			pb_handover_put(ho, p);
-		}
-		pb_handover_flush(ho);
-		return 0;
-	}
-	for (uint64_t i = 0; i < iters; i++) {
-		void *p = pb_handover_take(ho);
-
-		if (unlikely(!p))
-			return PB_KERNEL_EPEER;
-		if (touch)
-			pb_kernel_touch(p, i);
-		pb_lat_free(ctx, a, free_, p);
-	}
-	return 0;
+	return pb_loop_remote_free(ctx, a, iters, alloc, free_, true);
 }
 
 /* X(kernel, ...): every kernel above, by name. */

@@ -39,7 +39,7 @@ mkdir -p "$build" "$(dirname "$out")"
 build=$(cd "$build" && pwd)
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 
-figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers"
+figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers fig7-latency fig8-memory"
 if [ -e "$plots_sh" ]; then
 	echo "paper.sh: drawing the figures: $plots_sh $dir"
 	if ! bash "$plots_sh" "$dir"; then

@@ -245,15 +245,15 @@ check "... prints the PDF's path" grep -qx "$tmp/pdf/paper.pdf" "$tmp/p.out"
 check "... pdfinfo reads it: at least 3 pages" test "$(pages "$tmp/pdf/paper.pdf")" -ge 3
 pdftotext "$tmp/pdf/paper.pdf" "$tmp/p.txt" 2>/dev/null
 check "... its text holds a table figure from the CSV ($(want backend_v))" grep -qF "$(want backend_v)" "$tmp/p.txt"
-check "... and the missing-figure boxes" test "$(grep -c 'Figure file missing' "$tmp/p.txt")" -eq 6
+check "... and the missing-figure boxes" test "$(grep -c 'Figure file missing' "$tmp/p.txt")" -eq 8
 check "... and wrote nothing into the results folder" \
 	test "$(ls -A "$tmp/run2" | tr '\n' ' ')" = "meta.json results.csv topology.xml "
 check "... nor over paper/paper.pdf" test "$(stat -c %Y:%s paper/paper.pdf 2>/dev/null || echo none)" = "$before"
 
-# A stand-in plots.sh that draws six one-line PDFs.
+# A stand-in plots.sh that draws eight one-line PDFs.
 cat >"$tmp/plots.sh" <<'EOF'
 mkdir -p "$1/plots"
-for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers; do
+for f in fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers fig7-latency fig8-memory; do
 	python3 -c '
 import sys
 c = b"BT /F1 12 Tf 10 40 Td (stand-in " + sys.argv[1].encode() + b") Tj ET"
@@ -277,7 +277,7 @@ PAPER_BUILD=$tmp/build PAPER_OUT=$tmp/pdf/paper.pdf PAPER_PLOTS_SH=$tmp/plots.sh
 	scripts/paper/paper.sh "$tmp/run2" >/dev/null 2>"$tmp/p.err"
 check "paper.sh runs the plots script and builds" test $? -eq 0
 pdftotext "$tmp/pdf/paper.pdf" "$tmp/p.txt" 2>/dev/null
-check "... with the six figures in it" test "$(grep -c 'stand-in fig' "$tmp/p.txt")" -eq 6
+check "... with the eight figures in it" test "$(grep -c 'stand-in fig' "$tmp/p.txt")" -eq 8
 check "... and no missing-figure box" bash -c '! grep -q "Figure file missing" "$0"' "$tmp/p.txt"
 
 # The escapes hold through pdflatex.
