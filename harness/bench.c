@@ -6,15 +6,18 @@
  * The body runs in each of an instance's threads, for every run Google
  * Benchmark makes (its iteration-count trials and each repetition):
  *
- *   thread 0: create the pool, snapshot its stats       } not timed
- *   all:      barrier; pin to the PU of the placement   }
- *             (rseq mode: unpinned, on every PU);       }
- *             thread_init(pool, slot); open counters    }
+ *   all:      pin to the PU of the placement (rseq mode: } not timed
+ *             unpinned); scratch ring and histograms   }
+ *   thread 0: base RSS; create the pool, snapshot stats }
+ *   all:      thread_init(pool, slot); open counters    }
  *   all:      one batch: start counters, clock, kernel(ctx, args, iters),
  *             clock, stop counters                        timed
- *   all:      read counters; thread_fini; barrier       } not timed
- *   thread 0: snapshot stats, destroy the pool, derive the per-op figures
- *             and set them as counters of the run
+ *   all:      read counters; thread_fini               } not timed
+ *   thread 0: balance, the batch's statistics           }
+ *   all:      the memory probe: hold the live set, RSS  }
+ *             (probes.h draws these steps)              }
+ *   thread 0: destroy the pool, derive the per-op       }
+ *             figures and set them as counters of the run
  *
  * The kernel is the backend's own instantiation (PB_BACKEND_REGISTER), so
  * the only indirect call is the one per batch. A failed alloc, a failed pin
@@ -22,8 +25,9 @@
  * and the results keep a row for it.
  *
  * Called by the in-process executor (local.c); calls gbshim, topo.c,
- * perfev.c, progress.c (a line per finished instance) and results.c (rows,
- * and an isolated run's child's partial files).
+ * perfev.c, probes.c (memory and latency), progress.c (a line per
+ * finished instance) and results.c (rows, and an isolated run's child's
+ * partial files).
  */
 #include <errno.h>
 #include <math.h>

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * probes.h - the untimed passes of a run after its timed batch (probes.c):
- * the memory probe and the latency pass, and the columns they fill.
+ * probes.h - the memory probe of every run and the histograms of a latency
+ * run (probes.c), and the columns they fill.
  *
  * A run's steps (bench.c), each thread of the instance in lock step:
  *
+ *   all:      pb_probes_thread_prepare(): a latency run's histograms
  *   thread 0: pb_mem_before_create(): reset the peak, read the base RSS
- *   all:      timed batch; thread_fini          (nothing here runs in it)
+ *   all:      the batch (a latency run: the latency kernel, which records
+ *             into the histograms); thread_fini  (nothing here runs in it)
  *   thread 0: the backend's statistics of the batch
- *   all:      pb_probes_thread_start(): a new ctx; the latency pass
- *             (--latency); then hold the workload's live objects
+ *   all:      pb_probes_thread_start(): a new ctx, holding the workload's
+ *             live objects
  *   thread 0: pb_mem_read_live(): RSS and cached objects with them held;
  *             pb_lat_collect(): a latency run's histograms, merged
  *   all:      pb_probes_thread_end(): free them, thread_fini
@@ -27,9 +29,6 @@
 #include "harness/gbshim.h"
 #include "harness/latclock.h"
 #include "harness/run.h"
-
-/* Pairs each thread times in one latency pass (a multiple of the kernel's n). */
-#define PB_LAT_PAIRS (UINT64_C(1) << 17)
 
 /* Counter names of the probes' columns (Google Benchmark's counters). */
 #define PB_CNT_MEM_PREFIX "mem."
@@ -79,7 +78,7 @@ int pb_probes_thread_prepare(struct pb_instance *in, unsigned int ti);
 
 /**
  * pb_probes_thread_start() - a worker, after the batch's statistics were
- * read: a new ctx, the latency pass, then the hold of its live objects
+ * read: a new ctx, holding the workload's live objects
  * @in: the instance
  * @ti: the thread
  *
