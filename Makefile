@@ -110,8 +110,13 @@ TEST_COMMON := tests/common/backends.c tests/common/pcpu_model.c
 # Backends that exist only to test the harness (build/poolbench-test).
 TEST_BACKEND_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/backends/*.c))
 
-HWLOC_LIBS := $(shell pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
-GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
+# pkg-config is asked when a recipe first needs the answer, not when make
+# reads this file: `make run-all` and `make test` install the missing
+# packages (deps) first, in the same make, and must then see them
+# (pb_lazy: a recursive variable that replaces itself by its value).
+pb_lazy = $(eval $(1) := $$(shell $(2)))$($(1))
+HWLOC_LIBS = $(call pb_lazy,HWLOC_LIBS,pkg-config --libs hwloc 2>/dev/null || echo -lhwloc)
+GB_LIBS = $(call pb_lazy,GB_LIBS,pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 
 # The peers (allocators/peers/, PB_BACKEND_PEER): the libraries as Debian 12
 # ships them, their flags given to their own folders only. DPDK: its include
@@ -121,14 +126,17 @@ GB_LIBS := $(shell pkg-config --libs benchmark 2>/dev/null || echo -lbenchmark)
 # every driver, and the ring mempool driver is linked by name
 # (--no-as-needed) so its ops register at load: EAL never scans a plugin
 # folder. Concurrency Kit is header-only (libck-dev); GLib for gslice.
-DPDK_CPPFLAGS := $(filter -I%dpdk -include rte_config.h,$(shell pkg-config --cflags libdpdk 2>/dev/null))
+DPDK_CFLAGS_ALL = $(call pb_lazy,DPDK_CFLAGS_ALL,pkg-config --cflags libdpdk 2>/dev/null)
+DPDK_CPPFLAGS = $(filter -I%dpdk -include rte_config.h,$(DPDK_CFLAGS_ALL))
 DPDK_LIBS := -lrte_eal -lrte_mempool -lrte_ring -lrte_stack \
 	-Wl,--push-state,--no-as-needed -lrte_mempool_ring -Wl,--pop-state
-GLIB_CPPFLAGS := $(shell pkg-config --cflags glib-2.0 2>/dev/null)
-GLIB_LIBS := $(shell pkg-config --libs glib-2.0 2>/dev/null || echo -lglib-2.0)
-PEER_LIBS := $(DPDK_LIBS) $(GLIB_LIBS)
-$(BUILD)/obj/allocators/peers/dpdk/%.o: CPPFLAGS += $(DPDK_CPPFLAGS)
-$(BUILD)/obj/allocators/peers/gslice/%.o: CPPFLAGS += $(GLIB_CPPFLAGS)
+GLIB_CPPFLAGS = $(call pb_lazy,GLIB_CPPFLAGS,pkg-config --cflags glib-2.0 2>/dev/null)
+GLIB_LIBS = $(call pb_lazy,GLIB_LIBS,pkg-config --libs glib-2.0 2>/dev/null || echo -lglib-2.0)
+PEER_LIBS = $(DPDK_LIBS) $(GLIB_LIBS)
+# Recursive (=), so expanded in the recipe, after deps.
+PEER_CPPFLAGS =
+$(BUILD)/obj/allocators/peers/dpdk/%.o: PEER_CPPFLAGS = $(DPDK_CPPFLAGS)
+$(BUILD)/obj/allocators/peers/gslice/%.o: PEER_CPPFLAGS = $(GLIB_CPPFLAGS)
 
 .PHONY: all tests check check-build test fuzz fuzz-build fuzz-cc deps run-all run-quick run-mempool-perf run-qmempool run-objpool run-oversub run-percpu plots paper compare clean FORCE
 .DEFAULT_GOAL := all
@@ -145,7 +153,7 @@ $(BUILD)/obj/harness/results.o: $(BUILD)/gen/buildinfo.h
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(PEER_CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.o: %.cc
 	@mkdir -p $(dir $@)
