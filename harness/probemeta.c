@@ -29,6 +29,9 @@ static const struct empty_rule mem_empty[] = {
 	  "(malloc and its peers), GLib's slices, the percpu allocators, the "
 	  "null backend" },
 	{ "rss_peak_kib", "/proc/self/status has no VmHWM" },
+	{ "every memory column, in a cv row",
+	  "the column's mean over the repetitions is 0 (cv = stddev / mean "
+	  "has no value): no resident growth, or nothing cached" },
 };
 
 /* Readings that are there but say less than they seem to. */

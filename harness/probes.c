@@ -12,8 +12,9 @@
  * per thread: 1 for fastpath-reuse, the ring for ring-cleanup, ...) with
  * plain allocs, untimed; thread 0 then reads the RSS and the backend's
  * free objects (its `cached` and `reserve_level` statistics). The million
- * workload reads its RSS inside its own untimed peak, between its alloc
- * and free phases, with all its objects live (workloads/million.c).
+ * workload reads its RSS and those statistics inside its own untimed
+ * peak, between its alloc and free phases, with all its objects live
+ * (workloads/million.c).
  *
  * Latency (--latency, a run of its own): the batch is the kernel's
  * latency twin (workloads/kernels.h), each alloc and free between two
@@ -238,6 +239,8 @@ void pb_mem_read_live(struct pb_instance *in)
 		}
 		in->mem.live_kib = o->peak_rss_kib;
 		in->mem.live = (double)o->peak_live;
+		if (o->peak_cached_ok)
+			in->mem.cached = (double)o->peak_cached;
 	} else {
 		for (unsigned int t = 0; t < in->threads; t++) {
 			if (!in->tr[t].ran) {

@@ -146,6 +146,17 @@ void pb_progress_done(struct pb_progress *pg, const struct pb_run *r,
 	       label ? label : "", label ? " " : "", in->name);
 	if (bad)
 		printf("FAILED: %s\n", bad->error_message);
+	else if (r->opts->latency && (med || (one_rep && one)) &&
+		 isfinite((med ? med : one)->lat[0]))
+		/* A latency run has no ns/op: its percentiles instead. */
+		printf("alloc p50 %.1f p99.9 %.1f ns, free p50 %.1f p99.9 %.1f "
+		       "ns%s\n", (med ? med : one)->lat[0],
+		       (med ? med : one)->lat[3],
+		       (med ? med : one)->lat[PB_LAT_NR_PCTS],
+		       (med ? med : one)->lat[PB_LAT_NR_PCTS + 3],
+		       r->child && r->child->rep >= 0 ? " (one repetition)" : "");
+	else if (r->opts->latency)
+		printf("each alloc and free timed (percentiles in results.csv)\n");
 	else if (med || (one = (one_rep ? one : NULL)))
 		printf("%.3f ns/op %.0f ops/s%s\n", (med ? med : one)->ns_per_op,
 		       (med ? med : one)->ops_per_sec,

@@ -68,6 +68,9 @@ static PB_ALWAYS_INLINE void pb_keep(const void *p)
  * @peak_rss_ok, @peak_rss_kib, @peak_live: million kernel: the process's
  *          RSS at that moment, and the objects live then (@n and the
  *          pre-fill's), for the memory probe (harness/probes.c).
+ * @peak_cached_ok, @peak_cached: million kernel: the free objects the
+ *          backend holds then (its cached and reserve_level statistics),
+ *          when it counts them.
  */
 struct pb_kernel_out {
 	uint64_t hits, misses;
@@ -78,6 +81,8 @@ struct pb_kernel_out {
 	bool peak_rss_ok;
 	double peak_rss_kib;
 	uint64_t peak_live;
+	bool peak_cached_ok;
+	uint64_t peak_cached;
 };
 
 /*

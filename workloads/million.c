@@ -323,6 +323,10 @@ static void million_peak(void *arg, struct pb_kernel_out *out)
 	out->peak_metadata = s.v[PB_STAT_metadata_bytes];
 	out->peak_chunks_ok = pb_stats_has(&s, PB_STAT_chunks);
 	out->peak_chunks = s.v[PB_STAT_chunks];
+	/* The memory probe's cached_objs, at the same moment as its RSS. */
+	out->peak_cached_ok = pb_stats_has(&s, PB_STAT_cached) ||
+			      pb_stats_has(&s, PB_STAT_reserve_level);
+	out->peak_cached = s.v[PB_STAT_cached] + s.v[PB_STAT_reserve_level];
 }
 
 /* The backend's deferred work, after each round (untimed). */
