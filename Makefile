@@ -97,7 +97,8 @@ CORE_SRC := $(ALLOC_SRC) $(wildcard workloads/*.c) \
 TOOL_SRC := harness/main.c harness/plan.c harness/local.c harness/bench.c \
 	harness/progress.c harness/results.c harness/rows.c harness/isolate.c \
 	harness/merge.c harness/reps.c harness/gbjson.c harness/peers.c harness/child.c \
-	harness/noise.c harness/probes.c harness/latmerge.c harness/probemeta.c
+	harness/noise.c harness/probes.c harness/latmerge.c harness/probemeta.c \
+	harness/slurm.c harness/sbatch.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 
@@ -285,9 +286,17 @@ RUN_MATRIX := $(RUN_VARIANTS) --param scaling.pattern=reuse,ring \
 # most, docs/statistics.md).
 RUN_TIME := --reps 6 --min-time 0.1
 RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
+# make run-all EXECUTOR=slurm [PARTITIONS=p]: the groups run as a Slurm
+# job array, a task per group on a node of its own (harness/slurm.c,
+# docs/cluster.md); RUN_ARGS='--account=... --sbatch-args=...' for more.
+EXECUTOR ?= local
+ifeq ($(filter $(EXECUTOR),local slurm),)
+$(error EXECUTOR=$(EXECUTOR): valid: local, slurm)
+endif
+EXEC_ARGS := $(if $(filter slurm,$(EXECUTOR)),--executor slurm $(if $(PARTITIONS),--partitions $(PARTITIONS)))
 # make run-all RESUME=<folder>: finish that interrupted run instead.
 RUN_OUT = $(if $(RESUME),$(RESUME),$(RUN_DIR))
-RUN_CMD = $(if $(RESUME),$(BUILD)/poolbench run --resume $(RESUME),$(BUILD)/poolbench run $(RUN_MATRIX) $(1) --out $(RUN_DIR) $(RUN_ARGS))
+RUN_CMD = $(if $(RESUME),$(BUILD)/poolbench run --resume $(RESUME),$(BUILD)/poolbench run $(RUN_MATRIX) $(1) --out $(RUN_DIR) $(EXEC_ARGS) $(RUN_ARGS))
 # The latency run (docs/method.md, Latency), into <run>/latency/ once the
 # timed matrix is done: the workloads with a latency kernel, the same
 # variants, modes and threads, ring-cleanup at the seeds' N = 256, 3
@@ -297,7 +306,7 @@ LAT_MATRIX := $(RUN_VARIANTS) --latency --param ring-cleanup.n=256
 LAT_TIME := --reps 3 --min-time 0.1
 LAT_CMD = if [ -n "$(RESUME)" ] && [ -s $(RUN_OUT)/latency/run-args ]; then \
 		$(BUILD)/poolbench run --resume $(RUN_OUT)/latency; \
-	else $(BUILD)/poolbench run $(LAT_MATRIX) $(1) $(RUN_ARGS) \
+	else $(BUILD)/poolbench run $(LAT_MATRIX) $(1) $(EXEC_ARGS) $(RUN_ARGS) \
 		--workloads fastpath-reuse,ring-cleanup,remote-free \
 		--out $(RUN_OUT)/latency; fi
 

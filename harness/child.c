@@ -42,15 +42,14 @@ static double now_s(void)
 	return (double)pb_now_ns() / 1e9;
 }
 
-static bool file_exists(const char *path)
+bool pb_file_nonempty(const char *path)
 {
 	struct stat st;
 
 	return !stat(path, &st) && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
-/* @name with every '/' made '-': a file name under logs/ or interrupted/. */
-static void flat_name(const char *name, char *buf, size_t len)
+void pb_child_flat_name(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", name);
 	for (char *c = buf; *c; c++)
@@ -58,8 +57,7 @@ static void flat_name(const char *name, char *buf, size_t len)
 			*c = '-';
 }
 
-/* A part folder left by an interrupted child moves aside, never deleted. */
-static void set_aside(const struct pb_iso *s, const char *name)
+void pb_child_set_aside(const struct pb_iso *s, const char *name)
 {
 	char from[4800], to[5200], dir[4400], flat[300];
 	struct stat st;
@@ -67,7 +65,7 @@ static void set_aside(const struct pb_iso *s, const char *name)
 	snprintf(from, sizeof(from), "%s/parts/%s", s->r->dir, name);
 	if (stat(from, &st))
 		return;
-	flat_name(name, flat, sizeof(flat));
+	pb_child_flat_name(name, flat, sizeof(flat));
 	snprintf(dir, sizeof(dir), "%s/interrupted", s->r->dir);
 	mkdir(dir, 0777);
 	for (int i = 1; i < 1000; i++) {
@@ -77,17 +75,77 @@ static void set_aside(const struct pb_iso *s, const char *name)
 	}
 }
 
+void pb_child_args_free(struct pb_child_args *a)
+{
+	free(a->argv);
+	a->argv = NULL;
+}
+
+int pb_child_args(const struct pb_iso *s, const struct pb_group *g,
+		  const char *name, int rep, const char *exe,
+		  const struct pb_child_progress *pg, struct pb_child_args *a)
+{
+	int argc = s->r->argc;
+	char **argv = s->r->argv;
+	int n = 0;
+
+	memset(a, 0, sizeof(*a));
+	a->argv = calloc((size_t)argc + 26, sizeof(char *));
+	if (!a->argv)
+		return -1;
+	snprintf(a->out, sizeof(a->out), "%s/parts/%s", s->r->dir, name);
+	a->argv[n++] = (char *)exe;
+	a->argv[n++] = "run";
+	for (int i = 2; i < argc; i++)
+		a->argv[n++] = argv[i];
+	a->argv[n++] = "--out";
+	a->argv[n++] = a->out;
+	a->argv[n++] = "--only-backend";
+	a->argv[n++] = (char *)g->backend->name;
+	a->argv[n++] = "--only-workload";
+	a->argv[n++] = (char *)g->workload->name;
+	if (rep >= 0) {
+		snprintf(a->rep, sizeof(a->rep), "%d", rep);
+		a->argv[n++] = "--rep";
+		a->argv[n++] = a->rep;
+	}
+	if (pg) {
+		snprintf(a->done, sizeof(a->done), "%zu", pg->done);
+		snprintf(a->total, sizeof(a->total), "%zu", pg->total);
+		snprintf(a->t0, sizeof(a->t0), "%llu", (unsigned long long)pg->t0_ns);
+		snprintf(a->done_est, sizeof(a->done_est), "%.3f", pg->done_est);
+		snprintf(a->total_est, sizeof(a->total_est), "%.3f", pg->total_est);
+		a->argv[n++] = "--progress-done";
+		a->argv[n++] = a->done;
+		a->argv[n++] = "--progress-total";
+		a->argv[n++] = a->total;
+		a->argv[n++] = "--progress-t0-ns";
+		a->argv[n++] = a->t0;
+		a->argv[n++] = "--progress-done-est";
+		a->argv[n++] = a->done_est;
+		a->argv[n++] = "--progress-total-est";
+		a->argv[n++] = a->total_est;
+	}
+	if (g->probe)
+		a->argv[n++] = "--null-probe";
+	if (g->peer) {
+		a->argv[n++] = "--label";
+		a->argv[n++] = (char *)g->label;
+		a->argv[n++] = "--expect-malloc";
+		a->argv[n++] = (char *)g->peer->lib->name;
+		a->preload = g->peer->path;
+	}
+	a->argv[n] = NULL;
+	a->argc = n;
+	return 0;
+}
+
 /* The child's options (cli.h, struct pb_child_opts) after the run's own. */
 static void child_exec(const struct pb_iso *s, const struct pb_group *g,
 		       const char *name, int rep, const char *exe,
 		       const struct pb_child_progress *pg, int fd)
 {
-	int argc = s->r->argc;
-	char **argv = s->r->argv;
-	char **args = calloc((size_t)argc + 26, sizeof(char *));
-	char out[4800], done[32], total[32], t0[32], done_est[32], total_est[32];
-	char repk[16];
-	int n = 0;
+	struct pb_child_args a;
 
 	dup2(fd, STDOUT_FILENO);
 	dup2(fd, STDERR_FILENO);
@@ -96,64 +154,24 @@ static void child_exec(const struct pb_iso *s, const struct pb_group *g,
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGHUP, SIG_DFL);
-	if (!args) {
+	if (pb_child_args(s, g, name, rep, exe, pg, &a)) {
 		fprintf(stderr, "poolbench: out of memory\n");
 		_exit(127);
 	}
-	snprintf(out, sizeof(out), "%s/parts/%s", s->r->dir, name);
-	args[n++] = (char *)exe;
-	args[n++] = "run";
-	for (int i = 2; i < argc; i++)
-		args[n++] = argv[i];
-	args[n++] = "--out";
-	args[n++] = out;
-	args[n++] = "--only-backend";
-	args[n++] = (char *)g->backend->name;
-	args[n++] = "--only-workload";
-	args[n++] = (char *)g->workload->name;
-	if (rep >= 0) {
-		snprintf(repk, sizeof(repk), "%d", rep);
-		args[n++] = "--rep";
-		args[n++] = repk;
-	}
-	snprintf(done, sizeof(done), "%zu", pg->done);
-	snprintf(total, sizeof(total), "%zu", pg->total);
-	snprintf(t0, sizeof(t0), "%llu", (unsigned long long)pg->t0_ns);
-	snprintf(done_est, sizeof(done_est), "%.3f", pg->done_est);
-	snprintf(total_est, sizeof(total_est), "%.3f", pg->total_est);
-	args[n++] = "--progress-done";
-	args[n++] = done;
-	args[n++] = "--progress-total";
-	args[n++] = total;
-	args[n++] = "--progress-t0-ns";
-	args[n++] = t0;
-	args[n++] = "--progress-done-est";
-	args[n++] = done_est;
-	args[n++] = "--progress-total-est";
-	args[n++] = total_est;
-	if (g->probe)
-		args[n++] = "--null-probe";
-	if (g->peer) {
-		args[n++] = "--label";
-		args[n++] = (char *)g->label;
-		args[n++] = "--expect-malloc";
-		args[n++] = (char *)g->peer->lib->name;
-		setenv("LD_PRELOAD", g->peer->path, 1);
-	} else {
+	if (a.preload)
+		setenv("LD_PRELOAD", a.preload, 1);
+	else
 		unsetenv("LD_PRELOAD");
-	}
-	args[n] = NULL;
 	/*
 	 * This very binary, even if the file was rebuilt since the run
 	 * began: every group must run the code the plan was made with.
 	 */
-	execv("/proc/self/exe", args);
+	execv("/proc/self/exe", a.argv);
 	fprintf(stderr, "poolbench: cannot run %s: %s\n", exe, strerror(errno));
 	_exit(127);
 }
 
-/* The last non-empty line of @buf (a child's output tail), for a reason. */
-static void last_line(const char *buf, char *out, size_t len)
+void pb_last_line(const char *buf, char *out, size_t len)
 {
 	const char *end = buf + strlen(buf), *start;
 
@@ -169,15 +187,15 @@ bool pb_child_run(struct pb_iso *s, struct pb_group *g, struct pb_unit *u,
 		  const char *exe, const struct pb_child_progress *pg,
 		  volatile sig_atomic_t *stop_signal)
 {
-	char path[4800], tail[2048] = "", line[600], name[300], flat[300];
+	char path[4800], tail[2048] = "", name[300], flat[300];
 	double t0 = now_s(), deadline = t0 + g->timeout;
 	bool timed_out = false, eof = false, reaped = false, forwarded = false;
 	int pfd[2], status = 0, log;
 	pid_t pid;
 
 	pb_unit_name(g, u, name, sizeof(name));
-	flat_name(name, flat, sizeof(flat));
-	set_aside(s, name);
+	pb_child_flat_name(name, flat, sizeof(flat));
+	pb_child_set_aside(s, name);
 	u->started_s = t0 - (double)pg->t0_ns / 1e9;
 	snprintf(path, sizeof(path), "%s/logs/%s.log", s->r->dir, flat);
 	log = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
@@ -265,15 +283,24 @@ bool pb_child_run(struct pb_iso *s, struct pb_group *g, struct pb_unit *u,
 	u->seconds = now_s() - t0;
 
 	snprintf(path, sizeof(path), "%s/parts/%s/results.csv", s->r->dir, name);
-	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1 && file_exists(path)) {
+	if (WIFEXITED(status) && WEXITSTATUS(status) <= 1 && pb_file_nonempty(path)) {
 		u->state = PB_GROUP_DONE;	/* 1: some benchmark failed, in its rows */
 		u->reason[0] = '\0';
 		return true;
 	}
 	if (*stop_signal && !timed_out)
 		return false;		/* interrupted: run it again on --resume */
+	pb_child_failed(g, u, status, timed_out, tail);
+	return true;
+}
+
+void pb_child_failed(const struct pb_group *g, struct pb_unit *u, int status,
+		     bool timed_out, const char *tail)
+{
+	char line[600];
+
 	u->state = PB_GROUP_FAILED;
-	last_line(tail, line, sizeof(line));
+	pb_last_line(tail, line, sizeof(line));
 	if (timed_out)
 		snprintf(u->reason, sizeof(u->reason), "timed out: its process "
 			 "was killed after %.0f s (the group's limit, "
@@ -289,6 +316,5 @@ bool pb_child_run(struct pb_iso *s, struct pb_group *g, struct pb_unit *u,
 			 "status %d without results%s%.300s%s", WEXITSTATUS(status),
 			 line[0] ? ": \"" : "", line, line[0] ? "\"" : "");
 	flatten(u->reason);
-	return true;
 }
 

@@ -82,6 +82,16 @@ void pb_cli_usage(FILE *f)
 "                        --isolate: one child per group and repetition,\n"
 "                        the groups in rotating order; in process: Google\n"
 "                        Benchmark's random interleaving.\n"
+"  --executor E          with --isolate: where the groups run: local (this\n"
+"                        machine, one after the other; default) or slurm\n"
+"                        (one Slurm job array, a task per group, each on a\n"
+"                        node of its own: sbatch --exclusive; the results\n"
+"                        folder must be on a filesystem the nodes share).\n"
+"  --partitions P        with --executor slurm: the partition to run in\n"
+"                        (default: the cluster's default).\n"
+"  --account A           with --executor slurm: sbatch --account.\n"
+"  --sbatch-args 'ARGS'  with --executor slurm: more sbatch flags, split on\n"
+"                        blanks (no quoting), e.g. '--qos=long'.\n"
 "  --resume DIR          finish the isolated run in DIR (interrupted): its\n"
 "                        own command line is reused, finished groups are\n"
 "                        kept. No other option may be given.\n"
@@ -344,7 +354,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 	       O_RESUME, O_ONLY_BACKEND, O_ONLY_WORKLOAD, O_LABEL,
 	       O_EXPECT_MALLOC, O_PROGRESS_DONE, O_PROGRESS_TOTAL, O_PROGRESS_T0,
 	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST, O_INTERLEAVE, O_REP, O_PROBE,
-	       O_LATENCY };
+	       O_LATENCY, O_EXECUTOR, O_PARTITIONS, O_ACCOUNT, O_SBATCH_ARGS };
 	static const struct option longopts[] = {
 		{ "backends", required_argument, NULL, O_BACKENDS },
 		{ "workloads", required_argument, NULL, O_WORKLOADS },
@@ -366,6 +376,10 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 		{ "peers", required_argument, NULL, O_PEERS },
 		{ "resume", required_argument, NULL, O_RESUME },
 		{ "interleave", required_argument, NULL, O_INTERLEAVE },
+		{ "executor", required_argument, NULL, O_EXECUTOR },
+		{ "partitions", required_argument, NULL, O_PARTITIONS },
+		{ "account", required_argument, NULL, O_ACCOUNT },
+		{ "sbatch-args", required_argument, NULL, O_SBATCH_ARGS },
 		/* Internal: struct pb_child_opts, set by --isolate for its children. */
 		{ "only-backend", required_argument, NULL, O_ONLY_BACKEND },
 		{ "only-workload", required_argument, NULL, O_ONLY_WORKLOAD },
@@ -543,6 +557,27 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 				rc = -1;
 			}
 			break;
+		case O_EXECUTOR:
+			if (!strcmp(optarg, "local") || !strcmp(optarg, "slurm")) {
+				o->executor = strcmp(optarg, "local") ?
+					      PB_EXEC_SLURM : PB_EXEC_LOCAL;
+			} else {
+				snprintf(err, errlen, "--executor: unknown choice "
+					 "'%s' (valid: local, slurm)", optarg);
+				rc = -1;
+			}
+			break;
+		case O_PARTITIONS:	/* names: pb_slurm_check() */
+			free_list(o->partitions, o->nr_partitions);
+			rc = split_list("--partitions", optarg, o->partitions,
+					&o->nr_partitions, err, errlen);
+			break;
+		case O_ACCOUNT:
+			o->account = optarg;
+			break;
+		case O_SBATCH_ARGS:
+			o->sbatch_args = optarg;
+			break;
 		case O_REP: {
 			long v;
 
@@ -617,9 +652,18 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 	 */
 	if (child->active)
 		o->isolate = false;
-	else if ((o->group_timeout > 0 || o->peers_given) && !o->isolate) {
+	else if ((o->group_timeout > 0 || o->peers_given ||
+		  o->executor != PB_EXEC_LOCAL) && !o->isolate) {
 		snprintf(err, errlen, "%s needs --isolate",
-			 o->peers_given ? "--peers" : "--group-timeout");
+			 o->peers_given ? "--peers" : o->group_timeout > 0 ?
+			 "--group-timeout" : "--executor slurm");
+		return -1;
+	}
+	if (!child->active && o->executor != PB_EXEC_SLURM &&
+	    (o->nr_partitions || o->account || o->sbatch_args)) {
+		snprintf(err, errlen, "%s needs --executor slurm",
+			 o->nr_partitions ? "--partitions" : o->account ?
+			 "--account" : "--sbatch-args");
 		return -1;
 	}
 	if (o->quick) {
@@ -640,6 +684,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 
 void pb_cli_free(struct pb_run_opts *o)
 {
+	free_list(o->partitions, o->nr_partitions);
 	free_list(o->peers, o->nr_peers);
 	free_list(o->backends, o->nr_backends);
 	free_list(o->workloads, o->nr_workloads);

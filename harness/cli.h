@@ -76,6 +76,17 @@ struct pb_run_opts {
 	 * random interleaving).
 	 */
 	bool interleave;
+
+	/*
+	 * --executor local|slurm (slurm.c): where an isolated run's groups
+	 * run; slurm: one job array, a task per group on a node of its own.
+	 * --partitions, --account, --sbatch-args: what sbatch is given.
+	 */
+	enum pb_executor { PB_EXEC_LOCAL, PB_EXEC_SLURM } executor;
+	char *partitions[PB_CLI_MAX_LIST];
+	size_t nr_partitions;
+	const char *account;
+	const char *sbatch_args;
 };
 
 /*

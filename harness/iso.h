@@ -29,6 +29,13 @@ struct pb_unit {
 	double seconds;
 	double started_s;		/* after the run's start; < 0: not yet */
 	char reason[512];
+	/*
+	 * Slurm (slurm.c): the node it ran on; @lost: the cluster ended it
+	 * (cancelled, node failure, preempted), not its own code: failed
+	 * rows now, "lost" in groups.tsv, and run again by --resume.
+	 */
+	char node[64];
+	bool lost;
 };
 
 /*
@@ -60,6 +67,7 @@ struct pb_iso {
 	bool interrupted;
 	int resumed;			/* how many times --resume ran */
 	char first_started[32];
+	char slurm_jobs[256];		/* --executor slurm: this session's job ids */
 };
 
 #endif /* PB_HARNESS_ISO_H */

@@ -23,9 +23,12 @@
  * bench.json (gbjson.c). `--resume DIR` replans from DIR/run-args, checks
  * the plan is the same, and runs only the units not in groups.tsv.
  *
+ * With --executor slurm the same groups and units go to a Slurm job array
+ * instead (slurm.c), merged the same way.
+ *
  * Called by main.c; calls child.c, gbjson.c, merge.c, noise.c, peers.c,
- * plan.c, progress.c, reps.c and results.c, never the in-process executor:
- * a child is a new process.
+ * plan.c, progress.c, reps.c, results.c and slurm.c, never the in-process
+ * executor: a child is a new process.
  *
  * Concurrency contract: single-threaded; the only asynchronous state is
  * stop_signal, written by the signal handler and read by the loop.
@@ -48,6 +51,7 @@
 #include "harness/progress.h"
 #include "harness/reps.h"
 #include "harness/results.h"
+#include "harness/slurm.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -218,7 +222,12 @@ static void print_plan(const struct pb_iso *s)
 	       "workload, each in its own process), %d repetitions, min time "
 	       "%g s, counters: %s\n", total, s->ng, r->opts->reps,
 	       r->opts->min_time, r->probe.group);
-	if (s->ng && s->g[0].nu > 1)
+	if (r->opts->executor == PB_EXEC_SLURM)
+		printf("poolbench: Slurm: one job array, a task per group on a "
+		       "node of its own (--exclusive); a group's %d "
+		       "repetitions run there one after the other, each in "
+		       "its own process\n", r->opts->reps);
+	else if (s->ng && s->g[0].nu > 1)
 		printf("poolbench: interleaved: %d rounds, round k runs repetition "
 		       "k of every group, each in its own process, a workload's "
 		       "groups together, in rotating order (--interleave off: "
@@ -425,8 +434,17 @@ int pb_exec_isolated(struct pb_run *r)
 	nr_probe_points = probe_points(&s, nr_units, probe_at, probe_name);
 	pg.t0_ns = pb_now_ns();
 	t0 = now_s();
-	fail_rc = 1;	/* from here on, a write error: some results exist */
 	pb_noise_sample(&r->noise.start);
+	if (r->opts->executor == PB_EXEC_SLURM) {
+		/* Nothing ran if it fails: bad input or setup (status 2). */
+		int src = pb_slurm_exec(&s, exe, &stop_signal, err, sizeof(err));
+
+		fail_rc = src == -1 ? 2 : 1;
+		if (src)
+			goto fail;
+		goto merge;
+	}
+	fail_rc = 1;	/* from here on, a write error: some results exist */
 	/* Nothing left to run (a resumed complete run): nothing to probe. */
 	if (pending && !run_probe(&s, "start", exe, &pg))
 		s.interrupted = true;
@@ -465,6 +483,7 @@ int pb_exec_isolated(struct pb_run *r)
 	if (pending && !s.interrupted && !stop_signal &&
 	    !run_probe(&s, "end", exe, &pg))
 		s.interrupted = true;
+merge:
 	if (stop_signal)
 		s.interrupted = true;
 	if (pb_iso_write_merged(&s, err, sizeof(err)) ||
@@ -486,7 +505,10 @@ int pb_exec_isolated(struct pb_run *r)
 				(long long)r->merged_failed, r->dir);
 		printf("poolbench: results written to %s\n", r->dir);
 	}
-	{
+	if (r->opts->executor == PB_EXEC_SLURM) {
+		printf("poolbench: the nodes' noise: each part's meta.json "
+		       "(parts/<group>/.../meta.json) has its node's report\n");
+	} else {
 		char line[512];
 
 		pb_noise_verdict(&r->noise, line, sizeof(line));

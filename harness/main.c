@@ -4,7 +4,8 @@
  *
  * `run` goes one way: the command line (cli.c), the plan (plan.c), then
  * one executor (local.h: in process, or isolate.h: every group in a child
- * process), which writes the results folder. Calls cli.c, plan.c,
+ * process, or a Slurm job array; sbatch.h checks the cluster first), which
+ * writes the results folder. Calls cli.c, plan.c,
  * progress.c, results.c, topo.c, perfev.c and the executors. `compare`
  * reads stored results only: it runs scripts/compare/compare.py.
  */
@@ -24,6 +25,7 @@
 #include "harness/probes.h"
 #include "harness/progress.h"
 #include "harness/results.h"
+#include "harness/sbatch.h"
 #include "workloads/workload.h"
 
 static void list_options(const struct pb_option_spec *spec)
@@ -111,6 +113,12 @@ static int cmd_run(const struct pb_run_opts *o, const struct pb_child_opts *chil
 
 	/* Bad input is refused before any work, and before any other line. */
 	if (o->out && !o->resume && pb_results_check_out(o->out, err, sizeof(err))) {
+		fprintf(stderr, "poolbench: %s\n", err);
+		return 2;
+	}
+	/* Slurm: the cluster and the partition, before the plan's lines. */
+	if (o->isolate && o->executor == PB_EXEC_SLURM &&
+	    pb_slurm_check(o, err, sizeof(err))) {
 		fprintf(stderr, "poolbench: %s\n", err);
 		return 2;
 	}

@@ -3,8 +3,8 @@
  * merge.c - an isolated run's folder. After every group the executor
  * (isolate.c) rewrites, each atomically:
  *
- *   groups.tsv   id, state (done/failed), seconds, reason: what --resume
- *                keeps
+ *   groups.tsv   id, state (done/failed, or lost: the Slurm cluster ended
+ *                it, run again), seconds, reason: what --resume keeps
  *   results.csv  every finished group's rows, in plan order; a group that
  *                crashed, hung or could not run has one row per benchmark
  *                with the reason in `error`
@@ -93,8 +93,8 @@ static int write_groups_tsv(const struct pb_iso *s, char *err, size_t errlen)
 				fprintf(p.f, "all");
 			else
 				fprintf(p.f, "%d", u->rep);
-			fprintf(p.f, "\t%s\t%.1f\t%s\n", pb_group_state_name(u->state),
-				u->seconds, u->reason);
+			fprintf(p.f, "\t%s\t%.1f\t%s\n", u->lost ? "lost" :
+				pb_group_state_name(u->state), u->seconds, u->reason);
 		}
 	}
 	return pb_pending_commit(&p, err, errlen);
@@ -183,6 +183,7 @@ static long failed_rows(const struct pb_iso *s, const struct pb_group *g, FILE *
 /* meta.json's members of an isolated run: its state, peers and groups. */
 static void iso_meta(struct pb_jw *w, const struct pb_iso *s)
 {
+	const struct pb_run_opts *o = s->r->opts;
 	bool complete = true;
 
 	for (size_t k = 0; k < s->ng; k++)
@@ -192,6 +193,21 @@ static void iso_meta(struct pb_jw *w, const struct pb_iso *s)
 	pb_jw_bool(w, "interrupted", s->interrupted);
 	pb_jw_int(w, "resumed", s->resumed);
 	pb_jw_str(w, "first_started_utc", s->first_started);
+	pb_jw_obj_end(w);
+
+	pb_jw_obj_begin(w, "executor");
+	if (o->executor == PB_EXEC_SLURM) {
+		pb_jw_str(w, "kind", "slurm");
+		pb_jw_str(w, "partition", o->nr_partitions ? o->partitions[0] :
+			  "(the cluster's default)");
+		if (o->account)
+			pb_jw_str(w, "account", o->account);
+		if (o->sbatch_args)
+			pb_jw_str(w, "sbatch_args", o->sbatch_args);
+		pb_jw_str(w, "job_ids", s->slurm_jobs);
+	} else {
+		pb_jw_str(w, "kind", "local");
+	}
 	pb_jw_obj_end(w);
 
 	pb_peers_meta(&s->peers, s->r->opts, w);
@@ -213,6 +229,8 @@ static void iso_meta(struct pb_jw *w, const struct pb_iso *s)
 			pb_jw_num(w, "seconds", g->seconds);
 		if (g->state == PB_GROUP_FAILED)
 			pb_jw_str(w, "reason", g->reason);
+		if (g->nu == 1 && g->u[0].node[0])
+			pb_jw_str(w, "node", g->u[0].node);
 		if (g->nu > 1) {
 			pb_jw_arr_begin(w, "reps");
 			for (int i = 0; i < g->nu; i++) {
@@ -228,6 +246,10 @@ static void iso_meta(struct pb_jw *w, const struct pb_iso *s)
 				}
 				if (u->state == PB_GROUP_FAILED)
 					pb_jw_str(w, "reason", u->reason);
+				if (u->node[0])
+					pb_jw_str(w, "node", u->node);
+				if (u->lost)
+					pb_jw_bool(w, "lost", true);
 				pb_jw_obj_end(w);
 			}
 			pb_jw_arr_end(w);
@@ -370,7 +392,8 @@ static int load_state(struct pb_iso *s, char *err, size_t errlen)
 			    atoi(rep) == g->u[i].rep && strcmp(rep, "all"))
 				u = &g->u[i];
 		if (!u || !state || !secs ||
-		    (strcmp(state, "done") && strcmp(state, "failed"))) {
+		    (strcmp(state, "done") && strcmp(state, "failed") &&
+		     strcmp(state, "lost"))) {
 			snprintf(err, errlen, "%.900s: group '%.200s' repetition "
 				 "'%.20s' is not in this plan: the build, machine or "
 				 "command line differs from the interrupted run's (or "
@@ -379,6 +402,9 @@ static int load_state(struct pb_iso *s, char *err, size_t errlen)
 			rc = -1;
 			break;
 		}
+		/* lost: the cluster ended it; it runs again. */
+		if (!strcmp(state, "lost"))
+			continue;
 		u->state = strcmp(state, "done") ? PB_GROUP_FAILED : PB_GROUP_DONE;
 		u->seconds = atof(secs);
 		snprintf(u->reason, sizeof(u->reason), "%s", reason ? reason : "");
@@ -436,8 +462,14 @@ static void read_first_started(struct pb_iso *s)
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
-		char *p = strstr(line, key);
+		char *p = strstr(line, key), *jobs = strstr(line, "\"job_ids\": \"");
 
+		if (jobs) {	/* the Slurm jobs of earlier submissions */
+			jobs += strlen("\"job_ids\": \"");
+			jobs[strcspn(jobs, "\"")] = '\0';
+			snprintf(s->slurm_jobs, sizeof(s->slurm_jobs), "%s", jobs);
+			continue;
+		}
 		if (!p) {
 			if (strstr(line, "\"resumed\": "))
 				s->resumed = atoi(strstr(line, ": ") + 2);

@@ -89,6 +89,10 @@ all_tests() {
 	for t in tests/harness/test_*.sh; do
 		run_one "harness/$(basename "$t" .sh)" bash "$t"
 	done
+	# A real one-node Slurm cluster (root only; else it says why it skipped).
+	for t in tests/cluster/test_*.sh; do
+		run_one "cluster/$(basename "$t" .sh)" bash "$t"
+	done
 
 	# The percpu fuzz target, a bounded deterministic run (make fuzz-build).
 	run_one "fuzz/fuzz_pcpu" bash tests/fuzz/run-pcpu.sh --check

@@ -31,6 +31,9 @@ PKGS=(
 	# GLib 2.74 (the slice allocator)
 	libdpdk-dev librte-eal23 librte-mempool23 librte-mempool-ring23
 	librte-ring23 librte-stack23 libck-dev libglib2.0-dev
+	# the Slurm executor (--executor slurm): its client commands, and the
+	# daemons tests/cluster/slurm-local.sh starts as a one-node cluster
+	slurm-client slurmctld slurmd munge
 	# make paper: LaTeX from Debian
 	texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern
 )
@@ -64,6 +67,17 @@ fi
 
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
+# Install, start no service: the Slurm and MUNGE packages ship init
+# scripts that would start the system's daemons (unconfigured) or fail in
+# their postinst without a slurm.conf; the project starts its own
+# (tests/cluster/slurm-local.sh). A policy-rc.d already there is left as is.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# install-deps.sh: no service starts while it installs\nexit 101\n' |
+		"${sudo[@]}" tee "$policy" >/dev/null
+	"${sudo[@]}" chmod 0755 "$policy"
+	trap '"${sudo[@]}" rm -f "$policy"' EXIT
+fi
 "${sudo[@]}" apt-get update -q
 # shellcheck disable=SC2086
 "${sudo[@]}" $cmd

@@ -18,17 +18,6 @@ pb=build/poolbench-test
 
 . tests/harness/lib.sh
 
-# The value of COLUMN in the CSV rows where every KEY=VALUE holds (python3:
-# the error column holds commas inside quotes).
-csv() {	# file column key=value...
-	python3 - "$@" <<'EOF'
-import csv, sys
-path, col, conds = sys.argv[1], sys.argv[2], [a.split("=", 1) for a in sys.argv[3:]]
-for row in csv.DictReader(open(path)):
-    if all(row.get(k) == v for k, v in conds):
-        print(row[col])
-EOF
-}
 
 # ---- a crash in one group, the others kept -----------------------------
 $pb run --isolate --quick --backends test-crash,malloc --workloads fastpath-reuse \

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * slurm.c - `poolbench run --isolate --executor slurm`: the isolated run's
+ * groups (isolate.c plans them, with their units and time limits) run as
+ * one Slurm job array instead of one after the other on this machine.
+ *
+ * One submission (the run, or a --resume of it) is a folder
+ * slurm/sub-<k>/ of the results folder, written before anything is
+ * submitted:
+ *
+ *   poolbench      a copy of this program: every task runs the code the
+ *                  plan was made with, even if the checkout is rebuilt
+ *   array.sh       the job array's script: runs task-$SLURM_ARRAY_TASK_ID.sh
+ *   task-<i>.sh    array task i: the pending units of one group, one after
+ *                  the other, each the same child command line the local
+ *                  executor runs (child.c), under timeout(1) with the
+ *                  group's time limit, its output in logs/<unit>.log
+ *   status-<i>.tsv written by task i: its node, then one line per unit
+ *                  that ended (exit status, start and end time)
+ *
+ * sbatch (sbatch.c) gets --array=0-<n-1> --exclusive --nodes=1 (a group
+ * alone on its node, as the local executor runs it alone on the machine),
+ * --time from the largest task's limits, and --partition, --account and
+ * --sbatch-args as given. First, a one-line job checks that a node sees a
+ * marker file written here and this host the file the node writes back:
+ * the results folder must be on a filesystem the nodes share.
+ *
+ * The submit host then polls squeue and the status files (every
+ * PB_SLURM_POLL_S seconds): a unit whose status line came is recorded
+ * as the local executor records a child (done, or failed with the reason
+ * its exit status and log give) and the folder's state is rewritten
+ * (merge.c). A task that ends with units left records them by how Slurm
+ * ended it: its time limit (TIMEOUT) or a failure of the task (FAILED,
+ * OUT_OF_MEMORY) as failed; cancelled by someone else, node failure,
+ * preemption, boot failure, deadline as lost: failed rows now, run again
+ * by --resume. Ctrl-C (or SIGTERM, SIGHUP) cancels the array (scancel)
+ * and leaves the units that did not end pending, for --resume.
+ *
+ * Differences from the local executor, by design: the groups run side by
+ * side on several nodes, so there are no rounds (a group's repetitions
+ * run back to back, each in its own process, on its node) and no null
+ * baseline probes on the submit host (each part's meta.json has its own
+ * node's noise report); the array has one time limit, the largest task's.
+ *
+ * Called by isolate.c; calls child.c, merge.c, progress.c, reps.c and
+ * sbatch.c (Slurm's commands).
+ * Concurrency contract: single-threaded; *stop_signal is written by the
+ * signal handler of isolate.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "harness/child.h"
+#include "harness/merge.h"
+#include "harness/progress.h"
+#include "harness/reps.h"
+#include "harness/sbatch.h"
+#include "harness/slurm.h"
+
+#define PB_SLURM_POLL_S 2
+/* The time a task gets beyond its units' own limits (start, copies). */
+#define PB_SLURM_TASK_SLACK_S 120
+
+/* ---- the submission's files ------------------------------------------------ */
+
+static int copy_file(const char *from, const char *to, char *err, size_t errlen)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	char buf[1 << 16];
+	ssize_t n;
+
+	if (in < 0) {
+		snprintf(err, errlen, "%.900s: %s", from, strerror(errno));
+		return -1;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
+			close(in);
+			close(out);
+			return -1;
+		}
+	}
+	close(in);
+	if (close(out) || n < 0) {
+		snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* One array task: the pending units of group @g. */
+struct task {
+	struct pb_group *g;
+	int *units, nunits;	/* indices into g->u */
+	bool ended;		/* Slurm says it ended, its units recorded */
+	char state[32];		/* its last Slurm state */
+	size_t read;		/* bytes of its status file read */
+	char node[64];
+	int missing;		/* polls in a row squeue did not list it */
+};
+
+struct sub {
+	struct pb_iso *s;
+	char dir[4400];		/* slurm/sub-<k>, absolute */
+	char root[4200];	/* the results folder, absolute */
+	char cwd[PATH_MAX];
+	char exe[4500];		/* the copy of this program */
+	struct task *t;
+	int nt;
+	char job[64];		/* the array's job id */
+	double t0_wall;		/* CLOCK_REALTIME at submission */
+	double t0;		/* CLOCK_MONOTONIC at submission */
+	int time_min;		/* the array's --time */
+	struct pb_child_progress pg;
+};
+
+static void *xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size);
+	if (!p) {
+		perror("poolbench");
+		exit(1);
+	}
+	return p;
+}
+
+static double wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double mono_s(void)
+{
+	return (double)pb_now_ns() / 1e9;
+}
+
+static int write_task(struct sub *b, int i, char *err, size_t errlen)
+{
+	struct task *t = &b->t[i];
+	struct pb_iso *s = b->s;
+	char path[4600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/task-%d.sh", b->dir, i);
+	f = fopen(path, "w");
+	if (!f) {
+		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "#!/bin/sh\n# poolbench: Slurm array task %d: group %s (%s x %s), "
+		"%d unit(s),\n# each the child command line of the local executor "
+		"under timeout(1)\n", i, t->g->id, t->g->label,
+		t->g->workload->name, t->nunits);
+	fprintf(f, "status=");
+	snprintf(path, sizeof(path), "%s/status-%d.tsv", b->dir, i);
+	pb_sh_quote(f, path);
+	fprintf(f, "\nprintf 'node\\t%%s\\n' \"$(hostname)\" >> \"$status\"\n"
+		"pb_unit() {\n"
+		"\tname=$1 log=$2 limit=$3\n"
+		"\tshift 3\n"
+		"\tt0=$(date +%%s.%%N)\n"
+		"\ttimeout -s KILL \"$limit\" \"$@\" > \"$log\" 2>&1\n"
+		"\trc=$?\n"
+		"\tprintf 'unit\\t%%s\\t%%s\\t%%s\\t%%s\\n' \"$name\" \"$rc\" \"$t0\" "
+		"\"$(date +%%s.%%N)\" >> \"$status\"\n"
+		"}\n");
+	for (int k = 0; k < t->nunits; k++) {
+		struct pb_unit *u = &t->g->u[t->units[k]];
+		struct pb_child_args a;
+		char name[300], flat[300];
+
+		pb_unit_name(t->g, u, name, sizeof(name));
+		pb_child_flat_name(name, flat, sizeof(flat));
+		if (pb_child_args(s, t->g, name, u->rep, b->exe, NULL, &a)) {
+			fclose(f);
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		fprintf(f, "pb_unit ");
+		pb_sh_quote(f, name);
+		fputc(' ', f);
+		snprintf(path, sizeof(path), "%s/logs/%s.log", b->root, flat);
+		pb_sh_quote(f, path);
+		fprintf(f, " %.0f env", ceil(t->g->timeout));
+		if (a.preload) {
+			fputc(' ', f);
+			snprintf(path, sizeof(path), "LD_PRELOAD=%s", a.preload);
+			pb_sh_quote(f, path);
+		} else {
+			fprintf(f, " -u LD_PRELOAD");
+		}
+		for (int j = 0; j < a.argc; j++) {
+			fputc(' ', f);
+			pb_sh_quote(f, a.argv[j]);
+		}
+		fputc('\n', f);
+		pb_child_args_free(&a);
+	}
+	if (fclose(f)) {
+		snprintf(err, errlen, "%.900s/task-%d.sh: %s", b->dir, i,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int write_array(struct sub *b, char *err, size_t errlen)
+{
+	char path[4600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/array.sh", b->dir);
+	f = fopen(path, "w");
+	if (!f) {
+		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
+		return -1;
+	}
+	fprintf(f, "#!/bin/sh\n# poolbench: the job array's script; task i "
+		"runs task-<i>.sh beside it\nexec /bin/sh ");
+	pb_sh_quote(f, b->dir);
+	fprintf(f, "/task-\"$SLURM_ARRAY_TASK_ID\".sh\n");
+	if (fclose(f) || chmod(path, 0755)) {
+		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* slurm/sub-<k>/: the first k not taken (one per submission). */
+static int make_sub_dir(struct sub *b, char *err, size_t errlen)
+{
+	char path[4400];
+
+	snprintf(path, sizeof(path), "%s/slurm", b->root);
+	if (mkdir(path, 0777) && errno != EEXIST) {
+		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
+		return -1;
+	}
+	for (int k = 1; k < 10000; k++) {
+		snprintf(b->dir, sizeof(b->dir), "%s/slurm/sub-%d", b->root, k);
+		if (!mkdir(b->dir, 0777))
+			return 0;
+		if (errno != EEXIST)
+			break;
+	}
+	snprintf(err, errlen, "%.900s: %s", b->dir, strerror(errno));
+	return -1;
+}
+
+/*
+ * The results folder must be one the nodes share: a one-line job must
+ * see the marker written here, and this host the file it writes back.
+ */
+static int check_shared(struct sub *b, char *err, size_t errlen)
+{
+	char marker[4600], seen[4700], wrap[16384], msg[2048];
+	FILE *f;
+
+	snprintf(marker, sizeof(marker), "%s/shared-fs-marker", b->dir);
+	snprintf(seen, sizeof(seen), "%s.seen", marker);
+	f = fopen(marker, "w");
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
+		snprintf(err, errlen, "%.900s: %s", marker, strerror(errno));
+		return -1;
+	}
+	f = fmemopen(wrap, sizeof(wrap), "w");
+	if (!f) {
+		snprintf(err, errlen, "fmemopen: %s", strerror(errno));
+		return -1;
+	}
+	fputs("test -r ", f);
+	pb_sh_quote(f, marker);
+	fputs(" && test -x ", f);
+	pb_sh_quote(f, b->exe);
+	fputs(" && hostname > ", f);
+	pb_sh_quote(f, seen);
+	fputc('\0', f);
+	fclose(f);
+	printf("poolbench: checking that a Slurm node sees %s (a one-line job)\n",
+	       b->root);
+	if (pb_sbatch_wait(b->s->r->opts, b->cwd, wrap, msg, sizeof(msg)) ||
+	    !pb_file_nonempty(seen)) {
+		snprintf(err, errlen, "--executor slurm: the results folder %.600s "
+			 "is not on a filesystem the nodes share (a Slurm job could "
+			 "not read slurm/sub-*/shared-fs-marker there, or this host "
+			 "cannot see the file it wrote: %.300s); put it on shared "
+			 "storage with --out. Nothing ran", b->root,
+			 msg[0] ? msg : "sbatch said nothing");
+		return -1;
+	}
+	return 0;
+}
+
+static int submit(struct sub *b, char *err, size_t errlen)
+{
+	char out[4600], script[4600], msg[2048];
+	double limit = 0;
+
+	for (int i = 0; i < b->nt; i++) {
+		double l = PB_SLURM_TASK_SLACK_S;
+
+		for (int k = 0; k < b->t[i].nunits; k++)
+			l += ceil(b->t[i].g->timeout);
+		if (l > limit)
+			limit = l;
+	}
+	b->time_min = (int)ceil(limit / 60);
+	snprintf(out, sizeof(out), "%s/logs/slurm-%%A_%%a.out", b->root);
+	snprintf(script, sizeof(script), "%s/array.sh", b->dir);
+	if (pb_sbatch_array(b->s->r->opts, b->nt, b->time_min, b->cwd, out,
+			    script, b->job, sizeof(b->job), msg, sizeof(msg))) {
+		snprintf(err, errlen, "--executor slurm: sbatch refused the job "
+			 "array: %.900s", msg[0] ? msg : "no output");
+		return -1;
+	}
+	b->t0_wall = wall_s();
+	b->t0 = mono_s();
+	return 0;
+}
+
+/* ---- recording what the tasks report ------------------------------------------ */
+
+/* The last bytes of @path (a unit's log), for a failure's reason. */
+static void file_tail(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t end;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	end = lseek(fd, 0, SEEK_END);
+	if (end > (off_t)len - 1)
+		lseek(fd, end - (off_t)len + 1, SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+static void print_unit(struct sub *b, const struct pb_group *g,
+		       const struct pb_unit *u)
+{
+	char el[32], eta[32], rep[32] = "";
+
+	if (u->rep >= 0)
+		snprintf(rep, sizeof(rep), " (repetition %d)", u->rep);
+	pb_fmt_duration(el, sizeof(el), mono_s() - b->t0);
+	pb_progress_eta(eta, sizeof(eta), mono_s() - b->t0, b->pg.done_est,
+			b->pg.total_est);
+	printf("[%zu/%zu] %s elapsed, ETA %s  %s %s%s on %s: %s%s%s\n",
+	       b->pg.done, b->pg.total, el, eta, g->label, g->workload->name,
+	       rep, u->node[0] ? u->node : "?",
+	       u->state == PB_GROUP_DONE ? "done" : u->lost ? "LOST" : "FAILED",
+	       u->state == PB_GROUP_DONE ? "" : ": ",
+	       u->state == PB_GROUP_DONE ? "" : u->reason);
+}
+
+/* Unit @name of task @t ended with exit status @rc (a status line). */
+static void unit_ended(struct sub *b, struct task *t, const char *name, int rc,
+		       double start, double end)
+{
+	struct pb_group *g = t->g;
+	struct pb_unit *u = NULL;
+	char path[4800], tail[2048], flat[300];
+
+	for (int k = 0; k < t->nunits && !u; k++) {
+		char n[300];
+
+		pb_unit_name(g, &g->u[t->units[k]], n, sizeof(n));
+		if (!strcmp(n, name) && g->u[t->units[k]].state == PB_GROUP_PENDING)
+			u = &g->u[t->units[k]];
+	}
+	if (!u)
+		return;
+	u->seconds = end - start;
+	u->started_s = start - b->t0_wall;
+	snprintf(u->node, sizeof(u->node), "%s", t->node);
+	snprintf(path, sizeof(path), "%s/parts/%s/results.csv", b->root, name);
+	if (rc >= 0 && rc <= 1 && pb_file_nonempty(path)) {
+		u->state = PB_GROUP_DONE;
+		u->reason[0] = '\0';
+	} else {
+		pb_child_flat_name(name, flat, sizeof(flat));
+		snprintf(path, sizeof(path), "%s/logs/%s.log", b->root, flat);
+		file_tail(path, tail, sizeof(tail));
+		/* timeout(1) kills with SIGKILL and exits 128 + 9. */
+		pb_child_failed(g, u, rc > 128 ? W_EXITCODE(0, rc - 128) :
+				W_EXITCODE(rc < 0 ? 255 : rc, 0),
+				rc == 128 + SIGKILL && u->seconds >= g->timeout - 1,
+				tail);
+	}
+	b->pg.done += g->n;
+	b->pg.done_est += g->estimate / g->nu;
+	pb_group_settle(g);
+	print_unit(b, g, u);
+}
+
+/* Read the new lines of task @i's status file. Return: lines read. */
+static int read_status(struct sub *b, int i)
+{
+	struct task *t = &b->t[i];
+	char path[4600], *line = NULL;
+	size_t cap = 0;
+	int n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/status-%d.tsv", b->dir, i);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (fseeko(f, (off_t)t->read, SEEK_SET)) {
+		fclose(f);
+		return 0;
+	}
+	for (;;) {
+		ssize_t len = getline(&line, &cap, f);
+		char *save = NULL, *kind, *name, *rc, *t0, *t1;
+
+		if (len <= 0 || line[len - 1] != '\n')
+			break;	/* a line still being written: next time */
+		t->read += (size_t)len;
+		n++;
+		line[len - 1] = '\0';
+		kind = strtok_r(line, "\t", &save);
+		if (kind && !strcmp(kind, "node")) {
+			char *host = strtok_r(NULL, "\t", &save);
+
+			snprintf(t->node, sizeof(t->node), "%s", host ? host : "?");
+			continue;
+		}
+		name = strtok_r(NULL, "\t", &save);
+		rc = strtok_r(NULL, "\t", &save);
+		t0 = strtok_r(NULL, "\t", &save);
+		t1 = strtok_r(NULL, "\t", &save);
+		if (kind && !strcmp(kind, "unit") && name && rc && t0 && t1)
+			unit_ended(b, t, name, atoi(rc), atof(t0), atof(t1));
+	}
+	free(line);
+	fclose(f);
+	return n;
+}
+
+static bool state_is(const char *st, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(st, *set))
+			return true;
+	return false;
+}
+
+static const char *const ended_states[] = {
+	"COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL",
+	"PREEMPTED", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY", "GONE", NULL
+};
+/* Ended by the cluster, not by the group's own code: run again. */
+static const char *const lost_states[] = {
+	"CANCELLED", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE",
+	"GONE", NULL
+};
+
+/* Task @i ended (Slurm state @st): its units without a status line. */
+static void task_ended(struct sub *b, int i, const char *st)
+{
+	struct task *t = &b->t[i];
+	char path[4800], tail[1024], line[600] = "";
+
+	read_status(b, i);
+	t->ended = true;
+	snprintf(path, sizeof(path), "%s/logs/slurm-%s_%d.out", b->root, b->job, i);
+	file_tail(path, tail, sizeof(tail));
+	pb_last_line(tail, line, sizeof(line));
+	for (int k = 0; k < t->nunits; k++) {
+		struct pb_unit *u = &t->g->u[t->units[k]];
+
+		if (u->state != PB_GROUP_PENDING)
+			continue;
+		u->state = PB_GROUP_FAILED;
+		u->lost = state_is(st, lost_states);
+		u->seconds = 0;
+		snprintf(u->node, sizeof(u->node), "%s", t->node);
+		if (!strcmp(st, "TIMEOUT"))
+			snprintf(u->reason, sizeof(u->reason), "timed out: Slurm "
+				 "ended array task %s_%d at its time limit "
+				 "(--time=%d min) before this unit ended", b->job,
+				 i, b->time_min);
+		else if (!strcmp(st, "GONE"))
+			snprintf(u->reason, sizeof(u->reason), "lost: array task "
+				 "%s_%d left Slurm's queue without this unit's "
+				 "result (logs/slurm-%s_%d.out); --resume runs it "
+				 "again", b->job, i, b->job, i);
+		else
+			snprintf(u->reason, sizeof(u->reason), "%s: Slurm array "
+				 "task %s_%d ended %s before this unit ended%s%.300s%s%s",
+				 u->lost ? "lost" : "failed", b->job, i, st,
+				 line[0] ? " (\"" : "", line, line[0] ? "\")" : "",
+				 u->lost ? "; --resume runs it again" : "");
+		for (char *c = u->reason; *c; c++)
+			if (*c == '\t' || *c == '\n')
+				*c = ' ';
+		b->pg.done += t->g->n;
+		b->pg.done_est += t->g->estimate / t->g->nu;
+		pb_group_settle(t->g);
+		print_unit(b, t->g, u);
+	}
+}
+
+static void print_counts(struct sub *b, char (*st)[32])
+{
+	int pending = 0, running = 0, ended = 0;
+
+	for (int i = 0; i < b->nt; i++) {
+		if (b->t[i].ended)
+			ended++;
+		else if (!strcmp(st[i], "RUNNING") || !strcmp(st[i], "COMPLETING"))
+			running++;
+		else
+			pending++;
+	}
+	printf("poolbench: Slurm job %s: %d tasks waiting, %d running, %d ended "
+	       "(of %d)\n", b->job, pending, running, ended, b->nt);
+}
+
+/* Wait for the array, recording units as they end. */
+static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
+		      char *err, size_t errlen)
+{
+	char (*st)[32] = calloc((size_t)b->nt, sizeof(*st));
+	double last_counts = mono_s(), last_warn = 0;
+	int left = b->nt, rc = 0;
+
+	if (!st) {
+		perror("poolbench");
+		exit(1);
+	}
+	while (left && !*stop_signal) {
+		char msg[600];
+		bool changed = false;
+		int q = pb_squeue_tasks(b->job, b->nt, st, msg, sizeof(msg));
+
+		if (q < 0 && mono_s() - last_warn > 60) {
+			fprintf(stderr, "poolbench: squeue: %s (still waiting for "
+				"job %s)\n", msg, b->job);
+			last_warn = mono_s();
+		}
+		for (int i = 0; i < b->nt; i++) {
+			struct task *t = &b->t[i];
+
+			if (t->ended)
+				continue;
+			changed |= read_status(b, i) > 0;
+			/* Not listed for a while, or the job unknown: gone. */
+			t->missing = q == 0 && !st[i][0] ? t->missing + 1 : 0;
+			if (q == 1 || t->missing >= 5)
+				snprintf(st[i], sizeof(st[i]), "GONE");
+			if (state_is(st[i], ended_states)) {
+				task_ended(b, i, st[i]);
+				changed = true;
+				left--;
+			}
+		}
+		if (changed && pb_iso_write_state(b->s, err, errlen)) {
+			rc = -2;
+			break;
+		}
+		if (left && mono_s() - last_counts >= 60) {
+			print_counts(b, st);
+			last_counts = mono_s();
+		}
+		if (left)
+			sleep(PB_SLURM_POLL_S);
+	}
+	if (left && *stop_signal && !rc) {
+		/*
+		 * Interrupted: cancel the array, keep what ended meanwhile;
+		 * the rest stays pending for --resume.
+		 */
+		char msg[600];
+
+		if (pb_scancel(b->job, msg, sizeof(msg)))
+			fprintf(stderr, "poolbench: scancel %s: %s\n", b->job,
+				msg[0] ? msg : "failed");
+		for (int wait = 0; wait < 15; wait++) {
+			bool all = true;
+			int q = pb_squeue_tasks(b->job, b->nt, st, msg, sizeof(msg));
+
+			for (int i = 0; i < b->nt; i++)
+				all &= b->t[i].ended || q == 1 ||
+				       state_is(st[i], ended_states) || !st[i][0];
+			if (all)
+				break;
+			sleep(1);
+		}
+		for (int i = 0; i < b->nt; i++)
+			if (!b->t[i].ended)
+				read_status(b, i);
+		b->s->interrupted = true;
+		if (pb_iso_write_state(b->s, err, errlen))
+			rc = -2;
+	}
+	free(st);
+	return rc;
+}
+
+/* ---- the submission ------------------------------------------------------------ */
+
+int pb_slurm_exec(struct pb_iso *s, const char *exe,
+		  volatile sig_atomic_t *stop_signal, char *err, size_t errlen)
+{
+	struct sub b = { .s = s };
+	char path[4600];
+	int rc = -1;
+
+	if (!realpath(s->r->dir, b.root) || !getcwd(b.cwd, sizeof(b.cwd))) {
+		snprintf(err, errlen, "%.900s: %s", s->r->dir, strerror(errno));
+		return -1;
+	}
+	for (size_t k = 0; k < s->ng; k++) {
+		struct pb_group *g = &s->g[k];
+		struct task *t = NULL;
+
+		b.pg.total += g->n * (size_t)g->nu;
+		for (int u = 0; u < g->nu; u++) {
+			if (g->u[u].state != PB_GROUP_PENDING) {
+				b.pg.done += g->n;
+				continue;
+			}
+			b.pg.total_est += g->estimate / g->nu;
+			if (!t) {
+				b.t = xrealloc(b.t, (size_t)(b.nt + 1) * sizeof(*b.t));
+				t = memset(&b.t[b.nt++], 0, sizeof(*b.t));
+				t->g = g;
+				t->units = xrealloc(NULL, (size_t)g->nu * sizeof(int));
+			}
+			t->units[t->nunits++] = u;
+		}
+	}
+	if (!b.nt) {
+		rc = 0;		/* a resumed run with nothing left */
+		goto out;
+	}
+	if (make_sub_dir(&b, err, errlen))
+		goto out;
+	snprintf(b.exe, sizeof(b.exe), "%s/poolbench", b.dir);
+	if (copy_file(exe, b.exe, err, errlen) || check_shared(&b, err, errlen))
+		goto out;
+	/* Part folders an interrupted earlier submission left move aside. */
+	for (int i = 0; i < b.nt; i++)
+		for (int k = 0; k < b.t[i].nunits; k++) {
+			char name[300];
+
+			pb_unit_name(b.t[i].g, &b.t[i].g->u[b.t[i].units[k]], name,
+				     sizeof(name));
+			pb_child_set_aside(s, name);
+		}
+	for (int i = 0; i < b.nt; i++)
+		if (write_task(&b, i, err, errlen))
+			goto out;
+	if (write_array(&b, err, errlen) || submit(&b, err, errlen))
+		goto out;
+	{
+		size_t used = strlen(s->slurm_jobs);
+
+		snprintf(s->slurm_jobs + used, sizeof(s->slurm_jobs) - used,
+			 "%s%s", used ? "," : "", b.job);
+	}
+	snprintf(path, sizeof(path), "%s", b.dir + strlen(b.root) + 1);
+	printf("poolbench: submitted Slurm job array %s: %d tasks (a group each, "
+	       "--exclusive, --time=%d min), scripts in %s/; waiting (Ctrl-C "
+	       "cancels it and keeps what ended)\n", b.job, b.nt, b.time_min, path);
+	rc = wait_array(&b, stop_signal, err, errlen);
+out:
+	for (int i = 0; i < b.nt; i++)
+		free(b.t[i].units);
+	free(b.t);
+	return rc;
+}

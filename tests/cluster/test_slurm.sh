@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# test_slurm.sh - `poolbench run --isolate --executor slurm` on a real
+# single-host Slurm cluster (tests/cluster/slurm-local.sh: munged,
+# slurmctld and slurmd on this machine, state in a temporary folder,
+# stopped at the end whatever happens):
+#   - bad input is refused before any folder is made;
+#   - a small plan through the job array gives the rows a local isolated
+#     run gives (same benchmarks, same columns), with the node of every
+#     repetition in meta.json;
+#   - an array task cancelled while it runs (scancel) is recorded as lost,
+#     with failed rows, and --resume runs only its group again;
+#   - a task that cannot see the results folder makes the run refuse to
+#     start (the shared-filesystem check).
+# Needs root and the Slurm packages (scripts/setup/install-deps.sh); else
+# one "ok - # SKIP" line says why. Uses build/poolbench-test.
+#
+# Prints "ok - ..." / "not ok - ..." per check (counted by tests/run.sh).
+set -u
+cd "$(dirname "$0")/../.."
+root=$PWD
+pb=$root/build/poolbench-test
+tmp=$(mktemp -d)
+state=$(mktemp -d /tmp/pb-slurm.XXXXXX)
+cleanup() {
+	tests/cluster/slurm-local.sh stop "$state" >/dev/null 2>&1
+	rm -rf "$tmp" "$state"
+}
+trap cleanup EXIT
+
+. tests/harness/lib.sh
+
+# The rows' identities (every column but the measured ones), sorted.
+keys() {	# results.csv
+	python3 - "$1" <<'EOF'
+import csv, sys
+r = csv.DictReader(open(sys.argv[1]))
+key = ["backend", "workload", "mode", "threads", "placement", "obj_size",
+       "align", "options", "statistic", "rep"]
+print(",".join(r.fieldnames))
+for row in sorted(",".join(row[k] for k in key) for row in r):
+    print(row)
+EOF
+}
+
+
+# ---- bad input, before any cluster --------------------------------------
+$pb run --executor slurm --quick --out "$tmp/no-iso" >"$tmp/no-iso.log" 2>&1
+check "--executor slurm without --isolate: exit 2" test $? -eq 2
+check "... saying it needs --isolate" grep -q 'needs --isolate' "$tmp/no-iso.log"
+$pb run --isolate --partitions a --quick --out "$tmp/no-exec" >"$tmp/no-exec.log" 2>&1
+check "--partitions without --executor slurm: exit 2" test $? -eq 2
+$pb run --isolate --executor slurm --partitions a,b --quick --out "$tmp/ab" >"$tmp/ab.log" 2>&1
+check "--partitions a,b: exit 2, machine comparison is not built yet" \
+	bash -c 'test $0 -eq 2 && grep -q "not built yet" "$1" && test ! -e "$2"' $? "$tmp/ab.log" "$tmp/ab"
+$pb run --isolate --executor pbs --quick --out "$tmp/pbs" >"$tmp/pbs.log" 2>&1
+check "--executor pbs: exit 2, naming the valid choices" \
+	grep -q "valid: local, slurm" "$tmp/pbs.log"
+
+# ---- the cluster ----------------------------------------------------------
+tests/cluster/slurm-local.sh start "$state" >"$tmp/start.log" 2>&1
+rc=$?
+if [ $rc -eq 77 ]; then
+	echo "ok - # SKIP no local Slurm cluster: $(tail -n 1 "$tmp/start.log")"
+	exit 0
+fi
+check "the local Slurm cluster starts (munged, slurmctld, slurmd)" test $rc -eq 0
+if [ $rc -ne 0 ]; then
+	sed 's/^/# /' "$tmp/start.log"
+	exit 1
+fi
+eval "$(tests/cluster/slurm-local.sh env "$state")"
+
+$pb run --isolate --executor slurm --partitions nosuch --quick \
+	--out "$tmp/nosuch" >"$tmp/nosuch.log" 2>&1
+check "--partitions nosuch: exit 2" test $? -eq 2
+check "... saying the cluster has no such partition" \
+	grep -q "no such partition" "$tmp/nosuch.log"
+check "... and no results folder was made" test ! -e "$tmp/nosuch"
+
+# ---- the same plan, local and through Slurm ---------------------------------
+plan=(--isolate --quick --backends malloc,qmempool --workloads fastpath-reuse
+	--threads 1 --peers none)
+$pb run "${plan[@]}" --out "$tmp/local" >"$tmp/local.log" 2>&1
+check "a local isolated run of the small plan: exit 0" test $? -eq 0
+$pb run "${plan[@]}" --executor slurm --partitions pbA --out "$tmp/slurm" \
+	>"$tmp/slurm.log" 2>&1
+rc=$?
+check "the same plan through Slurm: exit 0" test $rc -eq 0
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/slurm.log" | tail -n 20
+check "... it submitted one job array" grep -q 'submitted Slurm job array' "$tmp/slurm.log"
+check "... the rows are the local run's: same columns, same benchmarks" \
+	cmp <(keys "$tmp/local/results.csv") <(keys "$tmp/slurm/results.csv")
+check "... with figures" \
+	test -n "$(csv "$tmp/slurm/results.csv" ns_per_op backend=qmempool statistic=median)"
+check "... and no error" test -z "$(csv "$tmp/slurm/results.csv" error | tr -d '\n')"
+check "... meta.json: executor slurm, partition pbA, the job's id" \
+	jq -e '.executor.kind == "slurm" and .executor.partition == "pbA" and (.executor.job_ids | length > 0)' \
+	"$tmp/slurm/meta.json"
+check "... every repetition names the node it ran on" \
+	jq -e --arg h "$(hostname)" '[.groups[].reps[] | .node == $h] | all and length > 0' \
+	"$tmp/slurm/meta.json"
+check "... a task script per group, Slurm's own output in logs/" \
+	bash -c "ls '$tmp'/slurm/slurm/sub-1/task-2.sh && ls '$tmp'/slurm/logs/slurm-*_0.out"
+check "... the folder's run is complete" \
+	jq -e '.isolation.complete and (.isolation.interrupted | not)' "$tmp/slurm/meta.json"
+
+# ---- one array task cancelled, then --resume ----------------------------------
+# test-failing at 20 ms per object, 512 objects: its task runs for about
+# 10 s, and is cancelled while it runs.
+slow=(--isolate --executor slurm --partitions pbB --backends malloc,test-failing
+	--workloads million --size 64 --param million.count=512
+	--param million.order=in-order --param test-failing.sleep_us=20000
+	--param test-failing.fail_after=1000000 --reps 1 --peers none
+	--out "$tmp/kill")
+$pb run "${slow[@]}" >"$tmp/kill.log" 2>&1 &
+pid=$!
+job= task=
+for _ in $(seq 600); do
+	job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\).*/\1/p' "$tmp/kill.log")
+	task=$(grep -l "(test-failing x million)" "$tmp"/kill/slurm/sub-1/task-*.sh 2>/dev/null |
+		sed 's/.*task-\([0-9]*\)\.sh/\1/')
+	if [ -n "$job" ] && [ -n "$task" ] &&
+	   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
+		break
+	fi
+	sleep 0.2
+done
+sleep 2
+scancel "${job}_${task}"
+wait "$pid"
+rc=$?
+check "an array task cancelled while it runs: the run ends with exit 1" test $rc -eq 1
+check "... its rows say it was lost, and --resume runs it again" \
+	grep -q "lost: Slurm array task ${job}_${task} ended CANCELLED.*--resume runs it again" \
+	<(csv "$tmp/kill/results.csv" error backend=test-failing)
+check "... groups.tsv records it as lost" \
+	grep -qP '\ttest-failing|test-failing.*\tlost\t' "$tmp/kill/groups.tsv"
+check "... malloc's group is done, with figures" \
+	test -n "$(csv "$tmp/kill/results.csv" ns_per_op backend=malloc statistic=run)"
+$pb run --resume "$tmp/kill" >"$tmp/resume.log" 2>&1
+rc=$?
+check "--resume: exit 0" test $rc -eq 0
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/resume.log" | tail -n 20
+check "... it submitted only the lost group (one task)" \
+	bash -c "ls '$tmp'/kill/slurm/sub-2/task-0.sh && ! ls '$tmp'/kill/slurm/sub-2/task-1.sh"
+check "... test-failing now has figures and no error" \
+	bash -c 'test -n "$1" && test -z "$2"' _ \
+	"$(csv "$tmp/kill/results.csv" ns_per_op backend=test-failing statistic=run)" \
+	"$(csv "$tmp/kill/results.csv" error backend=test-failing | tr -d '\n')"
+check "... meta.json: complete, resumed once, two job ids" \
+	jq -e '.isolation.complete and .isolation.resumed == 1 and (.executor.job_ids | test(","))' \
+	"$tmp/kill/meta.json"
+
+# ---- a node that cannot see the results folder --------------------------------
+# The run is submitted from a private mount namespace whose tmpfs holds the
+# results folder: the node (slurmd, outside it) sees an empty folder there,
+# as a node sees a submit host's local disk.
+mkdir -p "$tmp/private"
+if unshare -m true 2>/dev/null; then
+	unshare -m bash -c 'mount -t tmpfs pb-private "$1" && shift &&
+		"$@"' _ "$tmp/private" $pb run "${plan[@]}" --executor slurm \
+		--partitions pbA --out "$tmp/private/run" >"$tmp/unshared.log" 2>&1
+	check "a node that cannot see the folder: exit 2" test $? -eq 2
+	check "... saying the folder is not on a filesystem the nodes share" \
+		grep -q "not on a filesystem the nodes share" "$tmp/unshared.log"
+	check "... nothing was submitted" bash -c "! grep -q 'submitted Slurm job' '$tmp/unshared.log'"
+else
+	echo "ok - # SKIP the unshared-folder check: unshare -m is not allowed here"
+fi
