@@ -180,8 +180,118 @@ static long failed_rows(const struct pb_iso *s, const struct pb_group *g, FILE *
 	return failed;
 }
 
+/*
+ * A Slurm unit's node: host, CPU model and topology from its part's
+ * meta.json (read once; after --resume, groups.tsv brings no node).
+ */
+static void unit_machine(const struct pb_iso *s, const struct pb_group *g,
+			 struct pb_unit *u)
+{
+	static const char *const keys[] = { "\"host\": \"", "\"cpu_model\": \"",
+					    "\"topology\": \"" };
+	char *dst[] = { u->node, u->cpu_model, u->topology };
+	size_t size[] = { sizeof(u->node), sizeof(u->cpu_model), sizeof(u->topology) };
+	char path[4800], name[300], line[1024];
+	FILE *f;
+
+	if (u->state != PB_GROUP_DONE || u->cpu_model[0])
+		return;
+	pb_unit_name(g, u, name, sizeof(name));
+	snprintf(path, sizeof(path), "%s/parts/%s/meta.json", s->r->dir, name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		for (int k = 0; k < 3; k++) {
+			char *v = strstr(line, keys[k]);
+
+			if (!v || dst[k][0])
+				continue;
+			v += strlen(keys[k]);
+			v[strcspn(v, "\"")] = '\0';
+			snprintf(dst[k], size[k], "%s", v);
+		}
+	}
+	fclose(f);
+}
+
+size_t pb_iso_models(const struct pb_iso *s, const struct pb_workload *wl,
+		     char *buf, size_t len)
+{
+	const char *seen[16];
+	size_t n = 0, off = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < s->ng; k++) {
+		for (int i = 0; s->g[k].workload == wl && i < s->g[k].nu; i++) {
+			const struct pb_unit *u = &s->g[k].u[i];
+			bool known = !u->cpu_model[0];
+
+			for (size_t j = 0; j < n && !known; j++)
+				known = !strcmp(seen[j], u->cpu_model);
+			if (known || n == sizeof(seen) / sizeof(seen[0]))
+				continue;
+			seen[n++] = u->cpu_model;
+			off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
+						"%s%s (%s)", n > 1 ? ", " : "",
+						u->cpu_model, u->node);
+		}
+	}
+	return n;
+}
+
+/*
+ * Under Slurm: every node a unit ran on, and a warning for each workload
+ * (its comparison sets: every mode and thread count of it) that ran on
+ * nodes of more than one CPU model.
+ */
+static void placement_meta(struct pb_jw *w, struct pb_iso *s)
+{
+	char buf[2048];
+
+	const char *seen[256];
+	size_t nseen = 0;
+
+	pb_jw_arr_begin(w, "nodes");
+	for (size_t k = 0; k < s->ng; k++) {
+		for (int i = 0; i < s->g[k].nu; i++) {
+			struct pb_unit *u = &s->g[k].u[i];
+			bool known;
+
+			unit_machine(s, &s->g[k], u);
+			known = !u->node[0] || !u->cpu_model[0];
+			for (size_t j = 0; j < nseen && !known; j++)
+				known = !strcmp(seen[j], u->node);
+			if (known || nseen == sizeof(seen) / sizeof(seen[0]))
+				continue;
+			seen[nseen++] = u->node;
+			pb_jw_obj_begin(w, NULL);
+			pb_jw_str(w, "host", u->node);
+			pb_jw_str(w, "cpu_model", u->cpu_model);
+			pb_jw_str(w, "topology", u->topology);
+			pb_jw_obj_end(w);
+		}
+	}
+	pb_jw_arr_end(w);
+	pb_jw_arr_begin(w, "placement_warnings");
+	for (size_t k = 0; k < s->ng; k++) {
+		bool first = true;
+
+		for (size_t j = 0; j < k; j++)
+			first &= s->g[j].workload != s->g[k].workload;
+		if (first && pb_iso_models(s, s->g[k].workload, buf, sizeof(buf)) > 1) {
+			char line[2300];
+
+			snprintf(line, sizeof(line), "%s ran on nodes of different "
+				 "CPU models: %s", s->g[k].workload->name, buf);
+			pb_jw_str(w, NULL, line);
+		}
+	}
+	pb_jw_arr_end(w);
+}
+
 /* meta.json's members of an isolated run: its state, peers and groups. */
-static void iso_meta(struct pb_jw *w, const struct pb_iso *s)
+static void iso_meta(struct pb_jw *w, struct pb_iso *s)
 {
 	const struct pb_run_opts *o = s->r->opts;
 	bool complete = true;
@@ -205,6 +315,7 @@ static void iso_meta(struct pb_jw *w, const struct pb_iso *s)
 		if (o->sbatch_args)
 			pb_jw_str(w, "sbatch_args", o->sbatch_args);
 		pb_jw_str(w, "job_ids", s->slurm_jobs);
+		placement_meta(w, s);
 	} else {
 		pb_jw_str(w, "kind", "local");
 	}

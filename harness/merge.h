@@ -59,6 +59,19 @@ int pb_iso_open_folder(struct pb_iso *s, char *err, size_t errlen);
 int pb_iso_write_state(struct pb_iso *s, char *err, size_t errlen);
 
 /**
+ * pb_iso_models() - the CPU models a workload's units ran on (Slurm)
+ * @s: the run
+ * @wl: the workload
+ * @buf: "model (node), model (node), ..." for a message
+ * @len: its size
+ *
+ * Return: how many CPU models (0 when no unit's model is known: a local
+ * run, or nothing done yet).
+ */
+size_t pb_iso_models(const struct pb_iso *s, const struct pb_workload *wl,
+		     char *buf, size_t len);
+
+/**
  * pb_iso_write_merged() - rewrite results.csv and meta.json from the
  * finished groups' parts
  * @s: the run

@@ -105,6 +105,20 @@ check "... a task script per group, Slurm's own output in logs/" \
 	bash -c "ls '$tmp'/slurm/slurm/sub-1/task-2.sh && ls '$tmp'/slurm/logs/slurm-*_0.out"
 check "... the folder's run is complete" \
 	jq -e '.isolation.complete and (.isolation.interrupted | not)' "$tmp/slurm/meta.json"
+check "... meta.json lists the node with its CPU model and topology, and no placement warning" \
+	jq -e --arg h "$(hostname)" '.executor.nodes | length == 1 and .[0].host == $h and (.[0].cpu_model | length > 0) and (.[0].topology | length > 0)' \
+	"$tmp/slurm/meta.json"
+check "... no placement warning" jq -e '.executor.placement_warnings == []' "$tmp/slurm/meta.json"
+# Placement: one unit's part says another CPU model; --resume (nothing
+# left to run) merges again and must warn.
+part=$(ls "$tmp"/slurm/parts/*-qmempool-fastpath-reuse/rep-0/meta.json)
+sed -i 's/"cpu_model": "[^"]*"/"cpu_model": "Other CPU 9000"/' "$part"
+$pb run --resume "$tmp/slurm" >"$tmp/placed.log" 2>&1
+check "a workload that ran on nodes of two CPU models: the console warns" \
+	grep -q "WARNING: fastpath-reuse ran on nodes of different CPU models: .*Other CPU 9000" "$tmp/placed.log"
+check "... and meta.json's placement_warnings names it" \
+	jq -e '.executor.placement_warnings | length == 1 and (.[0] | test("^fastpath-reuse ran on nodes of different CPU models"))' \
+	"$tmp/slurm/meta.json"
 
 # ---- one array task cancelled, then --resume ----------------------------------
 # test-failing at 20 ms per object, 512 objects: its task runs for about
