@@ -506,16 +506,11 @@ merge:
 		printf("poolbench: results written to %s\n", r->dir);
 	}
 	if (r->opts->executor == PB_EXEC_SLURM) {
-		char models[2048];
+		char warn[16][PB_WARN_LEN];
+		size_t nw = pb_iso_placement_warnings(&s, warn, 16);
 
-		for (size_t k = 0; k < s.ng; k++)
-			if ((!k || s.g[k].workload != s.g[k - 1].workload) &&
-			    pb_iso_models(&s, s.g[k].workload, models,
-					  sizeof(models)) > 1)
-				printf("poolbench: WARNING: %s ran on nodes of "
-				       "different CPU models: %s; compare its "
-				       "backends with care\n",
-				       s.g[k].workload->name, models);
+		for (size_t k = 0; k < nw; k++)
+			printf("poolbench: WARNING: %s\n", warn[k]);
 		printf("poolbench: the nodes' noise: each part's meta.json "
 		       "(parts/<group>/.../meta.json) has its node's report\n");
 	} else {

@@ -202,6 +202,10 @@ static void unit_machine(const struct pb_iso *s, const struct pb_group *g,
 	if (!f)
 		return;
 	while (fgets(line, sizeof(line), f)) {
+		char *pus = strstr(line, "\"allowed_pus\": ");
+
+		if (pus && !u->pus)
+			u->pus = atoi(pus + strlen("\"allowed_pus\": "));
 		for (int k = 0; k < 3; k++) {
 			char *v = strstr(line, keys[k]);
 
@@ -215,8 +219,9 @@ static void unit_machine(const struct pb_iso *s, const struct pb_group *g,
 	fclose(f);
 }
 
-size_t pb_iso_models(const struct pb_iso *s, const struct pb_workload *wl,
-		     char *buf, size_t len)
+/* The CPU models @wl's units ran on, "model (node), ..." in @buf. */
+static size_t workload_models(const struct pb_iso *s, const struct pb_workload *wl,
+			      char *buf, size_t len)
 {
 	const char *seen[16];
 	size_t n = 0, off = 0;
@@ -240,19 +245,11 @@ size_t pb_iso_models(const struct pb_iso *s, const struct pb_workload *wl,
 	return n;
 }
 
-/*
- * Under Slurm: every node a unit ran on, and a warning for each workload
- * (its comparison sets: every mode and thread count of it) that ran on
- * nodes of more than one CPU model.
- */
-static void placement_meta(struct pb_jw *w, struct pb_iso *s)
+/* The first unit of each node, in plan order: @first[0..return). */
+static size_t nodes(struct pb_iso *s, const struct pb_unit **first, size_t max)
 {
-	char buf[2048];
+	size_t n = 0;
 
-	const char *seen[256];
-	size_t nseen = 0;
-
-	pb_jw_arr_begin(w, "nodes");
 	for (size_t k = 0; k < s->ng; k++) {
 		for (int i = 0; i < s->g[k].nu; i++) {
 			struct pb_unit *u = &s->g[k].u[i];
@@ -260,33 +257,60 @@ static void placement_meta(struct pb_jw *w, struct pb_iso *s)
 
 			unit_machine(s, &s->g[k], u);
 			known = !u->node[0] || !u->cpu_model[0];
-			for (size_t j = 0; j < nseen && !known; j++)
-				known = !strcmp(seen[j], u->node);
-			if (known || nseen == sizeof(seen) / sizeof(seen[0]))
-				continue;
-			seen[nseen++] = u->node;
-			pb_jw_obj_begin(w, NULL);
-			pb_jw_str(w, "host", u->node);
-			pb_jw_str(w, "cpu_model", u->cpu_model);
-			pb_jw_str(w, "topology", u->topology);
-			pb_jw_obj_end(w);
+			for (size_t j = 0; j < n && !known; j++)
+				known = !strcmp(first[j]->node, u->node);
+			if (!known && n < max)
+				first[n++] = u;
 		}
+	}
+	return n;
+}
+
+size_t pb_iso_placement_warnings(struct pb_iso *s, char (*warn)[PB_WARN_LEN],
+				 size_t max)
+{
+	const struct pb_unit *first[256];
+	size_t nn = nodes(s, first, 256), n = 0;
+	unsigned int pus = pb_topo_nr_pus(s->r->topo);
+	char buf[2048];
+
+	for (size_t j = 0; j < nn && n < max; j++)
+		if (first[j]->pus && first[j]->pus != (int)pus)
+			snprintf(warn[n++], PB_WARN_LEN, "node %s has %d allowed "
+				 "PUs, the plan was made on the submit host, with "
+				 "%u: thread lists such as pow2 and all follow the "
+				 "submit host's (docs/cluster.md)", first[j]->node,
+				 first[j]->pus, pus);
+	for (size_t k = 0; k < s->ng && n < max; k++)
+		if ((!k || s->g[k].workload != s->g[k - 1].workload) &&
+		    workload_models(s, s->g[k].workload, buf, sizeof(buf)) > 1)
+			snprintf(warn[n++], PB_WARN_LEN, "%s ran on nodes of "
+				 "different CPU models: %.1900s; compare its "
+				 "backends with care", s->g[k].workload->name, buf);
+	return n;
+}
+
+/* Under Slurm: every node a unit ran on, and the placement warnings. */
+static void placement_meta(struct pb_jw *w, struct pb_iso *s)
+{
+	const struct pb_unit *first[256];
+	char warn[16][PB_WARN_LEN];
+	size_t nn = nodes(s, first, 256), nw;
+
+	pb_jw_arr_begin(w, "nodes");
+	for (size_t j = 0; j < nn; j++) {
+		pb_jw_obj_begin(w, NULL);
+		pb_jw_str(w, "host", first[j]->node);
+		pb_jw_str(w, "cpu_model", first[j]->cpu_model);
+		pb_jw_str(w, "topology", first[j]->topology);
+		pb_jw_int(w, "allowed_pus", first[j]->pus);
+		pb_jw_obj_end(w);
 	}
 	pb_jw_arr_end(w);
+	nw = pb_iso_placement_warnings(s, warn, 16);
 	pb_jw_arr_begin(w, "placement_warnings");
-	for (size_t k = 0; k < s->ng; k++) {
-		bool first = true;
-
-		for (size_t j = 0; j < k; j++)
-			first &= s->g[j].workload != s->g[k].workload;
-		if (first && pb_iso_models(s, s->g[k].workload, buf, sizeof(buf)) > 1) {
-			char line[2300];
-
-			snprintf(line, sizeof(line), "%s ran on nodes of different "
-				 "CPU models: %s", s->g[k].workload->name, buf);
-			pb_jw_str(w, NULL, line);
-		}
-	}
+	for (size_t j = 0; j < nw; j++)
+		pb_jw_str(w, NULL, warn[j]);
 	pb_jw_arr_end(w);
 }
 
