@@ -784,8 +784,8 @@ def latency_macros(res):
     exclusive mode, the latency figure's three panels: (1) the backend with
     the worst alloc p99.9 and, if it keeps statistics, the slow-path event
     behind it (the rarest one at a rate of at least 1 in 1000 pairs, so
-    that it reaches the 99.9th percentile); else also the worst among the
-    backends that count their slow paths; (2) the tail an average hides
+    that it reaches the 99.9th percentile); when its statistics name none,
+    also the worst among the backends whose statistics do; (2) the tail an average hides
     most: among the slow-path events of rate f between 1 in 1000 and 1 in
     2, the one whose lowest percentile inside its share (p90 for f >= 0.1,
     p99 for f >= 0.01, else p99.9) stands furthest above the median, with
@@ -826,11 +826,14 @@ def latency_macros(res):
         return (f"{sig3(v / 1000)}~\\textmu{{}}s" if v >= 1000 else
                 f"{sig3(v)}~ns")
 
+    # A slow path owns a tail when it happens in at least 1 pair in 1000
+    # and at most in every other one (more often, it is the common path).
     def cause_of(r):
-        cause = [(v, e) for v, e in events(r) if v >= 1e-3]
+        cause = [(v, e) for v, e in events(r) if 1e-3 <= v <= 0.5]
         if not cause:
-            return ("its statistics count no slow-path event at 1 in 1000 "
-                    "pairs or more: the tail is none of the paths it counts")
+            return ("its statistics count no slow-path event that happens "
+                    "in between 1 in 1000 and 1 in 2 pairs: the tail is none "
+                    "of the paths it counts")
         v, e = cause[0]
         return (f"its own statistics name the operation behind it: "
                 f"\\texttt{{{tex(e)}}}, {sig3(v)} per alloc+free pair, the rarest "
@@ -846,6 +849,9 @@ def latency_macros(res):
     def p999(c):
         return f(c[0]["alloc_p999_ns"])
 
+    def named(r):
+        return any(1e-3 <= v <= 0.5 for v, _ in events(r))
+
     worst = max(cands, key=p999)
     text = (f"In this run's latency pass (exclusive mode, the panels of "
             f"figure~\\ref{{fig:latency}}) the worst alloc p99.9 is {who(*worst)}; ")
@@ -853,11 +859,13 @@ def latency_macros(res):
         text += cause_of(worst[0]) + "."
     else:
         text += "it keeps no per-operation statistics, so no operation can be named for it."
-        counted = [c for c in cands if reports(c[0])]
+    d = None
+    if not named(worst[0]):
+        counted = [c for c in cands if named(c[0])]
         if counted:
             d = max(counted, key=p999)
-            text += (f" Among the backends that count their slow paths the worst "
-                     f"is {who(*d)}; {cause_of(d[0])}.")
+            text += (f" Among the backends whose statistics count a slow path "
+                     f"that often, the worst is {who(*d)}; {cause_of(d[0])}.")
     # The tail an average hides most.
     best = None
     for r, pn in cands:
@@ -878,8 +886,12 @@ def latency_macros(res):
                                                    "obj_size", "n", "options"))):
                 mean = f(t.get("ns_per_op"))
         name = {"p90": "p90", "p99": "p99", "p999": "p99.9"}[pct]
-        text += (f" The tail an average hides most is \\texttt{{{tex(label(r))}}}'s "
-                 f"at {pn[3]}: its median alloc takes {ns(p50)}"
+        same = d is not None and d[0] is r
+        text += ((" Its average hides that tail most of all the backends"
+                  if same else
+                  f" The tail an average hides most is \\texttt{{{tex(label(r))}}}'s "
+                  f"at {pn[3]}")
+                 + f": its median alloc takes {ns(p50)}"
                  + (f" and the timed run's mean is {ns(mean)} per alloc+free pair"
                     if mean is not None else "")
                  + f", but its {name} is {ns(q)}: its statistics count "
