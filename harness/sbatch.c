@@ -363,3 +363,30 @@ int pb_scancel(const char *job, char *msg, size_t len)
 	return cmd_ok(st) ? 0 : -1;
 }
 
+static bool state_is(const char *st, const char *const *set)
+{
+	for (; *set; set++)
+		if (!strcmp(st, *set))
+			return true;
+	return false;
+}
+
+static const char *const ended_states[] = {
+	"COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL",
+	"PREEMPTED", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY", "GONE", NULL
+};
+/* Ended by the cluster, not by the group's own code: run again. */
+static const char *const lost_states[] = {
+	"CANCELLED", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE",
+	"GONE", NULL
+};
+
+bool pb_slurm_state_ended(const char *st)
+{
+	return state_is(st, ended_states);
+}
+
+bool pb_slurm_state_lost(const char *st)
+{
+	return state_is(st, lost_states);
+}

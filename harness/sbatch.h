@@ -10,6 +10,7 @@
 #ifndef PB_HARNESS_SBATCH_H
 #define PB_HARNESS_SBATCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -95,5 +96,21 @@ int pb_squeue_tasks(const char *job, int nt, char (*st)[32], char *msg,
  * Return: 0, or -1 when scancel failed.
  */
 int pb_scancel(const char *job, char *msg, size_t len);
+
+/**
+ * pb_slurm_state_ended() - whether a job state (squeue's %T, or "GONE":
+ * left the queue unseen) is one a task does not leave
+ * @st: the state
+ */
+bool pb_slurm_state_ended(const char *st);
+
+/**
+ * pb_slurm_state_lost() - whether a task that ended in state @st was
+ * ended by the cluster, not by its own code (cancelled, node failure,
+ * preemption, boot failure, deadline, gone): its units run again on
+ * --resume
+ * @st: the state
+ */
+bool pb_slurm_state_lost(const char *st);
 
 #endif /* PB_HARNESS_SBATCH_H */

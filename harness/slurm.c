@@ -2,50 +2,36 @@
 /*
  * slurm.c - `poolbench run --isolate --executor slurm`: the isolated run's
  * groups (isolate.c plans them, with their units and time limits) run as
- * one Slurm job array instead of one after the other on this machine.
+ * one Slurm job array instead of one after the other on this machine
+ * (docs/cluster.md).
  *
- * One submission (the run, or a --resume of it) is a folder
- * slurm/sub-<k>/ of the results folder, written before anything is
- * submitted:
+ * A submission (the run, or a --resume of it) is a folder slurm/sub-<k>/:
+ * a copy of this program (every task runs the code the plan was made
+ * with), array.sh, and task-<i>.sh per array task: one group's pending
+ * units, each the local executor's child command line (child.c) under
+ * timeout(1) with the group's limit, output in logs/<unit>.log; task i
+ * writes status-<i>.tsv: its node, then a line per unit that ended. The
+ * array (sbatch.c) is --exclusive --nodes=1, --time the largest task's.
+ * First a one-line job checks that a node sees a marker file written here
+ * and this host the file it writes back (a shared filesystem).
  *
- *   poolbench      a copy of this program: every task runs the code the
- *                  plan was made with, even if the checkout is rebuilt
- *   array.sh       the job array's script: runs task-$SLURM_ARRAY_TASK_ID.sh
- *   task-<i>.sh    array task i: the pending units of one group, one after
- *                  the other, each the same child command line the local
- *                  executor runs (child.c), under timeout(1) with the
- *                  group's time limit, its output in logs/<unit>.log
- *   status-<i>.tsv written by task i: its node, then one line per unit
- *                  that ended (exit status, start and end time)
+ * The submit host reads the status files every PB_SLURM_POLL_S seconds
+ * and squeue every PB_SLURM_SQUEUE_S: a unit is recorded as the local
+ * executor records a child and the folder's state rewritten (merge.c). A
+ * task that ends with units left records them by how Slurm ended it:
+ * TIMEOUT, FAILED, OUT_OF_MEMORY as failed; cancelled by someone else,
+ * node failure, preemption, boot failure, deadline, or gone unseen as
+ * lost (failed rows now, run again by --resume). Ctrl-C cancels the array
+ * and leaves what did not end pending.
  *
- * sbatch (sbatch.c) gets --array=0-<n-1> --exclusive --nodes=1 (a group
- * alone on its node, as the local executor runs it alone on the machine),
- * --time from the largest task's limits, and --partition, --account and
- * --sbatch-args as given. First, a one-line job checks that a node sees a
- * marker file written here and this host the file the node writes back:
- * the results folder must be on a filesystem the nodes share.
- *
- * The submit host then polls squeue and the status files (every
- * PB_SLURM_POLL_S seconds): a unit whose status line came is recorded
- * as the local executor records a child (done, or failed with the reason
- * its exit status and log give) and the folder's state is rewritten
- * (merge.c). A task that ends with units left records them by how Slurm
- * ended it: its time limit (TIMEOUT) or a failure of the task (FAILED,
- * OUT_OF_MEMORY) as failed; cancelled by someone else, node failure,
- * preemption, boot failure, deadline as lost: failed rows now, run again
- * by --resume. Ctrl-C (or SIGTERM, SIGHUP) cancels the array (scancel)
- * and leaves the units that did not end pending, for --resume.
- *
- * Differences from the local executor, by design: the groups run side by
- * side on several nodes, so there are no rounds (a group's repetitions
- * run back to back, each in its own process, on its node) and no null
- * baseline probes on the submit host (each part's meta.json has its own
- * node's noise report); the array has one time limit, the largest task's.
+ * By design, unlike the local executor: no rounds (the groups run side by
+ * side; a group's repetitions run back to back on its node, each in its
+ * own process), no null probes on the submit host (each part's meta.json
+ * has its node's noise report), one time limit for the whole array.
  *
  * Called by isolate.c; calls child.c, merge.c, progress.c, reps.c and
- * sbatch.c (Slurm's commands).
- * Concurrency contract: single-threaded; *stop_signal is written by the
- * signal handler of isolate.c.
+ * sbatch.c (Slurm's commands). Concurrency contract: single-threaded;
+ * *stop_signal is written by the signal handler of isolate.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -66,7 +52,8 @@
 #include "harness/sbatch.h"
 #include "harness/slurm.h"
 
-#define PB_SLURM_POLL_S 2
+#define PB_SLURM_POLL_S 2	/* the tasks' status files */
+#define PB_SLURM_SQUEUE_S 10	/* squeue */
 /* The time a task gets beyond its units' own limits (start, copies). */
 #define PB_SLURM_TASK_SLACK_S 120
 
@@ -462,24 +449,6 @@ static int read_status(struct sub *b, int i)
 	return n;
 }
 
-static bool state_is(const char *st, const char *const *set)
-{
-	for (; *set; set++)
-		if (!strcmp(st, *set))
-			return true;
-	return false;
-}
-
-static const char *const ended_states[] = {
-	"COMPLETED", "FAILED", "TIMEOUT", "CANCELLED", "NODE_FAIL",
-	"PREEMPTED", "BOOT_FAIL", "DEADLINE", "OUT_OF_MEMORY", "GONE", NULL
-};
-/* Ended by the cluster, not by the group's own code: run again. */
-static const char *const lost_states[] = {
-	"CANCELLED", "NODE_FAIL", "PREEMPTED", "BOOT_FAIL", "DEADLINE",
-	"GONE", NULL
-};
-
 /* Task @i ended (Slurm state @st): its units without a status line. */
 static void task_ended(struct sub *b, int i, const char *st)
 {
@@ -497,7 +466,7 @@ static void task_ended(struct sub *b, int i, const char *st)
 		if (u->state != PB_GROUP_PENDING)
 			continue;
 		u->state = PB_GROUP_FAILED;
-		u->lost = state_is(st, lost_states);
+		u->lost = pb_slurm_state_lost(st);
 		u->seconds = 0;
 		snprintf(u->node, sizeof(u->node), "%s", t->node);
 		if (!strcmp(st, "TIMEOUT"))
@@ -542,12 +511,21 @@ static void print_counts(struct sub *b, char (*st)[32])
 	       "(of %d)\n", b->job, pending, running, ended, b->nt);
 }
 
+static int units_left(const struct task *t)
+{
+	int n = 0;
+
+	for (int k = 0; k < t->nunits; k++)
+		n += t->g->u[t->units[k]].state == PB_GROUP_PENDING;
+	return n;
+}
+
 /* Wait for the array, recording units as they end. */
 static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
 		      char *err, size_t errlen)
 {
 	char (*st)[32] = calloc((size_t)b->nt, sizeof(*st));
-	double last_counts = mono_s(), last_warn = 0;
+	double last_counts = mono_s(), last_warn = 0, last_q = -1e9;
 	int left = b->nt, rc = 0;
 
 	if (!st) {
@@ -557,9 +535,13 @@ static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
 	while (left && !*stop_signal) {
 		char msg[600];
 		bool changed = false;
-		int q = pb_squeue_tasks(b->job, b->nt, st, msg, sizeof(msg));
+		/* squeue less often than the files: the controller is shared. */
+		bool ask = mono_s() - last_q >= PB_SLURM_SQUEUE_S;
+		int q = ask ? pb_squeue_tasks(b->job, b->nt, st, msg, sizeof(msg)) : -2;
 
-		if (q < 0 && mono_s() - last_warn > 60) {
+		if (ask)
+			last_q = mono_s();
+		if (q == -1 && mono_s() - last_warn > 60) {
 			fprintf(stderr, "poolbench: squeue: %s (still waiting for "
 				"job %s)\n", msg, b->job);
 			last_warn = mono_s();
@@ -570,11 +552,18 @@ static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
 			if (t->ended)
 				continue;
 			changed |= read_status(b, i) > 0;
+			/* Every unit reported: the task's script is at its end. */
+			if (units_left(t) == 0) {
+				t->ended = true;
+				left--;
+				continue;
+			}
 			/* Not listed for a while, or the job unknown: gone. */
-			t->missing = q == 0 && !st[i][0] ? t->missing + 1 : 0;
+			if (q >= 0)
+				t->missing = q == 0 && !st[i][0] ? t->missing + 1 : 0;
 			if (q == 1 || t->missing >= 5)
 				snprintf(st[i], sizeof(st[i]), "GONE");
-			if (state_is(st[i], ended_states)) {
+			if (q >= 0 && pb_slurm_state_ended(st[i])) {
 				task_ended(b, i, st[i]);
 				changed = true;
 				left--;
@@ -607,7 +596,7 @@ static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
 
 			for (int i = 0; i < b->nt; i++)
 				all &= b->t[i].ended || q == 1 ||
-				       state_is(st[i], ended_states) || !st[i][0];
+				       pb_slurm_state_ended(st[i]) || !st[i][0];
 			if (all)
 				break;
 			sleep(1);
