@@ -150,7 +150,7 @@ check "... its rows say it was lost, and --resume runs it again" \
 	grep -q "lost: Slurm array task ${job}_${task} ended CANCELLED.*--resume runs it again" \
 	<(csv "$tmp/kill/results.csv" error backend=test-failing)
 check "... groups.tsv records it as lost" \
-	grep -qP '\ttest-failing|test-failing.*\tlost\t' "$tmp/kill/groups.tsv"
+	grep -qP '^[0-9]+-test-failing-million\tall\tlost\t' "$tmp/kill/groups.tsv"
 check "... malloc's group is done, with figures" \
 	test -n "$(csv "$tmp/kill/results.csv" ns_per_op backend=malloc statistic=run)"
 $pb run --resume "$tmp/kill" >"$tmp/resume.log" 2>&1
@@ -166,6 +166,35 @@ check "... test-failing now has figures and no error" \
 check "... meta.json: complete, resumed once, two job ids" \
 	jq -e '.isolation.complete and .isolation.resumed == 1 and (.executor.job_ids | test(","))' \
 	"$tmp/kill/meta.json"
+
+# ---- Ctrl-C: the array cancelled, the folder resumable ---------------------------
+intr=("${slow[@]:0:${#slow[@]}-1}" "$tmp/intr")
+setsid $pb run "${intr[@]}" >"$tmp/intr.log" 2>&1 &
+pid=$!
+job= task=
+for _ in $(seq 600); do
+	job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\).*/\1/p' "$tmp/intr.log")
+	task=$(grep -l "(test-failing x million)" "$tmp"/intr/slurm/sub-1/task-*.sh 2>/dev/null |
+		sed 's/.*task-\([0-9]*\)\.sh/\1/')
+	if [ -n "$job" ] && [ -n "$task" ] &&
+	   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
+		break
+	fi
+	sleep 0.2
+done
+sleep 1
+kill -INT -- -"$pid"
+wait "$pid"
+rc=$?
+check "Ctrl-C while a task runs: exit 130" test $rc -eq 130
+check "... says how to finish the run" grep -qF "Finish the run with: make run-all RESUME=$tmp/intr" "$tmp/intr.log"
+check "... the array was cancelled: none of its tasks waits or runs" \
+	bash -c '! squeue -h -r -j "$0" -o "%T" | grep -qE "PENDING|RUNNING|CONFIGURING"' "$job"
+check "... the group that ended is kept, the interrupted one left pending (not failed)" \
+	bash -c 'grep -qP "^[0-9]+-malloc-million\tall\tdone\t" "$0" && ! grep -q "test-failing" "$0"' "$tmp/intr/groups.tsv"
+$pb run --resume "$tmp/intr" >"$tmp/intr-resume.log" 2>&1
+check "... --resume finishes it: exit 0, complete" \
+	bash -c 'test $0 -eq 0 && jq -e ".isolation.complete" "$1"' $? "$tmp/intr/meta.json"
 
 # ---- a node that cannot see the results folder --------------------------------
 # The run is submitted from a private mount namespace whose tmpfs holds the
