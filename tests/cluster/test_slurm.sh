@@ -120,6 +120,22 @@ check "... and meta.json's placement_warnings names it" \
 	jq -e '.executor.placement_warnings | length == 1 and (.[0] | test("^fastpath-reuse ran on nodes of different CPU models"))' \
 	"$tmp/slurm/meta.json"
 
+# wait_running NAME: wait until the run writing $tmp/NAME.log and
+# $tmp/NAME/ has its test-failing task running; sets $job and $task.
+wait_running() {
+	job= task=
+	for _ in $(seq 600); do
+		job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\).*/\1/p' "$tmp/$1.log")
+		task=$(grep -l "(test-failing x million)" "$tmp/$1"/slurm/sub-1/task-*.sh 2>/dev/null |
+			sed 's/.*task-\([0-9]*\)\.sh/\1/')
+		if [ -n "$job" ] && [ -n "$task" ] &&
+		   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
+			return
+		fi
+		sleep 0.2
+	done
+}
+
 # ---- one array task cancelled, then --resume ----------------------------------
 # test-failing at 20 ms per object, 512 objects: its task runs for about
 # 10 s, and is cancelled while it runs.
@@ -130,17 +146,7 @@ slow=(--isolate --executor slurm --partitions pbB --backends malloc,test-failing
 	--out "$tmp/kill")
 $pb run "${slow[@]}" >"$tmp/kill.log" 2>&1 &
 pid=$!
-job= task=
-for _ in $(seq 600); do
-	job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\).*/\1/p' "$tmp/kill.log")
-	task=$(grep -l "(test-failing x million)" "$tmp"/kill/slurm/sub-1/task-*.sh 2>/dev/null |
-		sed 's/.*task-\([0-9]*\)\.sh/\1/')
-	if [ -n "$job" ] && [ -n "$task" ] &&
-	   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
-		break
-	fi
-	sleep 0.2
-done
+wait_running kill
 sleep 2
 scancel "${job}_${task}"
 wait "$pid"
@@ -171,17 +177,7 @@ check "... meta.json: complete, resumed once, two job ids" \
 intr=("${slow[@]:0:${#slow[@]}-1}" "$tmp/intr")
 setsid $pb run "${intr[@]}" >"$tmp/intr.log" 2>&1 &
 pid=$!
-job= task=
-for _ in $(seq 600); do
-	job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\).*/\1/p' "$tmp/intr.log")
-	task=$(grep -l "(test-failing x million)" "$tmp"/intr/slurm/sub-1/task-*.sh 2>/dev/null |
-		sed 's/.*task-\([0-9]*\)\.sh/\1/')
-	if [ -n "$job" ] && [ -n "$task" ] &&
-	   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
-		break
-	fi
-	sleep 0.2
-done
+wait_running intr
 sleep 1
 kill -INT -- -"$pid"
 wait "$pid"
