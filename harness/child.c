@@ -30,7 +30,7 @@
 #include "harness/child.h"
 #include "harness/reps.h"
 
-static void flatten(char *s)
+void pb_flatten(char *s)
 {
 	for (; *s; s++)
 		if (*s == '\t' || *s == '\n' || *s == '\r')
@@ -315,6 +315,6 @@ void pb_child_failed(const struct pb_group *g, struct pb_unit *u, int status,
 		snprintf(u->reason, sizeof(u->reason), "its process exited with "
 			 "status %d without results%s%.300s%s", WEXITSTATUS(status),
 			 line[0] ? ": \"" : "", line, line[0] ? "\"" : "");
-	flatten(u->reason);
+	pb_flatten(u->reason);
 }
 

@@ -96,6 +96,13 @@ void pb_child_set_aside(const struct pb_iso *s, const char *name);
 void pb_child_flat_name(const char *name, char *buf, size_t len);
 
 /**
+ * pb_flatten() - make @s one TSV field: tabs and line ends become blanks
+ * (a reason that goes into groups.tsv)
+ * @s: the text, changed in place
+ */
+void pb_flatten(char *s);
+
+/**
  * pb_last_line() - the last non-empty line of @buf (a process's output
  * tail), for a failure's reason
  * @buf: the text

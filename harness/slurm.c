@@ -364,6 +364,16 @@ static void print_unit(struct sub *b, const struct pb_group *g,
 	       u->state == PB_GROUP_DONE ? "" : u->reason);
 }
 
+/* Unit @u of group @g has its state: count it, settle the group, say so. */
+static void unit_recorded(struct sub *b, struct pb_group *g,
+			  const struct pb_unit *u)
+{
+	b->pg.done += g->n;
+	b->pg.done_est += g->estimate / g->nu;
+	pb_group_settle(g);
+	print_unit(b, g, u);
+}
+
 /* Unit @name of task @t ended with exit status @rc (a status line). */
 static void unit_ended(struct sub *b, struct task *t, const char *name, int rc,
 		       double start, double end)
@@ -398,10 +408,7 @@ static void unit_ended(struct sub *b, struct task *t, const char *name, int rc,
 				rc == 128 + SIGKILL && u->seconds >= g->timeout - 1,
 				tail);
 	}
-	b->pg.done += g->n;
-	b->pg.done_est += g->estimate / g->nu;
-	pb_group_settle(g);
-	print_unit(b, g, u);
+	unit_recorded(b, g, u);
 }
 
 /* Read the new lines of task @i's status file. Return: lines read. */
@@ -485,13 +492,8 @@ static void task_ended(struct sub *b, int i, const char *st)
 				 u->lost ? "lost" : "failed", b->job, i, st,
 				 line[0] ? " (\"" : "", line, line[0] ? "\")" : "",
 				 u->lost ? "; --resume runs it again" : "");
-		for (char *c = u->reason; *c; c++)
-			if (*c == '\t' || *c == '\n')
-				*c = ' ';
-		b->pg.done += t->g->n;
-		b->pg.done_est += t->g->estimate / t->g->nu;
-		pb_group_settle(t->g);
-		print_unit(b, t->g, u);
+		pb_flatten(u->reason);
+		unit_recorded(b, t->g, u);
 	}
 }
 
