@@ -98,7 +98,7 @@ TOOL_SRC := harness/main.c harness/plan.c harness/local.c harness/bench.c \
 	harness/progress.c harness/results.c harness/rows.c harness/isolate.c \
 	harness/merge.c harness/reps.c harness/gbjson.c harness/peers.c harness/child.c \
 	harness/noise.c harness/probes.c harness/latmerge.c harness/probemeta.c \
-	harness/slurm.c harness/sbatch.c
+	harness/slurm.c harness/slurmjob.c harness/sbatch.c harness/placement.c
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
 TOOL_OBJ := $(TOOL_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/harness/gbshim.o
 

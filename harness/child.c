@@ -49,6 +49,57 @@ bool pb_file_nonempty(const char *path)
 	return !stat(path, &st) && S_ISREG(st.st_mode) && st.st_size > 0;
 }
 
+int pb_file_copy(const char *from, const char *to, char *err, size_t errlen)
+{
+	int in = open(from, O_RDONLY | O_CLOEXEC), out;
+	char buf[1 << 16];
+	ssize_t n;
+
+	if (in < 0) {
+		snprintf(err, errlen, "%.900s: %s", from, strerror(errno));
+		return -1;
+	}
+	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (out < 0) {
+		snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		if (write(out, buf, (size_t)n) != n) {
+			snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
+			close(in);
+			close(out);
+			return -1;
+		}
+	}
+	close(in);
+	if (close(out) || n < 0) {
+		snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void pb_file_tail(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	off_t end;
+	ssize_t n;
+
+	buf[0] = '\0';
+	if (fd < 0)
+		return;
+	end = lseek(fd, 0, SEEK_END);
+	if (end > (off_t)len - 1)
+		lseek(fd, end - (off_t)len + 1, SEEK_SET);
+	else
+		lseek(fd, 0, SEEK_SET);
+	n = read(fd, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
 void pb_child_flat_name(const char *name, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", name);
@@ -90,7 +141,7 @@ int pb_child_args(const struct pb_iso *s, const struct pb_group *g,
 	int n = 0;
 
 	memset(a, 0, sizeof(*a));
-	a->argv = calloc((size_t)argc + 26, sizeof(char *));
+	a->argv = calloc((size_t)argc + 28, sizeof(char *));
 	if (!a->argv)
 		return -1;
 	snprintf(a->out, sizeof(a->out), "%s/parts/%s", s->r->dir, name);
@@ -125,6 +176,10 @@ int pb_child_args(const struct pb_iso *s, const struct pb_group *g,
 		a->argv[n++] = a->done_est;
 		a->argv[n++] = "--progress-total-est";
 		a->argv[n++] = a->total_est;
+	}
+	if (g->machine) {
+		a->argv[n++] = "--machine";
+		a->argv[n++] = (char *)g->machine;
 	}
 	if (g->probe)
 		a->argv[n++] = "--null-probe";

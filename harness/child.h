@@ -117,4 +117,25 @@ void pb_last_line(const char *buf, char *out, size_t len);
  */
 bool pb_file_nonempty(const char *path);
 
+/**
+ * pb_file_copy() - copy file @from to @to (created or truncated, mode 0755:
+ * the program copy a Slurm run's tasks run)
+ * @from: the file
+ * @to: the copy
+ * @err: why not
+ * @errlen: its size
+ *
+ * Return: 0, or -1 with a message in @err.
+ */
+int pb_file_copy(const char *from, const char *to, char *err, size_t errlen);
+
+/**
+ * pb_file_tail() - the last @len - 1 bytes of @path (a log), for a
+ * failure's reason; "" when it cannot be read
+ * @path: the file
+ * @buf: where they go, NUL-terminated
+ * @len: its size
+ */
+void pb_file_tail(const char *path, char *buf, size_t len);
+
 #endif /* PB_HARNESS_CHILD_H */

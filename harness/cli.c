@@ -87,8 +87,9 @@ void pb_cli_usage(FILE *f)
 "                        (one Slurm job array, a task per group, each on a\n"
 "                        node of its own: sbatch --exclusive; the results\n"
 "                        folder must be on a filesystem the nodes share).\n"
-"  --partitions P        with --executor slurm: the partition to run in\n"
-"                        (default: the cluster's default).\n"
+"  --partitions P[,P..]  with --executor slurm: the partition to run in\n"
+"                        (default: the cluster's default); several: the\n"
+"                        plan once on each, a machine column tells them.\n"
 "  --account A           with --executor slurm: sbatch --account.\n"
 "  --sbatch-args 'ARGS'  with --executor slurm: more sbatch flags, split on\n"
 "                        blanks (no quoting), e.g. '--qos=long'.\n"
@@ -354,7 +355,8 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 	       O_RESUME, O_ONLY_BACKEND, O_ONLY_WORKLOAD, O_LABEL,
 	       O_EXPECT_MALLOC, O_PROGRESS_DONE, O_PROGRESS_TOTAL, O_PROGRESS_T0,
 	       O_PROGRESS_DONE_EST, O_PROGRESS_TOTAL_EST, O_INTERLEAVE, O_REP, O_PROBE,
-	       O_LATENCY, O_EXECUTOR, O_PARTITIONS, O_ACCOUNT, O_SBATCH_ARGS };
+	       O_LATENCY, O_EXECUTOR, O_PARTITIONS, O_ACCOUNT, O_SBATCH_ARGS,
+	       O_MACHINE };
 	static const struct option longopts[] = {
 		{ "backends", required_argument, NULL, O_BACKENDS },
 		{ "workloads", required_argument, NULL, O_WORKLOADS },
@@ -384,6 +386,7 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 		{ "only-backend", required_argument, NULL, O_ONLY_BACKEND },
 		{ "only-workload", required_argument, NULL, O_ONLY_WORKLOAD },
 		{ "label", required_argument, NULL, O_LABEL },
+		{ "machine", required_argument, NULL, O_MACHINE },
 		{ "expect-malloc", required_argument, NULL, O_EXPECT_MALLOC },
 		{ "rep", required_argument, NULL, O_REP },
 		{ "null-probe", no_argument, NULL, O_PROBE },
@@ -603,6 +606,9 @@ int pb_cli_parse_run(int argc, char **argv, struct pb_run_opts *o,
 			break;
 		case O_LABEL:
 			child->label = optarg;
+			break;
+		case O_MACHINE:
+			child->machine = optarg;
 			break;
 		case O_EXPECT_MALLOC:
 			child->expect_malloc = optarg;

@@ -80,7 +80,8 @@ struct pb_run_opts {
 	/*
 	 * --executor local|slurm (slurm.c): where an isolated run's groups
 	 * run; slurm: one job array, a task per group on a node of its own.
-	 * --partitions, --account, --sbatch-args: what sbatch is given.
+	 * --partitions, --account, --sbatch-args: what sbatch is given;
+	 * several partitions run the plan once on each (machine comparison).
 	 */
 	enum pb_executor { PB_EXEC_LOCAL, PB_EXEC_SLURM } executor;
 	char *partitions[PB_CLI_MAX_LIST];
@@ -106,12 +107,14 @@ struct pb_child_progress {
 /*
  * struct pb_child_opts - what the parent of an isolated run (isolate.c)
  * tells each child process, on the child's command line (--only-backend,
- * --only-workload, --label, --expect-malloc, --progress-*; never given by
+ * --only-workload, --label, --machine, --expect-malloc, --progress-*; never given by
  * users; --rep). @active: this process is such a child (--only-backend given):
  * it runs the one group @backend x @workload in process, writes an
  * ordinary results folder and leaves the run's console lines (plan,
  * skips, summary) to its parent. @label names the backend column
- * (malloc:jemalloc; NULL: the backend's name); @expect_malloc: malloc
+ * (malloc:jemalloc; NULL: the backend's name); @machine fills the
+ * machine column (the partition of a --partitions a,b run; NULL: empty,
+ * a run of one machine); @expect_malloc: malloc
  * must come from this library (a peer under LD_PRELOAD). @rep: in an
  * interleaved run, the one repetition this child runs (its rows carry
  * that index); -1: every repetition, back to back. @probe: measure the
@@ -123,6 +126,7 @@ struct pb_child_opts {
 	bool active;
 	const char *backend, *workload;
 	const char *label;
+	const char *machine;
 	const char *expect_malloc;
 	int rep;		/* --rep K: run repetition K only; -1: all of them */
 	bool probe;		/* --null-probe: null, fastpath-reuse, 1 thread only */

@@ -50,6 +50,11 @@ struct pb_group {
 	const struct pb_peer *peer;	/* NULL: the process's own malloc */
 	bool probe;			/* a null-baseline probe, not the plan's */
 	char label[96];			/* the backend column */
+	/*
+	 * --partitions a,b (Slurm): the partition it runs on, its machine
+	 * column and the "@<partition>" its id ends with; NULL: one machine.
+	 */
+	const char *machine;
 	char id[256];			/* parts/<id>, logs/<id>.log */
 	size_t *idx, n;			/* its instances in r->inst */
 	double estimate, timeout;	/* seconds: all units / one unit */

@@ -27,7 +27,7 @@
  * instead (slurm.c), merged the same way.
  *
  * Called by main.c; calls child.c, gbjson.c, merge.c, noise.c, peers.c,
- * plan.c, progress.c, reps.c, results.c and slurm.c, never the in-process
+ * placement.c, plan.c, progress.c, reps.c, results.c and slurm.c, never the in-process
  * executor: a child is a new process.
  *
  * Concurrency contract: single-threaded; the only asynchronous state is
@@ -47,6 +47,7 @@
 #include "harness/isolate.h"
 #include "harness/merge.h"
 #include "harness/peers.h"
+#include "harness/placement.h"
 #include "harness/plan.h"
 #include "harness/progress.h"
 #include "harness/reps.h"
@@ -104,7 +105,8 @@ static void group_add_instance(struct pb_group *g, size_t i)
 
 /*
  * Groups in the order of first appearance (workloads, then backends, as
- * planned); each peer's group follows the malloc group it copies.
+ * planned); each peer's group follows the malloc group it copies. With
+ * several partitions, that list once per partition.
  */
 static void make_groups(struct pb_iso *s)
 {
@@ -126,6 +128,25 @@ static void make_groups(struct pb_iso *s)
 		for (size_t p = 0; p < PB_NR_PEERS; p++)
 			if (s->peers.peer[p].found)
 				add_group(s, in, &s->peers.peer[p]);
+	}
+	/* --partitions a,b: the same groups once per partition, in turn. */
+	if (o->executor == PB_EXEC_SLURM && o->nr_partitions > 1) {
+		size_t base = s->ng;
+
+		s->g = xrealloc(s->g, base * o->nr_partitions * sizeof(*s->g));
+		for (size_t m = o->nr_partitions; m-- > 0;) {
+			for (size_t k = 0; k < base; k++) {
+				struct pb_group *g = &s->g[m * base + k];
+				char id[sizeof(g->id)];
+
+				*g = s->g[k];
+				g->machine = o->partitions[m];
+				snprintf(id, sizeof(id), "%.200s@%s", s->g[k].id,
+					 g->machine);
+				memcpy(g->id, id, sizeof(id));
+			}
+		}
+		s->ng = base * o->nr_partitions;
 	}
 	for (size_t k = 0; k < s->ng; k++) {
 		struct pb_group *g = &s->g[k];
@@ -227,6 +248,13 @@ static void print_plan(const struct pb_iso *s)
 		       "node of its own (--exclusive); a group's %d "
 		       "repetitions run there one after the other, each in "
 		       "its own process\n", r->opts->reps);
+	if (r->opts->executor == PB_EXEC_SLURM && r->opts->nr_partitions > 1) {
+		printf("poolbench: machine comparison: the plan once on each of "
+		       "%zu partitions, an array each (", r->opts->nr_partitions);
+		for (size_t m = 0; m < r->opts->nr_partitions; m++)
+			printf("%s%s", m ? ", " : "", r->opts->partitions[m]);
+		printf("); results.csv's machine column names it\n");
+	}
 	else if (s->ng && s->g[0].nu > 1)
 		printf("poolbench: interleaved: %d rounds, round k runs repetition "
 		       "k of every group, each in its own process, a workload's "
@@ -360,15 +388,18 @@ static void print_outcome(const struct pb_iso *s)
 	       "benchmarks", "seconds", "state");
 	for (size_t k = 0; k < s->ng; k++) {
 		const struct pb_group *g = &s->g[k];
+		char who[160];
 		int ran = 0;
 
+		snprintf(who, sizeof(who), "%s%s%s", g->label, g->machine ? "@" : "",
+			 g->machine ? g->machine : "");
 		for (int u = 0; u < g->nu; u++)
 			ran += g->u[u].state != PB_GROUP_PENDING;
 		done += g->state == PB_GROUP_DONE;
 		failed += g->state == PB_GROUP_FAILED;
 		pending += g->state == PB_GROUP_PENDING;
-		printf("%-4zu %-26s %-16s %10zu ", k + 1, g->label,
-		       g->workload->name, g->n);
+		printf("%-4zu %-26s %-16s %10zu ", k + 1, who, g->workload->name,
+		       g->n);
 		if (g->state == PB_GROUP_PENDING && ran)
 			printf("%8.1f  partly run: %d of %d repetitions\n",
 			       g->seconds, ran, g->nu);

@@ -19,7 +19,8 @@
  * reads groups.tsv back.
  *
  * Part of the isolated executor (merge.h); calls peers.c, results.c,
- * latmerge.c, probes.c (latency.csv's header) and jsonw.c.
+ * latmerge.c, probes.c (latency.csv's header), placement.c (a Slurm
+ * run's nodes) and jsonw.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@
 
 #include "harness/latmerge.h"
 #include "harness/merge.h"
+#include "harness/placement.h"
 #include "harness/probes.h"
 #include "harness/reps.h"
 #include "harness/results.h"
@@ -154,7 +156,7 @@ static void failed_row(const struct pb_iso *s, const struct pb_group *g, size_t 
 	row.error = true;
 	snprintf(row.error_message, sizeof(row.error_message), "%.255s",
 		 g->reason);
-	pb_csv_row(out, s->r, &row, g->label);
+	pb_csv_row(out, s->r, &row, g->label, g->machine);
 }
 
 /*
@@ -180,140 +182,6 @@ static long failed_rows(const struct pb_iso *s, const struct pb_group *g, FILE *
 	return failed;
 }
 
-/*
- * A Slurm unit's node: host, CPU model and topology from its part's
- * meta.json (read once; after --resume, groups.tsv brings no node).
- */
-static void unit_machine(const struct pb_iso *s, const struct pb_group *g,
-			 struct pb_unit *u)
-{
-	static const char *const keys[] = { "\"host\": \"", "\"cpu_model\": \"",
-					    "\"topology\": \"" };
-	char *dst[] = { u->node, u->cpu_model, u->topology };
-	size_t size[] = { sizeof(u->node), sizeof(u->cpu_model), sizeof(u->topology) };
-	char path[4800], name[300], line[1024];
-	FILE *f;
-
-	if (u->state != PB_GROUP_DONE || u->cpu_model[0])
-		return;
-	pb_unit_name(g, u, name, sizeof(name));
-	snprintf(path, sizeof(path), "%s/parts/%s/meta.json", s->r->dir, name);
-	f = fopen(path, "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *pus = strstr(line, "\"allowed_pus\": ");
-
-		if (pus && !u->pus)
-			u->pus = atoi(pus + strlen("\"allowed_pus\": "));
-		for (int k = 0; k < 3; k++) {
-			char *v = strstr(line, keys[k]);
-
-			if (!v || dst[k][0])
-				continue;
-			v += strlen(keys[k]);
-			v[strcspn(v, "\"")] = '\0';
-			snprintf(dst[k], size[k], "%s", v);
-		}
-	}
-	fclose(f);
-}
-
-/* The CPU models @wl's units ran on, "model (node), ..." in @buf. */
-static size_t workload_models(const struct pb_iso *s, const struct pb_workload *wl,
-			      char *buf, size_t len)
-{
-	const char *seen[16];
-	size_t n = 0, off = 0;
-
-	buf[0] = '\0';
-	for (size_t k = 0; k < s->ng; k++) {
-		for (int i = 0; s->g[k].workload == wl && i < s->g[k].nu; i++) {
-			const struct pb_unit *u = &s->g[k].u[i];
-			bool known = !u->cpu_model[0];
-
-			for (size_t j = 0; j < n && !known; j++)
-				known = !strcmp(seen[j], u->cpu_model);
-			if (known || n == sizeof(seen) / sizeof(seen[0]))
-				continue;
-			seen[n++] = u->cpu_model;
-			off += (size_t)snprintf(buf + off, off < len ? len - off : 0,
-						"%s%s (%s)", n > 1 ? ", " : "",
-						u->cpu_model, u->node);
-		}
-	}
-	return n;
-}
-
-/* The first unit of each node, in plan order: @first[0..return). */
-static size_t nodes(struct pb_iso *s, const struct pb_unit **first, size_t max)
-{
-	size_t n = 0;
-
-	for (size_t k = 0; k < s->ng; k++) {
-		for (int i = 0; i < s->g[k].nu; i++) {
-			struct pb_unit *u = &s->g[k].u[i];
-			bool known;
-
-			unit_machine(s, &s->g[k], u);
-			known = !u->node[0] || !u->cpu_model[0];
-			for (size_t j = 0; j < n && !known; j++)
-				known = !strcmp(first[j]->node, u->node);
-			if (!known && n < max)
-				first[n++] = u;
-		}
-	}
-	return n;
-}
-
-size_t pb_iso_placement_warnings(struct pb_iso *s, char (*warn)[PB_WARN_LEN],
-				 size_t max)
-{
-	const struct pb_unit *first[256];
-	size_t nn = nodes(s, first, 256), n = 0;
-	unsigned int pus = pb_topo_nr_pus(s->r->topo);
-	char buf[2048];
-
-	for (size_t j = 0; j < nn && n < max; j++)
-		if (first[j]->pus && first[j]->pus != (int)pus)
-			snprintf(warn[n++], PB_WARN_LEN, "node %s has %d allowed "
-				 "PUs, the plan was made on the submit host, with "
-				 "%u: thread lists such as pow2 and all follow the "
-				 "submit host's (docs/cluster.md)", first[j]->node,
-				 first[j]->pus, pus);
-	for (size_t k = 0; k < s->ng && n < max; k++)
-		if ((!k || s->g[k].workload != s->g[k - 1].workload) &&
-		    workload_models(s, s->g[k].workload, buf, sizeof(buf)) > 1)
-			snprintf(warn[n++], PB_WARN_LEN, "%s ran on nodes of "
-				 "different CPU models: %.1900s; compare its "
-				 "backends with care", s->g[k].workload->name, buf);
-	return n;
-}
-
-/* Under Slurm: every node a unit ran on, and the placement warnings. */
-static void placement_meta(struct pb_jw *w, struct pb_iso *s)
-{
-	const struct pb_unit *first[256];
-	char warn[16][PB_WARN_LEN];
-	size_t nn = nodes(s, first, 256), nw;
-
-	pb_jw_arr_begin(w, "nodes");
-	for (size_t j = 0; j < nn; j++) {
-		pb_jw_obj_begin(w, NULL);
-		pb_jw_str(w, "host", first[j]->node);
-		pb_jw_str(w, "cpu_model", first[j]->cpu_model);
-		pb_jw_str(w, "topology", first[j]->topology);
-		pb_jw_int(w, "allowed_pus", first[j]->pus);
-		pb_jw_obj_end(w);
-	}
-	pb_jw_arr_end(w);
-	nw = pb_iso_placement_warnings(s, warn, 16);
-	pb_jw_arr_begin(w, "placement_warnings");
-	for (size_t j = 0; j < nw; j++)
-		pb_jw_str(w, NULL, warn[j]);
-	pb_jw_arr_end(w);
-}
-
 /* meta.json's members of an isolated run: its state, peers and groups. */
 static void iso_meta(struct pb_jw *w, struct pb_iso *s)
 {
@@ -332,14 +200,22 @@ static void iso_meta(struct pb_jw *w, struct pb_iso *s)
 	pb_jw_obj_begin(w, "executor");
 	if (o->executor == PB_EXEC_SLURM) {
 		pb_jw_str(w, "kind", "slurm");
-		pb_jw_str(w, "partition", o->nr_partitions ? o->partitions[0] :
-			  "(the cluster's default)");
+		if (o->nr_partitions > 1) {
+			/* The plan once per partition: the machine column. */
+			pb_jw_arr_begin(w, "machines");
+			for (size_t m = 0; m < o->nr_partitions; m++)
+				pb_jw_str(w, NULL, o->partitions[m]);
+			pb_jw_arr_end(w);
+		} else {
+			pb_jw_str(w, "partition", o->nr_partitions ?
+				  o->partitions[0] : "(the cluster's default)");
+		}
 		if (o->account)
 			pb_jw_str(w, "account", o->account);
 		if (o->sbatch_args)
 			pb_jw_str(w, "sbatch_args", o->sbatch_args);
 		pb_jw_str(w, "job_ids", s->slurm_jobs);
-		placement_meta(w, s);
+		pb_iso_placement_meta(w, s);
 	} else {
 		pb_jw_str(w, "kind", "local");
 	}
@@ -356,6 +232,8 @@ static void iso_meta(struct pb_jw *w, struct pb_iso *s)
 		pb_jw_str(w, "backend", g->backend->name);
 		pb_jw_str(w, "label", g->label);
 		pb_jw_str(w, "workload", g->workload->name);
+		if (g->machine)
+			pb_jw_str(w, "machine", g->machine);
 		pb_jw_int(w, "benchmarks", (int64_t)g->n);
 		pb_jw_num(w, "estimate_s", g->estimate);
 		pb_jw_num(w, "timeout_s", g->timeout);

@@ -58,22 +58,6 @@ int pb_iso_open_folder(struct pb_iso *s, char *err, size_t errlen);
  */
 int pb_iso_write_state(struct pb_iso *s, char *err, size_t errlen);
 
-#define PB_WARN_LEN 2048
-
-/**
- * pb_iso_placement_warnings() - what a Slurm run's placement puts in
- * doubt: a node whose allowed PUs differ from the submit host's (the plan
- * was made there), a workload whose units ran on nodes of different CPU
- * models
- * @s: the run (its units' nodes are read from their parts once)
- * @warn: the warnings, one line each
- * @max: room in @warn
- *
- * Return: how many (0 for a local run: its units name no node).
- */
-size_t pb_iso_placement_warnings(struct pb_iso *s, char (*warn)[PB_WARN_LEN],
-				 size_t max);
-
 /**
  * pb_iso_write_merged() - rewrite results.csv and meta.json from the
  * finished groups' parts

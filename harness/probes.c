@@ -458,6 +458,7 @@ static void lat_csv_bounds(long b, double *low, double *high)
 
 void pb_lat_csv_header(FILE *f)
 {
+	fputs("machine,", f);
 	pb_csv_point_header(f, false);
 	fputs(",op,low_ns,high_ns,samples\n", f);
 }
@@ -483,6 +484,7 @@ static void lat_csv_hist(FILE *f, const struct pb_run *r,
 			double lo, hi;
 
 			lat_csv_bounds(last, &lo, &hi);
+			fprintf(f, "%s,", pb_csv_machine(r, NULL));
 			pb_csv_point(f, r, in, label, false);
 			fprintf(f, ",%s,%.9g,%.9g,%" PRIu64 "\n", lat_op_names[op],
 				lo, hi, count);
@@ -494,6 +496,7 @@ static void lat_csv_hist(FILE *f, const struct pb_run *r,
 		count += h->bucket[i];
 	}
 	if (h->overflow) {
+		fprintf(f, "%s,", pb_csv_machine(r, NULL));
 		pb_csv_point(f, r, in, label, false);
 		fprintf(f, ",%s,%.9g,inf,%" PRIu64 "\n", lat_op_names[op],
 			lat_ns(pb_hist_bucket_high(pb_hist_nr_buckets() - 1)),

@@ -205,7 +205,7 @@ static void failure_line(const struct pb_iso *s, const struct pb_group *g,
 	pb_row_init(&row, &s->r->inst[g->idx[i]], "run", rep);
 	row.error = true;
 	snprintf(row.error_message, sizeof(row.error_message), "%.255s", why);
-	pb_csv_row(m, s->r, &row, g->label);
+	pb_csv_row(m, s->r, &row, g->label, g->machine);
 	fclose(m);
 	l->text[strcspn(l->text, "\n")] = '\0';
 	split(l);

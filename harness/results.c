@@ -255,6 +255,7 @@ void pb_csv_header(FILE *f)
 #undef PB_LAT_PCT_NAME
 	};
 
+	fputs("machine,", f);
 	pb_csv_point_header(f, true);
 	fputs(",statistic,rep,rep_start_s,iterations,ns_per_op,ops_per_sec,"
 	      "efficiency,hits_per_op,misses_per_op,"
@@ -307,9 +308,18 @@ void pb_csv_point(FILE *f, const struct pb_run *r, const struct pb_instance *in,
 	csv_str(f, in->opts_text);
 }
 
-void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
-		const char *label)
+const char *pb_csv_machine(const struct pb_run *r, const char *machine)
 {
+	if (machine)
+		return machine;
+	return r->child && r->child->machine ? r->child->machine : "";
+}
+
+void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
+		const char *label, const char *machine)
+{
+	csv_str(f, pb_csv_machine(r, machine));
+	fputc(',', f);
 	pb_csv_point(f, r, row->in, label, true);
 	fprintf(f, ",%s,", row->statistic);
 	if (row->rep >= 0)
@@ -374,7 +384,7 @@ int pb_results_write_instance(struct pb_run *r, const struct pb_instance *in,
 	pb_rows_efficiency(r);
 	for (size_t i = 0; i < r->nr_rows; i++)
 		if (r->rows[i].in == in)
-			pb_csv_row(p.f, r, &r->rows[i], NULL);
+			pb_csv_row(p.f, r, &r->rows[i], NULL, NULL);
 	return pb_pending_commit(&p, err, errlen);
 }
 
@@ -409,7 +419,7 @@ static int write_csv(struct pb_run *r, char *err, size_t errlen)
 	pb_rows_efficiency(r);
 	pb_csv_header(p.f);
 	for (size_t i = 0; i < r->nr_rows; i++)
-		pb_csv_row(p.f, r, order[i], NULL);
+		pb_csv_row(p.f, r, order[i], NULL, NULL);
 	free(order);
 	return pb_pending_commit(&p, err, errlen);
 }

@@ -143,8 +143,9 @@ int pb_pending_commit(struct pb_pending *p, char *err, size_t errlen);
 char *pb_read_file(const char *path, size_t *len);
 
 /**
- * pb_csv_point_header() - the columns that name a benchmark (results.csv's
- * first ones, up to `options`; latency.csv's, less `pus`), no newline
+ * pb_csv_point_header() - the columns that name a benchmark on one machine
+ * (results.csv's and latency.csv's after `machine`, up to `options`;
+ * latency.csv's and plan.tsv's lack `pus`), no newline
  * @f: the file
  * @pus: with the `pus` column (the CPUs a repetition ran on)
  */
@@ -169,14 +170,24 @@ void pb_csv_point(FILE *f, const struct pb_run *r, const struct pb_instance *in,
 void pb_csv_header(FILE *f);
 
 /**
+ * pb_csv_machine() - the machine column's value: the partition of a
+ * --partitions a,b run, "" in a run of one machine
+ * @r: the run (an isolated run's child gets --machine)
+ * @machine: the value to use instead (the parent's row of a group); NULL:
+ *           the run's own
+ */
+const char *pb_csv_machine(const struct pb_run *r, const char *machine);
+
+/**
  * pb_csv_row() - write one line of results.csv
  * @f: where to
  * @r: the run
  * @row: the row
  * @label: replaces the backend column (NULL: the run's own)
+ * @machine: replaces the machine column (NULL: the run's own)
  */
 void pb_csv_row(FILE *f, const struct pb_run *r, const struct pb_row *row,
-		const char *label);
+		const char *label, const char *machine);
 
 /**
  * pb_utc_now() - the time now, UTC, ISO 8601 (2026-11-23T21:45:04Z)

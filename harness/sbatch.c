@@ -151,10 +151,10 @@ static bool on_path(const char *name)
 
 /* sbatch's flags every job of the run gets: partition, account, extra. */
 static void sbatch_common(struct argl *a, const struct pb_run_opts *o,
-			  char **extra_copy)
+			  const char *partition, char **extra_copy)
 {
-	if (o->nr_partitions)
-		argl_pushf(a, "--partition=%s", o->partitions[0]);
+	if (partition)
+		argl_pushf(a, "--partition=%s", partition);
 	if (o->account)
 		argl_pushf(a, "--account=%s", o->account);
 	*extra_copy = NULL;
@@ -201,12 +201,14 @@ int pb_slurm_check(const struct pb_run_opts *o, char *err, size_t errlen)
 				 o->partitions[i]);
 			return -1;
 		}
-	}
-	if (o->nr_partitions > 1) {
-		snprintf(err, errlen, "--partitions: %zu partitions: running the "
-			 "plan once per partition (machine comparison) is not "
-			 "built yet; give one", o->nr_partitions);
-		return -1;
+		for (size_t j = 0; j < i; j++) {
+			if (!strcmp(o->partitions[i], o->partitions[j])) {
+				snprintf(err, errlen, "--partitions: '%s' is "
+					 "named twice (the plan runs once per "
+					 "partition)", o->partitions[i]);
+				return -1;
+			}
+		}
 	}
 	if (o->account && (!*o->account || strpbrk(o->account, " \t"))) {
 		snprintf(err, errlen, "--account: '%s' is not an account name",
@@ -222,24 +224,28 @@ int pb_slurm_check(const struct pb_run_opts *o, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	argl_push(&a, "sinfo");
-	argl_push(&a, "-h");
-	argl_push(&a, "-o");
-	argl_push(&a, "%P");
-	if (o->nr_partitions)
-		argl_pushf(&a, "--partition=%s", o->partitions[0]);
-	st = run_cmd(a.v, out, sizeof(out));
-	argl_free(&a);
-	if (!cmd_ok(st)) {
-		snprintf(err, errlen, "--executor slurm: sinfo failed: %.900s "
-			 "(is SLURM_CONF right, and slurmctld up?)",
-			 out[0] ? first_line(out) : "no output");
-		return -1;
-	}
-	if (o->nr_partitions && !out[0]) {
-		snprintf(err, errlen, "--partitions %s: the cluster has no such "
-			 "partition (sinfo -s lists them)", o->partitions[0]);
-		return -1;
+	/* Every partition asked for, else the default one (one sinfo each). */
+	for (size_t i = 0; i < (o->nr_partitions ? o->nr_partitions : 1); i++) {
+		argl_push(&a, "sinfo");
+		argl_push(&a, "-h");
+		argl_push(&a, "-o");
+		argl_push(&a, "%P");
+		if (o->nr_partitions)
+			argl_pushf(&a, "--partition=%s", o->partitions[i]);
+		st = run_cmd(a.v, out, sizeof(out));
+		argl_free(&a);
+		if (!cmd_ok(st)) {
+			snprintf(err, errlen, "--executor slurm: sinfo failed: "
+				 "%.900s (is SLURM_CONF right, and slurmctld up?)",
+				 out[0] ? first_line(out) : "no output");
+			return -1;
+		}
+		if (o->nr_partitions && !out[0]) {
+			snprintf(err, errlen, "--partitions %s: the cluster has "
+				 "no such partition (sinfo -s lists them)",
+				 o->partitions[i]);
+			return -1;
+		}
 	}
 	if (!o->nr_partitions && !strchr(out, '*')) {
 		snprintf(err, errlen, "--executor slurm: the cluster has no "
@@ -250,8 +256,8 @@ int pb_slurm_check(const struct pb_run_opts *o, char *err, size_t errlen)
 }
 
 
-int pb_sbatch_wait(const struct pb_run_opts *o, const char *cwd,
-		   const char *wrap, char *msg, size_t len)
+int pb_sbatch_wait(const struct pb_run_opts *o, const char *partition,
+		   const char *cwd, const char *wrap, char *msg, size_t len)
 {
 	struct argl a = { 0 };
 	char *extra;
@@ -266,7 +272,7 @@ int pb_sbatch_wait(const struct pb_run_opts *o, const char *cwd,
 	argl_push(&a, "--time=5");
 	argl_push(&a, "--output=/dev/null");
 	argl_pushf(&a, "--chdir=%s", cwd);
-	sbatch_common(&a, o, &extra);
+	sbatch_common(&a, o, partition, &extra);
 	argl_pushf(&a, "--wrap=%s", wrap);
 	st = run_cmd(a.v, msg, len);
 	argl_free(&a);
@@ -275,9 +281,10 @@ int pb_sbatch_wait(const struct pb_run_opts *o, const char *cwd,
 	return cmd_ok(st) ? 0 : -1;
 }
 
-int pb_sbatch_array(const struct pb_run_opts *o, int ntasks, int time_min,
-		    const char *cwd, const char *output, const char *script,
-		    char *job, size_t joblen, char *msg, size_t len)
+int pb_sbatch_array(const struct pb_run_opts *o, const char *partition,
+		    int first, int last, int time_min, const char *cwd,
+		    const char *output, const char *script, char *job,
+		    size_t joblen, char *msg, size_t len)
 {
 	struct argl a = { 0 };
 	char num[64], *extra;
@@ -285,7 +292,7 @@ int pb_sbatch_array(const struct pb_run_opts *o, int ntasks, int time_min,
 
 	argl_push(&a, "sbatch");
 	argl_push(&a, "--parsable");
-	snprintf(num, sizeof(num), "0-%d", ntasks - 1);
+	snprintf(num, sizeof(num), "%d-%d", first, last);
 	argl_pushf(&a, "--array=%s", num);
 	argl_push(&a, "--exclusive");
 	argl_push(&a, "--nodes=1");
@@ -295,7 +302,7 @@ int pb_sbatch_array(const struct pb_run_opts *o, int ntasks, int time_min,
 	argl_pushf(&a, "--time=%s", num);
 	argl_pushf(&a, "--chdir=%s", cwd);
 	argl_pushf(&a, "--output=%s", output);
-	sbatch_common(&a, o, &extra);
+	sbatch_common(&a, o, partition, &extra);
 	argl_push(&a, script);
 	st = run_cmd(a.v, msg, len);
 	argl_free(&a);

@@ -18,10 +18,10 @@
 
 /**
  * pb_slurm_check() - whether the run can go to Slurm at all, before any
- * folder is made: --partitions names one partition (several, the machine
- * comparison, is not built yet) and --account one account, Slurm's
- * commands and timeout(1) are on PATH, the controller answers and the
- * partition asked for exists (else that the cluster has a default one)
+ * folder is made: --partitions names partitions, each once, and --account
+ * one account, Slurm's commands and timeout(1) are on PATH, the
+ * controller answers and every partition asked for exists (else that the
+ * cluster has a default one)
  * @o: the run's options (--partitions)
  * @err: the reason, when not
  * @errlen: its size
@@ -41,7 +41,8 @@ void pb_sh_quote(FILE *f, const char *s);
 /**
  * pb_sbatch_wait() - run a one-line job (sbatch --wait --wrap) and wait
  * for it to end
- * @o: the run's options (partition, account, --sbatch-args)
+ * @o: the run's options (account, --sbatch-args)
+ * @partition: sbatch --partition; NULL: the cluster's default
  * @cwd: the job's working folder (--chdir)
  * @wrap: the shell line it runs
  * @msg: what sbatch printed last (its first line)
@@ -49,14 +50,16 @@ void pb_sh_quote(FILE *f, const char *s);
  *
  * Return: 0 when the job ran and exited 0, else -1.
  */
-int pb_sbatch_wait(const struct pb_run_opts *o, const char *cwd,
-		   const char *wrap, char *msg, size_t len);
+int pb_sbatch_wait(const struct pb_run_opts *o, const char *partition,
+		   const char *cwd, const char *wrap, char *msg, size_t len);
 
 /**
- * pb_sbatch_array() - submit a job array of @ntasks tasks, each alone on
- * a node (--exclusive --nodes=1)
- * @o: the run's options (partition, account, --sbatch-args)
- * @ntasks: its tasks, indices 0 to @ntasks - 1
+ * pb_sbatch_array() - submit a job array, each task alone on a node
+ * (--exclusive --nodes=1)
+ * @o: the run's options (account, --sbatch-args)
+ * @partition: sbatch --partition; NULL: the cluster's default
+ * @first: its first task's index
+ * @last: its last task's index (--array=@first-@last)
  * @time_min: the time limit of each task, in minutes
  * @cwd: the tasks' working folder (--chdir)
  * @output: Slurm's output file pattern (--output, with %A and %a)
@@ -68,14 +71,15 @@ int pb_sbatch_wait(const struct pb_run_opts *o, const char *cwd,
  *
  * Return: 0, or -1 when sbatch refused it (@msg says why).
  */
-int pb_sbatch_array(const struct pb_run_opts *o, int ntasks, int time_min,
-		    const char *cwd, const char *output, const char *script,
-		    char *job, size_t joblen, char *msg, size_t len);
+int pb_sbatch_array(const struct pb_run_opts *o, const char *partition,
+		    int first, int last, int time_min, const char *cwd,
+		    const char *output, const char *script, char *job,
+		    size_t joblen, char *msg, size_t len);
 
 /**
  * pb_squeue_tasks() - the state of every task of job array @job
  * @job: its id
- * @nt: its tasks
+ * @nt: room in @st: task indices 0 to @nt - 1
  * @st: set to each task's state as squeue names it (RUNNING, COMPLETED,
  *      CANCELLED, ...), "" when squeue does not list it
  * @msg: why squeue failed

@@ -2,18 +2,22 @@
 /*
  * slurm.c - `poolbench run --isolate --executor slurm`: the isolated run's
  * groups (isolate.c plans them, with their units and time limits) run as
- * one Slurm job array instead of one after the other on this machine
- * (docs/cluster.md).
+ * a Slurm job array instead of one after the other on this machine
+ * (docs/cluster.md); with --partitions a,b the plan's groups once per
+ * partition (each group's machine), one array per partition.
  *
- * A submission (the run, or a --resume of it) is a folder slurm/sub-<k>/:
- * a copy of this program (every task runs the code the plan was made
- * with), array.sh, and task-<i>.sh per array task: one group's pending
- * units, each the local executor's child command line (child.c) under
- * timeout(1) with the group's limit, output in logs/<unit>.log; task i
- * writes status-<i>.tsv: its node, then a line per unit that ended. The
- * array (sbatch.c) is --exclusive --nodes=1, --time the largest task's.
- * First a one-line job checks that a node sees a marker file written here
- * and this host the file it writes back (a shared filesystem).
+ * A submission (the run, or a --resume of it) is a folder slurm/sub-<k>/
+ * (slurmjob.c writes it): a copy of this program (every task runs the
+ * code the plan was made with), array.sh, and task-<i>.sh per array task:
+ * one group's pending units, each the local executor's child command
+ * line (child.c) under timeout(1) with the group's limit, output in
+ * logs/<unit>.log; task i writes status-<i>.tsv: its node, then a line
+ * per unit that ended. Task indices run on across a submission's arrays,
+ * so array k is --array=<first>-<last> of the same array.sh. Each array
+ * (sbatch.c) is --exclusive --nodes=1, --time its largest task's. First a
+ * one-line job per partition checks that a node sees a marker file
+ * written here and this host the file it writes back (a shared
+ * filesystem).
  *
  * The submit host reads the status files every PB_SLURM_POLL_S seconds
  * and squeue every PB_SLURM_SQUEUE_S: a unit is recorded as the local
@@ -21,17 +25,18 @@
  * task that ends with units left records them by how Slurm ended it:
  * TIMEOUT, FAILED, OUT_OF_MEMORY as failed; cancelled by someone else,
  * node failure, preemption, boot failure, deadline, or gone unseen as
- * lost (failed rows now, run again by --resume). Ctrl-C cancels the array
- * and leaves what did not end pending.
+ * lost (failed rows now, run again by --resume). Ctrl-C cancels the
+ * arrays and leaves what did not end pending.
  *
  * By design, unlike the local executor: no rounds (the groups run side by
  * side; a group's repetitions run back to back on its node, each in its
  * own process), no null probes on the submit host (each part's meta.json
- * has its node's noise report), one time limit for the whole array.
+ * has its node's noise report), one time limit for each whole array.
  *
- * Called by isolate.c; calls child.c, merge.c, progress.c, reps.c and
- * sbatch.c (Slurm's commands). Concurrency contract: single-threaded;
- * *stop_signal is written by the signal handler of isolate.c.
+ * Called by isolate.c; calls child.c, merge.c, progress.c, reps.c,
+ * slurmjob.c and sbatch.c (Slurm's commands). Concurrency contract:
+ * single-threaded; *stop_signal is written by the signal handler of
+ * isolate.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -51,6 +56,7 @@
 #include "harness/reps.h"
 #include "harness/sbatch.h"
 #include "harness/slurm.h"
+#include "harness/slurmjob.h"
 
 #define PB_SLURM_POLL_S 2	/* the tasks' status files */
 #define PB_SLURM_SQUEUE_S 10	/* squeue */
@@ -59,47 +65,28 @@
 
 /* ---- the submission's files ------------------------------------------------ */
 
-static int copy_file(const char *from, const char *to, char *err, size_t errlen)
-{
-	int in = open(from, O_RDONLY | O_CLOEXEC), out;
-	char buf[1 << 16];
-	ssize_t n;
-
-	if (in < 0) {
-		snprintf(err, errlen, "%.900s: %s", from, strerror(errno));
-		return -1;
-	}
-	out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
-	if (out < 0) {
-		snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
-		close(in);
-		return -1;
-	}
-	while ((n = read(in, buf, sizeof(buf))) > 0) {
-		if (write(out, buf, (size_t)n) != n) {
-			snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
-			close(in);
-			close(out);
-			return -1;
-		}
-	}
-	close(in);
-	if (close(out) || n < 0) {
-		snprintf(err, errlen, "%.900s: %s", to, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
 /* One array task: the pending units of group @g. */
 struct task {
 	struct pb_group *g;
+	int arr;		/* its job array, in sub.arr */
 	int *units, nunits;	/* indices into g->u */
 	bool ended;		/* Slurm says it ended, its units recorded */
 	char state[32];		/* its last Slurm state */
 	size_t read;		/* bytes of its status file read */
 	char node[64];
 	int missing;		/* polls in a row squeue did not list it */
+};
+
+/*
+ * One job array: the tasks @first to @last of one partition (a group's
+ * machine; there is one array per partition of a --partitions a,b run).
+ */
+struct array {
+	const char *machine;	/* its groups' (NULL: one machine) */
+	const char *partition;	/* NULL: the cluster's default */
+	int first, last;
+	int time_min;		/* its --time */
+	char job[64];		/* its job id */
 };
 
 struct sub {
@@ -110,10 +97,11 @@ struct sub {
 	char exe[4500];		/* the copy of this program */
 	struct task *t;
 	int nt;
-	char job[64];		/* the array's job id */
+	struct array arr[PB_CLI_MAX_LIST];
+	int narr;
+	char jobs[256];		/* the arrays' job ids, comma separated */
 	double t0_wall;		/* CLOCK_REALTIME at submission */
 	double t0;		/* CLOCK_MONOTONIC at submission */
-	int time_min;		/* the array's --time */
 	struct pb_child_progress pg;
 };
 
@@ -140,130 +128,20 @@ static double mono_s(void)
 	return (double)pb_now_ns() / 1e9;
 }
 
-static int write_task(struct sub *b, int i, char *err, size_t errlen)
-{
-	struct task *t = &b->t[i];
-	struct pb_iso *s = b->s;
-	char path[4600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/task-%d.sh", b->dir, i);
-	f = fopen(path, "w");
-	if (!f) {
-		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "#!/bin/sh\n# poolbench: Slurm array task %d: group %s (%s x %s), "
-		"%d unit(s),\n# each the child command line of the local executor "
-		"under timeout(1)\n", i, t->g->id, t->g->label,
-		t->g->workload->name, t->nunits);
-	fprintf(f, "status=");
-	snprintf(path, sizeof(path), "%s/status-%d.tsv", b->dir, i);
-	pb_sh_quote(f, path);
-	fprintf(f, "\nprintf 'node\\t%%s\\n' \"$(hostname)\" >> \"$status\"\n"
-		"pb_unit() {\n"
-		"\tname=$1 log=$2 limit=$3\n"
-		"\tshift 3\n"
-		"\tt0=$(date +%%s.%%N)\n"
-		"\ttimeout -s KILL \"$limit\" \"$@\" > \"$log\" 2>&1\n"
-		"\trc=$?\n"
-		"\tprintf 'unit\\t%%s\\t%%s\\t%%s\\t%%s\\n' \"$name\" \"$rc\" \"$t0\" "
-		"\"$(date +%%s.%%N)\" >> \"$status\"\n"
-		"}\n");
-	for (int k = 0; k < t->nunits; k++) {
-		struct pb_unit *u = &t->g->u[t->units[k]];
-		struct pb_child_args a;
-		char name[300], flat[300];
-
-		pb_unit_name(t->g, u, name, sizeof(name));
-		pb_child_flat_name(name, flat, sizeof(flat));
-		if (pb_child_args(s, t->g, name, u->rep, b->exe, NULL, &a)) {
-			fclose(f);
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		fprintf(f, "pb_unit ");
-		pb_sh_quote(f, name);
-		fputc(' ', f);
-		snprintf(path, sizeof(path), "%s/logs/%s.log", b->root, flat);
-		pb_sh_quote(f, path);
-		fprintf(f, " %.0f env", ceil(t->g->timeout));
-		if (a.preload) {
-			fputc(' ', f);
-			snprintf(path, sizeof(path), "LD_PRELOAD=%s", a.preload);
-			pb_sh_quote(f, path);
-		} else {
-			fprintf(f, " -u LD_PRELOAD");
-		}
-		for (int j = 0; j < a.argc; j++) {
-			fputc(' ', f);
-			pb_sh_quote(f, a.argv[j]);
-		}
-		fputc('\n', f);
-		pb_child_args_free(&a);
-	}
-	if (fclose(f)) {
-		snprintf(err, errlen, "%.900s/task-%d.sh: %s", b->dir, i,
-			 strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-static int write_array(struct sub *b, char *err, size_t errlen)
-{
-	char path[4600];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/array.sh", b->dir);
-	f = fopen(path, "w");
-	if (!f) {
-		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
-		return -1;
-	}
-	fprintf(f, "#!/bin/sh\n# poolbench: the job array's script; task i "
-		"runs task-<i>.sh beside it\nexec /bin/sh ");
-	pb_sh_quote(f, b->dir);
-	fprintf(f, "/task-\"$SLURM_ARRAY_TASK_ID\".sh\n");
-	if (fclose(f) || chmod(path, 0755)) {
-		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* slurm/sub-<k>/: the first k not taken (one per submission). */
-static int make_sub_dir(struct sub *b, char *err, size_t errlen)
-{
-	char path[4400];
-
-	snprintf(path, sizeof(path), "%s/slurm", b->root);
-	if (mkdir(path, 0777) && errno != EEXIST) {
-		snprintf(err, errlen, "%.900s: %s", path, strerror(errno));
-		return -1;
-	}
-	for (int k = 1; k < 10000; k++) {
-		snprintf(b->dir, sizeof(b->dir), "%s/slurm/sub-%d", b->root, k);
-		if (!mkdir(b->dir, 0777))
-			return 0;
-		if (errno != EEXIST)
-			break;
-	}
-	snprintf(err, errlen, "%.900s: %s", b->dir, strerror(errno));
-	return -1;
-}
-
 /*
  * The results folder must be one the nodes share: a one-line job must
  * see the marker written here, and this host the file it writes back.
  */
-static int check_shared(struct sub *b, char *err, size_t errlen)
+static int check_shared(struct sub *b, const struct array *a, char *err,
+			size_t errlen)
 {
-	char marker[4600], seen[4700], wrap[16384], msg[2048];
+	char marker[4600], seen[4800], wrap[16384], msg[2048];
 	FILE *f;
 
 	snprintf(marker, sizeof(marker), "%s/shared-fs-marker", b->dir);
-	snprintf(seen, sizeof(seen), "%s.seen", marker);
+	/* One check per partition: its nodes may mount other filesystems. */
+	snprintf(seen, sizeof(seen), "%s%s%s.seen", marker, b->narr > 1 ? "." : "",
+		 b->narr > 1 ? a->partition : "");
 	f = fopen(marker, "w");
 	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f)) {
 		snprintf(err, errlen, "%.900s: %s", marker, strerror(errno));
@@ -282,27 +160,32 @@ static int check_shared(struct sub *b, char *err, size_t errlen)
 	pb_sh_quote(f, seen);
 	fputc('\0', f);
 	fclose(f);
-	printf("poolbench: checking that a Slurm node sees %s (a one-line job)\n",
-	       b->root);
-	if (pb_sbatch_wait(b->s->r->opts, b->cwd, wrap, msg, sizeof(msg)) ||
-	    !pb_file_nonempty(seen)) {
+	printf("poolbench: checking that a Slurm node%s%s sees %s (a one-line "
+	       "job)\n", a->partition ? " of partition " : "",
+	       a->partition ? a->partition : "", b->root);
+	if (pb_sbatch_wait(b->s->r->opts, a->partition, b->cwd, wrap, msg,
+			   sizeof(msg)) || !pb_file_nonempty(seen)) {
 		snprintf(err, errlen, "--executor slurm: the results folder %.600s "
-			 "is not on a filesystem the nodes share (a Slurm job could "
-			 "not read slurm/sub-*/shared-fs-marker there, or this host "
-			 "cannot see the file it wrote: %.300s); put it on shared "
-			 "storage with --out. Nothing ran", b->root,
+			 "is not on a filesystem the nodes%s%.60s share (a Slurm job "
+			 "could not read slurm/sub-*/shared-fs-marker there, or this "
+			 "host cannot see the file it wrote: %.300s); put it on "
+			 "shared storage with --out. Nothing ran", b->root,
+			 a->partition ? " of partition " : "",
+			 a->partition ? a->partition : "",
 			 msg[0] ? msg : "sbatch said nothing");
 		return -1;
 	}
 	return 0;
 }
 
-static int submit(struct sub *b, char *err, size_t errlen)
+/* Submit array @a; --time: its largest task's unit limits, plus slack. */
+static int submit(struct sub *b, struct array *a, char *err, size_t errlen)
 {
 	char out[4600], script[4600], msg[2048];
 	double limit = 0;
+	size_t used = strlen(b->jobs);
 
-	for (int i = 0; i < b->nt; i++) {
+	for (int i = a->first; i <= a->last; i++) {
 		double l = PB_SLURM_TASK_SLACK_S;
 
 		for (int k = 0; k < b->t[i].nunits; k++)
@@ -310,41 +193,23 @@ static int submit(struct sub *b, char *err, size_t errlen)
 		if (l > limit)
 			limit = l;
 	}
-	b->time_min = (int)ceil(limit / 60);
+	a->time_min = (int)ceil(limit / 60);
 	snprintf(out, sizeof(out), "%s/logs/slurm-%%A_%%a.out", b->root);
 	snprintf(script, sizeof(script), "%s/array.sh", b->dir);
-	if (pb_sbatch_array(b->s->r->opts, b->nt, b->time_min, b->cwd, out,
-			    script, b->job, sizeof(b->job), msg, sizeof(msg))) {
+	if (pb_sbatch_array(b->s->r->opts, a->partition, a->first, a->last,
+			    a->time_min, b->cwd, out, script, a->job,
+			    sizeof(a->job), msg, sizeof(msg))) {
 		snprintf(err, errlen, "--executor slurm: sbatch refused the job "
-			 "array: %.900s", msg[0] ? msg : "no output");
+			 "array%s%s: %.900s", a->partition ? " of partition " : "",
+			 a->partition ? a->partition : "", msg[0] ? msg : "no output");
 		return -1;
 	}
-	b->t0_wall = wall_s();
-	b->t0 = mono_s();
+	snprintf(b->jobs + used, sizeof(b->jobs) - used, "%s%s", used ? "," : "",
+		 a->job);
 	return 0;
 }
 
 /* ---- recording what the tasks report ------------------------------------------ */
-
-/* The last bytes of @path (a unit's log), for a failure's reason. */
-static void file_tail(const char *path, char *buf, size_t len)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	off_t end;
-	ssize_t n;
-
-	buf[0] = '\0';
-	if (fd < 0)
-		return;
-	end = lseek(fd, 0, SEEK_END);
-	if (end > (off_t)len - 1)
-		lseek(fd, end - (off_t)len + 1, SEEK_SET);
-	else
-		lseek(fd, 0, SEEK_SET);
-	n = read(fd, buf, len - 1);
-	buf[n > 0 ? n : 0] = '\0';
-	close(fd);
-}
 
 static void print_unit(struct sub *b, const struct pb_group *g,
 		       const struct pb_unit *u)
@@ -356,9 +221,10 @@ static void print_unit(struct sub *b, const struct pb_group *g,
 	pb_fmt_duration(el, sizeof(el), mono_s() - b->t0);
 	pb_progress_eta(eta, sizeof(eta), mono_s() - b->t0, b->pg.done_est,
 			b->pg.total_est);
-	printf("[%zu/%zu] %s elapsed, ETA %s  %s %s%s on %s: %s%s%s\n",
+	printf("[%zu/%zu] %s elapsed, ETA %s  %s %s%s%s%s on %s: %s%s%s\n",
 	       b->pg.done, b->pg.total, el, eta, g->label, g->workload->name,
-	       rep, u->node[0] ? u->node : "?",
+	       rep, g->machine ? ", machine " : "", g->machine ? g->machine : "",
+	       u->node[0] ? u->node : "?",
 	       u->state == PB_GROUP_DONE ? "done" : u->lost ? "LOST" : "FAILED",
 	       u->state == PB_GROUP_DONE ? "" : ": ",
 	       u->state == PB_GROUP_DONE ? "" : u->reason);
@@ -401,7 +267,7 @@ static void unit_ended(struct sub *b, struct task *t, const char *name, int rc,
 	} else {
 		pb_child_flat_name(name, flat, sizeof(flat));
 		snprintf(path, sizeof(path), "%s/logs/%s.log", b->root, flat);
-		file_tail(path, tail, sizeof(tail));
+		pb_file_tail(path, tail, sizeof(tail));
 		/* timeout(1) kills with SIGKILL and exits 128 + 9. */
 		pb_child_failed(g, u, rc > 128 ? W_EXITCODE(0, rc - 128) :
 				W_EXITCODE(rc < 0 ? 255 : rc, 0),
@@ -460,12 +326,13 @@ static int read_status(struct sub *b, int i)
 static void task_ended(struct sub *b, int i, const char *st)
 {
 	struct task *t = &b->t[i];
+	const struct array *a = &b->arr[t->arr];
 	char path[4800], tail[1024], line[600] = "";
 
 	read_status(b, i);
 	t->ended = true;
-	snprintf(path, sizeof(path), "%s/logs/slurm-%s_%d.out", b->root, b->job, i);
-	file_tail(path, tail, sizeof(tail));
+	snprintf(path, sizeof(path), "%s/logs/slurm-%s_%d.out", b->root, a->job, i);
+	pb_file_tail(path, tail, sizeof(tail));
 	pb_last_line(tail, line, sizeof(line));
 	for (int k = 0; k < t->nunits; k++) {
 		struct pb_unit *u = &t->g->u[t->units[k]];
@@ -479,17 +346,17 @@ static void task_ended(struct sub *b, int i, const char *st)
 		if (!strcmp(st, "TIMEOUT"))
 			snprintf(u->reason, sizeof(u->reason), "timed out: Slurm "
 				 "ended array task %s_%d at its time limit "
-				 "(--time=%d min) before this unit ended", b->job,
-				 i, b->time_min);
+				 "(--time=%d min) before this unit ended", a->job,
+				 i, a->time_min);
 		else if (!strcmp(st, "GONE"))
 			snprintf(u->reason, sizeof(u->reason), "lost: array task "
 				 "%s_%d left Slurm's queue without this unit's "
 				 "result (logs/slurm-%s_%d.out); --resume runs it "
-				 "again", b->job, i, b->job, i);
+				 "again", a->job, i, a->job, i);
 		else
 			snprintf(u->reason, sizeof(u->reason), "%s: Slurm array "
 				 "task %s_%d ended %s before this unit ended%s%.300s%s%s",
-				 u->lost ? "lost" : "failed", b->job, i, st,
+				 u->lost ? "lost" : "failed", a->job, i, st,
 				 line[0] ? " (\"" : "", line, line[0] ? "\")" : "",
 				 u->lost ? "; --resume runs it again" : "");
 		pb_flatten(u->reason);
@@ -509,8 +376,9 @@ static void print_counts(struct sub *b, char (*st)[32])
 		else
 			pending++;
 	}
-	printf("poolbench: Slurm job %s: %d tasks waiting, %d running, %d ended "
-	       "(of %d)\n", b->job, pending, running, ended, b->nt);
+	printf("poolbench: Slurm job%s %s: %d tasks waiting, %d running, %d "
+	       "ended (of %d)\n", b->narr > 1 ? "s" : "", b->jobs, pending,
+	       running, ended, b->nt);
 }
 
 static int units_left(const struct task *t)
@@ -522,15 +390,64 @@ static int units_left(const struct task *t)
 	return n;
 }
 
-/* Wait for the array, recording units as they end. */
-static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
-		      char *err, size_t errlen)
+/*
+ * squeue, once per array: @st[i] is task i's state, @q[i] what its
+ * array's squeue returned (pb_squeue_tasks()). Return: -1 when one failed.
+ */
+static int squeue_all(struct sub *b, char (*st)[32], int *q, char (*tmp)[32],
+		      char *msg, size_t len)
+{
+	int rc = 0;
+
+	for (int k = 0; k < b->narr; k++) {
+		const struct array *a = &b->arr[k];
+		int r = pb_squeue_tasks(a->job, b->nt, tmp, msg, len);
+
+		for (int i = a->first; i <= a->last; i++) {
+			q[i] = r;
+			memcpy(st[i], tmp[i], sizeof(st[i]));
+		}
+		rc = r == -1 ? -1 : rc;
+	}
+	return rc;
+}
+
+/* Interrupted: cancel the arrays, keep what ended meanwhile. */
+static void cancel_arrays(struct sub *b, char (*st)[32], int *q, char (*tmp)[32])
+{
+	char msg[600];
+
+	for (int k = 0; k < b->narr; k++)
+		if (pb_scancel(b->arr[k].job, msg, sizeof(msg)))
+			fprintf(stderr, "poolbench: scancel %s: %s\n",
+				b->arr[k].job, msg[0] ? msg : "failed");
+	for (int wait = 0; wait < 15; wait++) {
+		bool all = true;
+
+		squeue_all(b, st, q, tmp, msg, sizeof(msg));
+		for (int i = 0; i < b->nt; i++)
+			all &= b->t[i].ended || q[i] == 1 ||
+			       pb_slurm_state_ended(st[i]) || !st[i][0];
+		if (all)
+			break;
+		sleep(1);
+	}
+	for (int i = 0; i < b->nt; i++)
+		if (!b->t[i].ended)
+			read_status(b, i);
+}
+
+/* Wait for the arrays, recording units as they end. */
+static int wait_arrays(struct sub *b, volatile sig_atomic_t *stop_signal,
+		       char *err, size_t errlen)
 {
 	char (*st)[32] = calloc((size_t)b->nt, sizeof(*st));
+	char (*tmp)[32] = calloc((size_t)b->nt, sizeof(*tmp));
+	int *q = calloc((size_t)b->nt, sizeof(*q));
 	double last_counts = mono_s(), last_warn = 0, last_q = -1e9;
 	int left = b->nt, rc = 0;
 
-	if (!st) {
+	if (!st || !tmp || !q) {
 		perror("poolbench");
 		exit(1);
 	}
@@ -539,17 +456,19 @@ static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
 		bool changed = false;
 		/* squeue less often than the files: the controller is shared. */
 		bool ask = mono_s() - last_q >= PB_SLURM_SQUEUE_S;
-		int q = ask ? pb_squeue_tasks(b->job, b->nt, st, msg, sizeof(msg)) : -2;
 
-		if (ask)
+		if (ask) {
 			last_q = mono_s();
-		if (q == -1 && mono_s() - last_warn > 60) {
-			fprintf(stderr, "poolbench: squeue: %s (still waiting for "
-				"job %s)\n", msg, b->job);
-			last_warn = mono_s();
+			if (squeue_all(b, st, q, tmp, msg, sizeof(msg)) &&
+			    mono_s() - last_warn > 60) {
+				fprintf(stderr, "poolbench: squeue: %s (still "
+					"waiting for job %s)\n", msg, b->jobs);
+				last_warn = mono_s();
+			}
 		}
 		for (int i = 0; i < b->nt; i++) {
 			struct task *t = &b->t[i];
+			int qi = ask ? q[i] : -2;
 
 			if (t->ended)
 				continue;
@@ -561,11 +480,11 @@ static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
 				continue;
 			}
 			/* Not listed for a while, or the job unknown: gone. */
-			if (q >= 0)
-				t->missing = q == 0 && !st[i][0] ? t->missing + 1 : 0;
-			if (q == 1 || t->missing >= 5)
+			if (qi >= 0)
+				t->missing = qi == 0 && !st[i][0] ? t->missing + 1 : 0;
+			if (qi == 1 || t->missing >= 5)
 				snprintf(st[i], sizeof(st[i]), "GONE");
-			if (q >= 0 && pb_slurm_state_ended(st[i])) {
+			if (qi >= 0 && pb_slurm_state_ended(st[i])) {
 				task_ended(b, i, st[i]);
 				changed = true;
 				left--;
@@ -583,38 +502,40 @@ static int wait_array(struct sub *b, volatile sig_atomic_t *stop_signal,
 			sleep(PB_SLURM_POLL_S);
 	}
 	if (left && *stop_signal && !rc) {
-		/*
-		 * Interrupted: cancel the array, keep what ended meanwhile;
-		 * the rest stays pending for --resume.
-		 */
-		char msg[600];
-
-		if (pb_scancel(b->job, msg, sizeof(msg)))
-			fprintf(stderr, "poolbench: scancel %s: %s\n", b->job,
-				msg[0] ? msg : "failed");
-		for (int wait = 0; wait < 15; wait++) {
-			bool all = true;
-			int q = pb_squeue_tasks(b->job, b->nt, st, msg, sizeof(msg));
-
-			for (int i = 0; i < b->nt; i++)
-				all &= b->t[i].ended || q == 1 ||
-				       pb_slurm_state_ended(st[i]) || !st[i][0];
-			if (all)
-				break;
-			sleep(1);
-		}
-		for (int i = 0; i < b->nt; i++)
-			if (!b->t[i].ended)
-				read_status(b, i);
+		/* The rest stays pending for --resume. */
+		cancel_arrays(b, st, q, tmp);
 		b->s->interrupted = true;
 		if (pb_iso_write_state(b->s, err, errlen))
 			rc = -2;
 	}
 	free(st);
+	free(tmp);
+	free(q);
 	return rc;
 }
 
 /* ---- the submission ------------------------------------------------------------ */
+
+/*
+ * Task @i joins the array of its group's machine, a new one when that
+ * differs from task i - 1's (the plan lists a machine's groups together).
+ */
+static void new_task_array(struct sub *b, int i)
+{
+	const struct pb_run_opts *o = b->s->r->opts;
+	const char *m = b->t[i].g->machine;	/* the same pointer per machine */
+	struct array *a = b->narr ? &b->arr[b->narr - 1] : NULL;
+
+	if (!a || a->machine != m) {
+		a = &b->arr[b->narr++];
+		memset(a, 0, sizeof(*a));
+		a->machine = m;
+		a->partition = m ? m : o->nr_partitions ? o->partitions[0] : NULL;
+		a->first = i;
+	}
+	a->last = i;
+	b->t[i].arr = (int)(a - b->arr);
+}
 
 int pb_slurm_exec(struct pb_iso *s, const char *exe,
 		  volatile sig_atomic_t *stop_signal, char *err, size_t errlen)
@@ -643,6 +564,7 @@ int pb_slurm_exec(struct pb_iso *s, const char *exe,
 				t = memset(&b.t[b.nt++], 0, sizeof(*b.t));
 				t->g = g;
 				t->units = xrealloc(NULL, (size_t)g->nu * sizeof(int));
+				new_task_array(&b, b.nt - 1);
 			}
 			t->units[t->nunits++] = u;
 		}
@@ -651,11 +573,14 @@ int pb_slurm_exec(struct pb_iso *s, const char *exe,
 		rc = 0;		/* a resumed run with nothing left */
 		goto out;
 	}
-	if (make_sub_dir(&b, err, errlen))
+	if (pb_slurm_sub_dir(b.root, b.dir, sizeof(b.dir), err, errlen))
 		goto out;
 	snprintf(b.exe, sizeof(b.exe), "%s/poolbench", b.dir);
-	if (copy_file(exe, b.exe, err, errlen) || check_shared(&b, err, errlen))
+	if (pb_file_copy(exe, b.exe, err, errlen))
 		goto out;
+	for (int k = 0; k < b.narr; k++)
+		if (check_shared(&b, &b.arr[k], err, errlen))
+			goto out;
 	/* Part folders an interrupted earlier submission left move aside. */
 	for (int i = 0; i < b.nt; i++)
 		for (int k = 0; k < b.t[i].nunits; k++) {
@@ -666,21 +591,37 @@ int pb_slurm_exec(struct pb_iso *s, const char *exe,
 			pb_child_set_aside(s, name);
 		}
 	for (int i = 0; i < b.nt; i++)
-		if (write_task(&b, i, err, errlen))
+		if (pb_slurm_write_task(s, b.dir, b.root, b.exe, i, b.t[i].g,
+					b.t[i].units, b.t[i].nunits, err, errlen))
 			goto out;
-	if (write_array(&b, err, errlen) || submit(&b, err, errlen))
+	if (pb_slurm_write_array(b.dir, err, errlen))
 		goto out;
+	for (int k = 0; k < b.narr; k++) {
+		if (submit(&b, &b.arr[k], err, errlen)) {
+			/* None of the run may go on half submitted. */
+			for (int j = 0; j < k; j++)
+				pb_scancel(b.arr[j].job, path, sizeof(path));
+			goto out;
+		}
+	}
+	b.t0_wall = wall_s();
+	b.t0 = mono_s();
 	{
 		size_t used = strlen(s->slurm_jobs);
 
 		snprintf(s->slurm_jobs + used, sizeof(s->slurm_jobs) - used,
-			 "%s%s", used ? "," : "", b.job);
+			 "%s%s", used ? "," : "", b.jobs);
 	}
 	snprintf(path, sizeof(path), "%s", b.dir + strlen(b.root) + 1);
-	printf("poolbench: submitted Slurm job array %s: %d tasks (a group each, "
-	       "--exclusive, --time=%d min), scripts in %s/; waiting (Ctrl-C "
-	       "cancels it and keeps what ended)\n", b.job, b.nt, b.time_min, path);
-	rc = wait_array(&b, stop_signal, err, errlen);
+	for (int k = 0; k < b.narr; k++)
+		printf("poolbench: submitted Slurm job array %s%s%s: %d tasks (a "
+		       "group each, --exclusive, --time=%d min), scripts in %s/\n",
+		       b.arr[k].job, b.arr[k].partition ? " to partition " : "",
+		       b.arr[k].partition ? b.arr[k].partition : "",
+		       b.arr[k].last - b.arr[k].first + 1, b.arr[k].time_min, path);
+	printf("poolbench: waiting (Ctrl-C cancels the array%s and keeps what "
+	       "ended)\n", b.narr > 1 ? "s" : "");
+	rc = wait_arrays(&b, stop_signal, err, errlen);
 out:
 	for (int i = 0; i < b.nt; i++)
 		free(b.t[i].units);

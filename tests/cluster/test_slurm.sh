@@ -9,6 +9,8 @@
 #   - a small plan through the job array gives the rows a local isolated
 #     run gives (same benchmarks, same columns), with the node of every
 #     repetition in meta.json;
+#   - --partitions pbA,pbB runs the plan once per partition (two arrays),
+#     each machine's rows the local run's, told apart by the machine column;
 #   - an array task cancelled while it runs (scancel) is recorded as lost,
 #     with failed rows, and --resume runs only its group again;
 #   - a task that cannot see the results folder makes the run refuse to
@@ -31,15 +33,17 @@ trap cleanup EXIT
 
 . tests/harness/lib.sh
 
-# The rows' identities (every column but the measured ones), sorted.
-keys() {	# results.csv
-	python3 - "$1" <<'EOF'
+# The rows' identities (every column but the measured ones), sorted; with
+# MACHINE, only that machine's rows.
+keys() {	# results.csv [MACHINE]
+	python3 - "$@" <<'EOF'
 import csv, sys
 r = csv.DictReader(open(sys.argv[1]))
 key = ["backend", "workload", "mode", "threads", "placement", "obj_size",
        "align", "options", "statistic", "rep"]
 print(",".join(r.fieldnames))
-for row in sorted(",".join(row[k] for k in key) for row in r):
+for row in sorted(",".join(row[k] for k in key) for row in r
+                  if len(sys.argv) < 3 or row["machine"] == sys.argv[2]):
     print(row)
 EOF
 }
@@ -51,9 +55,9 @@ check "--executor slurm without --isolate: exit 2" test $? -eq 2
 check "... saying it needs --isolate" grep -q 'needs --isolate' "$tmp/no-iso.log"
 $pb run --isolate --partitions a --quick --out "$tmp/no-exec" >"$tmp/no-exec.log" 2>&1
 check "--partitions without --executor slurm: exit 2" test $? -eq 2
-$pb run --isolate --executor slurm --partitions a,b --quick --out "$tmp/ab" >"$tmp/ab.log" 2>&1
-check "--partitions a,b: exit 2, machine comparison is not built yet" \
-	bash -c 'test $0 -eq 2 && grep -q "not built yet" "$1" && test ! -e "$2"' $? "$tmp/ab.log" "$tmp/ab"
+$pb run --isolate --executor slurm --partitions a,b,a --quick --out "$tmp/ab" >"$tmp/ab.log" 2>&1
+check "--partitions a,b,a: exit 2, a partition named twice, no folder" \
+	bash -c 'test $0 -eq 2 && grep -q "named twice" "$1" && test ! -e "$2"' $? "$tmp/ab.log" "$tmp/ab"
 $pb run --isolate --executor pbs --quick --out "$tmp/pbs" >"$tmp/pbs.log" 2>&1
 check "--executor pbs: exit 2, naming the valid choices" \
 	grep -q "valid: local, slurm" "$tmp/pbs.log"
@@ -119,6 +123,38 @@ check "a workload that ran on nodes of two CPU models: the console warns" \
 check "... and meta.json's placement_warnings names it" \
 	jq -e '.executor.placement_warnings | length == 1 and (.[0] | test("^fastpath-reuse ran on nodes of different CPU models"))' \
 	"$tmp/slurm/meta.json"
+
+# ---- machine comparison: the plan once per partition ----------------------------
+$pb run "${plan[@]}" --executor slurm --partitions pbA,pbB --out "$tmp/machines" \
+	>"$tmp/machines.log" 2>&1
+rc=$?
+check "--partitions pbA,pbB (machine comparison): exit 0" test $rc -eq 0
+[ $rc -eq 0 ] || sed 's/^/# /' "$tmp/machines.log" | tail -n 20
+check "... one job array per partition" \
+	test "$(grep -c 'submitted Slurm job array [0-9]* to partition pb[AB]:' "$tmp/machines.log")" -eq 2
+check "... a shared-filesystem check per partition" \
+	bash -c 'ls "$0"/slurm/sub-1/shared-fs-marker.pbA.seen "$0"/slurm/sub-1/shared-fs-marker.pbB.seen' "$tmp/machines"
+for m in pbA pbB; do
+	check "... machine $m: its rows are the local run's (same columns, same benchmarks)" \
+		cmp <(keys "$tmp/local/results.csv") <(keys "$tmp/machines/results.csv" $m)
+done
+check "... every row names its machine, pbA's before pbB's" \
+	test "$(csv "$tmp/machines/results.csv" machine | uniq | tr '\n' ' ')" = "pbA pbB "
+check "... a local run's machine column is empty" \
+	test -z "$(csv "$tmp/local/results.csv" machine | tr -d '\n')"
+check "... and no error" test -z "$(csv "$tmp/machines/results.csv" error | tr -d '\n')"
+check "... meta.json: the machines, each group's machine, each node per machine" \
+	jq -e '.executor.machines == ["pbA", "pbB"] and ([.groups[].machine] | unique == ["pbA", "pbB"]) and ([.executor.nodes[].machine] == ["pbA", "pbB"]) and .executor.placement_warnings == []' \
+	"$tmp/machines/meta.json"
+check "... groups.tsv: every group once per machine, its id ending @<partition>" \
+	bash -c 'test "$(grep -c "@pbA	" "$0")" -eq "$(grep -c "@pbB	" "$0")" && test "$(grep -vc "^#\|@pb[AB]	" "$0")" -eq 0' \
+	"$tmp/machines/groups.tsv"
+check "... the units' lines name the machine" grep -q ', machine pbB on ' "$tmp/machines.log"
+cp "$tmp/machines/results.csv" "$tmp/machines-before.csv"
+$pb run --resume "$tmp/machines" >"$tmp/machines-resume.log" 2>&1
+check "... --resume of the finished comparison: exit 0, nothing submitted, the same rows" \
+	bash -c 'test $0 -eq 0 && ! grep -q "submitted Slurm" "$1" && cmp "$2" "$3"' $? \
+	"$tmp/machines-resume.log" "$tmp/machines-before.csv" "$tmp/machines/results.csv"
 
 # wait_running NAME: wait until the run writing $tmp/NAME.log and
 # $tmp/NAME/ has its test-failing task running; sets $job and $task.
@@ -203,7 +239,7 @@ if unshare -m true 2>/dev/null; then
 		--partitions pbA --out "$tmp/private/run" >"$tmp/unshared.log" 2>&1
 	check "a node that cannot see the folder: exit 2" test $? -eq 2
 	check "... saying the folder is not on a filesystem the nodes share" \
-		grep -q "not on a filesystem the nodes share" "$tmp/unshared.log"
+		grep -q "not on a filesystem the nodes\( of partition pbA\)\? share" "$tmp/unshared.log"
 	check "... nothing was submitted" bash -c "! grep -q 'submitted Slurm job' '$tmp/unshared.log'"
 else
 	echo "ok - # SKIP the unshared-folder check: unshare -m is not allowed here"
