@@ -20,8 +20,12 @@
 #   make run-objpool   seed 001: objpool freelist vs ring, scaling, remote free, overrun
 #   make run-percpu    seeds 003/004: million objects, area map vs bitmap; percpu mempool
 #   make run-mempool-perf  DPDK's mempool_perf_autotest matrix on every backend
-#   make plots [RESULTS=<folder>]  figures from a stored run, nothing re-run
-#   make paper [RESULTS=<folder>]  paper/paper.pdf from a stored run, nothing re-run
+#   make plots [RESULTS=<folder>] [MACHINE=<name>]  figures from a stored run,
+#                   nothing re-run (a machine comparison: each machine's)
+#   make paper [RESULTS=<folder>] [MACHINE=<name>]  paper/paper.pdf from a stored
+#                   run, nothing re-run (a machine comparison: MACHINE picks one)
+#   make run-all EXECUTOR=slurm [PARTITIONS=a,b]  the groups as Slurm job arrays;
+#                   several partitions: the plan on each (docs/cluster.md)
 #   make compare A=<folder> B=<folder> [COMPARE_ARGS=...]  A/B comparison of two
 #                   stored runs (docs/compare.md), nothing re-run
 #   make run-all RESUME=<folder>   finish an interrupted run-all
@@ -286,7 +290,7 @@ RUN_MATRIX := $(RUN_VARIANTS) --param scaling.pattern=reuse,ring \
 # most, docs/statistics.md).
 RUN_TIME := --reps 6 --min-time 0.1
 RUN_DIR := results/$(shell hostname)/$(shell date -u +%Y%m%dT%H%M%SZ)
-# make run-all EXECUTOR=slurm [PARTITIONS=p]: the groups run as a Slurm
+# make run-all EXECUTOR=slurm [PARTITIONS=p[,q..]]: the groups run as a Slurm
 # job array, a task per group on a node of its own (harness/slurm.c,
 # docs/cluster.md); RUN_ARGS='--account=... --sbatch-args=...' for more.
 EXECUTOR ?= local
@@ -294,6 +298,12 @@ ifeq ($(filter $(EXECUTOR),local slurm),)
 $(error EXECUTOR=$(EXECUTOR): valid: local, slurm)
 endif
 EXEC_ARGS := $(if $(filter slurm,$(EXECUTOR)),--executor slurm $(if $(PARTITIONS),--partitions $(PARTITIONS)))
+# PARTITIONS=a,b: the plan once per partition (a machine comparison): the
+# figures and tables once per machine, under <run>/machines/<name>/, and
+# tables/machines.md sets the machines side by side.
+EACH_MACHINE := scripts/lib/each-machine.sh
+# make plots|paper MACHINE=a: that machine's rows of a machine comparison.
+export PB_MACHINE := $(or $(MACHINE),$(PB_MACHINE))
 # make run-all RESUME=<folder>: finish that interrupted run instead.
 RUN_OUT = $(if $(RESUME),$(RESUME),$(RUN_DIR))
 RUN_CMD = $(if $(RESUME),$(BUILD)/poolbench run --resume $(RESUME),$(BUILD)/poolbench run $(RUN_MATRIX) $(1) --out $(RUN_DIR) $(EXEC_ARGS) $(RUN_ARGS))
@@ -314,19 +324,21 @@ run-all: deps all
 	$(call RUN_CMD,$(RUN_TIME)) || [ $$? -eq 1 ]
 	$(call LAT_CMD,$(LAT_TIME)) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
-	scripts/tables/peers.py $(RUN_OUT) >/dev/null
-	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
-	scripts/tables/drift.py $(RUN_OUT) >/dev/null
-	scripts/tables/modes.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/peers.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/ratios.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/drift.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/modes.py $(RUN_OUT) >/dev/null
+	scripts/tables/machines.py $(RUN_OUT) >/dev/null
 
 run-quick: deps all
 	$(call RUN_CMD,--quick --param million.count=4096) || [ $$? -eq 1 ]
 	$(call LAT_CMD,--quick) || [ $$? -eq 1 ]
 	$(PLOTS) $(RUN_OUT)
-	scripts/tables/peers.py $(RUN_OUT) >/dev/null
-	scripts/tables/ratios.py $(RUN_OUT) >/dev/null
-	scripts/tables/drift.py $(RUN_OUT) >/dev/null
-	scripts/tables/modes.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/peers.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/ratios.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/drift.py $(RUN_OUT) >/dev/null
+	$(EACH_MACHINE) $(RUN_OUT) scripts/tables/modes.py $(RUN_OUT) >/dev/null
+	scripts/tables/machines.py $(RUN_OUT) >/dev/null
 
 # Seed 000 (qmempool RFC): its table, the N sweep, and Brouer's alf_queue
 # table, each in its own results folder next to RUN_DIR.

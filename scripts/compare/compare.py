@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# compare.py A B [--alpha 0.05] [--metric ns_per_op] [--basis auto|absolute|null]
+# compare.py A B [--alpha 0.05] [--metric ns_per_op]
+#                [--basis auto|absolute|null|malloc] [--machine-a M] [--machine-b M]
 #                [--top N] [--out DIR]
 #
 # A/B comparison of two stored poolbench results folders (before/after a
@@ -18,9 +19,13 @@
 # interval of the change (scripts/lib/mwu.py), the two-sided Mann-Whitney U
 # test's p-value (scipy 1.10's method='auto', scripts/lib/mwu.py) and a
 # verdict at alpha. Benchmarks in one run only are listed, never dropped.
-# Across machines (auto: meta.json's host or CPU model differ; or --basis
-# null) each value is first divided by the `null` backend's median at the
-# same point in its own run. Every column and verdict: docs/compare.md.
+# Across machines (auto: meta.json's host or CPU model differ, or two
+# machines of a machine comparison; or --basis null) each value is first
+# divided by the `null` backend's median at the same point in its own run
+# (--basis malloc: by malloc's). A machine comparison's folder (a machine
+# column of several names: poolbench run --executor slurm --partitions a,b)
+# is read one machine at a time: --machine-a and --machine-b choose, and A
+# and B may be the same folder. Every column and verdict: docs/compare.md.
 #
 # Writes a console table and, in DIR (new or empty; default
 # results/compare/<UTC time>-<A>-vs-<B>), compare.csv, compare.md and the
@@ -81,8 +86,8 @@ def die(msg, status=2):
 class Run:
     """One results folder: its rows grouped into benchmarks, its meta.json."""
 
-    def __init__(self, name, folder, metric):
-        self.name, self.folder = name, folder
+    def __init__(self, name, folder, metric, machine):
+        self.name, self.folder, self.machine = name, folder, machine or ""
         if not os.path.isdir(folder):
             die(f"{name}: {folder}: no such folder")
         self.csv = pbresults.csv_path(folder)
@@ -90,9 +95,19 @@ class Run:
             die(f"{name}: {os.path.join(folder, 'results.csv')}: missing or empty "
                 "(not a poolbench results folder?)")
         try:
-            self.header, rows = pbresults.read_csv(self.csv)
+            self.header, rows = pbresults.read_csv(self.csv, all_machines=True)
         except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError, EOFError) as e:
             die(f"{name}: {self.csv}: cannot be read as CSV: {e}")
+        ms = pbresults.machines(rows)
+        opt = f"--machine-{name.lower()}"
+        if self.machine and self.machine not in ms:
+            die(f"{name}: {folder}: {opt} {self.machine}: no such machine in its machine "
+                f"column ({'it has ' + ', '.join(ms) if ms else 'a run of one machine'})")
+        if not self.machine and len(ms) > 1:
+            die(f"{name}: {folder} is a machine comparison ({', '.join(ms)}): choose one "
+                f"with {opt}")
+        if self.machine:
+            rows = [r for r in rows if r.get("machine") == self.machine]
         lacking = [c for c in CORE_COLUMNS + (metric,) if c not in self.header]
         if lacking:
             die(f"{name}: {self.csv}: no {', '.join(lacking)} column"
@@ -102,7 +117,7 @@ class Run:
                 die(f"{name}: {self.csv}: data row {i + 1} does not have the header's "
                     f"{len(self.header)} fields")
         try:
-            self.meta = pbresults.read_meta(folder)
+            self.meta = pbresults.read_meta(folder, self.machine)
             if not isinstance(self.meta, dict):
                 raise ValueError("not a JSON object")
         except (OSError, ValueError) as e:
@@ -129,15 +144,16 @@ class Run:
         """One line: the folder, host, CPU, start, repetitions, commit."""
         commit = self.meta_get("build", "git_commit", default=None)
         dirty = self.meta_get("build", "git_dirty", default=None)
-        return (f"{self.folder}: host {self.host() or '?'}, {self.cpu() or '?'}, "
+        return (f"{self.folder}{' machine ' + self.machine if self.machine else ''}: "
+                f"host {self.host() or '?'}, {self.cpu() or '?'}, "
                 f"started {self.started() or '?'}, "
                 f"{self.meta_get('run', 'repetitions')} repetitions, commit "
                 f"{(commit or '?')[:12]}{' (dirty)' if dirty else ''}")
 
-    def null_of(self, key):
-        """The `null` backend's Bench at @key's point, or None."""
+    def base_of(self, key, backend):
+        """@backend's Bench (null or malloc, no options) at @key's point, or None."""
         want = dict(zip(KEY_COLUMNS, key))
-        want.update(backend="null", options="")
+        want.update(backend=backend, options="")
         return self.benches.get(tuple(want[c] for c in KEY_COLUMNS))
 
 
@@ -203,16 +219,18 @@ def csv_num(v):
 
 
 def choose_basis(args, a, b):
-    """Return (basis, why): 'absolute' or 'null', and the reason."""
+    """Return (basis, why): 'absolute', 'null' or 'malloc', and the reason."""
     same = (a.host() is not None and a.host() == b.host()
-            and a.cpu() is not None and a.cpu() == b.cpu())
-    machines = (f"A host {a.host() or '?'}, {a.cpu() or '?'}; "
-                f"B host {b.host() or '?'}, {b.cpu() or '?'}")
+            and a.cpu() is not None and a.cpu() == b.cpu() and a.machine == b.machine)
+    machines = (f"A {'machine ' + a.machine + ', ' if a.machine else ''}host "
+                f"{a.host() or '?'}, {a.cpu() or '?'}; "
+                f"B {'machine ' + b.machine + ', ' if b.machine else ''}host "
+                f"{b.host() or '?'}, {b.cpu() or '?'}")
     if args.basis == "absolute":
         return "absolute", ("--basis absolute" + ("" if same else
                             f"; the runs are from different machines: {machines}"))
-    if args.basis == "null":
-        return "null", "--basis null"
+    if args.basis in ("null", "malloc"):
+        return args.basis, f"--basis {args.basis}"
     if same:
         return "absolute", f"same host and CPU model: {machines}"
     return "null", f"the runs are from different machines, or do not say which: {machines}"
@@ -232,6 +250,7 @@ def compare_one(key, ba, bb, a, b, basis, args):
     measured columns (numbers or None) plus `verdict` and `note`."""
     out = dict(reps_a=len(ba.values), reps_b=len(bb.values), median_a=None,
                median_b=None, null_median_a=None, null_median_b=None,
+               malloc_median_a=None, malloc_median_b=None,
                change_pct=None, hl_change_pct=None, ci_low_pct=None,
                ci_high_pct=None, ci_level=None, u_a=None, p_value=None,
                p_method="", min_p=None, verdict="not compared", note="")
@@ -246,19 +265,22 @@ def compare_one(key, ba, bb, a, b, basis, args):
                for n, bench in (("A", ba), ("B", bb)) if not bench.values]
         out["note"] = "; ".join(why + notes)
         return out
-    if basis == "null":
-        if key[0] == "null":
-            out["note"] = "the null baseline itself: its ratio to itself is no comparison"
+    if basis in ("null", "malloc"):
+        if key[0] == basis and not key[1]:
+            out["note"] = (f"the {basis} baseline itself: its ratio to itself is no "
+                           "comparison")
             return out
-        for name, run, vals, col in (("A", a, xs, "null_median_a"), ("B", b, ys, "null_median_b")):
-            nb = run.null_of(key)
+        for name, run, vals, col in (("A", a, xs, f"{basis}_median_a"),
+                                     ("B", b, ys, f"{basis}_median_b")):
+            nb = run.base_of(key, basis)
             med = nb.median() if nb else None
             if nb is None:
-                out["note"] = f"{name} has no null point at this benchmark's point"
+                out["note"] = f"{name} has no {basis} point at this benchmark's point"
             elif med is None:
-                out["note"] = f"{name}'s null point has no value ({nb.why_no_values(args.metric)})"
+                out["note"] = (f"{name}'s {basis} point has no value "
+                               f"({nb.why_no_values(args.metric)})")
             elif med <= 0:
-                out["note"] = f"{name}'s null median is {fmt(med)}: no ratio"
+                out["note"] = f"{name}'s {basis} median is {fmt(med)}: no ratio"
             if out["note"]:
                 out["note"] = "; ".join([out["note"]] + notes)
                 return out
@@ -321,8 +343,9 @@ def constant_params(keys):
 
 
 def table_head(basis):
-    """The table's column names; in the null basis the medians are ratios."""
-    med = ["A / null", "B / null"] if basis == "null" else ["median A", "median B"]
+    """The table's column names; in the null or malloc basis the medians are ratios."""
+    med = ([f"A / {basis}", f"B / {basis}"] if basis in ("null", "malloc")
+           else ["median A", "median B"])
     return ["variant", "workload", "mode", "thr", "size", "params"] + med + [
         "change", "interval", "p", "verdict"]
 
@@ -372,7 +395,7 @@ def counts_line(rows, alpha, only_a, only_b):
 
 CSV_COLUMNS = (("variant",) + KEY_COLUMNS + (
     "metric", "better", "basis", "reps_a", "reps_b", "median_a", "median_b",
-    "null_median_a", "null_median_b", "change_pct", "hl_change_pct", "ci_low_pct",
+    "null_median_a", "null_median_b", "malloc_median_a", "malloc_median_b", "change_pct", "hl_change_pct", "ci_low_pct",
     "ci_high_pct", "ci_level", "u_a", "p_value", "p_method", "min_p", "alpha",
     "verdict", "note"))
 
@@ -395,8 +418,8 @@ def write_csv(path, rows, unmatched, metric, basis, alpha):
                 d[c] = r.get(c, "")
             for c in numeric:
                 d[c] = csv_num(r.get(c)) if matched else ""
-            for c in ("null_median_a", "null_median_b"):
-                d[c] = csv_num(r.get(c)) if matched and basis == "null" else ""
+            for c in ("null_median_a", "null_median_b", "malloc_median_a", "malloc_median_b"):
+                d[c] = csv_num(r.get(c)) if matched and c.startswith(basis + "_") else ""
             w.writerow([d.get(c, "") for c in CSV_COLUMNS])
 
 
@@ -469,7 +492,8 @@ def figure(tmp, rows, args, a, b, basis, shown):
         f.write("\n".join(dat) + "\n")
     direction = ("; lower is better" if args.metric in TIME_LOWER else
                  "; higher is better" if args.metric in TIME_HIGHER else "")
-    unit = (f"{args.metric} / null's median" if basis == "null" else args.metric)
+    unit = (f"{args.metric} / {basis}'s median" if basis in ("null", "malloc")
+            else args.metric)
     xs = [v for r in pick for v in (r["change_pct"], r["ci_low_pct"], r["ci_high_pct"])
           if v is not None]
     span = max([abs(v) for v in xs] + [1.0])
@@ -478,7 +502,8 @@ def figure(tmp, rows, args, a, b, basis, shown):
            f"{(1 - args.alpha) * 100:g}%.")
     v = {
         "title": (f"Change of the median {args.metric}, B against A"
-                  + (" (basis: ratio to null in its own run)" if basis == "null" else "")
+                  + (f" (basis: ratio to {basis} in its own run)"
+                     if basis in ("null", "malloc") else "")
                   + (f": {what}" if what else "")),
         "xlabel": f"change of the median {unit}, % ((B/A - 1) x 100{direction})",
         "nbar": len(pick), "nci": sum(r["ci_low_pct"] is not None for r in pick), "xlo": -span * 1.15, "xhi": span * 1.15,
@@ -520,10 +545,12 @@ def out_dir(args):
     """The output folder: --out, or results/compare/<UTC time>-<A>-vs-<B>."""
     if args.out:
         return args.out
-    base = lambda p: os.path.basename(os.path.normpath(os.path.abspath(p)))
+    base = lambda p, m: (os.path.basename(os.path.normpath(os.path.abspath(p)))
+                         + (f"@{m}" if m else ""))
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     return os.path.join(pbresults.ROOT, "results", "compare",
-                        f"{stamp}-{base(args.a)}-vs-{base(args.b)}")
+                        f"{stamp}-{base(args.a, args.machine_a)}-vs-"
+                        f"{base(args.b, args.machine_b)}")
 
 
 def parse_args(argv):
@@ -536,9 +563,14 @@ def parse_args(argv):
                    help="significance level of the U test, 0 < alpha < 1 (default 0.05)")
     p.add_argument("--metric", default="ns_per_op",
                    help="the results.csv column compared (default ns_per_op)")
-    p.add_argument("--basis", default="auto", choices=("auto", "absolute", "null"),
-                   help="absolute values, ratios to the null backend's median in the "
-                   "same run, or auto: null when the runs' host or CPU model differ")
+    p.add_argument("--basis", default="auto", choices=("auto", "absolute", "null", "malloc"),
+                   help="absolute values, ratios to the null backend's (or malloc's) "
+                   "median in the same run and machine, or auto: null when the runs' "
+                   "host, CPU model or machine differ")
+    p.add_argument("--machine-a", default="", metavar="M",
+                   help="A's machine, in a machine comparison's folder")
+    p.add_argument("--machine-b", default="", metavar="M",
+                   help="B's machine, in a machine comparison's folder")
     p.add_argument("--top", default="40",
                    help="the figure draws at most this many bars (default 40)")
     p.add_argument("--out", help="output folder, new or empty (default "
@@ -568,8 +600,8 @@ def main(argv):
         die(f"{dest}: exists and is not an empty folder (results are never written over)")
     if shutil.which("gnuplot") is None:
         die("gnuplot not found (scripts/setup/install-deps.sh installs it)", 1)
-    a = Run("A", args.a, args.metric)
-    b = Run("B", args.b, args.metric)
+    a = Run("A", args.a, args.metric, args.machine_a)
+    b = Run("B", args.b, args.metric, args.machine_b)
     basis, why = choose_basis(args, a, b)
     common = [k for k in a.benches if k in b.benches]
     only_a = [k for k in a.benches if k not in b.benches]
@@ -586,7 +618,7 @@ def main(argv):
         rows.append(r)
     if not any(r["median_a"] is not None for r in rows):
         die(f"no benchmark in both runs has a {args.metric} value to compare"
-            + (" in the null basis" if basis == "null" else "")
+            + (f" in the {basis} basis" if basis in ("null", "malloc") else "")
             + f" (first: {rows[0]['note']})")
 
     def unmatched(k, run, side):
@@ -603,10 +635,11 @@ def main(argv):
     direction = ("lower is better" if args.metric in TIME_LOWER else
                  "higher is better" if args.metric in TIME_HIGHER else
                  "verdicts say higher or lower")
-    if basis == "null":
-        basis_line = (f"basis: NULL - each {args.metric} is divided by the null backend's "
-                      f"median at the same point in its own run, and those ratios are "
-                      f"compared, not absolute values ({why})")
+    if basis in ("null", "malloc"):
+        basis_line = (f"basis: {basis.upper()} - each {args.metric} is divided by the "
+                      f"{basis} backend's median at the same point in its own run"
+                      f"{' and machine' if a.machine or b.machine else ''}, and those "
+                      f"ratios are compared, not absolute values ({why})")
     else:
         basis_line = f"basis: absolute {args.metric} ({why})"
     header = [f"A = {a.describe()}", f"B = {b.describe()}",

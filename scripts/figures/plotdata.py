@@ -9,6 +9,14 @@
 #   plotdata.py check RESULTS_DIR
 #       read the folder as every figure does and stop with a message if that
 #       fails (a CSV that does not parse, a column a figure needs missing).
+#   plotdata.py machines RESULTS_DIR
+#       the machines of a machine comparison, a line each (none for a run
+#       of one machine). Every command but these two reads the machine
+#       PB_MACHINE names, and refuses a run of several without one.
+#   plotdata.py machines-fig RESULTS_DIR DAT VARS
+#       fig9-machines of a machine comparison, every machine: each variant's
+#       ns per pair over its own machine's malloc at fastpath-reuse, 1
+#       thread, exclusive (paired ratios, exact interval), a bar per machine.
 #   plotdata.py FIGURE RESULTS_DIR DAT VARS
 #       FIGURE: pairs, ring-n, scaling, million, counters, peers, latency
 #       (fig7: RESULTS_DIR/latency/latency.csv) or memory. Writes DAT, the
@@ -72,12 +80,13 @@ def wrap(text):
 class Run:
     """One results folder: its rows, its meta.json and its backend variants."""
 
-    def __init__(self, results):
+    def __init__(self, results, all_machines=False):
         self.folder = results
         self.csv_path = pbresults.csv_path(results)
         self.meta_path = os.path.join(results, "meta.json")
         try:
-            self.header, self.rows = pbresults.read_csv(self.csv_path)
+            self.header, self.rows = pbresults.read_csv(self.csv_path,
+                                                        all_machines=all_machines)
         except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError) as e:
             raise Fail(f"{self.csv_path}: cannot be read as CSV: {e}")
         if not self.header:
@@ -161,7 +170,9 @@ class Run:
 
     def caption(self):
         m = lambda *p: self.meta_get(*p)
-        cap = (f"{m('machine', 'host')}: {m('machine', 'cpu_model')}, "
+        mach = self.meta_get("machine", "machine", default="")
+        cap = (f"{'machine ' + mach + ', ' if mach else ''}"
+               f"{m('machine', 'host')}: {m('machine', 'cpu_model')}, "
                f"{m('machine', 'allowed_pus')} PUs, kernel {m('machine', 'kernel')}; "
                f"run {m('run', 'started_utc')}, {m('run', 'repetitions')} repetitions; "
                f"counters: {m('counters', 'group')}")
@@ -1208,10 +1219,69 @@ def fig_memory(run):
     return fig
 
 
+# The machine comparison figure: every variant against its own machine's
+# malloc, fastpath-reuse, 1 thread, exclusive; a bar series per machine.
+MACHINES_MAX = 6
+
+
+def fig_machines(run):
+    fig = Figure(run, "fig9-machines")
+    ms = pbresults.machines(run.rows)
+    rows = [r for r in run.rows if r["workload"] == "fastpath-reuse"
+            and num(r["threads"]) == 1 and r["mode"] == "exclusive"]
+    rows, kept = fix_dimensions(run, rows, ["obj_size", "align", "touch", "placement"],
+                                fig.notes)
+    if len(ms) > MACHINES_MAX:
+        fig.notes.append(f"{len(ms)} machines: the first {MACHINES_MAX} drawn")
+        ms = ms[:MACHINES_MAX]
+    cpus = [(pbresults.nodes_machine(run.meta, m) or {}).get("cpu_model", "") for m in ms]
+    fig.vars["title"] = ("Each backend over its own machine's malloc: fastpath-reuse, 1 "
+                         f"thread, exclusive{bytes_text(kept.get('obj_size', '?'))} "
+                         "(median of paired ratios, exact interval)")
+    header_comment(fig, [
+        "ns_per_op over malloc's at the same point on the same machine: the median of "
+        "the ratios of paired repetitions, its exact interval (lo, hi); NaN: no ratio",
+        "variant\t" + "\t".join(f"{m}:{c}" for m in ms for c in ("ratio", "lo", "hi"))])
+    by = group(rows, lambda r: (r.get("machine") or "", run.variant(r)))
+    variants = variant_order(run, {v for _, v in by if v[0] != "malloc"})
+    values, drawn = [], set()
+    for v in variants:
+        line = [gp_str(run.label[v])]
+        for m in ms:
+            den = [r for r in rows if (r.get("machine") or "") == m and r["backend"] == "malloc"
+                   and not run.get(r, "options")]
+            q = pbresults.paired_ratio(by.get((m, v), []), den, "ns_per_op")
+            if q.ratio is None:
+                fig.left_out(f"{run.label[v]} on {m}", q.reason)
+                line += ["NaN"] * 3
+                continue
+            drawn.add(m)
+            line += [f"{q.ratio:.6g}", f"{q.lo:.6g}", f"{q.hi:.6g}"]
+            values += [q.lo, q.hi]
+        fig.dat.append("\t".join(line))
+    logy, ylo, yhi = log_range(values + [1.0])
+    if not logy:
+        ylo = 0
+    fig.vars.update(logy=logy, ylo=float(ylo), yhi=float(yhi), nmach=len(ms),
+                    mnames=[f"{m} ({c})" if c else m for m, c in zip(ms, cpus)],
+                    **tick_labels(run, variants))
+    if len(ms) < 2:
+        fig.missing = ("this run ran on one machine: a machine comparison runs the plan on "
+                       "several Slurm partitions (--partitions a,b, docs/cluster.md)")
+    elif not drawn:
+        fig.missing = ("no variant has a ratio to malloc at fastpath-reuse, 1 thread, "
+                       "exclusive on any machine (no such rows, or no malloc there)")
+    if fig.missing:
+        fig.console.append(fig.missing)
+    return fig
+
+
 FIGURES = {"pairs": fig_pairs, "ring-n": fig_ring_n, "scaling": fig_scaling,
            "million": fig_million, "counters": fig_counters, "peers": fig_peers,
            "latency": fig_latency, "memory": fig_memory}
 USAGE = (f"usage: {PROG} check RESULTS_DIR\n"
+         f"       {PROG} machines RESULTS_DIR\n"
+         f"       {PROG} machines-fig RESULTS_DIR DAT VARS\n"
          f"       {PROG} {{{','.join(FIGURES)}}} RESULTS_DIR DAT VARS\n"
          f"       {PROG} nsweep RESULTS_DIR DAT\n"
          f"       {PROG} oversub RESULTS_DIR DAT")
@@ -1224,6 +1294,23 @@ def main(argv):
             for f in FIGURES.values():
                 f(run)
         except Fail as e:
+            print(f"{PROG}: {e}", file=sys.stderr)
+            return 1
+        return 0
+    if len(argv) == 2 and argv[0] == "machines":
+        path = pbresults.csv_path(argv[1])
+        try:
+            _, rows = pbresults.read_csv(path, all_machines=True)
+        except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError) as e:
+            print(f"{PROG}: {path}: cannot be read as CSV: {e}", file=sys.stderr)
+            return 1
+        for m in pbresults.machines(rows):
+            print(m)
+        return 0
+    if len(argv) == 4 and argv[0] == "machines-fig":
+        try:
+            fig_machines(Run(argv[1], all_machines=True)).write(argv[2], argv[3])
+        except (Fail, OSError) as e:
             print(f"{PROG}: {e}", file=sys.stderr)
             return 1
         return 0

@@ -6,7 +6,15 @@
 #
 #   - results.csv, or results.csv.xz where only that is there (the committed
 #     reference run keeps it compressed);
-#   - meta.json;
+#   - the machine column of a machine comparison (poolbench run --executor
+#     slurm --partitions a,b: the plan once per partition): every reader
+#     but compare.py and tables/machines.py reads one machine's rows, the
+#     one PB_MACHINE names (make plots|tables|paper MACHINE=a); a table of
+#     several machines read without one is refused, never mixed. Outputs
+#     made from one machine go under RESULTS_DIR/machines/<name>/ (out_dir);
+#   - meta.json; for a Slurm run its "machine" member is made to describe
+#     the nodes that ran the rows (executor.nodes, of the chosen machine),
+#     not the submit host, which moves to "submit_host";
 #   - the median-or-only-run rule: a benchmark point's figure is its median
 #     row; with no median row (one repetition), its only run row;
 #   - backend option strings, `key=value;key=value`;
@@ -59,20 +67,101 @@ def open_csv(path, errors="strict"):
     return open(path, newline="", encoding="utf-8", errors=errors)
 
 
-def read_csv(path, errors="strict"):
-    """Read a results table whole. Return (header, rows), rows as dicts.
-    Raises OSError, UnicodeDecodeError, csv.Error or lzma.LZMAError."""
+MACHINE_ENV = "PB_MACHINE"
+
+
+class MachineError(csv.Error):
+    """A results table of several machines read without choosing one, or
+    a machine it does not have (a csv.Error: every reader's handler of an
+    unreadable table catches it)."""
+
+
+def machines(rows):
+    """The machine column's values in @rows, in order of first appearance;
+    [] for a run of one machine (no column, or empty)."""
+    return list(dict.fromkeys(r.get("machine") for r in rows if r.get("machine")))
+
+
+def chosen_machine():
+    """The machine PB_MACHINE names, or '' (none chosen)."""
+    return os.environ.get(MACHINE_ENV, "")
+
+
+def one_machine(rows, machine=None):
+    """@rows of one machine: @machine (None: PB_MACHINE's; '': none chosen,
+    which a run of several machines refuses). Raises MachineError."""
+    have = machines(rows)
+    want = chosen_machine() if machine is None else machine
+    if want:
+        if want not in have:
+            raise MachineError(f"no machine '{want}' in its machine column ("
+                               + (f"it has {', '.join(have)}" if have else
+                                  "a run of one machine") + ")")
+        return [r for r in rows if r.get("machine") == want]
+    if len(have) > 1:
+        raise MachineError(f"it holds {len(have)} machines ({', '.join(have)}), a "
+                           "machine comparison: choose one with MACHINE=<name> "
+                           f"(make plots/tables/paper) or {MACHINE_ENV}=<name>; "
+                           "poolbench compare and scripts/tables/machines.py set "
+                           "them side by side")
+    return rows
+
+
+def read_csv(path, errors="strict", all_machines=False):
+    """Read a results table whole. Return (header, rows), rows as dicts:
+    one machine's (one_machine()) unless @all_machines. Raises OSError,
+    UnicodeDecodeError, csv.Error (MachineError) or lzma.LZMAError."""
     with open_csv(path, errors) as f:
         reader = csv.DictReader(f)
         rows = list(reader)
+        if not all_machines:
+            rows = one_machine(rows)
         return reader.fieldnames or [], rows
 
 
-def read_meta(folder):
-    """Return @folder's meta.json, parsed. Raises OSError or ValueError
-    (UnicodeDecodeError and JSONDecodeError are ValueErrors)."""
+def out_dir(folder):
+    """Where outputs made from @folder's rows go: @folder itself, or
+    @folder/machines/<name> when PB_MACHINE chooses a machine."""
+    m = chosen_machine()
+    return os.path.join(folder, "machines", m) if m else folder
+
+
+def nodes_machine(meta, machine=None):
+    """A Slurm run's meta.json "machine" as its nodes make it (those of
+    @machine; None: PB_MACHINE's; '': all): host (the nodes' names),
+    cpu_model and topology (each distinct value, joined by ' / '),
+    allowed_pus (the first node's), kernel (the submit host's, which
+    nodes do not record); None when meta.json lists no node."""
+    ex = meta.get("executor") if isinstance(meta, dict) else None
+    nodes = ex.get("nodes") if isinstance(ex, dict) else None
+    if not isinstance(nodes, list):
+        return None
+    want = chosen_machine() if machine is None else machine
+    nodes = [n for n in nodes if isinstance(n, dict)
+             and (not want or n.get("machine") == want)]
+    if not nodes:
+        return None
+    join = lambda k: " / ".join(dict.fromkeys(str(n.get(k, "?")) for n in nodes))
+    hosts = list(dict.fromkeys(str(n.get("host", "?")) for n in nodes))
+    host = ", ".join(hosts[:3]) + (f" and {len(hosts) - 3} more" if len(hosts) > 3 else "")
+    sub = meta.get("machine") if isinstance(meta.get("machine"), dict) else {}
+    return {"host": host, "cpu_model": join("cpu_model"), "topology": join("topology"),
+            "allowed_pus": nodes[0].get("allowed_pus", "?"),
+            "kernel": sub.get("kernel", "?"), "machine": want}
+
+
+def read_meta(folder, machine=None):
+    """Return @folder's meta.json, parsed; a Slurm run's "machine" is its
+    nodes' (nodes_machine(), @machine as there), the submit host's moves
+    to "submit_host". Raises OSError or ValueError (UnicodeDecodeError
+    and JSONDecodeError are ValueErrors)."""
     with open(os.path.join(folder, "meta.json"), encoding="utf-8") as f:
-        return json.load(f)
+        meta = json.load(f)
+    nm = nodes_machine(meta, machine)
+    if nm is not None:
+        meta["submit_host"] = meta.get("machine")
+        meta["machine"] = nm
+    return meta
 
 
 def to_float(s):
@@ -237,10 +326,10 @@ def table_claims(prog):
 
 
 def write_table(folder, name, text):
-    """Write @text to @folder/tables/@name (under a temporary name, then
-    renamed) and print it."""
-    os.makedirs(os.path.join(folder, "tables"), exist_ok=True)
-    path = os.path.join(folder, "tables", name)
+    """Write @text to tables/@name of @folder's out_dir() (under a
+    temporary name, then renamed) and print it."""
+    os.makedirs(os.path.join(out_dir(folder), "tables"), exist_ok=True)
+    path = os.path.join(out_dir(folder), "tables", name)
     with open(path + ".tmp", "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(path + ".tmp", path)
@@ -381,10 +470,11 @@ def peer_paired(data, design, peer, workload, threads):
 # the exact interval of that median (pbstats.median_interval). Columns are
 # read by header name: a run may have more (rep_start_s in newer runs).
 
-# The columns that identify a benchmark point (each read where the file has it).
+# The columns that identify a benchmark point (each read where the file has
+# it); backend and options first, machine last (empty in a run of one).
 POINT_COLUMNS = ("backend", "options", "workload", "mode", "threads", "placement",
                  "obj_size", "align", "n", "touch", "keep", "count", "order", "fill",
-                 "limit_s", "per_cpu", "pattern")
+                 "limit_s", "per_cpu", "pattern", "machine")
 # Metrics where more is faster; every other (ns_per_op, alloc_ms, ...) is a time.
 HIGHER_IS_FASTER = ("ops_per_sec", "efficiency", "hits_per_op")
 

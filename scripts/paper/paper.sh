@@ -9,6 +9,11 @@
 # and copy the PDF to paper/paper.pdf (written under a temporary name, then
 # renamed). Nothing is written into RESULTS_DIR except by plots.sh.
 #
+# A machine comparison (results.csv's machine column holds several names,
+# docs/cluster.md) makes the paper from one machine: PB_MACHINE names it
+# (make paper MACHINE=<name>), its figures are machines/<name>/plots/;
+# without it the folder is refused (exit 2) before anything is drawn.
+#
 # Environment: PAPER_BUILD  build folder (default build/paper)
 #              PAPER_OUT    where the PDF goes (default paper/paper.pdf)
 #              PAPER_PLOTS_SH  the figure script (default scripts/figures/plots.sh)
@@ -38,6 +43,14 @@ plots_sh=${PAPER_PLOTS_SH:-$root/scripts/figures/plots.sh}
 mkdir -p "$build" "$(dirname "$out")"
 build=$(cd "$build" && pwd)
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
+
+machines=$(python3 "$root/scripts/figures/plotdata.py" machines "$dir") || exit 1
+if [ -z "${PB_MACHINE:-}" ] && [ "$(printf '%s' "$machines" | grep -c .)" -gt 1 ]; then
+	echo "$0: $dir is a machine comparison ($(echo $machines | tr ' ' ',')): the paper is" \
+		"made from one machine; choose it with make paper MACHINE=<name> (PB_MACHINE)" >&2
+	exit 2
+fi
+plots=$dir${PB_MACHINE:+/machines/$PB_MACHINE}/plots
 
 figs="fig1-pairs fig2-ring-n fig3-scaling fig4-million fig5-counters fig6-peers fig7-latency fig8-memory"
 if [ -e "$plots_sh" ]; then
@@ -70,7 +83,9 @@ if [ -s "$root/paper/moved-runs.txt" ]; then
 fi
 if [ ${#moved[@]} -eq 4 ] && [ -d "${moved[0]}" ] && [ -d "${moved[1]}" ] &&
 	[ -d "${moved[2]}" ] && [ -d "${moved[3]}" ]; then
-	python3 "$root/scripts/tables/moved.py" "${moved[@]}" --tex "$build/tab-moved.tex" >/dev/null
+	# Stored runs of one machine each: no machine to choose there.
+	env -u PB_MACHINE python3 "$root/scripts/tables/moved.py" "${moved[@]}" \
+		--tex "$build/tab-moved.tex" >/dev/null
 else
 	echo "paper.sh: paper/moved-runs.txt does not name four stored folders: no moved-cells table" >&2
 	printf '%s\n' '\begin{table}[t]\centering\caption{Moved seed-table cells: the stored runs named in paper/moved-runs.txt are not in this checkout.}\label{tab:moved}\end{table}' >"$build/tab-moved.tex"
@@ -78,13 +93,13 @@ fi
 cp "$root/paper/paper.tex" "$build/paper.tex"
 missing=
 for f in $figs; do
-	if [ -s "$dir/plots/$f.pdf" ]; then
-		cp "$dir/plots/$f.pdf" "$build/plots/"
+	if [ -s "$plots/$f.pdf" ]; then
+		cp "$plots/$f.pdf" "$build/plots/"
 	else
 		missing="$missing $f.pdf"
 	fi
 done
-[ -z "$missing" ] || echo "paper.sh: not in $dir/plots:$missing (shown as missing)" >&2
+[ -z "$missing" ] || echo "paper.sh: not in $plots:$missing (shown as missing)" >&2
 
 for pass in 1 2; do
 	if ! (cd "$build" && pdflatex -interaction=nonstopmode -halt-on-error paper.tex \

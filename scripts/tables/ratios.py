@@ -24,8 +24,10 @@
 #             the alf_queue table's points (scripts/tables/queue.py).
 #
 # Writes RESULTS_DIR/ratios.csv, RESULTS_DIR/tables/ratios.md (printed) and
-# RESULTS_DIR/tables/cv.md: the cv of every fastpath-reuse point's runs and
-# their median. A ratio that cannot be computed is `--` with the reason.
+# RESULTS_DIR/tables/cv.md (of a machine comparison: under
+# RESULTS_DIR/machines/<PB_MACHINE>/, one machine at a time): the cv of
+# every fastpath-reuse point's runs and their median. A ratio that cannot
+# be computed is `--` with the reason.
 # Called by make run-all / run-quick after a run; tests:
 # tests/harness/test_ratios.sh.
 #
@@ -262,8 +264,9 @@ def main(argv):
     objpool(t)
     percpu(t)
     queue(t)
-    path = os.path.join(folder, "ratios.csv")
+    path = os.path.join(pbresults.out_dir(folder), "ratios.csv")
     try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path + ".tmp", "w", newline="", encoding="utf-8") as f:
             w = csv.DictWriter(f, fieldnames=COLUMNS, lineterminator="\n")
             w.writeheader()

@@ -87,7 +87,7 @@ for col in backend workload mode threads placement pus obj_size align n touch ke
 done
 # null + malloc, 2 workloads, 2 thread counts: 8 benchmarks; 2 runs + 6 aggregates each.
 check "CSV has 8 x (2 runs + 6 aggregates) rows" test "$(tail -n +2 "$out/results.csv" | wc -l)" -eq 64
-check "null baseline ran although not asked for" grep -q '^null,' "$out/results.csv"
+check "null baseline ran although not asked for" grep -q '^,null,' "$out/results.csv"
 check "meta.json parses" jq -e . "$out/meta.json"
 check "bench.json parses" jq -e '.benchmarks | length > 0' "$out/bench.json"
 check "meta records the command line" jq -e '.command_line | index("--counters") != null' "$out/meta.json"
@@ -150,9 +150,9 @@ build/poolbench-test run --backends malloc,test-failing --workloads ring-cleanup
 check "a failing benchmark makes the run exit 1" test $? -eq 1
 c_st=$(col "$out/results.csv" statistic)
 check "... all its rows record the failure" awk -F, -v c="$c_st" \
-	'$1 == "test-failing" && $c == "run" { n++; if ($0 !~ /alloc returned NULL/) bad = 1 } END { exit bad || n != 4 }' "$out/results.csv"
-check "... the other backends' rows are kept" test "$(grep -c '^malloc,ring-cleanup,.*,run,' "$out/results.csv")" -eq 4
-check "... and so are the null baseline's" grep -q '^null,ring-cleanup,.*,run,' "$out/results.csv"
+	'$2 == "test-failing" && $c == "run" { n++; if ($0 !~ /alloc returned NULL/) bad = 1 } END { exit bad || n != 4 }' "$out/results.csv"
+check "... the other backends' rows are kept" test "$(grep -c '^,malloc,ring-cleanup,.*,run,' "$out/results.csv")" -eq 4
+check "... and so are the null baseline's" grep -q '^,null,ring-cleanup,.*,run,' "$out/results.csv"
 check "... meta.json counts the failed runs" jq -e '.run.failed_runs == 4' "$out/meta.json"
 check "... the summary says FAILED" grep -q "test-failing .*FAILED" "$tmp/run4"
 
@@ -278,7 +278,7 @@ timeout 120 build/poolbench-test run --backends test-failing,malloc --workloads 
 check "million past its limit: the run ends, exit 1" test $? -eq 1
 check "... both repetitions say it did not finish within 1 s" test "$(grep -c 'test-failing,million,.*did not finish within 1 s' "$out/results.csv")" -eq 2
 check "... and where it stopped" grep -q 'did not finish within 1 s (stopped in alloc: [0-9]* of 4096 objects)' "$out/results.csv"
-check "... malloc's rows are kept" grep -q '^malloc,million,.*,median,' "$out/results.csv"
+check "... malloc's rows are kept" grep -q '^,malloc,million,.*,median,' "$out/results.csv"
 out=$tmp/m6
 timeout 120 build/poolbench-test run --backends test-failing --workloads million \
 	--size 64 --param million.order=in-order --param million.count=4096 \

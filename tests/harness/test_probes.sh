@@ -67,7 +67,7 @@ $pb run --backends malloc --workloads million --param million.count=4096 \
 	--out "$tmp/mil" >"$tmp/mil.log" 2>&1
 check "million: live_objs is its count, read at its peak" \
 	test "$(awk -F, -v c="$(col "$tmp/mil/results.csv" live_objs)" \
-		'$1 == "malloc" && /,run,/ { print $c }' "$tmp/mil/results.csv")" = 4096
+		'$2 == "malloc" && /,run,/ { print $c }' "$tmp/mil/results.csv")" = 4096
 # qmempool counts the free objects its queues hold: million reads that
 # at its peak, beside its RSS.
 $pb run --backends qmempool --workloads million --param million.count=4096 \
@@ -75,7 +75,7 @@ $pb run --backends qmempool --workloads million --param million.count=4096 \
 	--out "$tmp/milq" >"$tmp/milq.log" 2>&1
 check "million: cached_objs is read at its peak too (qmempool: a count)" \
 	grep -qE '^[0-9]+(\.[0-9]+)?$' <(awk -F, -v c="$(col "$tmp/milq/results.csv" cached_objs)" \
-		'$1 == "qmempool" && /,run,/ { print $c }' "$tmp/milq/results.csv" | head -1)
+		'$2 == "qmempool" && /,run,/ { print $c }' "$tmp/milq/results.csv" | head -1)
 
 # ---- the latency run leaves the timed code alone ----------------------------
 
