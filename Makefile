@@ -435,9 +435,10 @@ paper: deps
 	scripts/paper/paper.sh "$(RESULTS)"
 
 # A/B comparison of two stored runs (scripts/compare/compare.py; nothing is
-# run): COMPARE_ARGS passes --alpha, --metric, --basis, --top or --out on.
+# run): COMPARE_ARGS passes --alpha, --metric, --basis, --machine-a,
+# --machine-b, --top or --out on.
 compare:
-	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=<results folder> B=<results folder> [COMPARE_ARGS='--alpha 0.05 --metric ns_per_op --basis auto|absolute|null --out DIR']" >&2; exit 2; }
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make compare A=<results folder> B=<results folder> [COMPARE_ARGS='--alpha 0.05 --metric ns_per_op --basis auto|absolute|null|malloc --machine-a M --machine-b M --out DIR']" >&2; exit 2; }
 	@scripts/setup/install-deps.sh
 	scripts/compare/compare.py "$(A)" "$(B)" $(COMPARE_ARGS)
 

@@ -113,14 +113,17 @@ static char *unit_entries(const struct pb_iso *s, const struct pb_group *g,
 		snprintf(reps, sizeof(reps), "/repeats:%d/", s->r->opts->reps);
 		entries = replace_all(entries, "/repeats:1/", reps);
 	}
-	if (g->peer) {
-		char from[160], to[160];
+	/* A peer's entries by its label; a machine comparison's by machine. */
+	if (g->peer || g->machine) {
+		char from[160], to[200];
 
 		snprintf(from, sizeof(from), "\"name\": \"%s/", g->backend->name);
-		snprintf(to, sizeof(to), "\"name\": \"%s/", g->label);
+		snprintf(to, sizeof(to), "\"name\": \"%s%s%s/", g->label,
+			 g->machine ? "@" : "", g->machine ? g->machine : "");
 		entries = replace_all(entries, from, to);
 		snprintf(from, sizeof(from), "\"run_name\": \"%s/", g->backend->name);
-		snprintf(to, sizeof(to), "\"run_name\": \"%s/", g->label);
+		snprintf(to, sizeof(to), "\"run_name\": \"%s%s%s/", g->label,
+			 g->machine ? "@" : "", g->machine ? g->machine : "");
 		entries = replace_all(entries, from, to);
 	}
 	return entries;

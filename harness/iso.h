@@ -74,7 +74,7 @@ struct pb_iso {
 	bool interrupted;
 	int resumed;			/* how many times --resume ran */
 	char first_started[32];
-	char slurm_jobs[256];		/* --executor slurm: this session's job ids */
+	char slurm_jobs[2048];		/* --executor slurm: this session's job ids */
 };
 
 #endif /* PB_HARNESS_ISO_H */

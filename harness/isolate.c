@@ -243,19 +243,20 @@ static void print_plan(const struct pb_iso *s)
 	       "workload, each in its own process), %d repetitions, min time "
 	       "%g s, counters: %s\n", total, s->ng, r->opts->reps,
 	       r->opts->min_time, r->probe.group);
-	if (r->opts->executor == PB_EXEC_SLURM)
-		printf("poolbench: Slurm: one job array, a task per group on a "
-		       "node of its own (--exclusive); a group's %d "
-		       "repetitions run there one after the other, each in "
-		       "its own process\n", r->opts->reps);
-	if (r->opts->executor == PB_EXEC_SLURM && r->opts->nr_partitions > 1) {
-		printf("poolbench: machine comparison: the plan once on each of "
-		       "%zu partitions, an array each (", r->opts->nr_partitions);
-		for (size_t m = 0; m < r->opts->nr_partitions; m++)
-			printf("%s%s", m ? ", " : "", r->opts->partitions[m]);
-		printf("); results.csv's machine column names it\n");
-	}
-	else if (s->ng && s->g[0].nu > 1)
+	if (r->opts->executor == PB_EXEC_SLURM) {
+		printf("poolbench: Slurm: %s, a task per group on a node of its "
+		       "own (--exclusive); a group's %d repetitions run there one "
+		       "after the other, each in its own process\n",
+		       r->opts->nr_partitions > 1 ? "a job array per partition" :
+		       "one job array", r->opts->reps);
+		if (r->opts->nr_partitions > 1) {
+			printf("poolbench: machine comparison: the plan once on "
+			       "each of %zu partitions (", r->opts->nr_partitions);
+			for (size_t m = 0; m < r->opts->nr_partitions; m++)
+				printf("%s%s", m ? ", " : "", r->opts->partitions[m]);
+			printf("); results.csv's machine column names it\n");
+		}
+	} else if (s->ng && s->g[0].nu > 1)
 		printf("poolbench: interleaved: %d rounds, round k runs repetition "
 		       "k of every group, each in its own process, a workload's "
 		       "groups together, in rotating order (--interleave off: "

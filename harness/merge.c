@@ -107,6 +107,9 @@ static void plan_tsv(const struct pb_iso *s, FILE *f)
 	if (s->ng && s->g[0].nu > 1)
 		fprintf(f, "# interleaved: %d rounds, one child per group and "
 			"repetition\n", s->g[0].nu);
+	/* The parts' columns: a resume by a build with others is refused. */
+	fputs("# results.csv: ", f);
+	pb_csv_header(f);
 	fprintf(f, "# id\tlabel\tworkload\tbenchmarks\testimate_s\ttimeout_s\n");
 	for (size_t k = 0; k < s->ng; k++)
 		fprintf(f, "%s\t%s\t%s\t%zu\t%.1f\t%.0f\n", s->g[k].id,
@@ -467,7 +470,7 @@ static int check_plan(const struct pb_iso *s, char *err, size_t errlen)
 static void read_first_started(struct pb_iso *s)
 {
 	static const char key[] = "\"first_started_utc\": \"";
-	char path[4400], line[512];
+	char path[4400], line[4096];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/meta.json", s->r->dir);

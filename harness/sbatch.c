@@ -195,10 +195,10 @@ int pb_slurm_check(const struct pb_run_opts *o, char *err, size_t errlen)
 	for (size_t i = 0; i < o->nr_partitions; i++) {
 		if (strspn(o->partitions[i], "abcdefghijklmnopqrstuvwxyz"
 			   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
-		    strlen(o->partitions[i])) {
-			snprintf(err, errlen, "--partitions: '%s' is not a "
-				 "partition name (letters, digits, _ - .)",
-				 o->partitions[i]);
+		    strlen(o->partitions[i]) || strlen(o->partitions[i]) > 48) {
+			snprintf(err, errlen, "--partitions: '%.100s' is not a "
+				 "partition name (letters, digits, _ - ., at most "
+				 "48: it ends the groups' ids)", o->partitions[i]);
 			return -1;
 		}
 		for (size_t j = 0; j < i; j++) {

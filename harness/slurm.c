@@ -63,7 +63,7 @@
 /* The time a task gets beyond its units' own limits (start, copies). */
 #define PB_SLURM_TASK_SLACK_S 120
 
-/* ---- the submission's files ------------------------------------------------ */
+/* ---- a submission: its tasks and arrays -------------------------------------- */
 
 /* One array task: the pending units of group @g. */
 struct task {
@@ -99,7 +99,7 @@ struct sub {
 	int nt;
 	struct array arr[PB_CLI_MAX_LIST];
 	int narr;
-	char jobs[256];		/* the arrays' job ids, comma separated */
+	char jobs[2048];	/* the arrays' job ids, comma separated */
 	double t0_wall;		/* CLOCK_REALTIME at submission */
 	double t0;		/* CLOCK_MONOTONIC at submission */
 	struct pb_child_progress pg;
@@ -596,6 +596,8 @@ int pb_slurm_exec(struct pb_iso *s, const char *exe,
 			goto out;
 	if (pb_slurm_write_array(b.dir, err, errlen))
 		goto out;
+	b.t0_wall = wall_s();	/* before any unit can start */
+	b.t0 = mono_s();
 	for (int k = 0; k < b.narr; k++) {
 		if (submit(&b, &b.arr[k], err, errlen)) {
 			/* None of the run may go on half submitted. */
@@ -604,8 +606,6 @@ int pb_slurm_exec(struct pb_iso *s, const char *exe,
 			goto out;
 		}
 	}
-	b.t0_wall = wall_s();
-	b.t0 = mono_s();
 	{
 		size_t used = strlen(s->slurm_jobs);
 

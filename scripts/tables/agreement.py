@@ -47,7 +47,7 @@ HEADLINES = (
 
 def read_ratios(folder):
     """Return {id: row} of @folder's ratios.csv, or exit 2 saying why."""
-    path = os.path.join(folder, "ratios.csv")
+    path = os.path.join(pbresults.out_dir(folder), "ratios.csv")
     try:
         with open(path, newline="", encoding="utf-8") as f:
             return {r["id"]: r for r in csv.DictReader(f)}

@@ -23,6 +23,8 @@
 #
 # Exit status: 0 written; 2 bad arguments or unreadable folders.
 
+import csv
+import lzma
 import os
 import statistics
 import sys
@@ -114,7 +116,10 @@ def load(folder):
     path = pbresults.csv_path(folder)
     if not os.path.isfile(path):
         die(f"{folder}: no results.csv (not a poolbench results folder?)")
-    _, rows = pbresults.read_csv(path)
+    try:
+        _, rows = pbresults.read_csv(path)
+    except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError) as e:
+        die(f"{path}: cannot be read as CSV: {e}")
 
     def key(r):
         if r["workload"] == "million":

@@ -58,6 +58,10 @@ check "--partitions without --executor slurm: exit 2" test $? -eq 2
 $pb run --isolate --executor slurm --partitions a,b,a --quick --out "$tmp/ab" >"$tmp/ab.log" 2>&1
 check "--partitions a,b,a: exit 2, a partition named twice, no folder" \
 	bash -c 'test $0 -eq 2 && grep -q "named twice" "$1" && test ! -e "$2"' $? "$tmp/ab.log" "$tmp/ab"
+$pb run --isolate --executor slurm --partitions "a,$(printf 'p%.0s' $(seq 49))" --quick \
+	--out "$tmp/long" >"$tmp/long.log" 2>&1
+check "--partitions with a name over 48 characters: exit 2, no folder" \
+	bash -c 'test $0 -eq 2 && grep -q "at most 48" "$1" && test ! -e "$2"' $? "$tmp/long.log" "$tmp/long"
 $pb run --isolate --executor pbs --quick --out "$tmp/pbs" >"$tmp/pbs.log" 2>&1
 check "--executor pbs: exit 2, naming the valid choices" \
 	grep -q "valid: local, slurm" "$tmp/pbs.log"
@@ -150,6 +154,12 @@ check "... groups.tsv: every group once per machine, its id ending @<partition>"
 	bash -c 'test "$(grep -c "@pbA	" "$0")" -eq "$(grep -c "@pbB	" "$0")" && test "$(grep -vc "^#\|@pb[AB]	" "$0")" -eq 0' \
 	"$tmp/machines/groups.tsv"
 check "... the units' lines name the machine" grep -q ', machine pbB on ' "$tmp/machines.log"
+check "... the plan says an array per partition, and no interleaved rounds (none under Slurm)" \
+	bash -c 'grep -q "^poolbench: Slurm: a job array per partition" "$0" && ! grep -q "^poolbench: interleaved" "$0"' \
+	"$tmp/machines.log"
+check "... bench.json names each machine's entries apart" \
+	bash -c 'grep -q "\"name\": \"qmempool@pbA/" "$0" && grep -q "\"name\": \"qmempool@pbB/" "$0"' \
+	"$tmp/machines/bench.json"
 cp "$tmp/machines/results.csv" "$tmp/machines-before.csv"
 $pb run --resume "$tmp/machines" >"$tmp/machines-resume.log" 2>&1
 check "... --resume of the finished comparison: exit 0, nothing submitted, the same rows" \

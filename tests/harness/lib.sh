@@ -9,6 +9,8 @@
 #   csv FILE COLUMN KEY=VALUE...   prints COLUMN of the CSV rows where
 #                                  every KEY=VALUE holds, one per line
 
+unset PB_MACHINE	# the tests choose their machine themselves
+
 check() {
 	local d=$1
 	shift

@@ -114,6 +114,15 @@ check "... and draws that folder's figures" \
 	grep -q -- "scripts/figures/plots.sh $tmp/intr\$" <(make -n run-all RESUME="$tmp/intr" 2>/dev/null)
 $pb run --resume "$tmp/intr" >/dev/null 2>&1
 check "... a second --resume of a complete run runs nothing and exits 0" test $? -eq 0
+# A folder whose parts another build wrote, with other results.csv columns
+# (as before the machine column): its plan differs, the resume is refused.
+cp -r "$tmp/intr" "$tmp/oldcols"
+sed -i 's/^# results.csv: machine,/# results.csv: /' "$tmp/oldcols/plan.tsv"
+cp "$tmp/oldcols/results.csv" "$tmp/oldcols-before.csv"
+$pb run --resume "$tmp/oldcols" >/dev/null 2>"$tmp/err"
+check "--resume of a folder whose parts have other columns: exit 2, the plan differs, results kept" \
+	bash -c 'test $0 -eq 2 && grep -q "the plan differs" "$1" && cmp -s "$2" "$3"' $? "$tmp/err" \
+	"$tmp/oldcols-before.csv" "$tmp/oldcols/results.csv"
 
 # ---- general-allocator peers ---------------------------------------------
 if [ -e /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 ] || [ -e /usr/lib/aarch64-linux-gnu/libjemalloc.so.2 ]; then

@@ -129,8 +129,8 @@ $pb run --backends qmempool --workloads fastpath-reuse,ring-cleanup,remote-free 
 	--threads 1,2 --reps 2 --min-time 0.01 --latency --out "$tmp/lat" >"$tmp/lat.log" 2>&1
 check "the same run with --latency: exit 0" test $? -eq 0
 check "... the same benchmarks" \
-	diff <(cut -d, -f1-18 "$tmp/timed/results.csv" | sort -u) \
-	<(cut -d, -f1-18 "$tmp/lat/results.csv" | sort -u)
+	diff <(cut -d, -f1-19 "$tmp/timed/results.csv" | sort -u) \
+	<(cut -d, -f1-19 "$tmp/lat/results.csv" | sort -u)
 python3 - "$tmp/timed/results.csv" "$tmp/lat/results.csv" "$tmp/lat/latency.csv" \
 	>"$tmp/lat.txt" <<'EOF'
 import collections, csv, sys
