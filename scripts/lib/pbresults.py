@@ -479,6 +479,23 @@ POINT_COLUMNS = ("backend", "options", "workload", "mode", "threads", "placement
 HIGHER_IS_FASTER = ("ops_per_sec", "efficiency", "hits_per_op")
 
 
+# Workload parameters a table names in its `params` column.
+PARAM_COLUMNS = ("n", "touch", "keep", "pattern", "per_cpu", "count", "order", "fill")
+
+
+def params_text(row):
+    """@row's workload parameters as `k=v` words, as the tables' `params`
+    column shows them (touch=0, align=0 and placement=compact, the
+    defaults, left out)."""
+    out = [f"{c}={row[c]}" for c in PARAM_COLUMNS
+           if row.get(c) and not (c == "touch" and row[c] == "0")]
+    if (row.get("align") or "0") != "0":
+        out.append(f"align={row['align']}")
+    if (row.get("placement") or "compact") != "compact":
+        out.append(f"placement={row['placement']}")
+    return " ".join(out)
+
+
 def point_key(row):
     """The identity of @row's benchmark point: POINT_COLUMNS' cells."""
     return tuple(row.get(c) or "" for c in POINT_COLUMNS)

@@ -41,19 +41,10 @@ PROG = os.path.basename(__file__)
 COLUMNS = ("machine", "cpu_model", "variant", "workload", "mode", "threads", "obj_size",
            "params", "metric", "basis", "pairs", "ratio", "lo", "hi", "level", "verdict",
            "ratio_of_medians", "note")
-PARAMS = ("n", "touch", "keep", "pattern", "per_cpu", "count", "order", "fill")
 BASES = (("null", "x null"), ("malloc", "x malloc"))
 
 
-def params(row):
-    """A point's workload parameters as `k=v` words (align and placement
-    only where not the default)."""
-    out = [f"{c}={row[c]}" for c in PARAMS if row.get(c) and not (c == "touch" and row[c] == "0")]
-    if (row.get("align") or "0") != "0":
-        out.append(f"align={row['align']}")
-    if (row.get("placement") or "compact") != "compact":
-        out.append(f"placement={row['placement']}")
-    return " ".join(out)
+params = pbresults.params_text  # the `params` column
 
 
 def num(v, fmt="%.6g"):

@@ -46,22 +46,12 @@ PROG = os.path.basename(__file__)
 COLUMNS = ("id", "kind", "numerator", "denominator", "workload", "mode", "threads",
            "obj_size", "params", "metric", "pairs", "ratio", "lo", "hi", "level",
            "verdict", "ratio_of_medians", "cv_num", "cv_den", "dropped", "note")
-# Workload parameters named in `params` (align and placement where not the default).
-PARAMS = ("n", "touch", "keep", "pattern", "per_cpu", "count", "order", "fill")
 QMEMPOOL_WORKLOADS = (("fastpath-reuse", ""), ("ring-cleanup", "256"))
 OBJPOOL_METRICS = {"scaling": "ops_per_sec", "remote-free": "ops_per_sec",
                    "overrun": "ns_per_op"}
 
 
-def params(row):
-    """A row's workload parameters as `k=v` words (align and placement
-    only where not the default)."""
-    out = [f"{c}={row[c]}" for c in PARAMS if row.get(c) and not (c == "touch" and row[c] == "0")]
-    if (row.get("align") or "0") != "0":
-        out.append(f"align={row['align']}")
-    if (row.get("placement") or "compact") != "compact":
-        out.append(f"placement={row['placement']}")
-    return " ".join(out)
+params = pbresults.params_text  # the `params` column
 
 
 def num(v, fmt="%.6g"):
