@@ -37,6 +37,7 @@ struct pb_unit {
 	char node[64];
 	bool lost;
 	char cpu_model[96], topology[96];	/* the node's, from its part */
+	char kernel[64];
 	int pus;				/* its allowed PUs; 0: unknown */
 };
 

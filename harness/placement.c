@@ -28,16 +28,17 @@ static bool same_machine(const char *a, const char *b)
 }
 
 /*
- * A Slurm unit's node: host, CPU model and topology from its part's
+ * A Slurm unit's node: host, CPU model, topology and kernel from its part's
  * meta.json (read once; after --resume, groups.tsv brings no node).
  */
 static void unit_node(const struct pb_iso *s, const struct pb_group *g,
 		      struct pb_unit *u)
 {
 	static const char *const keys[] = { "\"host\": \"", "\"cpu_model\": \"",
-					    "\"topology\": \"" };
-	char *dst[] = { u->node, u->cpu_model, u->topology };
-	size_t size[] = { sizeof(u->node), sizeof(u->cpu_model), sizeof(u->topology) };
+					    "\"topology\": \"", "\"kernel\": \"" };
+	char *dst[] = { u->node, u->cpu_model, u->topology, u->kernel };
+	size_t size[] = { sizeof(u->node), sizeof(u->cpu_model), sizeof(u->topology),
+			  sizeof(u->kernel) };
 	char path[4800], name[300], line[1024];
 	FILE *f;
 
@@ -53,7 +54,7 @@ static void unit_node(const struct pb_iso *s, const struct pb_group *g,
 
 		if (pus && !u->pus)
 			u->pus = atoi(pus + strlen("\"allowed_pus\": "));
-		for (int k = 0; k < 3; k++) {
+		for (int k = 0; k < 4; k++) {
 			char *v = strstr(line, keys[k]);
 
 			if (!v || dst[k][0])
@@ -174,6 +175,7 @@ void pb_iso_placement_meta(struct pb_jw *w, struct pb_iso *s)
 			pb_jw_str(w, "machine", first[j].machine);
 		pb_jw_str(w, "cpu_model", first[j].u->cpu_model);
 		pb_jw_str(w, "topology", first[j].u->topology);
+		pb_jw_str(w, "kernel", first[j].u->kernel);
 		pb_jw_int(w, "allowed_pus", first[j].u->pus);
 		pb_jw_obj_end(w);
 	}

@@ -33,7 +33,7 @@ size_t pb_iso_placement_warnings(struct pb_iso *s, char (*warn)[PB_WARN_LEN],
 
 /**
  * pb_iso_placement_meta() - meta.json's "nodes" (each node a unit ran
- * on, per machine, with its CPU model, topology and allowed PUs) and
+ * on, per machine, with its CPU model, topology, kernel and allowed PUs) and
  * "placement_warnings" members
  * @w: the writer, inside the "executor" object
  * @s: the run

@@ -129,9 +129,10 @@ def out_dir(folder):
 def nodes_machine(meta, machine=None):
     """A Slurm run's meta.json "machine" as its nodes make it (those of
     @machine; None: PB_MACHINE's; '': all): host (the nodes' names),
-    cpu_model and topology (each distinct value, joined by ' / '),
-    allowed_pus (the first node's), kernel (the submit host's, which
-    nodes do not record); None when meta.json lists no node."""
+    cpu_model, topology and kernel (each distinct value, joined by ' / ';
+    a node list without kernels, before they were recorded: the submit
+    host's), allowed_pus (the first node's); None when meta.json lists no
+    node."""
     ex = meta.get("executor") if isinstance(meta, dict) else None
     nodes = ex.get("nodes") if isinstance(ex, dict) else None
     if not isinstance(nodes, list):
@@ -147,7 +148,8 @@ def nodes_machine(meta, machine=None):
     sub = meta.get("machine") if isinstance(meta.get("machine"), dict) else {}
     return {"host": host, "cpu_model": join("cpu_model"), "topology": join("topology"),
             "allowed_pus": nodes[0].get("allowed_pus", "?"),
-            "kernel": sub.get("kernel", "?"), "machine": want}
+            "kernel": join("kernel") if all("kernel" in n for n in nodes)
+            else sub.get("kernel", "?"), "machine": want}
 
 
 def read_meta(folder, machine=None):

@@ -113,8 +113,8 @@ check "... a task script per group, Slurm's own output in logs/" \
 	bash -c "ls '$tmp'/slurm/slurm/sub-1/task-2.sh && ls '$tmp'/slurm/logs/slurm-*_0.out"
 check "... the folder's run is complete" \
 	jq -e '.isolation.complete and (.isolation.interrupted | not)' "$tmp/slurm/meta.json"
-check "... meta.json lists the node with its CPU model and topology, and no placement warning" \
-	jq -e --arg h "$(hostname)" '.executor.nodes | length == 1 and .[0].host == $h and (.[0].cpu_model | length > 0) and (.[0].topology | length > 0)' \
+check "... meta.json lists the node with its CPU model, topology and kernel" \
+	jq -e --arg h "$(hostname)" --arg k "$(uname -r)" '.executor.nodes | length == 1 and .[0].host == $h and (.[0].cpu_model | length > 0) and (.[0].topology | length > 0) and .[0].kernel == $k' \
 	"$tmp/slurm/meta.json"
 check "... no placement warning" jq -e '.executor.placement_warnings == []' "$tmp/slurm/meta.json"
 # Placement: one unit's part says another CPU model; --resume (nothing
