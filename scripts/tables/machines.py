@@ -29,6 +29,7 @@
 import csv
 import json
 import lzma
+import math
 import os
 import sys
 
@@ -120,6 +121,16 @@ def write_csv(path, out, ms, cpus, label, metric):
     os.replace(path + ".tmp", path)
 
 
+def cell(r, level):
+    """A ratio as the table prints it, with two significant digits at
+    least (0.021, not 0.02); the basis itself: `1 (itself)`."""
+    if r is None:
+        return "1 (itself)"
+    if r.ratio is None or r.ratio <= 0:
+        return r.text(level)
+    return r.text(level, digits=max(2, 1 - math.floor(math.log10(r.ratio))))
+
+
 def markdown(out, ms, cpus, label, metric, partial):
     rs = [r for _, cells in out for m in ms for r in cells[m].values() if r is not None]
     level = pbresults.common_level(rs)
@@ -139,8 +150,7 @@ def markdown(out, ms, cpus, label, metric, partial):
         if row.get("workload") != wl:
             wl = row.get("workload")
             lines += ["", f"### {wl}", "", head, rule]
-        c = "".join(f" {cells[m][b].text(level) if cells[m][b] is not None else '1 (itself)'} |"
-                    for m in ms for b, _ in BASES)
+        c = "".join(f" {cell(cells[m][b], level)} |" for m in ms for b, _ in BASES)
         lines.append(f"| {label(row)} | {row.get('mode', '')} | {row.get('threads', '')} "
                      f"| {row.get('obj_size', '')} | {params(row) or '-'} |{c}")
     if not out:
