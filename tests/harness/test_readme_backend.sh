@@ -57,4 +57,4 @@ rc=$?
 check "poolbench run of every workload on the template exits 0" test "$rc" -eq 0
 [ "$rc" -eq 0 ] || tail -20 "$tmp/run.log"
 check "... and records its results" \
-	sh -c "grep -q '^$name,' '$tmp/run/results.csv'"
+	test -n "$(csv "$tmp/run/results.csv" backend backend="$name")"
