@@ -27,8 +27,8 @@
  * instead (slurm.c), merged the same way.
  *
  * Called by main.c; calls child.c, gbjson.c, merge.c, noise.c, peers.c,
- * placement.c, plan.c, progress.c, reps.c, results.c and slurm.c, never the in-process
- * executor: a child is a new process.
+ * placement.c, plan.c, progress.c, reps.c, results.c and slurm.c, never
+ * the in-process executor: a child is a new process.
  *
  * Concurrency contract: single-threaded; the only asynchronous state is
  * stop_signal, written by the signal handler and read by the loop.

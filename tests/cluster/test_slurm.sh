@@ -11,6 +11,8 @@
 #     repetition in meta.json;
 #   - --partitions pbA,pbB runs the plan once per partition (two arrays),
 #     each machine's rows the local run's, told apart by the machine column;
+#   - in a machine comparison, machine pbB's task cancelled is lost on pbB
+#     only, and --resume submits one array, to pbB, with that one task;
 #   - an array task cancelled while it runs (scancel) is recorded as lost,
 #     with failed rows, and --resume runs only its group again;
 #   - a task that cannot see the results folder makes the run refuse to
@@ -218,6 +220,40 @@ check "... test-failing now has figures and no error" \
 check "... meta.json: complete, resumed once, two job ids" \
 	jq -e '.isolation.complete and .isolation.resumed == 1 and (.executor.job_ids | test(","))' \
 	"$tmp/kill/meta.json"
+
+# ---- a machine comparison: machine pbB's task cancelled, then --resume ------------
+$pb run "${slow[@]:0:${#slow[@]}-1}" "$tmp/mkill" --partitions pbA,pbB >"$tmp/mkill.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+	job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\) to partition pbB:.*/\1/p' "$tmp/mkill.log")
+	task=$(grep -l "group [0-9]*-test-failing-million@pbB " "$tmp"/mkill/slurm/sub-1/task-*.sh 2>/dev/null |
+		sed 's/.*task-\([0-9]*\)\.sh/\1/')
+	if [ -n "$job" ] && [ -n "$task" ] &&
+	   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
+		break
+	fi
+	sleep 0.2
+done
+sleep 2
+scancel "${job}_${task}"
+wait "$pid"
+rc=$?
+check "machine comparison, pbB's test-failing task cancelled: exit 1, lost on pbB only" \
+	bash -c 'test $0 -eq 1 && grep -qP "^[0-9]+-test-failing-million\@pbB\tall\tlost\t" "$1" &&
+		grep -qP "^[0-9]+-test-failing-million\@pbA\tall\tdone\t" "$1"' $rc "$tmp/mkill/groups.tsv"
+check "... its rows (machine pbB) say it was lost" \
+	grep -q "lost: Slurm array task ${job}_${task} ended CANCELLED" \
+	<(csv "$tmp/mkill/results.csv" error backend=test-failing machine=pbB)
+$pb run --resume "$tmp/mkill" >"$tmp/mkill-resume.log" 2>&1
+rc=$?
+check "... --resume: exit 0, one array, to pbB, one task" \
+	bash -c 'test $0 -eq 0 && test "$(grep -c "submitted Slurm job array" "$1")" -eq 1 &&
+		grep -q "submitted Slurm job array [0-9]* to partition pbB: 1 tasks" "$1"' $rc "$tmp/mkill-resume.log"
+check "... both machines' test-failing rows now have figures and no error" \
+	bash -c 'test -n "$0" && test -n "$1" && test -z "$2"' \
+	"$(csv "$tmp/mkill/results.csv" ns_per_op backend=test-failing statistic=run machine=pbA)" \
+	"$(csv "$tmp/mkill/results.csv" ns_per_op backend=test-failing statistic=run machine=pbB)" \
+	"$(csv "$tmp/mkill/results.csv" error backend=test-failing | tr -d '\n')"
 
 # ---- Ctrl-C: the array cancelled, the folder resumable ---------------------------
 intr=("${slow[@]:0:${#slow[@]}-1}" "$tmp/intr")
