@@ -168,14 +168,17 @@ check "... --resume of the finished comparison: exit 0, nothing submitted, the s
 	bash -c 'test $0 -eq 0 && ! grep -q "submitted Slurm" "$1" && cmp "$2" "$3"' $? \
 	"$tmp/machines-resume.log" "$tmp/machines-before.csv" "$tmp/machines/results.csv"
 
-# wait_running NAME: wait until the run writing $tmp/NAME.log and
-# $tmp/NAME/ has its test-failing task running; sets $job and $task.
+# wait_running NAME [MACHINE]: wait until the run writing $tmp/NAME.log
+# and $tmp/NAME/ has its test-failing task (of MACHINE, in a machine
+# comparison) running; sets $job and $task.
 wait_running() {
+	local m=${2:-}
 	job= task=
 	for _ in $(seq 600); do
-		job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\).*/\1/p' "$tmp/$1.log")
-		task=$(grep -l "(test-failing x million)" "$tmp/$1"/slurm/sub-1/task-*.sh 2>/dev/null |
-			sed 's/.*task-\([0-9]*\)\.sh/\1/')
+		job=$(sed -n "s/.*submitted Slurm job array \([0-9]*\)${m:+ to partition $m:}.*/\1/p" \
+			"$tmp/$1.log")
+		task=$(grep -l -- "-test-failing-million${m:+@$m} (test-failing x million)" \
+			"$tmp/$1"/slurm/sub-1/task-*.sh 2>/dev/null | sed 's/.*task-\([0-9]*\)\.sh/\1/')
 		if [ -n "$job" ] && [ -n "$task" ] &&
 		   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
 			return
@@ -224,16 +227,7 @@ check "... meta.json: complete, resumed once, two job ids" \
 # ---- a machine comparison: machine pbB's task cancelled, then --resume ------------
 $pb run "${slow[@]:0:${#slow[@]}-1}" "$tmp/mkill" --partitions pbA,pbB >"$tmp/mkill.log" 2>&1 &
 pid=$!
-for _ in $(seq 600); do
-	job=$(sed -n 's/.*submitted Slurm job array \([0-9]*\) to partition pbB:.*/\1/p' "$tmp/mkill.log")
-	task=$(grep -l "group [0-9]*-test-failing-million@pbB " "$tmp"/mkill/slurm/sub-1/task-*.sh 2>/dev/null |
-		sed 's/.*task-\([0-9]*\)\.sh/\1/')
-	if [ -n "$job" ] && [ -n "$task" ] &&
-	   squeue -h -r -j "$job" -o '%K %T' | grep -qx "$task RUNNING"; then
-		break
-	fi
-	sleep 0.2
-done
+wait_running mkill pbB
 sleep 2
 scancel "${job}_${task}"
 wait "$pid"
