@@ -77,8 +77,7 @@ draw() {
 # a time (PB_MACHINE names it; given, only that machine's), then
 # fig9-machines, every machine against its own malloc, into plots/.
 if [ -z "${PB_MACHINE:-}" ]; then
-	machines=$(python3 "$here/plotdata.py" machines "$dir") || exit 1
-	if [ "$(printf '%s' "$machines" | grep -c .)" -gt 1 ]; then
+	if pb_machines "$dir"; then
 		for m in $machines; do
 			PB_MACHINE=$m "$0" "$dir" || exit $?
 		done

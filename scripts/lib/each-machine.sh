@@ -18,12 +18,8 @@ if [ $# -lt 2 ]; then
 fi
 dir=$1
 shift
-here=$(cd "$(dirname "$0")" && pwd)
-if [ -n "${PB_MACHINE:-}" ]; then
-	exec "$@"
-fi
-machines=$(python3 "$here/../figures/plotdata.py" machines "$dir")
-if [ "$(printf '%s' "$machines" | grep -c .)" -le 1 ]; then
+. "$(dirname "$0")/results.sh"
+if [ -n "${PB_MACHINE:-}" ] || ! pb_machines "$dir"; then
 	exec "$@"
 fi
 for m in $machines; do

@@ -7,6 +7,9 @@
 #   pb_results_dir PROG "$@" [FILE...]   sets $dir; FILE defaults to results.csv
 #                                        (results.csv.xz stands in for it)
 #   pb_results_column PROG COLUMN WHY    refuses a results.csv without COLUMN
+#   pb_machines DIR                      sets $machines: a machine comparison's
+#                                        machines, one a line (none for a run
+#                                        of one); true when there are several
 #
 # Sourcing it also sets the locale to C.UTF-8 (every Debian 12 system has
 # it, minbase included): the figures and tables must not depend on the
@@ -51,6 +54,12 @@ pb_results_dir() {
 			exit 2
 		fi
 	done
+}
+
+pb_machines() {
+	machines=$(python3 "$(dirname "${BASH_SOURCE[0]}")/../figures/plotdata.py" machines "$1") ||
+		exit 1
+	[ "$(printf '%s' "$machines" | grep -c .)" -gt 1 ]
 }
 
 pb_results_column() {

@@ -44,8 +44,7 @@ mkdir -p "$build" "$(dirname "$out")"
 build=$(cd "$build" && pwd)
 out=$(cd "$(dirname "$out")" && pwd)/$(basename "$out")
 
-machines=$(python3 "$root/scripts/figures/plotdata.py" machines "$dir") || exit 1
-if [ -z "${PB_MACHINE:-}" ] && [ "$(printf '%s' "$machines" | grep -c .)" -gt 1 ]; then
+if [ -z "${PB_MACHINE:-}" ] && pb_machines "$dir"; then
 	echo "$0: $dir is a machine comparison ($(echo $machines | tr ' ' ',')): the paper is" \
 		"made from one machine; choose it with make paper MACHINE=<name> (PB_MACHINE)" >&2
 	exit 2

@@ -27,7 +27,6 @@
 # Exit status: 0 written; 2 bad arguments or not a results folder.
 
 import csv
-import json
 import lzma
 import math
 import os
@@ -63,8 +62,7 @@ def read(folder):
     except (OSError, UnicodeDecodeError, csv.Error, lzma.LZMAError) as e:
         pbresults.die(PROG, f"{path}: cannot be read as CSV: {e}")
     try:
-        with open(os.path.join(folder, "meta.json"), encoding="utf-8") as f:
-            meta = json.load(f)
+        meta = pbresults.read_meta(folder, "")  # executor.nodes as written
     except (OSError, ValueError):
         meta = {}
     return rows, meta
